@@ -1,0 +1,10 @@
+import { INestApplication } from '@nestjs/common';
+import { createLogger, loadServiceConfig } from '@cb/platform';
+import { startService } from '@cb/service-runtime';
+import { ConnectorConfigModule, SCHEMA } from './connector-config.module';
+
+export async function startConnectorConfig(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+  const config = loadServiceConfig('connector-config', 3001, {}, env);
+  const logger = createLogger(config.serviceName, config.logLevel);
+  return startService({ module: ConnectorConfigModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
+}

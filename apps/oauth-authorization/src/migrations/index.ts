@@ -1,0 +1,3 @@
+/** In order of application. Tables change only through these, never through `synchronize`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const MIGRATIONS: Function[] = [];

@@ -1,0 +1,10 @@
+import { INestApplication } from '@nestjs/common';
+import { createLogger, loadServiceConfig } from '@cb/platform';
+import { startService } from '@cb/service-runtime';
+import { OAuthAuthorizationModule, SCHEMA } from './oauth-authorization.module';
+
+export async function startOAuthAuthorization(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+  const config = loadServiceConfig('oauth-authorization', 3002, {}, env);
+  const logger = createLogger(config.serviceName, config.logLevel);
+  return startService({ module: OAuthAuthorizationModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
+}

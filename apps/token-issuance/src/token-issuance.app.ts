@@ -1,0 +1,10 @@
+import { INestApplication } from '@nestjs/common';
+import { createLogger, loadServiceConfig } from '@cb/platform';
+import { startService } from '@cb/service-runtime';
+import { TokenIssuanceModule, SCHEMA } from './token-issuance.module';
+
+export async function startTokenIssuance(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+  const config = loadServiceConfig('token-issuance', 3003, {}, env);
+  const logger = createLogger(config.serviceName, config.logLevel);
+  return startService({ module: TokenIssuanceModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
+}

@@ -1,0 +1,10 @@
+import { INestApplication } from '@nestjs/common';
+import { createLogger, loadServiceConfig } from '@cb/platform';
+import { startService } from '@cb/service-runtime';
+import { TokenRefreshModule, SCHEMA } from './token-refresh.module';
+
+export async function startTokenRefresh(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+  const config = loadServiceConfig('token-refresh', 3004, {}, env);
+  const logger = createLogger(config.serviceName, config.logLevel);
+  return startService({ module: TokenRefreshModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
+}

@@ -1,0 +1,204 @@
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { DEAD_LETTER_TOPIC, decodeHeaders, EVENT_CATALOG, EventDefinition, missingCloudEventAttributes, prefixedTopic, RawHeaders } from '@cb/events';
+import { createKafka, ensureTopics } from '../kafka/kafka-client';
+import { MessagingOptions } from '../messaging-options';
+import { InboxContext } from './inbox.context';
+
+const MAX_MESSAGE_BYTES = 256 * 1024;
+const MAX_ATTEMPTS = 5;
+const BACKOFF_BASE_MS = 200;
+const BACKOFF_CAP_MS = 5000;
+
+class Rejected extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export interface InboxServerOptions extends MessagingOptions {
+  dataSource: DataSource;
+  /** Extra consumer settings, e.g. in tests. */
+  sessionTimeoutMs?: number;
+}
+
+/**
+ * A NestJS transport that consumes Kafka through an inbox: each event is validated, handled at most
+ * once per service (the inbox row and the handler's changes commit together), retried with backoff
+ * when its handler fails, and dead-lettered when it cannot be parsed or keeps failing. The consumer
+ * always moves on to the next message.
+ */
+export class InboxKafkaServer extends Server implements CustomTransportStrategy {
+  private kafka: Kafka | undefined;
+  private consumer: Consumer | undefined;
+  private deadLetters: Producer | undefined;
+  private readonly stats = { handled: 0, duplicates: 0, deadLettered: 0 };
+
+  constructor(private readonly options: InboxServerOptions) {
+    super();
+  }
+
+  get statistics(): Readonly<typeof this.stats> {
+    return this.stats;
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  on(): never {
+    throw new Error('InboxKafkaServer does not support event listeners');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.deadLetters?.disconnect().catch(() => undefined);
+  }
+
+  private subscribedDefinitions(): EventDefinition[] {
+    return EVENT_CATALOG.filter((d) => this.messageHandlers.has(d.topic));
+  }
+
+  private async start(): Promise<void> {
+    const { topicPrefix, serviceName, instanceId } = this.options;
+    const definitions = this.subscribedDefinitions();
+    this.kafka = createKafka(instanceId, this.options.kafkaBrokers);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const topics = definitions.map((d) => prefixedTopic(topicPrefix, d.topic));
+    await ensureTopics(admin, [...EVENT_CATALOG.map((d) => prefixedTopic(topicPrefix, d.topic)), prefixedTopic(topicPrefix, DEAD_LETTER_TOPIC)]);
+    await admin.disconnect();
+    this.deadLetters = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.deadLetters.connect();
+    if (topics.length === 0) return;
+    this.consumer = this.kafka.consumer({
+      groupId: `${topicPrefix}${serviceName}`,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 250,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    await this.consumer.run({ autoCommit: true, eachMessage: (message) => this.handleMessage(message) });
+  }
+
+  private async handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const headers = decodeHeaders(message.headers as RawHeaders);
+    let parsed: { definition: EventDefinition; payload: object };
+    try {
+      parsed = this.parse(topic, headers, message.value);
+    } catch (error) {
+      const rejected = error as Rejected;
+      return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, rejected.code ?? 'unparseable', rejected.message);
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.handleOnce(topic, parsed, headers);
+        return;
+      } catch (error) {
+        const databaseDown = !(await this.databaseReachable());
+        if (!databaseDown && attempt >= MAX_ATTEMPTS) {
+          const failure = error as { code?: string; message?: string };
+          return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, failure.code ?? 'handler_failed', failure.message ?? 'handler failed');
+        }
+        if (!databaseDown) this.logger.warn(`handler for ${topic} failed (attempt ${attempt}): ${(error as Error).message}`);
+        await delay(backoff(attempt));
+        await heartbeat();
+      }
+    }
+  }
+
+  private parse(topic: string, headers: Record<string, string>, value: Buffer | null): { definition: EventDefinition; payload: object } {
+    const definition = this.subscribedDefinitions().find((d) => prefixedTopic(this.options.topicPrefix, d.topic) === topic);
+    if (!definition) throw new Rejected('unknown_topic', `no handler for topic ${topic}`);
+    if (!value || value.length === 0) throw new Rejected('empty_message', 'message has no value');
+    if (value.length > MAX_MESSAGE_BYTES) throw new Rejected('oversized_message', `message is ${value.length} bytes, limit ${MAX_MESSAGE_BYTES}`);
+    const missing = missingCloudEventAttributes(headers);
+    if (missing.length > 0) throw new Rejected('missing_cloudevents_attributes', `missing headers: ${missing.join(', ')}`);
+    if (headers.ce_type !== definition.type) throw new Rejected('unsupported_event_type', `expected ${definition.type}, got ${headers.ce_type}`);
+    if (!/^[0-9a-f-]{36}$/i.test(headers.ce_id ?? '')) throw new Rejected('invalid_event_id', 'ce_id must be a UUID');
+    let plain: unknown;
+    try {
+      plain = JSON.parse(value.toString('utf8'));
+    } catch {
+      throw new Rejected('malformed_json', 'message value is not JSON');
+    }
+    if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new Rejected('invalid_payload', 'payload must be a JSON object');
+    const payload = plainToInstance(definition.payload, plain);
+    const errors = validateSync(payload, { whitelist: true, forbidNonWhitelisted: true });
+    if (errors.length > 0) throw new Rejected('invalid_payload', `invalid fields: ${errors.map((e) => e.property).join(', ')}`);
+    return { definition, payload };
+  }
+
+  private async handleOnce(topic: string, parsed: { definition: EventDefinition; payload: object }, headers: Record<string, string>): Promise<void> {
+    const handler = this.getHandlerByPattern(parsed.definition.topic);
+    if (!handler) throw new Error(`no handler for ${parsed.definition.topic}`);
+    await this.options.dataSource.transaction(async (manager) => {
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO "${this.options.schema}".inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+        [headers.ce_id, topic],
+      );
+      if (inserted.length === 0) {
+        this.stats.duplicates++;
+        return;
+      }
+      await lastValueFrom(this.transformToObservable(await handler(parsed.payload, new InboxContext([manager, headers, topic]))), { defaultValue: undefined });
+      this.stats.handled++;
+    });
+  }
+
+  private async deadLetter(topic: string, partition: number, offset: string, key: Buffer | null, value: Buffer | null, headers: Record<string, string>, code: string, reason: string): Promise<void> {
+    this.stats.deadLettered++;
+    this.logger.warn(`dead-lettered a message from ${topic}[${partition}]@${offset}: ${code}`);
+    await this.deadLetters?.send({
+      topic: prefixedTopic(this.options.topicPrefix, DEAD_LETTER_TOPIC),
+      messages: [
+        {
+          key,
+          value: value && value.length <= MAX_MESSAGE_BYTES ? value : null,
+          headers: {
+            ...headers,
+            dlq_original_topic: topic,
+            dlq_original_partition: String(partition),
+            dlq_original_offset: offset,
+            dlq_consumer: this.options.serviceName,
+            dlq_error_code: code,
+            dlq_error: reason.slice(0, 500),
+          },
+        },
+      ],
+    });
+  }
+
+  private async databaseReachable(): Promise<boolean> {
+    try {
+      await this.options.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function backoff(attempt: number): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,10 @@
+export { MessagingModule } from './messaging.module';
+export { MESSAGING_OPTIONS, outboxChannel } from './messaging-options';
+export type { MessagingOptions } from './messaging-options';
+export { OutboxWriter, buildEvent, InvalidEventError } from './outbox/outbox.writer';
+export { OutboxRelay } from './outbox/outbox.relay';
+export { InboxKafkaServer } from './inbox/inbox.kafka-server';
+export type { InboxServerOptions } from './inbox/inbox.kafka-server';
+export { InboxContext } from './inbox/inbox.context';
+export { createKafka, ensureTopics, kafkaReadiness } from './kafka/kafka-client';
+export { MessagingTables1764300000000 } from './messaging-tables.migration';

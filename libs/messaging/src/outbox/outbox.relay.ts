@@ -1,0 +1,154 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { createKafka } from '../kafka/kafka-client';
+import { MESSAGING_OPTIONS, MessagingOptions, outboxChannel } from '../messaging-options';
+
+const BATCH_SIZE = 500;
+const SAFETY_POLL_MS = 1000;
+const RETRY_DELAY_MS = 1000;
+
+interface PendingRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes outbox rows to Kafka in commit order, then marks them. One relay per service holds
+ * an advisory lock and works; other instances wait to take over. A crash between publishing and
+ * marking republishes on restart: consumers deduplicate by event id (at-least-once + inbox).
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private client: Client | undefined;
+  private producer: Producer | undefined;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private signalled = false;
+  private loop: Promise<void> | undefined;
+  private published = 0;
+
+  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
+
+  onApplicationBootstrap(): void {
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.signal();
+    await this.loop;
+  }
+
+  get publishedCount(): number {
+    return this.published;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.connect();
+        if (await this.becomeLeader()) await this.relayUntilStopped();
+        else await this.pause(RETRY_DELAY_MS * 2);
+      } catch (error) {
+        if (!this.stopped) this.logger.warn(`outbox relay interrupted: ${(error as Error).message}; retrying`);
+        await this.disconnect();
+        await this.pause(RETRY_DELAY_MS);
+      }
+    }
+    await this.disconnect();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.client) return;
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.serviceName}-outbox-relay` });
+    client.on('error', () => void this.disconnect());
+    client.on('notification', () => this.signal());
+    await client.connect();
+    this.client = client;
+    await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
+    if (!this.producer) {
+      const producer = createKafka(`${this.options.instanceId}-relay`, this.options.kafkaBrokers).producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      this.producer = producer;
+    }
+  }
+
+  private async becomeLeader(): Promise<boolean> {
+    const { rows } = await this.requireClient().query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`outbox-relay:${this.options.schema}`]);
+    return rows[0]?.locked === true;
+  }
+
+  private async relayUntilStopped(): Promise<void> {
+    while (!this.stopped) {
+      const relayed = await this.relayBatch();
+      if (relayed < BATCH_SIZE) await this.pause(SAFETY_POLL_MS);
+    }
+  }
+
+  private signal(): void {
+    this.signalled = true;
+    this.wake?.();
+  }
+
+  private async relayBatch(): Promise<number> {
+    this.signalled = false;
+    const client = this.requireClient();
+    const { rows } = await client.query<PendingRow>(
+      `SELECT id, topic, message_key, payload, headers FROM "${this.options.schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH_SIZE}`,
+    );
+    if (rows.length === 0) return 0;
+    await this.requireProducer().sendBatch({ topicMessages: groupByTopic(rows), acks: -1 });
+    if (process.env.OUTBOX_RELAY_FAULT === 'crash-after-publish') process.kill(process.pid, 'SIGKILL');
+    await client.query(`UPDATE "${this.options.schema}".outbox SET published_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+    this.published += rows.length;
+    return rows.length;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.signalled || this.stopped) return resolve();
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private requireClient(): Client {
+    if (!this.client) throw new Error('outbox relay has no database connection');
+    return this.client;
+  }
+
+  private requireProducer(): Producer {
+    if (!this.producer) throw new Error('outbox relay has no Kafka producer');
+    return this.producer;
+  }
+
+  private async disconnect(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+    if (this.stopped) {
+      const producer = this.producer;
+      this.producer = undefined;
+      await producer?.disconnect().catch(() => undefined);
+    }
+  }
+}
+
+function groupByTopic(rows: PendingRow[]): { topic: string; messages: { key: string; value: string; headers: Record<string, string> }[] }[] {
+  const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+  for (const row of rows) {
+    const messages = byTopic.get(row.topic) ?? [];
+    messages.push({ key: row.message_key, value: JSON.stringify(row.payload), headers: row.headers });
+    byTopic.set(row.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

@@ -1,0 +1,55 @@
+import { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+
+export interface ServiceDatabaseOptions {
+  url: string;
+  schema: string;
+  applicationName: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+  poolSize?: number;
+}
+
+/** Each service owns one schema; its tables change only through migrations, never `synchronize`. */
+export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: options.poolSize ?? 10, application_name: options.applicationName, connectionTimeoutMillis: 5000 },
+  };
+}
+
+/**
+ * Creates the schema and runs pending migrations under an advisory lock, so that several
+ * instances starting together migrate once.
+ */
+export async function migrateSchema(dataSource: DataSource, schema: string): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrate:${schema}`]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrate:${schema}`]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+export async function openServiceDatabase(options: ServiceDatabaseOptions): Promise<DataSource> {
+  const dataSource = await new DataSource(serviceDataSourceOptions(options)).initialize();
+  await migrateSchema(dataSource, options.schema);
+  return dataSource;
+}
+
+export function databaseReadiness(dataSource: DataSource): { name: string; check(): Promise<void> } {
+  return { name: 'database', check: async () => void (await dataSource.query('SELECT 1')) };
+}

@@ -1,0 +1,51 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppError } from './app-error';
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** The one place where errors become HTTP responses. Unknown errors are logged and hidden. */
+@Catch()
+export class AppExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('AppExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const response = host.switchToHttp().getResponse<Response>();
+    const [status, body] = this.toResponse(exception);
+    if (status >= 500) this.logger.error(`unhandled error: ${(exception as Error)?.name ?? 'unknown'}`, (exception as Error)?.stack);
+    if (exception instanceof AppError && exception.status === 429 && typeof exception.details === 'object' && exception.details) {
+      const retryAfter = (exception.details as { retryAfterSeconds?: number }).retryAfterSeconds;
+      if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
+    }
+    response.status(status).json(body);
+  }
+
+  private toResponse(exception: unknown): [number, ErrorBody] {
+    if (exception instanceof AppError) {
+      const error: ErrorBody['error'] = { code: exception.code, message: exception.message };
+      if (exception.details !== undefined) error.details = exception.details;
+      return [exception.status, { error }];
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return [status, { error: { code: httpCode(status, exception), message: httpMessage(status, exception) } }];
+    }
+    return [500, { error: { code: 'internal_error', message: 'internal error' } }];
+  }
+}
+
+function httpCode(status: number, exception: HttpException): string {
+  const type = (exception as { type?: string }).type ?? (exception.cause as { type?: string } | undefined)?.type;
+  if (type === 'entity.too.large' || status === 413) return 'payload_too_large';
+  if (type === 'entity.parse.failed') return 'malformed_json';
+  return { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 415: 'unsupported_media_type', 429: 'rate_limited' }[status] ?? 'http_error';
+}
+
+function httpMessage(status: number, exception: HttpException): string {
+  if (status === 400 && /JSON/i.test(exception.message)) return 'request body is not valid JSON';
+  if (status === 413) return 'request body is too large';
+  return status >= 500 ? 'internal error' : exception.message;
+}

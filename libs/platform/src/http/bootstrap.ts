@@ -1,0 +1,31 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CustomTransportStrategy } from '@nestjs/microservices';
+import { json, urlencoded } from 'express';
+import type { Logger } from 'pino';
+import { AppExceptionFilter } from '../errors/app-exception.filter';
+import { createValidationPipe } from '../errors/validation';
+import { PinoNestLogger } from '../logging/logger';
+
+export interface HttpServiceOptions {
+  logger: Logger;
+  bodyLimit?: string;
+  /** A transport to consume events with; created once the application's providers exist. */
+  transport?: (app: INestApplication) => CustomTransportStrategy;
+}
+
+/** Builds a service the same way in production and in tests: one validation pipe, one error filter. */
+export async function createHttpService(module: Type<unknown> | import('@nestjs/common').DynamicModule, options: HttpServiceOptions): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { logger: new PinoNestLogger(options.logger), bodyParser: false, abortOnError: false });
+  app.use(json({ limit: options.bodyLimit ?? '64kb' }));
+  app.use(urlencoded({ extended: false, limit: options.bodyLimit ?? '64kb' }));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AppExceptionFilter());
+  app.enableShutdownHooks();
+  (app.getHttpAdapter().getInstance() as { disable(name: string): void }).disable('x-powered-by');
+  if (options.transport) {
+    app.connectMicroservice({ strategy: options.transport(app) }, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+  }
+  return app;
+}

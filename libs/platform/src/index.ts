@@ -1,0 +1,15 @@
+export { loadConfig, fromEnv, ConfigError } from './config/load-config';
+export type { ConfigReader } from './config/load-config';
+export { loadServiceConfig, serviceConfigReaders, keyringFrom } from './config/service-config';
+export type { ServiceConfig } from './config/service-config';
+export { createLogger, PinoNestLogger, REDACT_PATHS } from './logging/logger';
+export { AppError, notFound, conflict, unprocessable, validationFailed } from './errors/app-error';
+export type { FieldProblem } from './errors/app-error';
+export { AppExceptionFilter } from './errors/app-exception.filter';
+export { createValidationPipe, flattenValidationErrors } from './errors/validation';
+export { HealthController, READINESS_CHECKS } from './health/readiness';
+export type { ReadinessCheck } from './health/readiness';
+export { serviceDataSourceOptions, migrateSchema, openServiceDatabase, databaseReadiness } from './database/database';
+export type { ServiceDatabaseOptions } from './database/database';
+export { createHttpService } from './http/bootstrap';
+export type { HttpServiceOptions } from './http/bootstrap';

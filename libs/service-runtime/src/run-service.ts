@@ -1,0 +1,61 @@
+import { DynamicModule, INestApplication } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { InboxKafkaServer } from '@cb/messaging';
+import { createHttpService, ServiceConfig } from '@cb/platform';
+
+export interface StartServiceOptions {
+  module: DynamicModule;
+  config: ServiceConfig;
+  logger: Logger;
+  schema: string;
+  /** True for services with @EventPattern handlers. */
+  consumesEvents: boolean;
+  bodyLimit?: string;
+}
+
+/** Starts a service: HTTP API, health, and (for consumers) the Kafka inbox transport. */
+export async function startService(options: StartServiceOptions): Promise<INestApplication> {
+  const { config } = options;
+  const app = await createHttpService(options.module, {
+    logger: options.logger,
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.consumesEvents
+      ? {
+          transport: (nest: INestApplication) =>
+            new InboxKafkaServer({
+              serviceName: config.serviceName,
+              instanceId: config.instanceId,
+              schema: options.schema,
+              databaseUrl: config.databaseUrl,
+              kafkaBrokers: config.kafkaBrokers,
+              topicPrefix: config.topicPrefix,
+              dataSource: nest.get(DataSource),
+            }),
+        }
+      : {}),
+  });
+  await app.listen(config.port, config.host);
+  return app;
+}
+
+/** The entry point of a service process: fails loudly on bad config, stops cleanly on SIGTERM/SIGINT. */
+export function runMain(start: () => Promise<INestApplication>, logger?: () => Logger): void {
+  start()
+    .then((app) => {
+      const stop = (): void => {
+        app.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    })
+    .catch((error: Error) => {
+      const message = `failed to start: ${error.message}`;
+      if (logger) logger().fatal(message);
+      process.stderr.write(`${message}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,93 @@
+import { DynamicModule, Inject, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Admin } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DataSource, EntitySchema, MixedList } from 'typeorm';
+import { createKafka, kafkaReadiness, MessagingModule, MessagingTables1764300000000 } from '@cb/messaging';
+import { databaseReadiness, HealthController, keyringFrom, migrateSchema, READINESS_CHECKS, ServiceConfig, serviceDataSourceOptions } from '@cb/platform';
+import { KAFKA_ADMIN, KEYRING, LOGGER, SERVICE_CONFIG } from './tokens';
+
+export interface ServiceRuntimeOptions {
+  config: ServiceConfig;
+  logger: Logger;
+  schema: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  /** Back-end services talk over Kafka; the gateway does not. */
+  usesKafka: boolean;
+}
+
+class KafkaAdminLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(KAFKA_ADMIN) private readonly admin: Admin) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * What every service has: its validated config, vault keyring, logger, its own PostgreSQL schema
+ * (migrated at start), health endpoints, and for back-end services the outbox and Kafka.
+ */
+@Module({})
+export class ServiceRuntimeModule {
+  static forRoot(options: ServiceRuntimeOptions): DynamicModule {
+    const { config, schema } = options;
+    const providers: Provider[] = [
+      { provide: SERVICE_CONFIG, useValue: config },
+      { provide: KEYRING, useValue: keyringFrom(config) },
+      { provide: LOGGER, useValue: options.logger },
+    ];
+    const readiness: Provider = options.usesKafka
+      ? {
+          provide: READINESS_CHECKS,
+          inject: [DataSource, KAFKA_ADMIN],
+          useFactory: (dataSource: DataSource, admin: Admin) => [databaseReadiness(dataSource), kafkaReadiness(admin)],
+        }
+      : { provide: READINESS_CHECKS, inject: [DataSource], useFactory: (dataSource: DataSource) => [databaseReadiness(dataSource)] };
+    if (options.usesKafka) {
+      providers.push({ provide: KAFKA_ADMIN, useFactory: () => createKafka(`${config.instanceId}-admin`, config.kafkaBrokers).admin() }, KafkaAdminLifecycle);
+    }
+    return {
+      module: ServiceRuntimeModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...serviceDataSourceOptions({
+              url: config.databaseUrl,
+              schema,
+              applicationName: config.instanceId,
+              entities: options.entities,
+              migrations: options.usesKafka ? [MessagingTables1764300000000, ...options.migrations] : options.migrations,
+            }),
+            retryAttempts: 30,
+            retryDelay: 1000,
+          }),
+          dataSourceFactory: async (dataSourceOptions) => {
+            if (!dataSourceOptions) throw new Error('no data source options');
+            const dataSource = await new DataSource(dataSourceOptions).initialize();
+            await migrateSchema(dataSource, schema);
+            return dataSource;
+          },
+        }),
+        ...(options.usesKafka
+          ? [
+              MessagingModule.register({
+                serviceName: config.serviceName,
+                instanceId: config.instanceId,
+                schema,
+                databaseUrl: config.databaseUrl,
+                kafkaBrokers: config.kafkaBrokers,
+                topicPrefix: config.topicPrefix,
+              }),
+            ]
+          : []),
+      ],
+      controllers: [HealthController],
+      providers: [...providers, readiness],
+      exports: [SERVICE_CONFIG, KEYRING, LOGGER, READINESS_CHECKS, ...(options.usesKafka ? [KAFKA_ADMIN] : [])],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export { Keyring, VaultKeyError, keyIdOf, generateVaultKey } from './keyring';
+export type { SealedValue } from './keyring';
