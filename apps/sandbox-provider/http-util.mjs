@@ -60,5 +60,5 @@ export function sendHtml(res, status, html) {
 
 /** Writes one JSON log line to stdout. Never pass secrets or token values here. */
 export function log(fields) {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`);
+  process.stdout.write(`${JSON.stringify({ msg: fields.msg, ...fields, time: new Date().toISOString() })}\n`);
 }

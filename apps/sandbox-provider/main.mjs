@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+/**
+ * Sandbox OAuth 2.0 / OpenID Connect provider for development and tests (see README.md).
+ * A real authorization server built on oidc-provider 8, run as its own process:
+ *
+ *   node apps/sandbox-provider/main.mjs
+ */
+import { createServer } from 'node:http';
+
+import { ConfigError, loadConfig } from './config.mjs';
+import {
+  HttpError, log, sendJson,
+} from './http-util.mjs';
+import { handleControlRequest, SandboxControl } from './control.mjs';
+import { handleInteractionRequest } from './interactions.mjs';
+import { sweepExpired } from './memory-adapter.mjs';
+import { API_RESOURCE_PATH, createProvider, TOKEN_PATH } from './provider.mjs';
+
+/**
+ * GET /api/whoami — a tiny protected resource standing in for the third-party API.
+ * Accepts the sandbox's opaque access tokens (authorization code / refresh / client credentials).
+ */
+async function handleApiRequest(provider, req, res) {
+  const match = /^Bearer ([\x21-\x7E]+)$/.exec(req.headers.authorization ?? '');
+  const challenge = { 'www-authenticate': 'Bearer realm="sandbox-api", error="invalid_token"' };
+  if (!match) {
+    sendJson(res, 401, { error: 'invalid_token', error_description: 'Bearer access token required' }, {
+      'www-authenticate': 'Bearer realm="sandbox-api"',
+    });
+    return;
+  }
+  const value = match[1];
+  const token = (await provider.AccessToken.find(value)) ?? (await provider.ClientCredentials.find(value));
+  if (!token || token.isExpired) {
+    sendJson(res, 401, { error: 'invalid_token', error_description: 'access token is invalid, expired or revoked' }, challenge);
+    return;
+  }
+  sendJson(res, 200, {
+    active: true,
+    token_kind: token.kind,
+    sub: token.accountId,
+    client_id: token.clientId,
+    scope: token.scope,
+    aud: token.aud,
+    exp: token.exp,
+  });
+}
+
+async function start() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`sandbox-provider: invalid configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+
+  // Listen first so SANDBOX_PORT=0 works: the issuer depends on the port actually bound.
+  let handler = (req, res) => sendJson(res, 503, { error: 'temporarily_unavailable' });
+  const server = createServer((req, res) => handler(req, res));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address();
+
+  let issuer;
+  try {
+    issuer = config.resolveIssuer(port);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`sandbox-provider: invalid configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const { provider, apiResource } = createProvider(config, issuer);
+  const control = new SandboxControl({ tokenPath: TOKEN_PATH });
+
+  provider.use(control.tokenMiddleware());
+  // Reuse detection: oidc-provider revokes the whole grant when a consumed (already rotated)
+  // refresh token is presented (lib/actions/grants/refresh_token.js). That is the only grant
+  // revocation that happens on the token endpoint, so count it here.
+  provider.on('grant.revoked', (ctx, grantId) => {
+    if (ctx.oidc?.route === 'token' && ctx.oidc?.params?.grant_type === 'refresh_token') {
+      control.stats.refreshTokenReuseDetections += 1;
+      log({
+        msg: 'refresh token reuse detected; grant revoked', grantId, client_id: ctx.oidc.client?.clientId,
+      });
+    }
+  });
+  provider.on('grant.error', (ctx, err) => {
+    log({
+      msg: 'token request rejected', error: err.error, detail: err.error_detail, client_id: ctx.oidc?.client?.clientId,
+    });
+  });
+
+  const providerCallback = provider.callback();
+  handler = async (req, res) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    try {
+      if (config.control && pathname.startsWith('/_sandbox/')) {
+        if (await handleControlRequest(control, provider, req, res, pathname)) return;
+        sendJson(res, 404, { error: 'not_found', error_description: `no control route ${req.method} ${pathname}` });
+        return;
+      }
+      if (await handleInteractionRequest(provider, config, req, res, pathname)) return;
+      if (req.method === 'GET' && pathname === `${API_RESOURCE_PATH}/whoami`) {
+        await handleApiRequest(provider, req, res);
+        return;
+      }
+      providerCallback(req, res);
+    } catch (err) {
+      if (err instanceof HttpError) {
+        sendJson(res, err.status, { error: err.error, error_description: err.description });
+        return;
+      }
+      log({
+        msg: 'unhandled error', method: req.method, path: pathname, error: err.message, stack: err.stack,
+      });
+      if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
+      else res.destroy();
+    }
+  };
+
+  const sweeper = setInterval(sweepExpired, 60_000);
+  sweeper.unref();
+
+  let stopping = false;
+  const stop = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    log({ msg: 'sandbox-provider stopping', signal });
+    clearInterval(sweeper);
+    server.close(() => {
+      log({ msg: 'sandbox-provider stopped' });
+      process.exit(0);
+    });
+    // keep-alive connections and requests held by "slow" faults must not delay shutdown
+    server.closeAllConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  log({
+    msg: 'sandbox-provider ready',
+    issuer,
+    port,
+    clients: config.clients.map((client) => client.client_id),
+    control: config.control,
+    apiResource,
+  });
+}
+
+start().catch((err) => {
+  process.stderr.write(`sandbox-provider: failed to start: ${err.stack ?? err}\n`);
+  process.exit(1);
+});

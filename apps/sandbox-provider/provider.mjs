@@ -1,0 +1,142 @@
+/**
+ * Builds the oidc-provider (v8) instance: configuration, accounts, event hooks.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+
+import Provider, { errors } from 'oidc-provider';
+
+import { CLIENT_AUTH_METHODS } from './config.mjs';
+import { MemoryAdapter } from './memory-adapter.mjs';
+import { errorPage } from './views.mjs';
+import { log } from './http-util.mjs';
+
+export const TOKEN_PATH = '/token';
+export const INTERACTION_PREFIX = '/interaction/';
+/** Resource indicator of the sandbox "third-party API"; scopes api:read and api:write. */
+export const API_RESOURCE_PATH = '/api';
+export const API_SCOPES = ['api:read', 'api:write'];
+
+const DAY = 24 * 60 * 60;
+
+function signingKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    ...privateKey.export({ format: 'jwk' }), kid: `sandbox-${Date.now().toString(36)}`, use: 'sig', alg: 'RS256',
+  };
+}
+
+export function accountFor(users, accountId) {
+  const user = users.get(accountId);
+  return {
+    accountId,
+    async claims() {
+      return {
+        sub: accountId,
+        name: user?.name ?? accountId,
+        preferred_username: accountId,
+        email: user?.email ?? `${accountId}@sandbox.invalid`,
+        email_verified: true,
+      };
+    },
+  };
+}
+
+export function createProvider(config, issuer) {
+  const apiResource = `${issuer}${API_RESOURCE_PATH}`;
+
+  const configuration = {
+    adapter: MemoryAdapter,
+    clients: config.clients.map((client) => ({
+      ...client,
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      response_types: ['code'],
+    })),
+    clientAuthMethods: [...CLIENT_AUTH_METHODS],
+    responseTypes: ['code'],
+    jwks: { keys: [signingKey()] },
+    cookies: {
+      keys: [randomBytes(32).toString('base64url')],
+      long: { signed: true },
+      short: { signed: true },
+    },
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+    },
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    pkce: {
+      methods: ['S256'],
+      required: () => true,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // any authenticated sandbox client may introspect any token (it plays resource server)
+        allowedPolicy: async () => true,
+      },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        // client_credentials without `resource` gets the sandbox API; other flows get
+        // OIDC/userinfo tokens unless the client asks for a resource explicitly.
+        defaultResource: async (ctx, client, oneOf) => {
+          if (oneOf) return oneOf;
+          if (ctx.oidc.route === 'token' && ctx.oidc.params.grant_type === 'client_credentials') {
+            return apiResource;
+          }
+          return undefined;
+        },
+        useGrantedResource: async () => false,
+        getResourceServerInfo: async (ctx, resourceIndicator) => {
+          if (resourceIndicator !== apiResource) {
+            throw new errors.InvalidTarget(`unknown resource; the sandbox serves only ${apiResource}`);
+          }
+          return {
+            scope: API_SCOPES.join(' '),
+            audience: apiResource,
+            accessTokenFormat: 'opaque',
+            accessTokenTTL: config.accessTokenTtl,
+          };
+        },
+      },
+    },
+    // Refresh tokens: only when the grant includes offline_access. oidc-provider drops
+    // offline_access from an authorization request unless it also carries prompt=consent.
+    issueRefreshToken: async (ctx, client, code) => client.grantTypeAllowed('refresh_token')
+      && code.scopes.has('offline_access'),
+    // Every refresh rotates; re-presenting a rotated (consumed) refresh token revokes the grant.
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: config.accessTokenTtl,
+      ClientCredentials: config.accessTokenTtl,
+      AuthorizationCode: config.codeTtl,
+      RefreshToken: config.refreshTokenTtl,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 14 * DAY,
+      Grant: Math.max(config.refreshTokenTtl * 4, 365 * DAY),
+    },
+    interactions: {
+      url: async (ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}`,
+    },
+    findAccount: async (ctx, accountId) => accountFor(config.users, accountId),
+    // browser-based callers of the sandbox are allowed from any origin (development only)
+    clientBasedCORS: () => true,
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = errorPage({ error: out.error, description: out.error_description });
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+  provider.on('server_error', (ctx, err) => {
+    log({
+      msg: 'provider server_error', path: ctx.path, error: err.message, stack: err.stack,
+    });
+  });
+  return { provider, apiResource };
+}
