@@ -5,6 +5,6 @@ import { ConnectorConfigModule, SCHEMA } from './connector-config.module';
 
 export async function startConnectorConfig(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadServiceConfig('connector-config', 3001, {}, env);
-  const logger = createLogger(config.serviceName, config.logLevel);
+  const logger = createLogger(config.serviceName, config.logLevel, config.logFile);
   return startService({ module: ConnectorConfigModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
 }

@@ -5,6 +5,6 @@ import { OAuthAuthorizationModule, SCHEMA } from './oauth-authorization.module';
 
 export async function startOAuthAuthorization(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadServiceConfig('oauth-authorization', 3002, {}, env);
-  const logger = createLogger(config.serviceName, config.logLevel);
+  const logger = createLogger(config.serviceName, config.logLevel, config.logFile);
   return startService({ module: OAuthAuthorizationModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
 }

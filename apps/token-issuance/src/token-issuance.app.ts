@@ -5,6 +5,6 @@ import { TokenIssuanceModule, SCHEMA } from './token-issuance.module';
 
 export async function startTokenIssuance(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadServiceConfig('token-issuance', 3003, {}, env);
-  const logger = createLogger(config.serviceName, config.logLevel);
+  const logger = createLogger(config.serviceName, config.logLevel, config.logFile);
   return startService({ module: TokenIssuanceModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
 }

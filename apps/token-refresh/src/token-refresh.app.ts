@@ -5,6 +5,6 @@ import { TokenRefreshModule, SCHEMA } from './token-refresh.module';
 
 export async function startTokenRefresh(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadServiceConfig('token-refresh', 3004, {}, env);
-  const logger = createLogger(config.serviceName, config.logLevel);
+  const logger = createLogger(config.serviceName, config.logLevel, config.logFile);
   return startService({ module: TokenRefreshModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
 }

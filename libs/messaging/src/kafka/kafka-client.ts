@@ -5,7 +5,7 @@ export function createKafka(clientId: string, brokers: string[]): Kafka {
   return new Kafka({
     clientId,
     brokers,
-    logLevel: KafkaLogLevel.ERROR,
+    logLevel: KafkaLogLevel.NOTHING,
     connectionTimeout: 3000,
     requestTimeout: 10000,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },

@@ -14,6 +14,8 @@ export interface ServiceConfig {
   runMode: 'development' | 'production';
   vaultKeys: string;
   vaultPrimaryKeyId: string | undefined;
+  /** Write JSON logs to this file instead of stdout. */
+  logFile: string | undefined;
 }
 
 export function serviceConfigReaders(serviceName: string, defaultPort: number): { [K in keyof ServiceConfig]: ConfigReader<ServiceConfig[K]> } {
@@ -33,6 +35,7 @@ export function serviceConfigReaders(serviceName: string, defaultPort: number): 
         return spec;
       })(env),
     vaultPrimaryKeyId: fromEnv.optional('VAULT_PRIMARY_KEY_ID', fromEnv.string('VAULT_PRIMARY_KEY_ID')),
+    logFile: fromEnv.optional('LOG_FILE', fromEnv.string('LOG_FILE')),
   };
 }
 

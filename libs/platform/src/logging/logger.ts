@@ -10,11 +10,9 @@ const SECRET_FIELDS = [
 
 export const REDACT_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`), 'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
 
-export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
-  return pino(
-    { name: service, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service, pid: process.pid } },
-    destination ?? pino.destination({ sync: false }),
-  );
+export function createLogger(service: string, level: string, destination?: DestinationStream | string): Logger {
+  const stream = typeof destination === 'string' ? pino.destination({ dest: destination, sync: true, mkdir: true }) : (destination ?? pino.destination({ sync: false }));
+  return pino({ name: service, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service, pid: process.pid } }, stream);
 }
 
 /** Routes NestJS's own log calls into the service's JSON logger. */

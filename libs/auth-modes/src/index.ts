@@ -1,0 +1,17 @@
+export { AUTH_MODES, isAuthMode, type AuthMode } from './auth-mode';
+export type { FieldError, ValidationResult } from './field-error';
+export type { AuthConfig, AuthConfigInput } from './auth-config';
+export { AUTH_CONFIG_DTOS } from './auth-config.dtos';
+export { validateAuthConfig, type AuthConfigValidationOptions } from './validate-auth-config';
+export { activationGaps } from './activation-gaps';
+export * from './modes/oauth2/oauth2-config';
+export * from './modes/oauth2/oauth2-config.dto';
+export * from './modes/basic/basic-config';
+export * from './modes/basic/basic-config.dto';
+export * from './modes/api-key/api-key-config';
+export * from './modes/api-key/api-key-config.dto';
+export * from './modes/bearer/bearer-config';
+export * from './modes/bearer/bearer-config.dto';
+export * from './modes/custom/custom-input-config';
+export * from './modes/custom/custom-input-config.dto';
+export { renderUrl, UrlTemplateError, type UrlTemplateErrorCode, type UrlTemplateValues } from './url/url-template';

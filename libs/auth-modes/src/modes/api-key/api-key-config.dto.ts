@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { Satisfies } from '../../validation/decorators';
+import { Optional } from '../../validation/optional';
+import { HEADER_NAME, SINGLE_LINE } from '../../validation/patterns';
+import { API_KEY_PLACEMENTS, type ApiKeyConfigInput, type ApiKeyPlacement } from './api-key-config';
+
+function OnlyForPlacement(placement: ApiKeyPlacement): PropertyDecorator {
+  return Satisfies('matchesPlacement', (_value, object) =>
+    ((object as ApiKeyConfigDto).placement ?? 'header') === placement ? undefined : `applies only to placement '${placement}'`,
+  );
+}
+
+/** Request body for an API-key connector; header members and query members exclude each other. */
+export class ApiKeyConfigDto implements ApiKeyConfigInput {
+  @IsIn(['API_KEY'])
+  readonly mode: 'API_KEY';
+
+  @Optional()
+  @IsString()
+  @Length(1, 200)
+  @Matches(SINGLE_LINE, { message: 'label must be a single line' })
+  readonly label?: string;
+
+  @Optional()
+  @IsIn(API_KEY_PLACEMENTS)
+  readonly placement?: ApiKeyPlacement;
+
+  @Optional()
+  @OnlyForPlacement('header')
+  @Matches(HEADER_NAME, { message: 'headerName must be an HTTP header name' })
+  @Length(1, 100)
+  readonly headerName?: string;
+
+  @Optional()
+  @OnlyForPlacement('header')
+  @IsString()
+  @Length(1, 50)
+  @Matches(/^[\x21-\x7E]+$/, { message: 'prefix must be printable ASCII without spaces' })
+  readonly prefix?: string;
+
+  @Optional()
+  @OnlyForPlacement('query')
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.~-]{1,100}$/, { message: 'queryParam must be a plain query parameter name' })
+  readonly queryParam?: string;
+}

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { Optional } from '../../validation/optional';
+import { SINGLE_LINE } from '../../validation/patterns';
+import type { BasicConfigInput } from './basic-config';
+
+/** Request body for a Basic-auth connector. */
+export class BasicConfigDto implements BasicConfigInput {
+  @IsIn(['BASIC'])
+  readonly mode: 'BASIC';
+
+  @Optional()
+  @IsString()
+  @Length(1, 200)
+  @Matches(SINGLE_LINE, { message: 'usernameLabel must be a single line' })
+  readonly usernameLabel?: string;
+
+  @Optional()
+  @IsString()
+  @Length(1, 200)
+  @Matches(SINGLE_LINE, { message: 'passwordLabel must be a single line' })
+  readonly passwordLabel?: string;
+}

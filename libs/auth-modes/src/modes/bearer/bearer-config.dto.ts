@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { Optional } from '../../validation/optional';
+import { SINGLE_LINE } from '../../validation/patterns';
+import type { BearerConfigInput } from './bearer-config';
+
+/** Request body for a bearer-token connector. */
+export class BearerConfigDto implements BearerConfigInput {
+  @IsIn(['BEARER'])
+  readonly mode: 'BEARER';
+
+  @Optional()
+  @IsString()
+  @Length(1, 200)
+  @Matches(SINGLE_LINE, { message: 'label must be a single line' })
+  readonly label?: string;
+}

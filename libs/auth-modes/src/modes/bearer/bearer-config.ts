@@ -1,0 +1,12 @@
+/**
+ * A bearer token the end user pastes in, sent as `Authorization: Bearer <token>`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ */
+export interface BearerConfig {
+  readonly mode: 'BEARER';
+  /** What the connect form calls the token. */
+  readonly label?: string;
+}
+
+export type BearerConfigInput = BearerConfig;

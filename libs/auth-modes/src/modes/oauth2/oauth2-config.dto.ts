@@ -1,0 +1,223 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { HasUniqueKeys, IsRegexSource, IsStringRecord, Satisfies } from '../../validation/decorators';
+import { Optional } from '../../validation/optional';
+import { DOT_PATH, IDENTIFIER, SCOPE_TOKEN, SINGLE_LINE } from '../../validation/patterns';
+import { LOOPBACK_ENDPOINTS_GROUP, STRICT_ENDPOINTS_GROUP } from '../../validation/validation-groups';
+import { endpointUrlProblem } from '../../url/endpoint-url';
+import {
+  CLIENT_AUTH_METHODS,
+  OAUTH2_GRANT_TYPES,
+  REFRESH_GRANT_TYPES,
+  SCOPE_SEPARATORS,
+  TOKEN_REQUEST_FORMATS,
+  type ClientAuthMethod,
+  type OAuth2ConfigInput,
+  type OAuth2GrantType,
+  type RefreshGrantType,
+  type RequiredAttribute,
+  type ScopeSeparator,
+  type TokenRequestFormat,
+  type TokenResponsePaths,
+} from './oauth2-config';
+
+/**
+ * Parameters the broker itself puts in the authorization request. A connector may not set them:
+ * `response_type=token` would turn on the implicit grant, and the others belong to the flow.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1.2
+ */
+export const RESERVED_AUTHORIZATION_PARAMS = [
+  'response_type',
+  'client_id',
+  'client_secret',
+  'redirect_uri',
+  'state',
+  'scope',
+  'code_challenge',
+  'code_challenge_method',
+] as const;
+
+const MAX_URL_LENGTH = 2048;
+
+export class RequiredAttributeDto implements RequiredAttribute {
+  @Matches(IDENTIFIER, { message: 'key must be an identifier (letters, digits, _; at most 64)' })
+  readonly key: string;
+
+  @IsString()
+  @Length(1, 200)
+  @Matches(SINGLE_LINE, { message: 'label must be a single line' })
+  readonly label: string;
+
+  @Optional()
+  @IsString()
+  @Length(0, 1000)
+  readonly description?: string;
+
+  @Optional()
+  @IsRegexSource()
+  readonly pattern?: string;
+}
+
+export class TokenResponsePathsDto implements TokenResponsePaths {
+  @Optional() @Matches(DOT_PATH, { message: 'accessToken must be a dot path' }) readonly accessToken?: string;
+  @Optional() @Matches(DOT_PATH, { message: 'refreshToken must be a dot path' }) readonly refreshToken?: string;
+  @Optional() @Matches(DOT_PATH, { message: 'expiresIn must be a dot path' }) readonly expiresIn?: string;
+  @Optional() @Matches(DOT_PATH, { message: 'scope must be a dot path' }) readonly scope?: string;
+  @Optional() @Matches(DOT_PATH, { message: 'tokenType must be a dot path' }) readonly tokenType?: string;
+}
+
+/** Both URL policies; validating without groups applies both, so the strict one decides. */
+function EndpointUrl(): PropertyDecorator {
+  const strict = Satisfies('isEndpointUrl', (value, object) => urlProblem(value, object, false), {
+    groups: [STRICT_ENDPOINTS_GROUP],
+  });
+  const loopback = Satisfies('isEndpointUrl', (value, object) => urlProblem(value, object, true), {
+    groups: [LOOPBACK_ENDPOINTS_GROUP],
+  });
+  return (target, property) => {
+    strict(target, property);
+    loopback(target, property);
+  };
+}
+
+function urlProblem(value: unknown, object: object, allowInsecureLoopback: boolean): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  if (value.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
+  const declared = (object as { requiredAttributes?: unknown }).requiredAttributes;
+  const attributes = new Map<string, { hasPattern: boolean }>();
+  if (Array.isArray(declared)) {
+    for (const item of declared as Array<Partial<RequiredAttribute> | null>) {
+      if (typeof item?.key === 'string') attributes.set(item.key, { hasPattern: typeof item.pattern === 'string' });
+    }
+  }
+  return endpointUrlProblem(value, { allowInsecureLoopback, attributes });
+}
+
+function scopeSeparatorProblem(value: unknown, object: object): string | undefined {
+  const separator = (object as { scopeSeparator?: unknown }).scopeSeparator ?? ' ';
+  if (!Array.isArray(value) || typeof separator !== 'string') return undefined;
+  return value.some((scope) => typeof scope === 'string' && scope.includes(separator))
+    ? 'must not contain the scope separator'
+    : undefined;
+}
+
+/**
+ * Request body for an OAuth 2.0 connector. Members needed only to activate (`authorizationUrl`,
+ * `tokenUrl`, `clientId`, and `clientSecret` for client credentials) are optional here so that
+ * drafts can be saved; `activationGaps` says what is still missing.
+ */
+export class OAuth2ConfigDto implements OAuth2ConfigInput {
+  @IsIn(['OAUTH2'])
+  readonly mode: 'OAUTH2';
+
+  @Optional()
+  @EndpointUrl()
+  readonly authorizationUrl?: string;
+
+  @Optional()
+  @IsString()
+  @Length(1, 500)
+  @Matches(SINGLE_LINE, { message: 'clientId must be a single line' })
+  readonly clientId?: string;
+
+  @Optional()
+  @IsString({ message: 'clientSecret must be a string' })
+  @Length(1, 2000, { message: 'clientSecret must be 1 to 2000 characters' })
+  readonly clientSecret?: string;
+
+  @Optional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @Matches(SCOPE_TOKEN, { each: true, message: 'each scope must be a non-empty RFC 6749 scope token' })
+  @Satisfies('hasNoSeparatorInScopes', scopeSeparatorProblem)
+  readonly scopes?: string[];
+
+  @Optional()
+  @IsIn(SCOPE_SEPARATORS)
+  readonly scopeSeparator?: ScopeSeparator;
+
+  @Optional()
+  @Matches(IDENTIFIER, { message: 'scopeParam must be a parameter name' })
+  readonly scopeParam?: string;
+
+  @Optional()
+  @IsStringRecord({ keyPattern: /^[A-Za-z0-9_.:-]{1,100}$/, reservedKeys: RESERVED_AUTHORIZATION_PARAMS, maxEntries: 50 })
+  readonly authorizationParams?: Record<string, string>;
+
+  @Optional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @HasUniqueKeys()
+  @Type(() => RequiredAttributeDto)
+  readonly requiredAttributes?: RequiredAttributeDto[];
+
+  @Optional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$/, { message: 'tenantId must be a tenant name or id' })
+  readonly tenantId?: string;
+
+  @Optional()
+  @IsIn(OAUTH2_GRANT_TYPES)
+  readonly grantType?: OAuth2GrantType;
+
+  @Optional()
+  @EndpointUrl()
+  readonly tokenUrl?: string;
+
+  @Optional()
+  @IsIn(REFRESH_GRANT_TYPES)
+  readonly refreshGrantType?: RefreshGrantType;
+
+  @Optional()
+  @IsIn(CLIENT_AUTH_METHODS)
+  readonly clientAuthMethod?: ClientAuthMethod;
+
+  @Optional()
+  @IsIn(TOKEN_REQUEST_FORMATS)
+  readonly tokenRequestFormat?: TokenRequestFormat;
+
+  @Optional()
+  @IsBoolean()
+  readonly pkce?: boolean;
+
+  @Optional()
+  @EndpointUrl()
+  readonly revocationUrl?: string;
+
+  @Optional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TokenResponsePathsDto)
+  readonly tokenResponsePaths?: TokenResponsePathsDto;
+
+  @Optional()
+  @IsStringRecord({ keyPattern: IDENTIFIER, valuePattern: DOT_PATH, maxEntries: 50 })
+  readonly metadataPaths?: Record<string, string>;
+
+  @Optional()
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  readonly refreshMarginSeconds?: number;
+
+  @Optional()
+  @IsInt()
+  @Min(1)
+  readonly refreshTokenLifetimeSeconds?: number;
+}

@@ -1,0 +1,138 @@
+import { listPlaceholders } from '../../url/url-template';
+
+export const OAUTH2_GRANT_TYPES = ['authorization_code', 'client_credentials'] as const;
+/** @see https://www.rfc-editor.org/rfc/rfc6749#section-4 */
+export type OAuth2GrantType = (typeof OAUTH2_GRANT_TYPES)[number];
+
+export const REFRESH_GRANT_TYPES = ['refresh_token', 'none'] as const;
+/** `none`: the provider issues no refresh tokens; a new token needs a new grant. */
+export type RefreshGrantType = (typeof REFRESH_GRANT_TYPES)[number];
+
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+/** @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1 */
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+export const TOKEN_REQUEST_FORMATS = ['form', 'json'] as const;
+/** `form` is the RFC's `application/x-www-form-urlencoded`; a few providers want JSON instead. */
+export type TokenRequestFormat = (typeof TOKEN_REQUEST_FORMATS)[number];
+
+export const SCOPE_SEPARATORS = [' ', ','] as const;
+/** @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3 (space; Slack and others use commas) */
+export type ScopeSeparator = (typeof SCOPE_SEPARATORS)[number];
+
+/** A value the end user enters when connecting, usable in URLs as `{attr.<key>}`. */
+export interface RequiredAttribute {
+  readonly key: string;
+  readonly label: string;
+  readonly description?: string;
+  /** A regular expression (JavaScript, `u` flag) the whole value must match. */
+  readonly pattern?: string;
+}
+
+/** Where a provider puts the standard token response members, as dot paths into its JSON. */
+export interface TokenResponsePaths {
+  readonly accessToken?: string;
+  readonly refreshToken?: string;
+  readonly expiresIn?: string;
+  readonly scope?: string;
+  readonly tokenType?: string;
+}
+
+/**
+ * An OAuth 2.0 connector: the authorization leg (redirect and consent) and the token leg
+ * (exchange, refresh, revocation). This is the validated shape, defaults applied.
+ *
+ * `authorizationUrl`, `tokenUrl` and `revocationUrl` may contain `{tenant}` and `{attr.<key>}`
+ * placeholders (see `renderUrl`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749
+ * @see https://www.rfc-editor.org/rfc/rfc9700
+ */
+export interface OAuth2Config {
+  readonly mode: 'OAUTH2';
+  /** Required to activate an `authorization_code` connector. */
+  readonly authorizationUrl?: string;
+  /** Required to activate. */
+  readonly clientId?: string;
+  /** Write-only: stored encrypted, shown as `{ isSet }`. Optional for public clients using PKCE. */
+  readonly clientSecret?: string;
+  readonly scopes: readonly string[];
+  readonly scopeSeparator: ScopeSeparator;
+  /** The authorization request parameter that carries the scopes; Slack user tokens use `user_scope`. */
+  readonly scopeParam: string;
+  /** Extra authorization request parameters such as `prompt=consent` or `access_type=offline`. */
+  readonly authorizationParams: Readonly<Record<string, string>>;
+  readonly requiredAttributes: readonly RequiredAttribute[];
+  /** The `{tenant}` used when a connection names none; `common` when a URL uses `{tenant}`. */
+  readonly tenantId?: string;
+  readonly grantType: OAuth2GrantType;
+  /** Required to activate. */
+  readonly tokenUrl?: string;
+  readonly refreshGrantType: RefreshGrantType;
+  readonly clientAuthMethod: ClientAuthMethod;
+  readonly tokenRequestFormat: TokenRequestFormat;
+  /** PKCE with S256; switch it off only for a provider that rejects it. @see https://www.rfc-editor.org/rfc/rfc7636 */
+  readonly pkce: boolean;
+  /** @see https://www.rfc-editor.org/rfc/rfc7009 */
+  readonly revocationUrl?: string;
+  readonly tokenResponsePaths?: TokenResponsePaths;
+  /** Token response values kept with the credential, by name, e.g. `{ instance_url: 'instance_url' }`. */
+  readonly metadataPaths: Readonly<Record<string, string>>;
+  /** Refresh this many seconds before the access token expires. */
+  readonly refreshMarginSeconds: number;
+  /** How long the provider's refresh tokens live, when it says so in its documentation only. */
+  readonly refreshTokenLifetimeSeconds?: number;
+}
+
+type Defaulted =
+  | 'scopes'
+  | 'scopeSeparator'
+  | 'scopeParam'
+  | 'authorizationParams'
+  | 'requiredAttributes'
+  | 'grantType'
+  | 'refreshGrantType'
+  | 'clientAuthMethod'
+  | 'tokenRequestFormat'
+  | 'pkce'
+  | 'metadataPaths'
+  | 'refreshMarginSeconds';
+
+/** What a platform team submits: {@link OAuth2Config} with every defaulted member optional. */
+export type OAuth2ConfigInput = Omit<OAuth2Config, Defaulted> & Partial<Pick<OAuth2Config, Defaulted>>;
+
+export const DEFAULT_TENANT = 'common';
+export const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
+
+export function withOAuth2Defaults(input: OAuth2ConfigInput): OAuth2Config {
+  const grantType = input.grantType ?? 'authorization_code';
+  const config: OAuth2Config = {
+    ...input,
+    scopes: input.scopes ?? [],
+    scopeSeparator: input.scopeSeparator ?? ' ',
+    scopeParam: input.scopeParam ?? 'scope',
+    authorizationParams: input.authorizationParams ?? {},
+    requiredAttributes: input.requiredAttributes ?? [],
+    grantType,
+    refreshGrantType: input.refreshGrantType ?? (grantType === 'client_credentials' ? 'none' : 'refresh_token'),
+    clientAuthMethod: input.clientAuthMethod ?? 'client_secret_basic',
+    tokenRequestFormat: input.tokenRequestFormat ?? 'form',
+    pkce: input.pkce ?? true,
+    metadataPaths: input.metadataPaths ?? {},
+    refreshMarginSeconds: input.refreshMarginSeconds ?? DEFAULT_REFRESH_MARGIN_SECONDS,
+  };
+  if (config.tenantId === undefined && usesTenant(config)) return { ...config, tenantId: DEFAULT_TENANT };
+  return config;
+}
+
+export function oauth2Urls(config: OAuth2ConfigInput): Array<{ field: 'authorizationUrl' | 'tokenUrl' | 'revocationUrl'; url: string }> {
+  const fields = ['authorizationUrl', 'tokenUrl', 'revocationUrl'] as const;
+  return fields.flatMap((field) => {
+    const url = config[field];
+    return url === undefined ? [] : [{ field, url }];
+  });
+}
+
+function usesTenant(config: OAuth2ConfigInput): boolean {
+  return oauth2Urls(config).some(({ url }) => listPlaceholders(url).includes('tenant'));
+}

@@ -1,0 +1,29 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import { AppError } from '../errors/app-error';
+
+export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
+
+/**
+ * Guards a back-end service's internal HTTP API, which only the gateway calls. The token is
+ * shared configuration (INTERNAL_API_TOKEN); compared in constant time.
+ */
+@Injectable()
+export class InternalApiGuard implements CanActivate {
+  private readonly expected: Buffer;
+
+  constructor(token: string) {
+    this.expected = digest(token);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const presented = context.switchToHttp().getRequest<Request>().header(INTERNAL_TOKEN_HEADER) ?? '';
+    if (!timingSafeEqual(digest(presented), this.expected)) throw new AppError('unauthorized', 'internal API token missing or wrong', 401);
+    return true;
+  }
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}

@@ -1,0 +1,137 @@
+/**
+ * Starts the five services in this test process against the harness's real Kafka and PostgreSQL,
+ * each with its own port, one fresh database (a schema per service), a unique topic prefix and a
+ * log file per service, so that tests can read what each service logged.
+ */
+import { INestApplication } from '@nestjs/common';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateVaultKey } from '@cb/vault-crypto';
+import { startConnectorConfig } from '../../apps/connector-config/src/connector-config.app';
+import { startGateway } from '../../apps/gateway/src/gateway.app';
+import { startOAuthAuthorization } from '../../apps/oauth-authorization/src/oauth-authorization.app';
+import { startTokenIssuance } from '../../apps/token-issuance/src/token-issuance.app';
+import { startTokenRefresh } from '../../apps/token-refresh/src/token-refresh.app';
+import { createTestDatabase, harnessEnv, uniqueName } from '../harness';
+
+export type ServiceName = 'connector-config' | 'oauth-authorization' | 'token-issuance' | 'token-refresh' | 'gateway';
+
+const STARTERS: Record<ServiceName, (env: NodeJS.ProcessEnv) => Promise<INestApplication>> = {
+  'connector-config': startConnectorConfig,
+  'oauth-authorization': startOAuthAuthorization,
+  'token-issuance': startTokenIssuance,
+  'token-refresh': startTokenRefresh,
+  gateway: startGateway,
+};
+
+const ALL: ServiceName[] = ['connector-config', 'oauth-authorization', 'token-issuance', 'token-refresh', 'gateway'];
+
+export interface SystemOptions {
+  /** Which services to start; all five by default. The gateway starts last. */
+  services?: ServiceName[];
+  /** Extra environment for every service (e.g. short refresh margins). */
+  env?: Record<string, string>;
+  /** Extra environment per service. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+export interface RunningSystem {
+  urls: Record<ServiceName, string>;
+  /** The environment shared by every service (database, Kafka, prefix, keys, internal token). */
+  env: Record<string, string>;
+  kafkaBrokers: string[];
+  topicPrefix: string;
+  databaseUrl: string;
+  internalToken: string;
+  logDir: string;
+  /** The topic name as the services use it, e.g. topic(TokenIssued.topic). */
+  topic(name: string): string;
+  /** Everything every service has logged so far. */
+  logs(): string;
+  app(name: ServiceName): INestApplication;
+  stopService(name: ServiceName): Promise<void>;
+  startService(name: ServiceName, extraEnv?: Record<string, string>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
+  const { kafkaBrokers } = harnessEnv();
+  const database = await createTestDatabase();
+  const wanted = options.services ?? ALL;
+  const ordered = ALL.filter((name) => wanted.includes(name));
+  const ports = Object.fromEntries(await Promise.all(ALL.map(async (name) => [name, await freePort()] as const))) as Record<ServiceName, number>;
+  const urls = Object.fromEntries(ALL.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
+  const topicPrefix = `${uniqueName('t')}.`;
+  const internalToken = uniqueName('internal');
+  const logDir = mkdtempSync(join(tmpdir(), 'cb-logs-'));
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    VAULT_KEYS: generateVaultKey('test1'),
+    INTERNAL_API_TOKEN: internalToken,
+    RUN_MODE: 'development',
+    LOG_LEVEL: 'info',
+    PUBLIC_BASE_URL: urls.gateway,
+    OAUTH_REDIRECT_URI: `${urls.gateway}/oauth/callback`,
+    CONNECTOR_CONFIG_URL: urls['connector-config'],
+    OAUTH_AUTHORIZATION_URL: urls['oauth-authorization'],
+    TOKEN_ISSUANCE_URL: urls['token-issuance'],
+    ...options.env,
+  };
+  const apps = new Map<ServiceName, INestApplication>();
+
+  const startService = async (name: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> => {
+    const serviceEnv = { ...env, ...options.serviceEnv?.[name], ...extraEnv, PORT: String(ports[name]), INSTANCE_ID: `${name}-${uniqueName('i')}`, LOG_FILE: join(logDir, `${name}.log`) };
+    apps.set(name, await STARTERS[name](serviceEnv));
+  };
+  const stopService = async (name: ServiceName): Promise<void> => {
+    const app = apps.get(name);
+    apps.delete(name);
+    await app?.close();
+  };
+
+  try {
+    for (const name of ordered) await startService(name);
+  } catch (error) {
+    for (const name of [...apps.keys()].reverse()) await stopService(name);
+    await database.drop();
+    throw error;
+  }
+
+  return {
+    urls,
+    env,
+    kafkaBrokers,
+    topicPrefix,
+    databaseUrl: database.url,
+    internalToken,
+    logDir,
+    topic: (name) => `${topicPrefix}${name}`,
+    logs: () => ALL.map((name) => join(logDir, `${name}.log`)).filter(existsSync).map((file) => readFileSync(file, 'utf8')).join('\n'),
+    app: (name) => {
+      const app = apps.get(name);
+      if (!app) throw new Error(`${name} is not running`);
+      return app;
+    },
+    stopService,
+    startService,
+    stop: async () => {
+      for (const name of [...apps.keys()].reverse()) await stopService(name);
+      await database.drop();
+    },
+  };
+}
