@@ -127,7 +127,8 @@ start() {
       || { cat "$DATA_DIR/format.out" >&2; die "storage format failed"; }
   fi
   say "starting on 127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT, data ${DATA_DIR#"$ROOT"/})"
-  local started=$SECONDS
+  local started
+  started=$(date +%s%3N)
   # setsid: the broker outlives this script and ignores the terminal's Ctrl-C; without job control
   # bash does not fork again, so $! is the java process itself.
   # shellcheck disable=SC2086
@@ -141,7 +142,7 @@ start() {
     stop
     die "broker did not become ready"
   fi
-  say "ready in $((SECONDS - started))s (pid $pid)"
+  say "ready in $(($(date +%s%3N) - started)) ms (pid $pid)"
 }
 
 stop() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Waits until a Kafka broker answers an admin listTopics call.
+// Waits until a Kafka broker answers admin calls: listTopics, and describeGroups through the group coordinator.
 //   node scripts/infra/wait-for-kafka.js --brokers 127.0.0.1:19092 [--timeout 60000] [--pid 1234]
 // Exits 0 when it answers, 1 on the deadline or when the process --pid has exited.
 'use strict';
@@ -48,7 +48,10 @@ async function main() {
     try {
       await admin.connect();
       await admin.listTopics();
-      return 0;
+      // Ready means consumers can join groups too: the group coordinator has loaded its partition.
+      const { groups } = await admin.describeGroups(['wait-for-kafka']);
+      if (groups[0] && groups[0].errorCode === 0) return 0;
+      lastError = `group coordinator answered error code ${groups[0] && groups[0].errorCode}`;
     } catch (err) {
       lastError = err instanceof Error ? err.message : String(err);
     } finally {

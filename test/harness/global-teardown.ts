@@ -1,0 +1,16 @@
+/** Jest globalTeardown of the `integration` project: stops exactly what global setup started. */
+import { stopContainers } from './containers';
+import { HARNESS_KEY, type HarnessHandle } from './handle';
+import { progress, readState, runDirFor, stopLocal } from './local-infra';
+
+export default async function globalTeardown(): Promise<void> {
+  const handle = (globalThis as Record<string, unknown>)[HARNESS_KEY] as HarnessHandle | undefined;
+  if (handle?.mode === 'docker') {
+    await stopContainers(handle.containers);
+  } else if (handle?.mode !== 'external') {
+    // Local mode; the state file is the record of pids and folders should globalThis be empty.
+    const state = handle?.state ?? readState(runDirFor(process.pid));
+    if (state) await stopLocal(state);
+  }
+  progress(`teardown done (${handle?.mode ?? 'nothing recorded'})`);
+}
