@@ -1,4 +1,4 @@
-import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Min } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Min } from 'class-validator';
 import { defineEvent } from './event-definition';
 
 class ConnectAttempt {
@@ -10,6 +10,10 @@ class ConnectAttempt {
   @IsString() endUserId: string;
   /** True when the session re-authorizes an existing connection. */
   @IsIn([true, false]) reconnect: boolean;
+  /** The `{tenant}` of the connector's URLs for this connection (not secret). */
+  @IsOptional() @IsString() tenant?: string;
+  /** Required attribute values for `{attr.<key>}` URL placeholders (not secret). */
+  @IsOptional() @IsObject() attributes?: Record<string, string>;
 }
 
 /** The provider redirected back with a code; the code and PKCE verifier travel sealed, never in plaintext. */
@@ -21,9 +25,13 @@ export class CodeReceivedPayload extends ConnectAttempt {
   @IsISO8601() receivedAt: string;
 }
 
-/** An end user typed a non-OAuth credential (Basic, API key, bearer token, custom fields); sealed. */
+/**
+ * An end user typed a non-OAuth credential (Basic, API key, bearer token, custom fields); sealed.
+ * `OAUTH2` is a client-credentials connector: no user input (`sealedInput` seals `{}`), the token
+ * leg obtains the token with the connector's own client credentials.
+ */
 export class CredentialsSubmittedPayload extends ConnectAttempt {
-  @IsIn(['BASIC', 'API_KEY', 'BEARER', 'CUSTOM']) mode: 'BASIC' | 'API_KEY' | 'BEARER' | 'CUSTOM';
+  @IsIn(['BASIC', 'API_KEY', 'BEARER', 'CUSTOM', 'OAUTH2']) mode: 'BASIC' | 'API_KEY' | 'BEARER' | 'CUSTOM' | 'OAUTH2';
   @IsString() sealedInput: string;
   @IsOptional() @IsISO8601() expiresAt?: string;
   @IsISO8601() submittedAt: string;
