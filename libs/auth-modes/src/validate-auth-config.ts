@@ -54,18 +54,21 @@ export function validateAuthConfig(
   return gaps.length > 0 ? { ok: false, errors: gaps } : { ok: true, value };
 }
 
+/**
+ * One message per path: the first, which is the type check when a value has the wrong type
+ * (decorators run bottom-up, and each DTO puts its type check next to the property).
+ * `stopAtFirstError` is not used because it also skips the items of an array that has an error.
+ */
 function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
-  const seen = new Set<string>();
-  return errors
-    .flatMap((error) => {
-      const path = joinPath(parent, error.property);
-      const own = Object.values(error.constraints ?? {}).map((message) => ({ path, message }));
-      return [...own, ...toFieldErrors(error.children ?? [], path)];
-    })
-    .filter(({ path, message }) => {
-      const key = `${path}\n${message}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+  const byPath = new Map<string, string>();
+  const collect = (list: ValidationError[], prefix: string): void => {
+    for (const error of list) {
+      const path = joinPath(prefix, error.property);
+      const [first] = Object.values(error.constraints ?? {});
+      if (first !== undefined && !byPath.has(path)) byPath.set(path, first);
+      collect(error.children ?? [], path);
+    }
+  };
+  collect(errors, parent);
+  return [...byPath].map(([path, message]) => ({ path, message }));
 }

@@ -17,9 +17,9 @@ export class ApiKeyConfigDto implements ApiKeyConfigInput {
   readonly mode: 'API_KEY';
 
   @Optional()
-  @IsString()
-  @Length(1, 200)
   @Matches(SINGLE_LINE, { message: 'label must be a single line' })
+  @Length(1, 200)
+  @IsString()
   readonly label?: string;
 
   @Optional()
@@ -27,21 +27,21 @@ export class ApiKeyConfigDto implements ApiKeyConfigInput {
   readonly placement?: ApiKeyPlacement;
 
   @Optional()
-  @OnlyForPlacement('header')
-  @Matches(HEADER_NAME, { message: 'headerName must be an HTTP header name' })
   @Length(1, 100)
+  @Matches(HEADER_NAME, { message: 'headerName must be an HTTP header name' })
+  @OnlyForPlacement('header')
   readonly headerName?: string;
 
   @Optional()
+  @Matches(/^[\x21-\x7E]+$/, { message: 'prefix must be printable ASCII without spaces' })
+  @Length(1, 50)
   @OnlyForPlacement('header')
   @IsString()
-  @Length(1, 50)
-  @Matches(/^[\x21-\x7E]+$/, { message: 'prefix must be printable ASCII without spaces' })
   readonly prefix?: string;
 
   @Optional()
+  @Matches(/^[A-Za-z0-9_.~-]{1,100}$/, { message: 'queryParam must be a plain query parameter name' })
   @OnlyForPlacement('query')
   @IsString()
-  @Matches(/^[A-Za-z0-9_.~-]{1,100}$/, { message: 'queryParam must be a plain query parameter name' })
   readonly queryParam?: string;
 }

@@ -10,14 +10,14 @@ export class BasicConfigDto implements BasicConfigInput {
   readonly mode: 'BASIC';
 
   @Optional()
-  @IsString()
-  @Length(1, 200)
   @Matches(SINGLE_LINE, { message: 'usernameLabel must be a single line' })
+  @Length(1, 200)
+  @IsString()
   readonly usernameLabel?: string;
 
   @Optional()
-  @IsString()
-  @Length(1, 200)
   @Matches(SINGLE_LINE, { message: 'passwordLabel must be a single line' })
+  @Length(1, 200)
+  @IsString()
   readonly passwordLabel?: string;
 }

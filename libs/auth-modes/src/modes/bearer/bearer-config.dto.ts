@@ -10,8 +10,8 @@ export class BearerConfigDto implements BearerConfigInput {
   readonly mode: 'BEARER';
 
   @Optional()
-  @IsString()
-  @Length(1, 200)
   @Matches(SINGLE_LINE, { message: 'label must be a single line' })
+  @Length(1, 200)
+  @IsString()
   readonly label?: string;
 }

@@ -42,14 +42,14 @@ export class CustomFieldDto implements CustomFieldInput {
   @Matches(IDENTIFIER, { message: 'key must be an identifier (letters, digits, _; at most 64)' })
   readonly key: string;
 
-  @IsString()
-  @Length(1, 200)
   @Matches(SINGLE_LINE, { message: 'label must be a single line' })
+  @Length(1, 200)
+  @IsString()
   readonly label: string;
 
   @Optional()
-  @IsString()
   @Length(0, 1000)
+  @IsString()
   readonly description?: string;
 
   @IsIn(CUSTOM_FIELD_TYPES)
@@ -75,8 +75,8 @@ export class CustomFieldDto implements CustomFieldInput {
 /** Exactly one of the two members; `fromField` is checked against the fields by the parent. */
 export class CustomExpiryDto implements CustomExpiryInput {
   @Optional()
-  @IsInt()
   @Min(1)
+  @IsInt()
   readonly lifetimeSeconds?: number;
 
   @Optional()
@@ -103,17 +103,17 @@ export class CustomInputConfigDto implements CustomInputConfigInput {
   readonly mode: 'CUSTOM';
 
   @Optional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
   @HasUniqueKeys()
+  @ValidateNested({ each: true, message: 'each fields item must be an object' })
+  @ArrayMaxSize(50)
+  @IsArray()
   @Type(() => CustomFieldDto)
   readonly fields?: CustomFieldDto[];
 
   @Optional()
-  @IsObject()
-  @ValidateNested()
   @Satisfies('isCustomExpiry', expiryProblem)
+  @ValidateNested()
+  @IsObject()
   @Type(() => CustomExpiryDto)
   readonly expiry?: CustomExpiryDto;
 }

@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 import { HasUniqueKeys, IsRegexSource, IsStringRecord, Satisfies } from '../../validation/decorators';
 import { Optional } from '../../validation/optional';
-import { DOT_PATH, IDENTIFIER, SCOPE_TOKEN, SINGLE_LINE } from '../../validation/patterns';
+import { DOT_PATH, IDENTIFIER, SCOPE_TOKEN, SINGLE_LINE, TENANT } from '../../validation/patterns';
 import { LOOPBACK_ENDPOINTS_GROUP, STRICT_ENDPOINTS_GROUP } from '../../validation/validation-groups';
 import { endpointUrlProblem } from '../../url/endpoint-url';
 import {
@@ -58,14 +58,14 @@ export class RequiredAttributeDto implements RequiredAttribute {
   @Matches(IDENTIFIER, { message: 'key must be an identifier (letters, digits, _; at most 64)' })
   readonly key: string;
 
-  @IsString()
-  @Length(1, 200)
   @Matches(SINGLE_LINE, { message: 'label must be a single line' })
+  @Length(1, 200)
+  @IsString()
   readonly label: string;
 
   @Optional()
-  @IsString()
   @Length(0, 1000)
+  @IsString()
   readonly description?: string;
 
   @Optional()
@@ -130,21 +130,21 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   readonly authorizationUrl?: string;
 
   @Optional()
-  @IsString()
-  @Length(1, 500)
   @Matches(SINGLE_LINE, { message: 'clientId must be a single line' })
+  @Length(1, 500)
+  @IsString()
   readonly clientId?: string;
 
   @Optional()
-  @IsString({ message: 'clientSecret must be a string' })
   @Length(1, 2000, { message: 'clientSecret must be 1 to 2000 characters' })
+  @IsString({ message: 'clientSecret must be a string' })
   readonly clientSecret?: string;
 
   @Optional()
-  @IsArray()
-  @ArrayMaxSize(200)
-  @Matches(SCOPE_TOKEN, { each: true, message: 'each scope must be a non-empty RFC 6749 scope token' })
   @Satisfies('hasNoSeparatorInScopes', scopeSeparatorProblem)
+  @Matches(SCOPE_TOKEN, { each: true, message: 'each scope must be a non-empty RFC 6749 scope token' })
+  @ArrayMaxSize(200)
+  @IsArray()
   readonly scopes?: string[];
 
   @Optional()
@@ -160,16 +160,16 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   readonly authorizationParams?: Record<string, string>;
 
   @Optional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
   @HasUniqueKeys()
+  @ValidateNested({ each: true, message: 'each requiredAttributes item must be an object' })
+  @ArrayMaxSize(20)
+  @IsArray()
   @Type(() => RequiredAttributeDto)
   readonly requiredAttributes?: RequiredAttributeDto[];
 
   @Optional()
+  @Matches(TENANT, { message: 'tenantId must be a tenant name or id' })
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$/, { message: 'tenantId must be a tenant name or id' })
   readonly tenantId?: string;
 
   @Optional()
@@ -201,8 +201,8 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   readonly revocationUrl?: string;
 
   @Optional()
-  @IsObject()
   @ValidateNested()
+  @IsObject({ message: 'tokenResponsePaths must be an object' })
   @Type(() => TokenResponsePathsDto)
   readonly tokenResponsePaths?: TokenResponsePathsDto;
 
@@ -211,13 +211,13 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   readonly metadataPaths?: Record<string, string>;
 
   @Optional()
-  @IsInt()
-  @Min(0)
   @Max(86_400)
+  @Min(0)
+  @IsInt()
   readonly refreshMarginSeconds?: number;
 
   @Optional()
-  @IsInt()
   @Min(1)
+  @IsInt()
   readonly refreshTokenLifetimeSeconds?: number;
 }
