@@ -1,0 +1,57 @@
+import type { AuthConfig } from './auth-config';
+import { joinPath, type FieldError, type ValidationResult } from './field-error';
+import type { UrlTemplateValues } from './url/url-template';
+import { NO_CONTROL_CHARACTERS, TENANT } from './validation/patterns';
+
+/** A connection's values for its connector's URL placeholders; pass it to `renderUrl`. */
+export interface ConnectionAttributes extends UrlTemplateValues {
+  readonly tenant?: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+const MAX_ATTRIBUTE_LENGTH = 256;
+
+/**
+ * Validates the attributes and tenant given when a connect session starts. Every required
+ * attribute must be present and match its pattern in full; unknown attributes are refused. The
+ * tenant falls back to the connector's `tenantId`.
+ */
+export function validateRequiredAttributes(
+  config: AuthConfig,
+  attributes: unknown,
+  tenant?: unknown,
+): ValidationResult<ConnectionAttributes> {
+  const errors: FieldError[] = [];
+  const declared = config.mode === 'OAUTH2' ? config.requiredAttributes : [];
+  const given = attributes ?? {};
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    return { ok: false, errors: [{ path: 'attributes', message: 'attributes must be an object' }] };
+  }
+  const entries = given as Record<string, unknown>;
+  const known = new Set(declared.map((attribute) => attribute.key));
+  for (const key of Object.keys(entries)) {
+    if (!known.has(key)) errors.push({ path: joinPath('attributes', key), message: `${key} is not an attribute of this connector` });
+  }
+  const values: Record<string, string> = {};
+  for (const attribute of declared) {
+    const value = entries[attribute.key];
+    const problem = attributeProblem(value, attribute.pattern);
+    if (problem === undefined) values[attribute.key] = value as string;
+    else errors.push({ path: joinPath('attributes', attribute.key), message: `${attribute.key} ${problem}` });
+  }
+  if (tenant !== undefined && (typeof tenant !== 'string' || !TENANT.test(tenant))) {
+    errors.push({ path: 'tenant', message: 'tenant must be a tenant name or id' });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const resolvedTenant = (tenant as string | undefined) ?? (config.mode === 'OAUTH2' ? config.tenantId : undefined);
+  return { ok: true, value: resolvedTenant === undefined ? { attributes: values } : { tenant: resolvedTenant, attributes: values } };
+}
+
+function attributeProblem(value: unknown, pattern: string | undefined): string | undefined {
+  if (value === undefined || value === '') return 'is required';
+  if (typeof value !== 'string') return 'must be a string';
+  if (value.length > MAX_ATTRIBUTE_LENGTH) return `must be at most ${MAX_ATTRIBUTE_LENGTH} characters`;
+  if (!NO_CONTROL_CHARACTERS.test(value)) return 'must not contain control characters';
+  if (pattern !== undefined && !new RegExp(`^(?:${pattern})$`, 'u').test(value)) return 'does not have the expected format';
+  return undefined;
+}
