@@ -59,9 +59,12 @@ function basicInput(input: Fields): Outcome<CredentialInput> {
   return { value: { mode: 'BASIC', username, password }, errors };
 }
 
+/** Pasted keys and tokens often carry a stray newline or space; neither is ever part of one. */
 function singleSecret(input: Fields, key: string, build: (value: string) => CredentialInput): Outcome<CredentialInput> {
   const errors = unknownKeys(input, ['mode', key]);
-  return { value: build(secretString(input, key, errors).trim()), errors };
+  const raw = input[key];
+  const trimmed = typeof raw === 'string' ? { ...input, [key]: raw.trim() } : input;
+  return { value: build(secretString(trimmed, key, errors)), errors };
 }
 
 function secretString(input: Fields, key: string, errors: FieldError[]): string {

@@ -18,7 +18,11 @@ export interface UrlTemplateValues {
   readonly attributes?: Readonly<Record<string, string>>;
 }
 
-export type UrlTemplateErrorCode = 'missing_url_value' | 'unknown_placeholder' | 'malformed_url_template';
+export type UrlTemplateErrorCode =
+  | 'missing_url_value'
+  | 'invalid_url_value'
+  | 'unknown_placeholder'
+  | 'malformed_url_template';
 
 /** Raised by {@link renderUrl}; `code` is stable, `placeholder` names the brace expression at fault. */
 export class UrlTemplateError extends Error {
@@ -55,8 +59,8 @@ export function hasStrayBraces(template: string): boolean {
  * Fills the placeholders of a connector URL. Values are percent-encoded with
  * `encodeURIComponent`, so a value can never add a path, query, fragment, port or userinfo.
  *
- * @throws {@link UrlTemplateError} naming the first placeholder without a value, an unknown
- *   placeholder, or a template that does not yield an absolute URL.
+ * @throws {@link UrlTemplateError} naming the first placeholder without a value or an unknown
+ *   placeholder; or when the result is not an absolute URL (a value that cannot sit in a host, say).
  * @see https://www.rfc-editor.org/rfc/rfc3986#section-2.1
  */
 export function renderUrl(template: string, values: UrlTemplateValues): string {
@@ -67,7 +71,8 @@ export function renderUrl(template: string, values: UrlTemplateValues): string {
     encodeURIComponent(valueFor(name, values)),
   );
   if (!URL.canParse(rendered)) {
-    throw new UrlTemplateError('malformed_url_template', 'URL template does not yield an absolute URL');
+    const code = URL.canParse(template.replace(PLACEHOLDER, 'placeholder')) ? 'invalid_url_value' : 'malformed_url_template';
+    throw new UrlTemplateError(code, 'URL template does not yield an absolute URL with these values');
   }
   return rendered;
 }
