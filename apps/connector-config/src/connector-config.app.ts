@@ -1,10 +1,11 @@
 import { INestApplication } from '@nestjs/common';
-import { createLogger, loadServiceConfig } from '@cb/platform';
+import { createLogger } from '@cb/platform';
 import { startService } from '@cb/service-runtime';
+import { loadConnectorConfigConfig } from './connector-config.config';
 import { ConnectorConfigModule, SCHEMA } from './connector-config.module';
 
 export async function startConnectorConfig(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
-  const config = loadServiceConfig('connector-config', 3001, {}, env);
+  const config = loadConnectorConfigConfig(env);
   const logger = createLogger(config.serviceName, config.logLevel, config.logFile);
   return startService({ module: ConnectorConfigModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
 }

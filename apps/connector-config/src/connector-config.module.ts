@@ -1,17 +1,57 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ServiceConfig } from '@cb/platform';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
+import { ActivateConnectorHttpController } from './activate-connector/activate-connector.http.controller';
+import { ActivateConnectorService } from './activate-connector/activate-connector.service';
+import type { ConnectorConfigConfig } from './connector-config.config';
+import { ConnectorTemplatesHttpController } from './connector-templates/connector-templates.http.controller';
+import { ConnectorAnnouncer } from './connectors/connector.announcer';
+import { ConnectorInternalGuard } from './connectors/connector-internal.guard';
+import { ConnectorSecrets } from './connectors/connector-secrets';
+import { ConnectorVersionEntity } from './connectors/connector-version.entity';
+import { ConnectorEntity } from './connectors/connector.entity';
+import { ConnectorStore } from './connectors/connector.store';
+import { WorkspaceParamGuard } from './connectors/workspace-param.guard';
+import { CreateConnectorHttpController } from './create-connector/create-connector.http.controller';
+import { CreateConnectorService } from './create-connector/create-connector.service';
+import { DeactivateConnectorHttpController } from './deactivate-connector/deactivate-connector.http.controller';
+import { DeactivateConnectorService } from './deactivate-connector/deactivate-connector.service';
+import { DeleteConnectorHttpController } from './delete-connector/delete-connector.http.controller';
 import { MIGRATIONS } from './migrations';
+import { QueryConnectorsHttpController } from './query-connectors/query-connectors.http.controller';
+import { UpdateConnectorHttpController } from './update-connector/update-connector.http.controller';
+import { UpdateConnectorService } from './update-connector/update-connector.service';
 
 export const SCHEMA = 'connector_config';
 
 @Module({})
 export class ConnectorConfigModule {
-  static register(config: ServiceConfig, logger: Logger): DynamicModule {
+  static register(config: ConnectorConfigConfig, logger: Logger): DynamicModule {
     return {
       module: ConnectorConfigModule,
-      imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [], migrations: MIGRATIONS, usesKafka: true })],
+      imports: [
+        ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [ConnectorEntity, ConnectorVersionEntity], migrations: MIGRATIONS, usesKafka: true }),
+      ],
+      controllers: [
+        ConnectorTemplatesHttpController,
+        CreateConnectorHttpController,
+        QueryConnectorsHttpController,
+        UpdateConnectorHttpController,
+        ActivateConnectorHttpController,
+        DeactivateConnectorHttpController,
+        DeleteConnectorHttpController,
+      ],
+      providers: [
+        ConnectorInternalGuard,
+        WorkspaceParamGuard,
+        ConnectorStore,
+        ConnectorSecrets,
+        ConnectorAnnouncer,
+        CreateConnectorService,
+        UpdateConnectorService,
+        ActivateConnectorService,
+        DeactivateConnectorService,
+      ],
     };
   }
 }

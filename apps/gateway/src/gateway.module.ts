@@ -1,17 +1,45 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { ServiceConfig } from '@cb/platform';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
+import { ApiKeysHttpController } from './api-keys/api-keys.http.controller';
+import { ApiKeyGuard } from './auth';
+import { ConnectorsHttpController } from './connectors/connectors.http.controller';
+import { FEATURE_MODULES } from './feature-modules';
+import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
 import { MIGRATIONS } from './migrations';
+import { UpstreamClient } from './upstream';
+import { ApiKeyEntity } from './workspaces/api-key.entity';
+import { WorkspaceEntity } from './workspaces/workspace.entity';
 
 export const SCHEMA = 'gateway';
+export const ENTITIES = [WorkspaceEntity, ApiKeyEntity];
+
+/** What every feature module of the gateway may inject: its config and the upstream client. */
+@Global()
+@Module({})
+class GatewayCoreModule {
+  static register(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayCoreModule,
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, UpstreamClient],
+      exports: [GATEWAY_CONFIG, UpstreamClient],
+    };
+  }
+}
 
 @Module({})
 export class GatewayModule {
-  static register(config: ServiceConfig, logger: Logger): DynamicModule {
+  static register(config: GatewayConfig, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [], migrations: MIGRATIONS, usesKafka: false })],
+      imports: [
+        ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: ENTITIES, migrations: MIGRATIONS, usesKafka: false }),
+        GatewayCoreModule.register(config),
+        ...FEATURE_MODULES,
+      ],
+      controllers: [ApiKeysHttpController, ConnectorsHttpController],
+      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };
   }
 }

@@ -1,3 +1,5 @@
+import { Connectors1764400100000 } from './1764400100000-connectors.migration';
+
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [];
+export const MIGRATIONS: Function[] = [Connectors1764400100000];

@@ -1,0 +1,17 @@
+import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ConnectorInternalGuard } from '../connectors/connector-internal.guard';
+import type { ConnectorResponse } from '../connectors/connector.mapper';
+import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
+import { ActivateConnectorService } from './activate-connector.service';
+
+@UseGuards(ConnectorInternalGuard, WorkspaceParamGuard)
+@Controller('internal/v1/workspaces/:workspaceId/connectors')
+export class ActivateConnectorHttpController {
+  constructor(private readonly service: ActivateConnectorService) {}
+
+  @Post(':id/activate')
+  @HttpCode(200)
+  activate(@Param('workspaceId') workspaceId: string, @Param('id') id: string): Promise<ConnectorResponse> {
+    return this.service.activate(workspaceId, id);
+  }
+}

@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { mergeSecrets, validateAuthConfig } from '@cb/auth-modes';
+import { unprocessable } from '@cb/platform';
+import { SERVICE_CONFIG } from '@cb/service-runtime';
+import type { ConnectorConfigConfig } from '../connector-config.config';
+import { ConnectorAnnouncer } from '../connectors/connector.announcer';
+import { ConnectorSecrets } from '../connectors/connector-secrets';
+import { ConnectorEntity } from '../connectors/connector.entity';
+import { ConnectorResponse, toConnectorResponse } from '../connectors/connector.mapper';
+import { ConnectorStore } from '../connectors/connector.store';
+
+/**
+ * Checks that the connector is complete (every missing item is listed in one 422) and announces it
+ * with ConnectorActivated in the same transaction. Activating an active connector changes nothing.
+ */
+@Injectable()
+export class ActivateConnectorService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: ConnectorConfigConfig,
+    private readonly store: ConnectorStore,
+    private readonly secrets: ConnectorSecrets,
+    private readonly announcer: ConnectorAnnouncer,
+  ) {}
+
+  async activate(workspaceId: string, id: string): Promise<ConnectorResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const connector = await this.store.findOrFail(manager, workspaceId, id, { lock: true });
+      if (connector.status === 'active') return toConnectorResponse(connector);
+      const secrets = this.secrets.open(connector.id, connector.sealedSecrets);
+      const checked = validateAuthConfig(mergeSecrets(connector.config, secrets), { allowInsecureLoopback: this.config.runMode === 'development' });
+      if (!checked.ok) {
+        const errors = checked.errors.map((e) => ({ path: e.path === '' ? 'config' : `config.${e.path}`, message: e.message }));
+        throw unprocessable('activation_refused', `the connector cannot be activated: ${errors.map((e) => e.path).join(', ')}`, { errors });
+      }
+      const now = new Date();
+      const activated: ConnectorEntity = Object.assign(connector, { status: 'active' as const, activatedAt: now, deactivatedAt: null, updatedAt: now });
+      await manager.save(ConnectorEntity, activated);
+      await this.announcer.activated(manager, activated, secrets, now);
+      return toConnectorResponse(activated);
+    });
+  }
+}

@@ -1,0 +1,17 @@
+import { Body, Controller, Param, Post, UseGuards } from '@nestjs/common';
+import { ConnectorInternalGuard } from '../connectors/connector-internal.guard';
+import type { ConnectorResponse } from '../connectors/connector.mapper';
+import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
+import { CreateConnectorService } from './create-connector.service';
+
+@UseGuards(ConnectorInternalGuard, WorkspaceParamGuard)
+@Controller('internal/v1/workspaces/:workspaceId/connectors')
+export class CreateConnectorHttpController {
+  constructor(private readonly service: CreateConnectorService) {}
+
+  /** The body is validated by the service, envelope and auth configuration together. */
+  @Post()
+  create(@Param('workspaceId') workspaceId: string, @Body() body: unknown): Promise<ConnectorResponse> {
+    return this.service.create(workspaceId, body);
+  }
+}

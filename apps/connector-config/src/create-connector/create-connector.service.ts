@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuthConfig, configFromTemplate, getTemplate, splitSecrets } from '@cb/auth-modes';
+import { FieldProblem } from '@cb/platform';
+import { SERVICE_CONFIG } from '@cb/service-runtime';
+import type { ConnectorConfigConfig } from '../connector-config.config';
+import { ConnectorSecrets } from '../connectors/connector-secrets';
+import { ConnectorEntity } from '../connectors/connector.entity';
+import { ConnectorResponse, toConnectorResponse } from '../connectors/connector.mapper';
+import { ConnectorStore, rethrowUniqueSlug } from '../connectors/connector.store';
+import { checkAuthConfig, checkEnvelope, failIfAny } from '../connectors/request-validation';
+import { CreateConnectorRequestDto, CreateFromTemplateRequestDto } from './create-connector.request.dto';
+
+interface NewConnector {
+  slug: string;
+  name: string;
+  config: AuthConfig;
+  templateId: string | null;
+}
+
+/** Creates a draft connector, from scratch or from a provider template. Nothing is written on any problem. */
+@Injectable()
+export class CreateConnectorService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: ConnectorConfigConfig,
+    private readonly store: ConnectorStore,
+    private readonly secrets: ConnectorSecrets,
+  ) {}
+
+  async create(workspaceId: string, body: unknown): Promise<ConnectorResponse> {
+    const input = this.parse(body);
+    const { publicConfig, secrets } = splitSecrets(input.config);
+    return this.dataSource.transaction(async (manager) => {
+      await this.store.assertSlugFree(manager, workspaceId, input.slug);
+      const id = randomUUID();
+      const now = new Date();
+      const connector = manager.create(ConnectorEntity, {
+        id,
+        workspaceId,
+        slug: input.slug,
+        name: input.name,
+        mode: input.config.mode,
+        status: 'draft',
+        version: 1,
+        config: publicConfig,
+        sealedSecrets: this.secrets.seal(id, secrets),
+        templateId: input.templateId,
+        createdAt: now,
+        updatedAt: now,
+        activatedAt: null,
+        deactivatedAt: null,
+      });
+      await manager.insert(ConnectorEntity, connector).catch((error: unknown) => rethrowUniqueSlug(error, input.slug));
+      return toConnectorResponse(connector);
+    });
+  }
+
+  private parse(body: unknown): NewConnector {
+    const fromTemplate = typeof body === 'object' && body !== null && 'templateId' in body;
+    return fromTemplate ? this.parseTemplateRequest(body) : this.parseScratchRequest(body);
+  }
+
+  private parseScratchRequest(body: unknown): NewConnector {
+    const envelope = checkEnvelope(CreateConnectorRequestDto, body);
+    const problems: FieldProblem[] = [...envelope.problems];
+    const raw: unknown = (body as { config?: unknown } | null)?.config;
+    let config: AuthConfig | undefined;
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      const checked = checkAuthConfig(raw, { allowInsecureLoopback: this.allowLoopback(), prefix: 'config' });
+      problems.push(...checked.problems);
+      config = checked.value;
+    }
+    failIfAny(problems);
+    return { slug: envelope.value.slug, name: envelope.value.name, config: config as AuthConfig, templateId: null };
+  }
+
+  private parseTemplateRequest(body: unknown): NewConnector {
+    const envelope = checkEnvelope(CreateFromTemplateRequestDto, body);
+    const problems: FieldProblem[] = [...envelope.problems];
+    const request = envelope.value;
+    const template = typeof request.templateId === 'string' ? getTemplate(request.templateId) : undefined;
+    if (typeof request.templateId === 'string' && template === undefined) problems.push({ path: 'templateId', message: 'templateId names no known template' });
+    failIfAny(problems);
+    if (!template) throw new Error('unreachable: template checked above');
+
+    const input = configFromTemplate(template.id, {
+      clientId: request.clientId,
+      ...(request.clientSecret === undefined ? {} : { clientSecret: request.clientSecret }),
+      ...(request.scopes === undefined ? {} : { scopes: request.scopes }),
+    });
+    // The members a caller supplies are named at the root of the request; the rest come from the template.
+    const checked = checkAuthConfig(input, { allowInsecureLoopback: this.allowLoopback(), prefix: '' });
+    failIfAny(checked.problems);
+    return { slug: request.slug ?? template.id, name: request.name ?? template.name, config: checked.value as AuthConfig, templateId: template.id };
+  }
+
+  private allowLoopback(): boolean {
+    return this.config.runMode === 'development';
+  }
+}

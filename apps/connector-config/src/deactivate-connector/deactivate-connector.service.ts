@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { conflict } from '@cb/platform';
+import { ConnectorAnnouncer } from '../connectors/connector.announcer';
+import { ConnectorEntity } from '../connectors/connector.entity';
+import { ConnectorResponse, toConnectorResponse } from '../connectors/connector.mapper';
+import { ConnectorStore } from '../connectors/connector.store';
+
+/**
+ * Stops new connections and announces ConnectorDeactivated; existing connections keep working
+ * until removed. Deactivating an inactive connector changes nothing; a draft was never active (409).
+ */
+@Injectable()
+export class DeactivateConnectorService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: ConnectorStore,
+    private readonly announcer: ConnectorAnnouncer,
+  ) {}
+
+  async deactivate(workspaceId: string, id: string): Promise<ConnectorResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const connector = await this.store.findOrFail(manager, workspaceId, id, { lock: true });
+      if (connector.status === 'inactive') return toConnectorResponse(connector);
+      if (connector.status === 'draft') throw conflict('connector_not_active', 'a draft connector has never been activated');
+      const now = new Date();
+      const deactivated: ConnectorEntity = Object.assign(connector, { status: 'inactive' as const, deactivatedAt: now, updatedAt: now });
+      await manager.save(ConnectorEntity, deactivated);
+      await this.announcer.deactivated(manager, deactivated, now);
+      return toConnectorResponse(deactivated);
+    });
+  }
+}

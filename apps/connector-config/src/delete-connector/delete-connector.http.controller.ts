@@ -1,0 +1,31 @@
+import { Controller, Delete, HttpCode, Param, UseGuards } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { conflict } from '@cb/platform';
+import { ConnectorInternalGuard } from '../connectors/connector-internal.guard';
+import { ConnectorEntity } from '../connectors/connector.entity';
+import { ConnectorStore } from '../connectors/connector.store';
+import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
+
+/**
+ * Deletes a draft or an inactive connector with its versions (a hard delete: its secrets go with
+ * it). An active connector must be deactivated first, so that other services hear of it.
+ */
+@UseGuards(ConnectorInternalGuard, WorkspaceParamGuard)
+@Controller('internal/v1/workspaces/:workspaceId/connectors')
+export class DeleteConnectorHttpController {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: ConnectorStore,
+  ) {}
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('workspaceId') workspaceId: string, @Param('id') id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const connector = await this.store.findOrFail(manager, workspaceId, id, { lock: true });
+      if (connector.status === 'active') throw conflict('connector_active', 'deactivate the connector before deleting it');
+      await manager.delete(ConnectorEntity, { id: connector.id, workspaceId });
+    });
+  }
+}

@@ -1,0 +1,16 @@
+import { Body, Controller, Param, Patch, UseGuards } from '@nestjs/common';
+import { ConnectorInternalGuard } from '../connectors/connector-internal.guard';
+import type { ConnectorResponse } from '../connectors/connector.mapper';
+import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
+import { UpdateConnectorService } from './update-connector.service';
+
+@UseGuards(ConnectorInternalGuard, WorkspaceParamGuard)
+@Controller('internal/v1/workspaces/:workspaceId/connectors')
+export class UpdateConnectorHttpController {
+  constructor(private readonly service: UpdateConnectorService) {}
+
+  @Patch(':id')
+  update(@Param('workspaceId') workspaceId: string, @Param('id') id: string, @Body() body: unknown): Promise<ConnectorResponse> {
+    return this.service.update(workspaceId, id, body);
+  }
+}

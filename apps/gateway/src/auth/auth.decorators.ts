@@ -1,0 +1,29 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Request } from 'express';
+import { AppError } from '@cb/platform';
+import type { ApiKeyScope } from './scopes';
+
+export const PUBLIC_ROUTE = 'cb:public-route';
+export const REQUIRED_SCOPES = 'cb:required-scopes';
+
+/** Who is calling: taken from the API key, never from the request. */
+export interface WorkspaceContext {
+  workspaceId: string;
+  apiKeyId: string;
+  scopes: string[];
+}
+
+export type RequestWithWorkspace = Request & { workspace?: WorkspaceContext };
+
+/** The route needs no API key (health, OAuth callback, connect dialog). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE, true);
+
+/** The key must hold every one of these scopes; otherwise 403 `forbidden` naming the missing ones. */
+export const RequireScopes = (...scopes: ApiKeyScope[]): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_SCOPES, scopes);
+
+/** The caller's workspace, as set by {@link ApiKeyGuard}. */
+export const CurrentWorkspace = createParamDecorator((_data: unknown, context: ExecutionContext): WorkspaceContext => {
+  const workspace = context.switchToHttp().getRequest<RequestWithWorkspace>().workspace;
+  if (!workspace) throw new AppError('unauthorized', 'an API key is required', 401);
+  return workspace;
+});

@@ -1,0 +1,5 @@
+export { ApiKeyGuard } from './api-key.guard';
+export { Public, RequireScopes, CurrentWorkspace, PUBLIC_ROUTE, REQUIRED_SCOPES } from './auth.decorators';
+export type { WorkspaceContext } from './auth.decorators';
+export { API_KEY_SCOPES } from './scopes';
+export type { ApiKeyScope } from './scopes';

@@ -1,0 +1,76 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { AUTH_MODES } from '@cb/auth-modes';
+
+/**
+ * OpenAPI shapes of the connector endpoints. The gateway forwards connector bodies to
+ * connector-config, which owns the rules and answers every offending field in one 400 (the envelope
+ * and the auth configuration together), so these classes document and do not validate.
+ */
+const CONFIG_DESCRIPTION =
+  'The auth configuration, discriminated by `mode` (OAUTH2, BASIC, API_KEY, BEARER, CUSTOM). Secrets (OAuth `clientSecret`, the `default` of a `password` field) are write-only: ' +
+  'responses show `{ "isSet": true }` in their place, and an update that omits one keeps the stored value. URLs must be https (http on loopback only in development).';
+
+export class CreateConnectorRequestDoc {
+  @ApiPropertyOptional({ description: 'Unique per workspace; lower case letters, digits and dashes. Defaults to the template id.', example: 'acme-crm' }) slug?: string;
+  @ApiPropertyOptional({ description: 'Defaults to the template name.', example: 'Acme CRM' }) name?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: `From scratch: ${CONFIG_DESCRIPTION}`, example: { mode: 'BEARER', label: 'Personal access token' } })
+  config?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'From a template (see GET /v1/connector-templates): with clientId, clientSecret and scopes only.', example: 'google' }) templateId?: string;
+  @ApiPropertyOptional({ description: 'With templateId.' }) clientId?: string;
+  @ApiPropertyOptional({ description: 'With templateId. Write-only.' }) clientSecret?: string;
+  @ApiPropertyOptional({ type: [String], description: "With templateId; the template's default scopes when omitted." }) scopes?: string[];
+}
+
+export class UpdateConnectorRequestDoc {
+  @ApiPropertyOptional() slug?: string;
+  @ApiPropertyOptional() name?: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: `Replaces the whole configuration (secrets omitted keep their stored values). The mode can change only while the connector is a draft. ${CONFIG_DESCRIPTION}`,
+  })
+  config?: Record<string, unknown>;
+}
+
+export class ConnectorResponseDoc {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) workspaceId: string;
+  @ApiProperty() slug: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: AUTH_MODES }) mode: string;
+  @ApiProperty({ enum: ['draft', 'active', 'inactive'] }) status: string;
+  @ApiProperty({ description: 'Bumped by every change to a connector that has been activated.' }) version: number;
+  @ApiPropertyOptional({ nullable: true }) templateId: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The configuration with every secret replaced by `{ isSet }`.' }) config: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'What the status means for connections, e.g. that existing connections of an inactive connector keep working.' }) statusNote?: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true }) activatedAt: string | null;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true }) deactivatedAt: string | null;
+}
+
+export class ConnectorListResponseDoc {
+  @ApiProperty({ type: [ConnectorResponseDoc] }) items: ConnectorResponseDoc[];
+  @ApiPropertyOptional({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor: string | null;
+}
+
+export class ConnectorTemplateDoc {
+  @ApiProperty({ example: 'microsoft' }) id: string;
+  @ApiProperty({ example: 'Microsoft' }) name: string;
+  @ApiProperty({ enum: ['OAUTH2'] }) mode: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) config: Record<string, unknown>;
+  @ApiProperty({ type: [String] }) defaultScopes: string[];
+  @ApiProperty() docsUrl: string;
+}
+
+export class ConnectorTemplateListDoc {
+  @ApiProperty({ type: [ConnectorTemplateDoc] }) items: ConnectorTemplateDoc[];
+}
+
+export class ErrorBodyDoc {
+  @ApiProperty({
+    type: 'object',
+    properties: { code: { type: 'string', example: 'validation_failed' }, message: { type: 'string' }, details: { type: 'object', additionalProperties: true } },
+  })
+  error: { code: string; message: string; details?: unknown };
+}

@@ -1,0 +1,128 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { notFound } from '@cb/platform';
+import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
+import { isUuid, UpstreamClient, UpstreamRequest } from '../upstream';
+import {
+  ConnectorListResponseDoc,
+  ConnectorResponseDoc,
+  ConnectorTemplateListDoc,
+  CreateConnectorRequestDoc,
+  ErrorBodyDoc,
+  UpdateConnectorRequestDoc,
+} from './connector.docs.dto';
+import { ListConnectorsQueryDto } from './list-connectors.query.dto';
+
+/**
+ * The admin API for connectors: a thin edge over connector-config's internal API. The workspace
+ * comes from the API key; statuses and error bodies pass through unchanged.
+ */
+@ApiTags('connectors')
+@ApiBearerAuth()
+@RequireScopes('admin')
+@Controller('v1')
+export class ConnectorsHttpController {
+  constructor(private readonly upstream: UpstreamClient) {}
+
+  @Post('connectors')
+  @ApiOperation({ summary: 'Create a draft connector, from scratch (`config`) or from a template (`templateId`, `clientId`, `clientSecret`, `scopes`)' })
+  @ApiBody({ type: CreateConnectorRequestDoc })
+  @ApiCreatedResponse({ type: ConnectorResponseDoc })
+  @ApiBadRequestResponse({ type: ErrorBodyDoc, description: '`validation_failed` with every offending path, `malformed_json`' })
+  @ApiConflictResponse({ type: ErrorBodyDoc, description: '`duplicate_slug`' })
+  create(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.forward(res, caller, { method: 'POST', path: '', body: body ?? {} });
+  }
+
+  @Get('connectors')
+  @ApiOperation({ summary: 'List connectors, newest first, filtered by mode and status' })
+  @ApiOkResponse({ type: ConnectorListResponseDoc })
+  list(@CurrentWorkspace() caller: WorkspaceContext, @Query() query: ListConnectorsQueryDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.forward(res, caller, { method: 'GET', path: '', query: { mode: query.mode, status: query.status, limit: query.limit, cursor: query.cursor } });
+  }
+
+  @Get('connectors/:id')
+  @ApiOperation({ summary: 'Read a connector; secrets show as `{ isSet }`' })
+  @ApiOkResponse({ type: ConnectorResponseDoc })
+  @ApiNotFoundResponse({ type: ErrorBodyDoc })
+  get(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.forward(res, caller, { method: 'GET', path: this.item(id) });
+  }
+
+  @Patch('connectors/:id')
+  @ApiOperation({
+    summary: 'Change a connector',
+    description: 'Members given replace the stored ones; `config` replaces the whole configuration except omitted secrets. Changing an active connector makes a new version and announces it.',
+  })
+  @ApiBody({ type: UpdateConnectorRequestDoc })
+  @ApiOkResponse({ type: ConnectorResponseDoc })
+  @ApiBadRequestResponse({ type: ErrorBodyDoc })
+  @ApiNotFoundResponse({ type: ErrorBodyDoc })
+  @ApiConflictResponse({ type: ErrorBodyDoc, description: '`duplicate_slug`, `mode_change_refused`' })
+  update(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.forward(res, caller, { method: 'PATCH', path: this.item(id), body: body ?? {} });
+  }
+
+  @Delete('connectors/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a draft or inactive connector (an active one must be deactivated first: 409 `connector_active`)' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorBodyDoc })
+  @ApiConflictResponse({ type: ErrorBodyDoc })
+  async remove(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.forward(res, caller, { method: 'DELETE', path: this.item(id) });
+  }
+
+  @Post('connectors/:id/activate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Activate a connector: checks completeness, then announces ConnectorActivated' })
+  @ApiOkResponse({ type: ConnectorResponseDoc })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDoc, description: '`activation_refused`, with every missing item in `details.errors`' })
+  @ApiNotFoundResponse({ type: ErrorBodyDoc })
+  activate(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.forward(res, caller, { method: 'POST', path: `${this.item(id)}/activate` });
+  }
+
+  @Post('connectors/:id/deactivate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Deactivate a connector: no new connections; existing connections keep working until removed' })
+  @ApiOkResponse({ type: ConnectorResponseDoc })
+  @ApiNotFoundResponse({ type: ErrorBodyDoc })
+  deactivate(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.forward(res, caller, { method: 'POST', path: `${this.item(id)}/deactivate` });
+  }
+
+  @Get('connector-templates')
+  @ApiOperation({ summary: 'The built-in provider templates' })
+  @ApiOkResponse({ type: ConnectorTemplateListDoc })
+  async templates(@Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const upstream = await this.upstream.request('connector-config', { method: 'GET', path: '/internal/v1/connector-templates' });
+    res.status(upstream.status);
+    return upstream.body;
+  }
+
+  private item(id: string): string {
+    if (!isUuid(id)) throw notFound('connector');
+    return `/${id}`;
+  }
+
+  private async forward(res: Response, caller: WorkspaceContext, request: UpstreamRequest): Promise<unknown> {
+    const path = `/internal/v1/workspaces/${caller.workspaceId}/connectors${request.path}`;
+    const upstream = await this.upstream.request('connector-config', { ...request, path });
+    res.status(upstream.status);
+    return upstream.body;
+  }
+}

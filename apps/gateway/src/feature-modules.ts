@@ -1,0 +1,12 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+
+/**
+ * Feature areas of the public API, each a Nest module with its own controllers (e.g. connect
+ * sessions under `src/connect/`, connections under `src/connections/`). Append yours here.
+ *
+ * Every feature module can inject, without importing anything: `UpstreamClient` (from
+ * `./upstream`) to call a back-end service, `GATEWAY_CONFIG` (from `./gateway.config`), the
+ * gateway's `DataSource`, and the global `ApiKeyGuard` protects its routes (`@Public()`,
+ * `@RequireScopes()`, `@CurrentWorkspace()` from `./auth`).
+ */
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [];

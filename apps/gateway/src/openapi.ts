@@ -1,0 +1,22 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+
+/** The OpenAPI document, generated from the controllers and DTOs. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Credential Broker')
+    .setDescription(
+      'The public API. Authenticate with a workspace API key: `Authorization: Bearer cbk_…`. Errors are `{ "error": { "code", "message", "details" } }`; ' +
+        "another workspace's ids answer 404.",
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A workspace API key' })
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Serves the document at /openapi.json and a browsable UI at /docs. Call before `listen`. */
+export function serveOpenApi(app: INestApplication): void {
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
+}

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, INTERNAL_TOKEN_HEADER } from '@cb/platform';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+
+/** The back-end services the gateway calls over their internal HTTP APIs. */
+export type UpstreamService = 'connector-config' | 'oauth-authorization' | 'token-issuance';
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Starting with `/internal/v1/`; path segments taken from a request must be encoded by the caller. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** Milliseconds; the client's default otherwise. */
+  timeoutMs?: number;
+}
+
+export interface UpstreamResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * Calls a back-end service's internal API with the shared `x-internal-token`. A success comes back
+ * as `{ status, body }`; an error answer is thrown as an AppError carrying the upstream status and
+ * `{ code, message, details }` unchanged, so the gateway's filter passes it through. An unreachable
+ * service is 503 `upstream_unavailable`; no answer in time is 504 `upstream_timeout` (the request may
+ * have been processed, so it is not retried here).
+ */
+@Injectable()
+export class UpstreamClient {
+  private readonly baseUrls: Record<UpstreamService, string>;
+
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
+    this.baseUrls = {
+      'connector-config': config.connectorConfigUrl,
+      'oauth-authorization': config.oauthAuthorizationUrl,
+      'token-issuance': config.tokenIssuanceUrl,
+    };
+  }
+
+  async request<T = unknown>(service: UpstreamService, request: UpstreamRequest): Promise<UpstreamResponse<T>> {
+    const url = new URL(request.path, this.baseUrls[service]);
+    for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
+    const headers: Record<string, string> = { [INTERNAL_TOKEN_HEADER]: this.config.internalApiToken, accept: 'application/json' };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: request.method,
+        headers,
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError') {
+        throw new AppError('upstream_timeout', `${service} did not answer in time`, 504, undefined, { cause: error, retriable: true });
+      }
+      throw new AppError('upstream_unavailable', `${service} is unavailable`, 503, undefined, { cause: error, retriable: true });
+    }
+
+    const text = await response.text();
+    let body: unknown = undefined;
+    if (text.length > 0) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new AppError('upstream_invalid_response', `${service} answered with a body that is not JSON`, 502);
+      }
+    }
+    if (response.ok) return { status: response.status, body: body as T };
+    const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    if (typeof error?.code === 'string' && typeof error.message === 'string') {
+      throw new AppError(error.code, error.message, response.status, error.details, { retriable: response.status >= 500 });
+    }
+    throw new AppError(response.status >= 500 ? 'upstream_error' : 'upstream_rejected', `${service} answered ${response.status}`, response.status >= 500 ? 502 : response.status);
+  }
+}

@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { generateApiKey } from '../auth/api-key-format';
+import { API_KEY_SCOPES, ApiKeyScope } from '../auth/scopes';
+import { ApiKeyEntity } from './api-key.entity';
+import { WorkspaceEntity } from './workspace.entity';
+
+export interface IssuedApiKey {
+  id: string;
+  /** The full key: shown once, never stored. */
+  apiKey: string;
+  entity: ApiKeyEntity;
+}
+
+/** Stores a new key for a workspace and returns it in full, the only time it is visible. */
+export async function issueApiKey(manager: EntityManager, workspaceId: string, name: string, scopes: readonly ApiKeyScope[]): Promise<IssuedApiKey> {
+  const { key, publicId, secretHash } = generateApiKey();
+  const entity = manager.create(ApiKeyEntity, { id: randomUUID(), workspaceId, publicId, secretHash, name, scopes: [...new Set(scopes)], lastUsedAt: null, revokedAt: null });
+  await manager.insert(ApiKeyEntity, entity);
+  return { id: entity.id, apiKey: key, entity };
+}
+
+/** Creates a workspace and its first key, holding every scope. Used by the CLI and by tests. */
+export async function createWorkspaceWithAdminKey(dataSource: DataSource, name: string): Promise<{ workspaceId: string; apiKey: string; apiKeyId: string }> {
+  return dataSource.transaction(async (manager) => {
+    const workspaceId = randomUUID();
+    await manager.insert(WorkspaceEntity, { id: workspaceId, name });
+    const issued = await issueApiKey(manager, workspaceId, 'admin', API_KEY_SCOPES);
+    return { workspaceId, apiKey: issued.apiKey, apiKeyId: issued.id };
+  });
+}
