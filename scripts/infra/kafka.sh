@@ -45,15 +45,26 @@ fetch() {
   if [[ -f "$LIBS_DIR/.complete" ]]; then return 0; fi
   command -v mvn >/dev/null || die "mvn not found: apt-get install maven"
   require_java
+  # Test runs may start at once: one resolves, the others wait for it.
+  mkdir -p "$(dirname "$LIBS_DIR")"
+  exec 9>"$LIBS_DIR.lock"
+  flock 9
+  if [[ -f "$LIBS_DIR/.complete" ]]; then exec 9>&-; return 0; fi
   say "resolving Kafka $KAFKA_VERSION jars from Maven Central into ${LIBS_DIR#"$ROOT"/} (first run only)"
   local tmp="$LIBS_DIR.tmp.$$"
   rm -rf "$tmp"
-  mvn -q -B -Dstyle.color=never -f "$ROOT/infra/kafka/pom.xml" \
-    org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$tmp" >&2 || { rm -rf "$tmp"; die "maven could not resolve the Kafka jars"; }
+  if ! mvn -q -B -Dstyle.color=never -f "$ROOT/infra/kafka/pom.xml" \
+      org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$tmp" >"$tmp.log" 2>&1; then
+    cat "$tmp.log" >&2
+    rm -rf "$tmp" "$tmp.log"
+    die "maven could not resolve the Kafka jars (see above)"
+  fi
+  rm -f "$tmp.log"
   rm -rf "$LIBS_DIR"
   mv "$tmp" "$LIBS_DIR"
   touch "$LIBS_DIR/.complete"
+  exec 9>&-
   say "resolved $(ls "$LIBS_DIR" | wc -l) jars"
 }
 

@@ -26,7 +26,9 @@ export default async function globalSetup(): Promise<void> {
     handle = { mode: 'external' };
     env = { kafkaBrokers: KAFKA_BROKERS, databaseUrl: DATABASE_URL };
   } else if (requested === 'docker' || (requested === 'auto' && (await containersUsable()))) {
-    const { containers, ...rest } = await startContainers();
+    const { containers, ...rest } = await startContainers().catch((err: Error) => {
+      throw new Error(`TEST_INFRA=${requested}: could not start containers: ${err.message}`, { cause: err });
+    });
     handle = { mode: 'docker', containers };
     env = rest;
   } else {
