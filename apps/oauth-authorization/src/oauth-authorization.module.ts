@@ -1,17 +1,45 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ServiceConfig } from '@cb/platform';
+import { InternalApiGuard } from '@cb/platform';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
+import { OAuthStateEntity } from './authorization-url/oauth-state.entity';
+import { ConnectSessionEntity } from './connect-sessions/connect-session.entity';
+import { ConnectSessionsHttpController } from './connect-sessions/connect-sessions.http.controller';
+import { KnownConnectionEntity } from './connect-sessions/known-connection.entity';
+import { OpenConnectSessionService } from './connect-sessions/open-connect-session.service';
+import { ConnectorEntity } from './connectors/connector.entity';
+import { ConnectorProjectionEventsController } from './connectors/connector-projection.events.controller';
+import { HandleCallbackHttpController } from './handle-callback/handle-callback.http.controller';
+import { HandleCallbackService } from './handle-callback/handle-callback.service';
 import { MIGRATIONS } from './migrations';
+import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from './oauth-authorization.config';
+import { SessionOutcomeEventsController } from './session-outcome/session-outcome.events.controller';
+import { SubmitCredentialsHttpController } from './submit-credentials/submit-credentials.http.controller';
+import { SubmitCredentialsService } from './submit-credentials/submit-credentials.service';
 
 export const SCHEMA = 'oauth_authorization';
+export const ENTITIES = [ConnectorEntity, ConnectSessionEntity, KnownConnectionEntity, OAuthStateEntity];
 
 @Module({})
 export class OAuthAuthorizationModule {
-  static register(config: ServiceConfig, logger: Logger): DynamicModule {
+  static register(config: OAuthAuthorizationConfig, logger: Logger): DynamicModule {
     return {
       module: OAuthAuthorizationModule,
-      imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [], migrations: MIGRATIONS, usesKafka: true })],
+      imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: ENTITIES, migrations: MIGRATIONS, usesKafka: true })],
+      controllers: [
+        ConnectorProjectionEventsController,
+        SessionOutcomeEventsController,
+        ConnectSessionsHttpController,
+        SubmitCredentialsHttpController,
+        HandleCallbackHttpController,
+      ],
+      providers: [
+        { provide: OAUTH_AUTHORIZATION_CONFIG, useValue: config },
+        { provide: InternalApiGuard, useFactory: () => new InternalApiGuard(config.internalApiToken) },
+        OpenConnectSessionService,
+        SubmitCredentialsService,
+        HandleCallbackService,
+      ],
     };
   }
 }

@@ -1,10 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import { createLogger, loadServiceConfig } from '@cb/platform';
 import { startService } from '@cb/service-runtime';
+import { tokenIssuanceReaders, TokenIssuanceSettings } from './token-issuance.config';
 import { TokenIssuanceModule, SCHEMA } from './token-issuance.module';
 
 export async function startTokenIssuance(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
-  const config = loadServiceConfig('token-issuance', 3003, {}, env);
+  const config = loadServiceConfig<TokenIssuanceSettings>('token-issuance', 3003, tokenIssuanceReaders, env);
   const logger = createLogger(config.serviceName, config.logLevel, config.logFile);
   return startService({ module: TokenIssuanceModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
 }

@@ -1,17 +1,50 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ServiceConfig } from '@cb/platform';
+import { InternalApiGuard } from '@cb/platform';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
+import { CaptureCredentialsEventsController } from './capture-credentials/capture-credentials.events.controller';
+import { ConnectorEntity } from './connectors/connector.entity';
+import { ConnectorProjectionEventsController } from './connectors/connector-projection.events.controller';
+import { ConnectorStore } from './connectors/connector-store';
+import { ConnectionEntity } from './credential-vault/connection.entity';
+import { CredentialVault } from './credential-vault/credential-vault';
+import { CodeRedemptionEntity } from './exchange-code/code-redemption.entity';
+import { ConnectOutcome } from './exchange-code/connect-outcome';
+import { ExchangeCodeEventsController } from './exchange-code/exchange-code.events.controller';
+import { ConnectionsHttpController } from './list-connections/connections.http.controller';
 import { MIGRATIONS } from './migrations';
+import { CredentialReadEntity } from './read-credential/credential-read.entity';
+import { ReadCredentialHttpController } from './read-credential/read-credential.http.controller';
+import { ReadCredentialService } from './read-credential/read-credential.service';
+import { TokenEndpoint } from './token-endpoint/token-endpoint';
+import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from './token-issuance.config';
 
 export const SCHEMA = 'token_issuance';
+export const ENTITIES = [ConnectorEntity, ConnectionEntity, CodeRedemptionEntity, CredentialReadEntity];
 
 @Module({})
 export class TokenIssuanceModule {
-  static register(config: ServiceConfig, logger: Logger): DynamicModule {
+  static register(config: TokenIssuanceConfig, logger: Logger): DynamicModule {
     return {
       module: TokenIssuanceModule,
-      imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [], migrations: MIGRATIONS, usesKafka: true })],
+      imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: ENTITIES, migrations: MIGRATIONS, usesKafka: true })],
+      controllers: [
+        ConnectorProjectionEventsController,
+        ExchangeCodeEventsController,
+        CaptureCredentialsEventsController,
+        ConnectionsHttpController,
+        ReadCredentialHttpController,
+      ],
+      providers: [
+        { provide: TOKEN_ISSUANCE_CONFIG, useValue: config },
+        { provide: InternalApiGuard, useFactory: () => new InternalApiGuard(config.internalApiToken) },
+        ConnectorStore,
+        CredentialVault,
+        TokenEndpoint,
+        ConnectOutcome,
+        ReadCredentialService,
+      ],
+      exports: [ConnectorStore, CredentialVault, TokenEndpoint, ConnectOutcome],
     };
   }
 }

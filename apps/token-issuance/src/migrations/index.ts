@@ -1,3 +1,5 @@
+import { VaultTables1764400000000 } from './1764400000000-vault-tables';
+
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [];
+export const MIGRATIONS: Function[] = [VaultTables1764400000000];

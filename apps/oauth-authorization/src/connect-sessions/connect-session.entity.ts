@@ -1,0 +1,27 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type SessionState = 'pending' | 'authorized' | 'completed' | 'failed';
+
+/** A connect attempt. `tokenHash` is SHA-256 of the session token; the token itself is never stored. */
+@Entity({ name: 'connect_sessions' })
+export class ConnectSessionEntity {
+  @PrimaryColumn({ type: 'uuid' }) id: string;
+  @Column({ name: 'workspace_id', type: 'uuid' }) workspaceId: string;
+  @Column({ name: 'connector_id', type: 'uuid' }) connectorId: string;
+  @Column({ name: 'connector_version', type: 'integer' }) connectorVersion: number;
+  @Column({ type: 'text' }) mode: string;
+  @Column({ name: 'connection_id', type: 'uuid' }) connectionId: string;
+  @Column({ type: 'boolean' }) reconnect: boolean;
+  @Column({ name: 'end_user_id', type: 'text' }) endUserId: string;
+  @Column({ type: 'text', nullable: true }) tenant: string | null;
+  @Column({ type: 'jsonb' }) attributes: Record<string, string>;
+  @Column({ name: 'return_url', type: 'text', nullable: true }) returnUrl: string | null;
+  @Column({ name: 'token_hash', type: 'text' }) tokenHash: string;
+  @Column({ type: 'text' }) status: SessionState;
+  @Column({ name: 'error_code', type: 'text', nullable: true }) errorCode: string | null;
+  @Column({ name: 'error_reason', type: 'text', nullable: true }) errorReason: string | null;
+  @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt: Date;
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}

@@ -1,0 +1,163 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { validateRequiredAttributes, UrlTemplateError, type AuthConfig, type OAuth2Config } from '@cb/auth-modes';
+import { CredentialsSubmitted } from '@cb/events';
+import { OutboxWriter } from '@cb/messaging';
+import { AppError, notFound, validationFailed } from '@cb/platform';
+import { KEYRING } from '@cb/service-runtime';
+import type { Keyring } from '@cb/vault-crypto';
+import { buildAuthorizationUrl } from '../authorization-url/authorization-url.builder';
+import { PostgresStateStore } from '../authorization-url/postgres-state-store';
+import { ConnectorEntity } from '../connectors/connector.entity';
+import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from '../oauth-authorization.config';
+import { ConnectSessionEntity } from './connect-session.entity';
+import { KnownConnectionEntity } from './known-connection.entity';
+import { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
+import { newSessionToken } from './session-token';
+
+export interface OpenedSession {
+  sessionId: string;
+  sessionToken: string;
+  expiresAt: string;
+  connectionId: string;
+  mode: string;
+  authorizationUrl?: string;
+}
+
+@Injectable()
+export class OpenConnectSessionService {
+  private readonly store: PostgresStateStore;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+    @Inject(KEYRING) private readonly keyring: Keyring,
+    @Inject(OAUTH_AUTHORIZATION_CONFIG) private readonly config: OAuthAuthorizationConfig,
+  ) {
+    this.store = new PostgresStateStore(keyring, config.oauthStateTtlSeconds);
+  }
+
+  async open(workspaceId: string, request: OpenConnectSessionRequestDto): Promise<OpenedSession> {
+    return this.dataSource.transaction(async (manager) => {
+      const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: request.connectorId, workspaceId } });
+      if (!connector) throw notFound('connector');
+      if (!connector.active) throw new AppError('connector_not_active', 'the connector is not active and cannot be connected', 409);
+      const config = connector.config as unknown as AuthConfig;
+      const attributes = validateRequiredAttributes(config, request.attributes, request.tenant);
+      if (!attributes.ok) throw validationFailed(attributes.errors);
+      const returnUrl = request.returnUrl === undefined ? null : this.checkReturnUrl(request.returnUrl);
+      const { connectionId, endUserId, reconnect } = await this.target(manager, workspaceId, connector, request);
+
+      const token = newSessionToken();
+      const now = new Date();
+      const session: ConnectSessionEntity = {
+        id: randomUUID(),
+        workspaceId,
+        connectorId: connector.connectorId,
+        connectorVersion: connector.version,
+        mode: connector.mode,
+        connectionId,
+        reconnect,
+        endUserId,
+        tenant: attributes.value.tenant ?? null,
+        attributes: { ...attributes.value.attributes },
+        returnUrl,
+        tokenHash: token.hash,
+        status: 'pending',
+        errorCode: null,
+        errorReason: null,
+        expiresAt: new Date(now.getTime() + this.config.connectSessionTtlSeconds * 1000),
+        completedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await manager.getRepository(ConnectSessionEntity).insert(session);
+      const opened: OpenedSession = { sessionId: session.id, sessionToken: token.token, expiresAt: session.expiresAt.toISOString(), connectionId, mode: connector.mode };
+      if (config.mode === 'OAUTH2' && config.grantType === 'client_credentials') {
+        await this.requestClientCredentials(manager, session);
+        session.status = 'authorized';
+        await manager.getRepository(ConnectSessionEntity).update({ id: session.id }, { status: 'authorized' });
+      } else if (config.mode === 'OAUTH2') {
+        opened.authorizationUrl = await this.authorizationUrl(manager, session, config);
+      }
+      return opened;
+    });
+  }
+
+  private async authorizationUrl(manager: EntityManager, session: ConnectSessionEntity, config: OAuth2Config): Promise<string> {
+    try {
+      return await buildAuthorizationUrl(
+        this.store,
+        {
+          config,
+          redirectUri: this.config.oauthRedirectUri,
+          tenant: session.tenant ?? undefined,
+          attributes: session.attributes,
+          binding: { sessionId: session.id, expectedIssuer: expectedIssuerOf(config) },
+        },
+        { query: {}, manager },
+      );
+    } catch (error) {
+      if (error instanceof UrlTemplateError) throw validationFailed([{ path: error.placeholder === 'tenant' ? 'tenant' : 'attributes', message: error.message }]);
+      throw error;
+    }
+  }
+
+  /** A client-credentials connector needs no user: the token leg fetches the token right away. */
+  private async requestClientCredentials(manager: EntityManager, session: ConnectSessionEntity): Promise<void> {
+    await this.outbox.append(manager, CredentialsSubmitted, {
+      sessionId: session.id,
+      connectionId: session.connectionId,
+      workspaceId: session.workspaceId,
+      connectorId: session.connectorId,
+      connectorVersion: session.connectorVersion,
+      endUserId: session.endUserId,
+      reconnect: session.reconnect,
+      ...(session.tenant === null ? {} : { tenant: session.tenant }),
+      attributes: session.attributes,
+      mode: 'OAUTH2',
+      sealedInput: this.keyring.seal('{}', `${CredentialsSubmitted.name}:${session.connectionId}`),
+      submittedAt: new Date().toISOString(),
+    });
+  }
+
+  private async target(
+    manager: EntityManager,
+    workspaceId: string,
+    connector: ConnectorEntity,
+    request: OpenConnectSessionRequestDto,
+  ): Promise<{ connectionId: string; endUserId: string; reconnect: boolean }> {
+    if (request.connectionId === undefined) {
+      if (request.endUserId === undefined) throw validationFailed([{ path: 'endUserId', message: 'endUserId is required for a new connection' }]);
+      return { connectionId: randomUUID(), endUserId: request.endUserId, reconnect: false };
+    }
+    const known = await manager.getRepository(KnownConnectionEntity).findOne({ where: { connectionId: request.connectionId, workspaceId } });
+    if (!known || known.connectorId !== connector.connectorId) throw notFound('connection');
+    if (request.endUserId !== undefined && request.endUserId !== known.endUserId) {
+      throw validationFailed([{ path: 'endUserId', message: 'endUserId does not match the connection' }]);
+    }
+    return { connectionId: known.connectionId, endUserId: known.endUserId, reconnect: true };
+  }
+
+  /** No open redirect: only PUBLIC_BASE_URL's origin or an allow-listed one. @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11 */
+  private checkReturnUrl(value: string): string {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw validationFailed([{ path: 'returnUrl', message: 'returnUrl must be an absolute URL' }]);
+    }
+    const allowed = new Set([new URL(this.config.publicBaseUrl).origin, ...this.config.allowedReturnOrigins]);
+    if (!['https:', 'http:'].includes(url.protocol) || url.username || url.password || !allowed.has(url.origin)) {
+      throw validationFailed([{ path: 'returnUrl', message: 'returnUrl must be on an allowed origin' }]);
+    }
+    return url.toString();
+  }
+}
+
+/** RFC 9207: a connector may name its authorization server's issuer; then `iss` must match it exactly. */
+export function expectedIssuerOf(config: AuthConfig): string | null {
+  const issuer = (config as { issuer?: unknown }).issuer;
+  return typeof issuer === 'string' && issuer !== '' ? issuer : null;
+}

@@ -1,0 +1,29 @@
+import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { InternalApiGuard } from '@cb/platform';
+import { renderCallbackResponse } from './callback-page';
+import { CallbackQuery, HandleCallbackService } from './handle-callback.service';
+
+/** The gateway's public GET /oauth/callback forwards the provider's query string here unchanged. */
+@Controller('internal/v1/oauth')
+@UseGuards(InternalApiGuard)
+export class HandleCallbackHttpController {
+  constructor(private readonly handleCallback: HandleCallbackService) {}
+
+  @Get('callback')
+  async callback(@Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const outcome = await this.handleCallback.handle({
+      ...(single(query.code) === undefined ? {} : { code: single(query.code) }),
+      ...(single(query.state) === undefined ? {} : { state: single(query.state) }),
+      ...(single(query.iss) === undefined ? {} : { iss: single(query.iss) }),
+      ...(single(query.error) === undefined ? {} : { error: single(query.error) }),
+    } as CallbackQuery);
+    const page = renderCallbackResponse(outcome);
+    response.status(page.status).set(page.headers).send(page.body);
+  }
+}
+
+/** A parameter given twice is refused as if absent (RFC 6749 §3.1: parameters must not repeat). */
+function single(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

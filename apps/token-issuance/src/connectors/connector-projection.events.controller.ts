@@ -1,0 +1,59 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { ConnectorActivated, ConnectorActivatedPayload, ConnectorDeactivated, ConnectorDeactivatedPayload } from '@cb/events';
+import { InboxContext } from '@cb/messaging';
+import { KEYRING } from '@cb/service-runtime';
+import type { Keyring } from '@cb/vault-crypto';
+import { clientSecretContext, ConnectorEntity, fieldDefaultContext } from './connector.entity';
+
+/**
+ * Keeps the connector projection. Secrets arrive sealed for the event
+ * (`ConnectorActivated:<connectorId>`) and are re-sealed for this service's table.
+ */
+@Controller()
+export class ConnectorProjectionEventsController {
+  constructor(@Inject(KEYRING) private readonly keyring: Keyring) {}
+
+  @EventPattern(ConnectorActivated.topic)
+  async activated(@Payload() payload: ConnectorActivatedPayload, @Ctx() ctx: InboxContext): Promise<void> {
+    const repository = ctx.manager.getRepository(ConnectorEntity);
+    const current = await repository.findOne({ where: { connectorId: payload.connectorId }, lock: { mode: 'pessimistic_write' } });
+    if (current && current.version > payload.version) return;
+    const eventContext = `${ConnectorActivated.name}:${payload.connectorId}`;
+    const reseal = (sealed: string, context: string): string => this.keyring.seal(this.keyring.open(sealed, eventContext), context);
+    const sealedFieldDefaults: Record<string, string> = {};
+    for (const [name, sealed] of Object.entries(payload.sealedSecrets.fieldDefaults ?? {})) {
+      const key = fieldKeyOf(name);
+      sealedFieldDefaults[key] = reseal(sealed, fieldDefaultContext(payload.connectorId, key));
+    }
+    const clientSecret = payload.sealedSecrets.clientSecret;
+    await repository.save({
+      connectorId: payload.connectorId,
+      workspaceId: payload.workspaceId,
+      slug: payload.slug,
+      name: payload.name,
+      mode: payload.mode,
+      version: payload.version,
+      config: payload.config,
+      sealedClientSecret: clientSecret ? reseal(clientSecret, clientSecretContext(payload.connectorId)) : null,
+      sealedFieldDefaults,
+      active: true,
+      updatedAt: new Date(),
+    });
+  }
+
+  @EventPattern(ConnectorDeactivated.topic)
+  async deactivated(@Payload() payload: ConnectorDeactivatedPayload, @Ctx() ctx: InboxContext): Promise<void> {
+    await ctx.manager
+      .createQueryBuilder()
+      .update(ConnectorEntity)
+      .set({ active: false, updatedAt: new Date() })
+      .where('connector_id = :id AND version <= :version', { id: payload.connectorId, version: payload.version })
+      .execute();
+  }
+}
+
+/** Secret defaults are named by field key or by secret path (`fields.<key>.default`). */
+function fieldKeyOf(name: string): string {
+  return /^fields\.(.+)\.default$/.exec(name)?.[1] ?? name;
+}

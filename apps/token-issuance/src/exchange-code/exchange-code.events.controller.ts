@@ -1,0 +1,116 @@
+import { Controller, Inject, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { DataSource } from 'typeorm';
+import { CodeReceived, CodeReceivedPayload } from '@cb/events';
+import { InboxContext } from '@cb/messaging';
+import { KEYRING } from '@cb/service-runtime';
+import type { Keyring } from '@cb/vault-crypto';
+import { ConnectorStore } from '../connectors/connector-store';
+import { CredentialVault } from '../credential-vault/credential-vault';
+import { describeTokenError, isRefreshable, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
+import { CodeRedemptionEntity } from './code-redemption.entity';
+import { ConnectOutcome } from './connect-outcome';
+
+/**
+ * Redeems an authorization code once: the redemption row commits before the token request, so a
+ * redelivered or duplicated CodeReceived never presents the code twice. An interrupted redemption
+ * is not retried (the server could revoke the grant); it fails the session.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.5
+ */
+@Controller()
+export class ExchangeCodeEventsController {
+  private readonly logger = new Logger(ExchangeCodeEventsController.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly connectors: ConnectorStore,
+    private readonly vault: CredentialVault,
+    private readonly tokenEndpoint: TokenEndpoint,
+    private readonly outcome: ConnectOutcome,
+    @Inject(KEYRING) private readonly keyring: Keyring,
+  ) {}
+
+  @EventPattern(CodeReceived.topic)
+  async codeReceived(@Payload() payload: CodeReceivedPayload, @Ctx() ctx: InboxContext): Promise<void> {
+    const manager = ctx.manager;
+    const connector = await this.connectors.find(manager, payload.connectorId);
+    if (!connector || connector.entity.workspaceId !== payload.workspaceId) throw new Error(`connector ${payload.connectorId} is not known yet`);
+    const claimed = await this.claim(payload, ctx.eventId);
+    if (claimed === 'duplicate') {
+      this.logger.log(`code for session ${payload.sessionId} already redeemed or being redeemed; duplicate ignored`);
+      return;
+    }
+    if (claimed === 'interrupted') {
+      this.logger.warn(`code redemption for session ${payload.sessionId} was interrupted; not retried`);
+      await this.finish(manager, payload.sessionId, 'failed', 'redemption_interrupted');
+      await this.outcome.failed(manager, payload, 'redemption_interrupted', 'The authorization code exchange was interrupted and cannot be retried safely. Please connect again.');
+      return;
+    }
+
+    const context = `${CodeReceived.name}:${payload.connectionId}`;
+    const code = this.keyring.open(payload.sealedCode, context);
+    const codeVerifier = payload.sealedCodeVerifier ? this.keyring.open(payload.sealedCodeVerifier, context) : undefined;
+    const values = { tenant: payload.tenant ?? null, attributes: payload.attributes ?? {} };
+    const result = await this.tokenEndpoint.request(connector, values, {
+      grantType: 'authorization_code',
+      code,
+      redirectUri: payload.redirectUri,
+      ...(codeVerifier === undefined ? {} : { codeVerifier }),
+    });
+    if (!result.ok) {
+      this.logger.warn(`code exchange for session ${payload.sessionId} failed: ${result.code}`);
+      await this.finish(manager, payload.sessionId, 'failed', result.code);
+      await this.outcome.failed(manager, payload, result.code, describeTokenError(result));
+      return;
+    }
+
+    const config = connector.config;
+    if (config.mode !== 'OAUTH2') throw new Error('connector is not OAuth 2.0');
+    const existing = payload.reconnect ? await this.vault.loadForUpdate(manager, payload.connectionId, payload.workspaceId) : null;
+    const credential = oauthCredential(result, payload.requestedScopes, new Date());
+    const connection = await this.vault.save(manager, {
+      connectionId: payload.connectionId,
+      workspaceId: payload.workspaceId,
+      connectorId: payload.connectorId,
+      connectorVersion: connector.entity.version,
+      mode: 'OAUTH2',
+      endUserId: existing?.connection.endUserId ?? payload.endUserId,
+      tenant: payload.tenant ?? null,
+      attributes: payload.attributes ?? {},
+      credential,
+      expiresAt: credential.expiresAt,
+      refreshable: isRefreshable(config, credential),
+      refreshMarginSeconds: config.refreshMarginSeconds,
+      sessionId: payload.sessionId,
+      reason: existing ? 'reconnect' : 'connect',
+    });
+    await this.finish(manager, payload.sessionId, 'succeeded', null);
+    await this.vault.announce(manager, connection, existing ? 'reconnect' : 'connect', payload.sessionId);
+    this.logger.log(`connection ${connection.id} holds credential version ${connection.credentialVersion}`);
+  }
+
+  /** Commits the redemption row on its own, before anything is sent. */
+  private async claim(payload: CodeReceivedPayload, eventId: string): Promise<'claimed' | 'duplicate' | 'interrupted'> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: unknown[] = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(CodeRedemptionEntity)
+        .values({ sessionId: payload.sessionId, connectionId: payload.connectionId, eventId, status: 'redeeming', errorCode: null, createdAt: new Date(), finishedAt: null })
+        .orIgnore()
+        .returning(['session_id'])
+        .execute()
+        .then((result) => result.raw as unknown[]);
+      if (inserted.length > 0) return 'claimed';
+      const existing = await manager.getRepository(CodeRedemptionEntity).findOneByOrFail({ sessionId: payload.sessionId });
+      // The same event again while its redemption never finished: the request may have been sent.
+      return existing.eventId === eventId && existing.status === 'redeeming' ? 'interrupted' : 'duplicate';
+    });
+  }
+
+  private async finish(manager: import('typeorm').EntityManager, sessionId: string, status: 'succeeded' | 'failed', errorCode: string | null): Promise<void> {
+    await manager.getRepository(CodeRedemptionEntity).update({ sessionId }, { status, errorCode, finishedAt: new Date() });
+  }
+}

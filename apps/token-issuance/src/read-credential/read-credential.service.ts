@@ -1,0 +1,78 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppError, notFound } from '@cb/platform';
+import { ConnectorStore } from '../connectors/connector-store';
+import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
+import { describeTokenError, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
+import { CredentialReadEntity } from './credential-read.entity';
+import { CredentialResponse, toCredentialResponse } from './credential.mapper';
+
+/**
+ * Hands a connection's credential to an authorized caller and records the read (who, when, which
+ * connection; never the secret). A client-credentials connection whose token is due gets a new one
+ * first, without a user.
+ */
+@Injectable()
+export class ReadCredentialService {
+  private readonly logger = new Logger(ReadCredentialService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly vault: CredentialVault,
+    private readonly connectors: ConnectorStore,
+    private readonly tokenEndpoint: TokenEndpoint,
+  ) {}
+
+  async read(workspaceId: string, connectionId: string, apiKeyId: string, includeRefreshToken: boolean): Promise<CredentialResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      let entry = await this.vault.load(manager, connectionId, workspaceId);
+      if (!entry) throw notFound('connection');
+      const connector = await this.connectors.find(manager, entry.connection.connectorId);
+      const config = connector?.config ?? null;
+      if (connector && config?.mode === 'OAUTH2' && config.grantType === 'client_credentials' && isDue(entry)) {
+        entry = (await this.vault.loadForUpdate(manager, connectionId, workspaceId)) ?? entry;
+        if (isDue(entry)) {
+          const result = await this.tokenEndpoint.request(
+            connector,
+            { tenant: entry.connection.tenant, attributes: entry.connection.attributes },
+            { grantType: 'client_credentials', ...(config.scopes.length ? { scope: config.scopes.join(config.scopeSeparator) } : {}) },
+          );
+          if (!result.ok) {
+            this.logger.warn(`client credentials token for connection ${connectionId} failed: ${result.code}`);
+            throw new AppError('token_unavailable', describeTokenError(result), 502, { providerError: result.code }, { retriable: result.retriable });
+          }
+          const credential = oauthCredential(result, config.scopes, new Date());
+          const connection = await this.vault.save(manager, {
+            connectionId,
+            workspaceId,
+            connectorId: entry.connection.connectorId,
+            connectorVersion: connector.entity.version,
+            mode: 'OAUTH2',
+            endUserId: entry.connection.endUserId,
+            credential,
+            expiresAt: credential.expiresAt,
+            refreshable: false,
+            refreshMarginSeconds: config.refreshMarginSeconds,
+            reason: 'refresh',
+          });
+          await this.vault.announce(manager, connection, 'refresh');
+          entry = { connection, credential };
+        }
+      }
+      await manager.getRepository(CredentialReadEntity).insert({
+        workspaceId,
+        connectionId,
+        apiKeyId,
+        includeRefreshToken,
+        credentialVersion: entry.connection.credentialVersion,
+        readAt: new Date(),
+      });
+      return toCredentialResponse(entry.connection, entry.credential, config, includeRefreshToken);
+    });
+  }
+}
+
+function isDue(entry: VaultEntry): boolean {
+  const expiresAt = entry.connection.expiresAt;
+  return expiresAt !== null && expiresAt.getTime() - entry.connection.refreshMarginSeconds * 1000 <= Date.now();
+}

@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { renderOAuth2Urls, UrlTemplateError, type OAuth2Config } from '@cb/auth-modes';
+import { buildTokenRequest, requestToken, TOKEN_ERROR_CODES, type TokenError, type TokenGrant, type TokenResult } from '@cb/oauth-client';
+import { LoadedConnector } from '../connectors/connector-store';
+import { StoredCredential } from '../credential-vault/stored-credential';
+import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from '../token-issuance.config';
+
+export interface ConnectionUrlValues {
+  tenant?: string | null;
+  attributes?: Record<string, string>;
+}
+
+/**
+ * Calls a connector's token endpoint with its client authentication method and body format. Never
+ * throws for a provider's answer: a {@link TokenError} keeps the provider's code.
+ */
+@Injectable()
+export class TokenEndpoint {
+  constructor(@Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig) {}
+
+  async request(connector: LoadedConnector, values: ConnectionUrlValues, grant: TokenGrant): Promise<TokenResult | TokenError> {
+    const config = connector.config;
+    if (config.mode !== 'OAUTH2' || !config.clientId) return misconfigured('the connector is not an OAuth 2.0 connector with a client ID');
+    let tokenUrl: string | undefined;
+    try {
+      tokenUrl = renderOAuth2Urls(config, { ...(values.tenant ? { tenant: values.tenant } : {}), attributes: values.attributes ?? {} }).tokenUrl;
+    } catch (error) {
+      if (error instanceof UrlTemplateError) return misconfigured(error.message);
+      throw error;
+    }
+    if (!tokenUrl) return misconfigured('the connector has no token URL');
+    const clientSecret = connector.clientSecret();
+    const request = buildTokenRequest({
+      tokenUrl,
+      client: { clientId: config.clientId, ...(clientSecret === undefined ? {} : { clientSecret }), clientAuthMethod: config.clientAuthMethod },
+      grant,
+      format: config.tokenRequestFormat,
+    });
+    return requestToken(request, {
+      timeoutMs: this.config.tokenRequestTimeoutMs,
+      ...(config.tokenResponsePaths ? { responsePaths: config.tokenResponsePaths } : {}),
+      metadataPaths: config.metadataPaths,
+    });
+  }
+}
+
+function misconfigured(description: string): TokenError {
+  return { ok: false, code: 'connector_misconfigured', description, retriable: false, reconnectRequired: false, ambiguous: false };
+}
+
+/** What a token response becomes in the vault. Scopes absent from the answer mean "as requested" (RFC 6749 §3.3). */
+export function oauthCredential(result: TokenResult, requestedScopes: readonly string[], now: Date, previous?: StoredCredential): StoredCredential & { type: 'oauth2' } {
+  const keptRefreshToken = previous?.type === 'oauth2' ? previous.refreshToken : undefined;
+  const refreshToken = result.refreshToken ?? keptRefreshToken;
+  return {
+    type: 'oauth2',
+    accessToken: result.accessToken,
+    tokenType: result.tokenType ?? 'Bearer',
+    ...(refreshToken ? { refreshToken } : {}),
+    ...(result.idToken ? { idToken: result.idToken } : {}),
+    scopes: result.scopes ?? [...requestedScopes],
+    expiresAt: result.expiresIn === undefined ? null : new Date(now.getTime() + result.expiresIn * 1000).toISOString(),
+    metadata: result.metadata,
+  };
+}
+
+export function isRefreshable(config: OAuth2Config, credential: StoredCredential): boolean {
+  return config.refreshGrantType === 'refresh_token' && credential.type === 'oauth2' && credential.refreshToken !== undefined;
+}
+
+/** A sentence a person can read; the provider's code is kept separately. */
+export function describeTokenError(error: TokenError): string {
+  if (error.code === TOKEN_ERROR_CODES.timeout) return 'The provider did not answer the token request in time. Please try again.';
+  if (error.code === TOKEN_ERROR_CODES.networkError) return 'The provider could not be reached for the token request. Please try again.';
+  if (error.code === 'invalid_client') return 'The provider rejected the connector\'s client credentials (invalid_client). Check the client ID and secret.';
+  if (error.code === 'invalid_grant') return 'The provider rejected the authorization code (invalid_grant). Please connect again.';
+  if (error.code === TOKEN_ERROR_CODES.invalidTokenResponse) return 'The provider answered the token request with something that is not a usable token response.';
+  if (error.status !== undefined && error.status >= 500) return `The provider failed to issue a token (HTTP ${error.status}). Please try again later.`;
+  return `The provider refused to issue a token (${error.code}).`;
+}
