@@ -1,0 +1,74 @@
+import { readResponseBody } from './response-body';
+import { safeDescription } from './redact';
+import { sendRequest, type SendOptions } from './send-request';
+import { invalidTokenResponse, providerError, type TokenError } from './token-error';
+import type { TokenRequest } from './token-request';
+import { parseTokenResponse, type TokenResponsePaths, type TokenResult } from './token-response';
+
+export interface RequestTokenOptions extends SendOptions {
+  readonly responsePaths?: TokenResponsePaths;
+  readonly metadataPaths?: Readonly<Record<string, string>>;
+}
+
+/** Parameters whose values are secrets and must never come back in an error description. */
+const SECRET_PARAMS = ['code', 'code_verifier', 'refresh_token', 'client_secret', 'token'];
+
+/**
+ * Performs a token request built by `buildTokenRequest` and interprets the answer.
+ * It never throws: network failures and timeouts come back as a retriable `TokenError`, marked
+ * `ambiguous` when the server may have acted on the request.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2 (a code may be used only once)
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5
+ */
+export async function requestToken(request: TokenRequest, options: RequestTokenOptions): Promise<TokenResult | TokenError> {
+  const answer = await sendRequest(request, options);
+  if ('ok' in answer) return answer;
+  const result = parseTokenResponse(answer.status, answer.contentType, answer.bodyText, options.responsePaths, options.metadataPaths);
+  return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
+}
+
+/**
+ * Performs a revocation request built by `buildRevocationRequest`. Any 2xx is success, including
+ * for a token the server no longer knows; 503 asks to retry later.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2
+ */
+export async function requestRevocation(request: TokenRequest, options: SendOptions): Promise<{ ok: true } | TokenError> {
+  const answer = await sendRequest(request, options);
+  if ('ok' in answer) return answer;
+  const result = parseRevocationResponse(answer.status, answer.contentType, answer.bodyText);
+  return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
+}
+
+/** @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1 */
+export function parseRevocationResponse(status: number, contentType: string | null, bodyText: string): { ok: true } | TokenError {
+  if (status >= 200 && status < 300) return { ok: true };
+  const body = readResponseBody(contentType, bodyText);
+  const code = body?.['error'];
+  if (typeof code === 'string' && code !== '') return providerError(status, code, safeDescription(body?.['error_description'], []));
+  return invalidTokenResponse(status, `HTTP ${status}`);
+}
+
+function withTransportDetails(error: TokenError, request: TokenRequest, retryAfterSeconds: number | undefined): TokenError {
+  const description = safeDescription(error.description, sentSecrets(request));
+  const { description: _unsafe, ...rest } = error;
+  return {
+    ...rest,
+    ...(description === undefined ? {} : { description }),
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  };
+}
+
+function sentSecrets(request: TokenRequest): string[] {
+  const params = readResponseBody(request.headers['Content-Type'] ?? null, request.body) ?? {};
+  const inBody = SECRET_PARAMS.map((name) => params[name]).filter((value): value is string => typeof value === 'string');
+  return [...inBody, ...basicSecret(request.headers['Authorization'])];
+}
+
+function basicSecret(authorization: string | undefined): string[] {
+  if (authorization?.startsWith('Basic ') !== true) return [];
+  const decoded = Buffer.from(authorization.slice('Basic '.length), 'base64').toString('utf8');
+  const encodedSecret = decoded.slice(decoded.indexOf(':') + 1);
+  return [new URLSearchParams(`s=${encodedSecret}`).get('s') ?? ''];
+}

@@ -1,0 +1,113 @@
+import { TOKEN_ERROR_CODES, type TokenError } from './token-error';
+import type { TokenRequest } from './token-request';
+
+export interface SendOptions {
+  /** The whole exchange, body included. */
+  readonly timeoutMs: number;
+  readonly fetchImpl?: typeof fetch;
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly contentType: string | null;
+  readonly retryAfterSeconds?: number;
+  readonly bodyText: string;
+}
+
+/** Failures that happen before a request leaves this machine, so it cannot have been acted on. */
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * Sends a token-endpoint request. Redirects are not followed: a redirected POST would carry the
+ * client secret and the code to another location.
+ *
+ * Every timeout counts as ambiguous, because nothing tells whether the server received the
+ * request; so does any failure not known to happen before sending.
+ */
+export async function sendRequest(request: TokenRequest, options: SendOptions): Promise<HttpAnswer | TokenError> {
+  const fetchImpl = options.fetchImpl ?? fetch;
+  try {
+    const response = await fetchImpl(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    const bodyText = await response.text();
+    const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      bodyText,
+    };
+  } catch (error) {
+    return transportError(error, options.timeoutMs);
+  }
+}
+
+interface ErrorLike {
+  readonly name?: unknown;
+  readonly code?: unknown;
+  readonly cause?: unknown;
+}
+
+/** Duck-typed: errors from fetch may come from another realm (a VM context, a test runner). */
+function asErrorLike(value: unknown): ErrorLike | undefined {
+  return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined;
+}
+
+function transportError(error: unknown, timeoutMs: number): TokenError {
+  const name = asErrorLike(error)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return {
+      ok: false,
+      code: TOKEN_ERROR_CODES.timeout,
+      description: `no complete answer within ${timeoutMs} ms`,
+      retriable: true,
+      reconnectRequired: false,
+      ambiguous: true,
+    };
+  }
+  const cause = errorCode(error);
+  return {
+    ok: false,
+    code: TOKEN_ERROR_CODES.networkError,
+    description: cause === undefined ? 'the request failed' : `the request failed (${cause})`,
+    retriable: true,
+    reconnectRequired: false,
+    ambiguous: cause === undefined || !NOT_SENT.has(cause),
+  };
+}
+
+/** Node's fetch reports `TypeError: fetch failed` with the socket error as its `cause`. */
+function errorCode(error: unknown): string | undefined {
+  let current = asErrorLike(error);
+  for (let depth = 0; current !== undefined && depth < 4; depth += 1) {
+    if (typeof current.code === 'string' && /^[A-Z_]+$/.test(current.code)) return current.code;
+    current = asErrorLike(current.cause);
+  }
+  return undefined;
+}
+
+/** @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - nowMs) / 1000));
+}

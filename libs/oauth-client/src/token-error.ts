@@ -1,0 +1,111 @@
+/**
+ * A failed token-endpoint call. `code` is the provider's own error code when it sent one
+ * (`invalid_grant`, Slack's `invalid_refresh_token`…), else one of {@link TOKEN_ERROR_CODES}.
+ * `description` never contains a token, code, verifier or secret.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export interface TokenError {
+  readonly ok: false;
+  readonly code: string;
+  readonly description?: string;
+  /** The HTTP status, when the server answered. */
+  readonly status?: number;
+  /** A later identical attempt may succeed (5xx, 429, timeouts, network errors). */
+  readonly retriable: boolean;
+  /** The code or refresh token is dead: the end user must connect again. */
+  readonly reconnectRequired: boolean;
+  /** From `Retry-After`, when the server sent one. */
+  readonly retryAfterSeconds?: number;
+  /**
+   * The request may have reached the server and been acted on (a timeout or a dropped connection
+   * after sending). An ambiguous code exchange must not be retried blindly: servers revoke every
+   * token issued from a code that is presented twice.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+   */
+  readonly ambiguous: boolean;
+}
+
+export const TOKEN_ERROR_CODES = {
+  /** The answer was not a usable token response (no body we can read, no access token). */
+  invalidTokenResponse: 'invalid_token_response',
+  networkError: 'network_error',
+  timeout: 'timeout',
+} as const;
+
+/** The grant itself is gone: the RFC code and Slack's and GitHub's equivalents. */
+const GRANT_GONE = new Set([
+  'invalid_grant',
+  'invalid_code',
+  'code_already_used',
+  'code_expired',
+  'invalid_refresh_token',
+  'bad_verification_code',
+  'bad_refresh_token',
+  'token_revoked',
+  'token_expired',
+]);
+
+/** Misconfiguration or a refused request: repeating it gives the same answer. */
+const PERMANENT = new Set([
+  ...GRANT_GONE,
+  'invalid_client',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'invalid_request',
+  'access_denied',
+  'unsupported_token_type',
+  'invalid_client_id',
+  'bad_client_secret',
+  'incorrect_client_credentials',
+  'bad_redirect_uri',
+  'invalid_grant_type',
+]);
+
+const TRANSIENT = new Set(['temporarily_unavailable', 'server_error', 'slow_down', 'ratelimited', 'rate_limited']);
+
+/**
+ * An error the server stated. Its code decides when it is a known one; otherwise the status does:
+ * 5xx, 429 and 408 are transient, everything else permanent.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export function providerError(status: number, code: string, description?: string): TokenError {
+  const retriable = PERMANENT.has(code) ? false : TRANSIENT.has(code) || isTransientStatus(status);
+  return {
+    ok: false,
+    code,
+    ...(description === undefined ? {} : { description }),
+    status,
+    retriable,
+    reconnectRequired: GRANT_GONE.has(code),
+    ambiguous: false,
+  };
+}
+
+/**
+ * An answer we cannot use. Transient when the status says the server failed (5xx, 429, 408);
+ * otherwise permanent, because after a 2xx the server may already have redeemed the code or
+ * rotated the refresh token, and repeating the request could get the grant revoked.
+ */
+export function invalidTokenResponse(status: number, description: string): TokenError {
+  return {
+    ok: false,
+    code: TOKEN_ERROR_CODES.invalidTokenResponse,
+    description,
+    status,
+    retriable: isTransientStatus(status),
+    reconnectRequired: false,
+    ambiguous: false,
+  };
+}
+
+export function isTransientStatus(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408;
+}
+
+export function isTokenError(value: unknown): value is TokenError {
+  return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false && 'code' in value;
+}
