@@ -1,4 +1,6 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import { ConnectModule } from './connect/connect.module';
+import { ConnectionsModule } from './connections/connections.module';
 
 /**
  * Feature areas of the public API, each a Nest module with its own controllers (e.g. connect
@@ -9,4 +11,4 @@ import type { DynamicModule, Type } from '@nestjs/common';
  * gateway's `DataSource`, and the global `ApiKeyGuard` protects its routes (`@Public()`,
  * `@RequireScopes()`, `@CurrentWorkspace()` from `./auth`).
  */
-export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [];
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [ConnectModule, ConnectionsModule];

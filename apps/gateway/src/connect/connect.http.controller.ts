@@ -1,0 +1,93 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError, notFound } from '@cb/platform';
+import { CurrentWorkspace, Public, RequireScopes, WorkspaceContext } from '../auth';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { isUuid, UpstreamClient } from '../upstream';
+import { internalRequest, jsonBody } from './internal-request';
+
+/** Headers of the callback answer that reach the browser; everything else stays inside. */
+const CALLBACK_HEADERS = ['content-type', 'location', 'cache-control', 'pragma', 'referrer-policy', 'content-security-policy', 'x-content-type-options', 'x-frame-options'];
+
+/**
+ * Connect sessions (for the application, with a `connect` key), the connect dialog's routes (public,
+ * authenticated by the session token) and the OAuth redirect URI (public).
+ */
+@Controller()
+export class ConnectHttpController {
+  constructor(
+    private readonly upstream: UpstreamClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Post('v1/connect-sessions')
+  @RequireScopes('connect')
+  @HttpCode(201)
+  async open(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown): Promise<unknown> {
+    const answer = await this.upstream.request('oauth-authorization', {
+      method: 'POST',
+      path: `/internal/v1/workspaces/${caller.workspaceId}/connect-sessions`,
+      body: body ?? {},
+    });
+    return answer.body;
+  }
+
+  @Get('v1/connect-sessions/:id')
+  @RequireScopes('connect')
+  async get(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string): Promise<unknown> {
+    if (!isUuid(id)) throw notFound('connect session');
+    const answer = await this.upstream.request('oauth-authorization', { method: 'GET', path: `/internal/v1/workspaces/${caller.workspaceId}/connect-sessions/${id}` });
+    return answer.body;
+  }
+
+  /** The connect dialog's view of its session: `Authorization: Bearer <sessionToken>` or `X-Connect-Session`. */
+  @Get('v1/connect/session')
+  @Public()
+  async session(@Headers() headers: Record<string, string | undefined>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
+    response.setHeader('Cache-Control', 'no-store');
+    const answer = await internalRequest(this.config, 'oauth-authorization', { method: 'GET', path: '/internal/v1/connect/session', headers: { 'x-connect-session': sessionToken(headers) } });
+    return jsonBody('oauth-authorization', answer);
+  }
+
+  /** Typed credentials (Basic, API key, bearer, custom input) from the connect dialog. */
+  @Post('v1/connect/credentials')
+  @Public()
+  @HttpCode(202)
+  async credentials(@Headers() headers: Record<string, string | undefined>, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
+    response.setHeader('Cache-Control', 'no-store');
+    const answer = await internalRequest(this.config, 'oauth-authorization', {
+      method: 'POST',
+      path: '/internal/v1/connect/credentials',
+      headers: { 'x-connect-session': sessionToken(headers) },
+      body: body ?? {},
+    });
+    return jsonBody('oauth-authorization', answer);
+  }
+
+  /** The redirect URI registered at every provider. The query goes to oauth-authorization as it came; it is never logged. */
+  @Get('oauth/callback')
+  @Public()
+  async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const queryStart = request.originalUrl.indexOf('?');
+    const answer = await internalRequest(this.config, 'oauth-authorization', {
+      method: 'GET',
+      path: '/internal/v1/oauth/callback',
+      rawQuery: queryStart >= 0 ? request.originalUrl.slice(queryStart + 1) : '',
+    });
+    if (answer.status >= 500 || !answer.headers.get('content-type')?.startsWith('text/html') && answer.status !== 303) {
+      throw new AppError('callback_failed', 'the authorization response could not be processed', 502);
+    }
+    for (const name of CALLBACK_HEADERS) {
+      const value = answer.headers.get(name);
+      if (value !== null) response.setHeader(name, value);
+    }
+    response.status(answer.status).send(answer.text);
+  }
+}
+
+function sessionToken(headers: Record<string, string | undefined>): string {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
+  const token = headers['x-connect-session'] ?? bearer;
+  if (!token) throw new AppError('invalid_session_token', 'a connect session token is required: Authorization: Bearer <sessionToken> or X-Connect-Session', 401);
+  return token;
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppError, notFound } from '@cb/platform';
+import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
+import { internalRequest, jsonBody } from '../connect/internal-request';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { isUuid, UpstreamClient } from '../upstream';
+
+const LIST_FILTERS = ['connectorId', 'endUserId', 'status', 'limit', 'offset'] as const;
+
+/** Connections without secrets, and the one route that hands out a credential (audited by token-issuance). */
+@Controller('v1/connections')
+export class ConnectionsHttpController {
+  constructor(
+    private readonly upstream: UpstreamClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Get()
+  async list(@CurrentWorkspace() caller: WorkspaceContext, @Query() query: Record<string, unknown>): Promise<unknown> {
+    requireAnyScope(caller, ['connect', 'credentials:read']);
+    const filters: Record<string, string | undefined> = {};
+    for (const name of LIST_FILTERS) if (typeof query[name] === 'string') filters[name] = query[name];
+    const answer = await this.upstream.request('token-issuance', { method: 'GET', path: `/internal/v1/workspaces/${caller.workspaceId}/connections`, query: filters });
+    return answer.body;
+  }
+
+  @Get(':id')
+  async get(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string): Promise<unknown> {
+    requireAnyScope(caller, ['connect', 'credentials:read']);
+    if (!isUuid(id)) throw notFound('connection');
+    const answer = await this.upstream.request('token-issuance', { method: 'GET', path: `/internal/v1/workspaces/${caller.workspaceId}/connections/${id}` });
+    return answer.body;
+  }
+
+  /** Body `{ includeRefreshToken?: boolean }`. Never cached. */
+  @Post(':id/credential')
+  @RequireScopes('credentials:read')
+  @HttpCode(200)
+  async credential(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
+    response.setHeader('Cache-Control', 'no-store');
+    response.setHeader('Pragma', 'no-cache');
+    if (!isUuid(id)) throw notFound('connection');
+    const answer = await internalRequest(this.config, 'token-issuance', {
+      method: 'POST',
+      path: `/internal/v1/workspaces/${caller.workspaceId}/connections/${id}/credential`,
+      headers: { 'x-api-key-id': caller.apiKeyId },
+      body: body ?? {},
+    });
+    return jsonBody('token-issuance', answer);
+  }
+}
+
+function requireAnyScope(caller: WorkspaceContext, scopes: string[]): void {
+  if (!scopes.some((scope) => caller.scopes.includes(scope))) {
+    throw new AppError('forbidden', `this API key needs one of the scopes ${scopes.join(', ')}`, 403, { missingScopes: scopes });
+  }
+}
