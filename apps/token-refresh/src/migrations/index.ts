@@ -1,3 +1,5 @@
+import { RefreshSchedule1764400000000 } from './1764400000000-refresh-schedule';
+
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [];
+export const MIGRATIONS: Function[] = [RefreshSchedule1764400000000];

@@ -46,6 +46,8 @@ export class ConnectionStatusChangedPayload extends ConnectionRef {
   @IsIn(['active', 'needs_reconnect']) previousStatus: 'active' | 'needs_reconnect';
   @IsOptional() @IsString() errorCode?: string;
   @IsString() reason: string;
+  /** The credential version the change is about; lets consumers ignore a change a newer credential overtook. */
+  @IsOptional() @IsInt() @Min(1) credentialVersion?: number;
   @IsISO8601() changedAt: string;
 }
 

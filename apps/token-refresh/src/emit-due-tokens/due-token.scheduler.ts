@@ -1,0 +1,100 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { TokenExpired } from '@cb/events';
+import { OutboxWriter } from '@cb/messaging';
+import { LOGGER } from '@cb/service-runtime';
+import { REFRESH_SETTINGS, RefreshSettings } from '../refresh-settings';
+import { RefreshScheduleRepository } from '../schedule/refresh-schedule.repository';
+import { RefreshTiming } from '../schedule/timing-policy.provider';
+import { toTokenExpired } from './token-expired.mapper';
+
+export interface SchedulerStats {
+  ticks: number;
+  emitted: number;
+  emittedDue: number;
+  emittedExpired: number;
+  failures: number;
+}
+
+/**
+ * Claims due connections (FOR UPDATE SKIP LOCKED, so instances split the work), emits TokenExpired
+ * for each through the outbox and leases the row, all in one transaction: a connection due once is
+ * announced once. When no newer credential arrives before the lease ends, the connection is due
+ * again, each time after a longer lease (exponential backoff with jitter, capped).
+ */
+@Injectable()
+export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly counters: SchedulerStats = { ticks: 0, emitted: 0, emittedDue: 0, emittedExpired: 0, failures: 0 };
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schedule: RefreshScheduleRepository,
+    private readonly timing: RefreshTiming,
+    private readonly outbox: OutboxWriter,
+    @Inject(REFRESH_SETTINGS) private readonly settings: RefreshSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  get stats(): Readonly<SchedulerStats> {
+    return { ...this.counters };
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** One claim transaction; returns how many connections it announced. */
+  async tick(): Promise<number> {
+    this.counters.ticks++;
+    return this.dataSource.transaction(async (manager) => {
+      const due = await this.schedule.claimDue(manager, this.settings.refreshBatchSize);
+      const detectedAt = new Date();
+      for (const row of due) {
+        const reason = row.expired || !row.refreshable ? 'expired' : 'due';
+        // An expired credential that cannot be refreshed is announced once; token-issuance marks it.
+        const nextDueInMs = row.refreshable ? this.timing.leaseDelayMs(row.attempts + 1) : null;
+        await this.schedule.recordAttempt(manager, row.connectionId, reason, nextDueInMs);
+        await this.outbox.append(manager, TokenExpired, toTokenExpired(row, reason, detectedAt));
+        this.counters.emitted++;
+        if (reason === 'due') this.counters.emittedDue++;
+        else this.counters.emittedExpired++;
+      }
+      return due.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let claimed = 0;
+      try {
+        claimed = await this.tick();
+      } catch (error) {
+        this.counters.failures++;
+        if (!this.stopped) this.logger.warn({ err: (error as Error).message }, 'refresh scheduler tick failed; retrying');
+      }
+      if (claimed < this.settings.refreshBatchSize) await this.pause(this.settings.refreshPollIntervalMs);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopped) return resolve();
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { ConfigReader, fromEnv } from '@cb/platform';
+
+/** How the schedule behaves; every value has a production default and can be tightened in tests. */
+export interface RefreshSettings {
+  /** How often the scheduler looks for due connections when the previous batch was not full. */
+  refreshPollIntervalMs: number;
+  /** Due connections claimed per transaction. */
+  refreshBatchSize: number;
+  /** After TokenExpired, how long the refresh may take before the connection is due again (attempt 1). */
+  refreshLeaseSeconds: number;
+  /** The lease doubles per unanswered attempt up to this cap. */
+  refreshBackoffCapSeconds: number;
+  /** The refresh margin never exceeds this share of a token's lifetime (short-lived tokens). */
+  refreshMarginMaxLifetimePercent: number;
+  /**
+   * For refreshable credentials whose provider gave no expiry: refresh this long after issue.
+   * Unset (the default) means such tokens are treated as valid until a caller reports a 401.
+   */
+  refreshAssumedLifetimeSeconds: number | undefined;
+}
+
+export const REFRESH_SETTINGS = Symbol('REFRESH_SETTINGS');
+
+export const refreshSettingsReaders: { [K in keyof RefreshSettings]: ConfigReader<RefreshSettings[K]> } = {
+  refreshPollIntervalMs: fromEnv.integer('REFRESH_POLL_INTERVAL_MS', 500, { min: 10, max: 60_000 }),
+  refreshBatchSize: fromEnv.integer('REFRESH_BATCH_SIZE', 100, { min: 1, max: 10_000 }),
+  refreshLeaseSeconds: fromEnv.integer('REFRESH_LEASE_SECONDS', 30, { min: 1, max: 3600 }),
+  refreshBackoffCapSeconds: fromEnv.integer('REFRESH_BACKOFF_CAP_SECONDS', 900, { min: 1, max: 86_400 }),
+  refreshMarginMaxLifetimePercent: fromEnv.integer('REFRESH_MARGIN_MAX_LIFETIME_PERCENT', 50, { min: 1, max: 90 }),
+  refreshAssumedLifetimeSeconds: fromEnv.optional('REFRESH_ASSUMED_LIFETIME_SECONDS', fromEnv.integer('REFRESH_ASSUMED_LIFETIME_SECONDS', undefined, { min: 60 })),
+};

@@ -1,0 +1,190 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { SCHEDULE_SCHEMA } from './schedule-schema';
+
+/** A credential as TokenIssued describes it; what the schedule needs, no secret. */
+export interface ScheduledCredential {
+  connectionId: string;
+  workspaceId: string;
+  connectorId: string;
+  endUserId: string;
+  mode: string;
+  credentialVersion: number;
+  issuedAt: Date;
+  expiresAt: Date | null;
+  refreshable: boolean;
+  refreshMarginSeconds: number;
+}
+
+/** A row claimed by the scheduler; `expired` and `now` come from the database clock. */
+export interface DueRow {
+  connectionId: string;
+  workspaceId: string;
+  connectorId: string;
+  endUserId: string;
+  credentialVersion: number;
+  expiresAt: Date | null;
+  refreshable: boolean;
+  attempts: number;
+  expired: boolean;
+}
+
+interface DueRecord {
+  connection_id: string;
+  workspace_id: string;
+  connector_id: string;
+  end_user_id: string;
+  credential_version: number;
+  expires_at: Date | null;
+  refreshable: boolean;
+  attempts: number;
+  expired: boolean;
+}
+
+/** The claim query, exported so that a test can EXPLAIN it against a million rows. */
+export function claimDueQuery(table: string): string {
+  return `SELECT connection_id, workspace_id, connector_id, end_user_id, credential_version, expires_at, refreshable, attempts,
+                 (expires_at IS NOT NULL AND expires_at <= now()) AS expired
+          FROM ${table}
+          WHERE due_at <= now()
+          ORDER BY due_at
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED`;
+}
+
+/**
+ * SQL over `refresh_schedule`, always inside the caller's transaction (the inbox transaction of an
+ * event handler, or the scheduler's claim transaction).
+ */
+@Injectable()
+export class RefreshScheduleRepository {
+  private readonly table: string;
+
+  constructor(@Inject(SCHEDULE_SCHEMA) schema: string) {
+    this.table = `"${schema}".refresh_schedule`;
+  }
+
+  /**
+   * A newer credential version replaces the row and resets its attempts; an older or equal one
+   * (a late or repeated event) changes nothing. Returns whether the row was written.
+   */
+  async upsertIssued(manager: EntityManager, credential: ScheduledCredential, dueAt: Date | null): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO ${this.table} AS s (connection_id, workspace_id, connector_id, end_user_id, mode, credential_version, issued_at, expires_at,
+                                       refreshable, refresh_margin_seconds, status, due_at, attempts, attempt_times, last_reason, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, 0, '{}', NULL, now())
+       ON CONFLICT (connection_id) DO UPDATE SET
+         workspace_id = EXCLUDED.workspace_id, connector_id = EXCLUDED.connector_id, end_user_id = EXCLUDED.end_user_id, mode = EXCLUDED.mode,
+         credential_version = EXCLUDED.credential_version, issued_at = EXCLUDED.issued_at, expires_at = EXCLUDED.expires_at,
+         refreshable = EXCLUDED.refreshable, refresh_margin_seconds = EXCLUDED.refresh_margin_seconds, status = 'active',
+         due_at = EXCLUDED.due_at, attempts = 0, attempt_times = '{}', last_reason = NULL, updated_at = now()
+       WHERE s.credential_version < EXCLUDED.credential_version
+       RETURNING connection_id`,
+      [
+        credential.connectionId,
+        credential.workspaceId,
+        credential.connectorId,
+        credential.endUserId,
+        credential.mode,
+        credential.credentialVersion,
+        credential.issuedAt,
+        credential.expiresAt,
+        credential.refreshable,
+        credential.refreshMarginSeconds,
+        dueAt,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Takes the connection off the schedule, unless the status change is older than the credential
+   * the schedule holds (a reconnect that overtook it on another topic).
+   */
+  async markNeedsReconnect(manager: EntityManager, connectionId: string, changedAt: Date, credentialVersion: number | undefined): Promise<boolean> {
+    const rows = returned(await manager.query(
+      `UPDATE ${this.table} SET status = 'needs_reconnect', status_changed_at = $2, due_at = NULL, updated_at = now()
+       WHERE connection_id = $1 AND ($3::int IS NULL OR credential_version <= $3::int) AND ($3::int IS NOT NULL OR issued_at <= $2)
+       RETURNING connection_id`,
+      [connectionId, changedAt, credentialVersion ?? null],
+    ));
+    return rows.length > 0;
+  }
+
+  /** Back on the schedule at `dueAt` (computed from the stored credential) when it was off. */
+  async markActive(manager: EntityManager, connectionId: string, changedAt: Date): Promise<ScheduledCredential | undefined> {
+    const rows = returned<Record<string, unknown>>(await manager.query(
+      `UPDATE ${this.table} SET status = 'active', status_changed_at = $2, updated_at = now()
+       WHERE connection_id = $1 AND status = 'needs_reconnect'
+       RETURNING connection_id, workspace_id, connector_id, end_user_id, mode, credential_version, issued_at, expires_at, refreshable, refresh_margin_seconds`,
+      [connectionId, changedAt],
+    ));
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      connectionId: row.connection_id as string,
+      workspaceId: row.workspace_id as string,
+      connectorId: row.connector_id as string,
+      endUserId: row.end_user_id as string,
+      mode: row.mode as string,
+      credentialVersion: row.credential_version as number,
+      issuedAt: row.issued_at as Date,
+      expiresAt: row.expires_at as Date | null,
+      refreshable: row.refreshable as boolean,
+      refreshMarginSeconds: row.refresh_margin_seconds as number,
+    };
+  }
+
+  async setDueAt(manager: EntityManager, connectionId: string, dueAt: Date | null): Promise<void> {
+    await manager.query(`UPDATE ${this.table} SET due_at = $2, attempts = 0, attempt_times = '{}', updated_at = now() WHERE connection_id = $1`, [connectionId, dueAt]);
+  }
+
+  async delete(manager: EntityManager, connectionId: string): Promise<void> {
+    await manager.query(`DELETE FROM ${this.table} WHERE connection_id = $1`, [connectionId]);
+  }
+
+  /**
+   * Locks up to `limit` due rows that no other instance holds. With the partial index on `due_at`
+   * this reads only the due part of the index, whatever the size of the table.
+   */
+  async claimDue(manager: EntityManager, limit: number): Promise<DueRow[]> {
+    const rows: DueRecord[] = await manager.query(
+      claimDueQuery(this.table),
+      [limit],
+    );
+    return rows.map((r) => ({
+      connectionId: r.connection_id,
+      workspaceId: r.workspace_id,
+      connectorId: r.connector_id,
+      endUserId: r.end_user_id,
+      credentialVersion: r.credential_version,
+      expiresAt: r.expires_at,
+      refreshable: r.refreshable,
+      attempts: r.attempts,
+      expired: r.expired,
+    }));
+  }
+
+  /**
+   * Records an emitted TokenExpired: the attempt (its time kept, the last 20), and the next due time
+   * (`null` takes the row off the schedule: an expired credential that cannot be refreshed).
+   */
+  async recordAttempt(manager: EntityManager, connectionId: string, reason: string, nextDueInMs: number | null): Promise<void> {
+    await manager.query(
+      `UPDATE ${this.table}
+       SET attempts = attempts + 1,
+           attempt_times = (attempt_times || now())[greatest(1, cardinality(attempt_times) - 18):],
+           last_reason = $2,
+           due_at = CASE WHEN $3::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $3::float8 / 1000) END,
+           updated_at = now()
+       WHERE connection_id = $1`,
+      [connectionId, reason, nextDueInMs],
+    );
+  }
+}
+
+/** TypeORM answers an UPDATE … RETURNING with `[rows, affected]`, other statements with the rows. */
+function returned<T = unknown>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}

@@ -1,0 +1,23 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { REFRESH_SETTINGS, RefreshSettings } from '../refresh-settings';
+import { BackoffPolicy, firstDueAt, IssuedCredentialTiming, leaseDelayMs, TimingPolicy } from './refresh-timing';
+
+/** The timing functions bound to this instance's settings. */
+@Injectable()
+export class RefreshTiming {
+  private readonly timing: TimingPolicy;
+  private readonly backoff: BackoffPolicy;
+
+  constructor(@Inject(REFRESH_SETTINGS) settings: RefreshSettings) {
+    this.timing = { marginMaxLifetimePercent: settings.refreshMarginMaxLifetimePercent, assumedLifetimeSeconds: settings.refreshAssumedLifetimeSeconds };
+    this.backoff = { leaseSeconds: settings.refreshLeaseSeconds, capSeconds: settings.refreshBackoffCapSeconds };
+  }
+
+  firstDueAt(credential: IssuedCredentialTiming): Date | null {
+    return firstDueAt(credential, this.timing);
+  }
+
+  leaseDelayMs(attempt: number): number {
+    return leaseDelayMs(attempt, this.backoff);
+  }
+}
