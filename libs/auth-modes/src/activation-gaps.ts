@@ -7,6 +7,20 @@ const OAUTH2_ACTIVATION_FIELDS: Record<OAuth2Config['grantType'], ReadonlyArray<
   client_credentials: ['tokenUrl', 'clientId', 'clientSecret'],
 };
 
+function missingOAuth2Fields(config: OAuth2Config): FieldError[] {
+  return OAUTH2_ACTIVATION_FIELDS[config.grantType]
+    .filter((field) => config[field] === undefined)
+    .map((field) => ({ path: field, message: `${field} is required to activate` }));
+}
+
+/** @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1 (public clients must use PKCE) */
+function publicClientWithoutPkce(config: OAuth2Config): FieldError[] {
+  const publicClient = config.grantType === 'authorization_code' && config.clientSecret === undefined;
+  return publicClient && !config.pkce
+    ? [{ path: 'pkce', message: 'pkce must be on for a client without a client secret' }]
+    : [];
+}
+
 /**
  * What a valid draft still lacks before its connector can be activated (its modes shown to end
  * users). An empty list means it can be activated.
@@ -14,9 +28,7 @@ const OAUTH2_ACTIVATION_FIELDS: Record<OAuth2Config['grantType'], ReadonlyArray<
 export function activationGaps(config: AuthConfig): FieldError[] {
   switch (config.mode) {
     case 'OAUTH2':
-      return OAUTH2_ACTIVATION_FIELDS[config.grantType]
-        .filter((field) => config[field] === undefined)
-        .map((field) => ({ path: field, message: `${field} is required to activate` }));
+      return [...missingOAuth2Fields(config), ...publicClientWithoutPkce(config)];
     case 'CUSTOM':
       return config.fields.length > 0 ? [] : [{ path: 'fields', message: 'fields needs at least one field to activate' }];
     case 'BASIC':

@@ -1,7 +1,7 @@
 import type { AuthConfig } from './auth-config';
 import { joinPath, type FieldError, type ValidationResult } from './field-error';
 import { isFixedField, type CustomField, type CustomInputConfig } from './modes/custom/custom-input-config';
-import { NO_CONTROL_CHARACTERS } from './validation/patterns';
+import { SINGLE_LINE } from './validation/patterns';
 
 /**
  * Credentials an end user enters for a non-OAuth connector, tagged with the connector's mode.
@@ -78,7 +78,7 @@ function stringProblem(value: unknown, required: boolean): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
   if (value.trim() === '' && required) return 'is required';
   if (value.length > MAX_VALUE_LENGTH) return `must be at most ${MAX_VALUE_LENGTH} characters`;
-  return NO_CONTROL_CHARACTERS.test(value) ? undefined : 'must not contain control characters';
+  return SINGLE_LINE.test(value) ? undefined : 'must not contain control characters';
 }
 
 function customInput(config: CustomInputConfig, input: Fields): Outcome<CredentialInput> {

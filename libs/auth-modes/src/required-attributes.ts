@@ -1,7 +1,7 @@
 import type { AuthConfig } from './auth-config';
 import { joinPath, type FieldError, type ValidationResult } from './field-error';
 import type { UrlTemplateValues } from './url/url-template';
-import { NO_CONTROL_CHARACTERS, TENANT } from './validation/patterns';
+import { SINGLE_LINE, TENANT } from './validation/patterns';
 
 /** A connection's values for its connector's URL placeholders; pass it to `renderUrl`. */
 export interface ConnectionAttributes extends UrlTemplateValues {
@@ -51,7 +51,7 @@ function attributeProblem(value: unknown, pattern: string | undefined): string |
   if (value === undefined || value === '') return 'is required';
   if (typeof value !== 'string') return 'must be a string';
   if (value.length > MAX_ATTRIBUTE_LENGTH) return `must be at most ${MAX_ATTRIBUTE_LENGTH} characters`;
-  if (!NO_CONTROL_CHARACTERS.test(value)) return 'must not contain control characters';
+  if (!SINGLE_LINE.test(value)) return 'must not contain control characters';
   if (pattern !== undefined && !new RegExp(`^(?:${pattern})$`, 'u').test(value)) return 'does not have the expected format';
   return undefined;
 }

@@ -199,6 +199,13 @@ describe('validateAuthConfig', () => {
       expect(valueOf(draft, { partial: true })).toMatchObject({ mode: 'OAUTH2', scopes: ['read'] });
     });
 
+    it('needs PKCE for a public client before activation', () => {
+      const { clientSecret: _secret, ...publicClient } = oauth2;
+      expect(errorsOf({ ...publicClient, pkce: false })).toEqual([{ path: 'pkce', message: expect.stringContaining('client secret') }]);
+      expect(valueOf({ ...publicClient, pkce: false }, { partial: true })).toMatchObject({ pkce: false });
+      expect(valueOf(publicClient)).toMatchObject({ pkce: true });
+    });
+
     it('still validates what a draft contains', () => {
       expect(paths(errorsOf({ mode: 'OAUTH2', tokenUrl: 'http://x.example.com' }, { partial: true }))).toEqual(['tokenUrl']);
     });

@@ -52,12 +52,10 @@ export function parseRevocationResponse(status: number, contentType: string | nu
 
 function withTransportDetails(error: TokenError, request: TokenRequest, retryAfterSeconds: number | undefined): TokenError {
   const description = safeDescription(error.description, sentSecrets(request));
-  const { description: _unsafe, ...rest } = error;
-  return {
-    ...rest,
-    ...(description === undefined ? {} : { description }),
-    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-  };
+  const details: TokenError = { ...error, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+  if (description !== undefined) return { ...details, description };
+  const { description: _dropped, ...withoutDescription } = details;
+  return withoutDescription;
 }
 
 function sentSecrets(request: TokenRequest): string[] {

@@ -27,6 +27,7 @@ export interface TokenError {
   readonly ambiguous: boolean;
 }
 
+/** The codes this library gives to failures that carry no provider code. */
 export const TOKEN_ERROR_CODES = {
   /** The answer was not a usable token response (no body we can read, no access token). */
   invalidTokenResponse: 'invalid_token_response',
@@ -106,6 +107,7 @@ export function isTransientStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408;
 }
 
+/** Narrows a `requestToken` or `parseTokenResponse` result. */
 export function isTokenError(value: unknown): value is TokenError {
   return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false && 'code' in value;
 }

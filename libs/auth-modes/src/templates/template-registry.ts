@@ -17,6 +17,7 @@ export interface TemplateCredentials {
   readonly scopes?: readonly string[];
 }
 
+/** Raised by {@link configFromTemplate}; `code` is `unknown_template`. */
 export class UnknownTemplateError extends Error {
   override readonly name = 'UnknownTemplateError';
   readonly code = 'unknown_template';
@@ -26,10 +27,12 @@ export class UnknownTemplateError extends Error {
   }
 }
 
+/** Every provider template, in a stable order. */
 export function listTemplates(): readonly ProviderTemplate[] {
   return TEMPLATES;
 }
 
+/** The template with this id, or `undefined`. */
 export function getTemplate(id: string): ProviderTemplate | undefined {
   return TEMPLATES.find((template) => template.id === id);
 }

@@ -10,13 +10,10 @@ export const DOT_PATH = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 /** An HTTP header field name (`token` in RFC 9110 §5.6.2). */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** Printable text on one line: labels, prefixes, descriptions. */
+/** No control characters: one line of text, which cannot split an HTTP header either. */
 export const SINGLE_LINE = /^[^\x00-\x1F\x7F]*$/;
 
 export const MAX_PATTERN_LENGTH = 500;
 
 /** A tenant name or id as it may appear in a URL: `common`, a GUID, `contoso.onmicrosoft.com`. */
 export const TENANT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,253}$/;
-
-/** Anything but control characters (which could split an HTTP header). */
-export const NO_CONTROL_CHARACTERS = /^[^\x00-\x1F\x7F]*$/;
