@@ -2,6 +2,7 @@
  * Helpers for integration tests, on the real Kafka and PostgreSQL that global setup provides.
  */
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { Client } from 'pg';
 
@@ -39,7 +40,7 @@ export async function waitFor<T>(
       lastError = err;
     }
     if (Date.now() >= deadline) {
-      const cause = lastError === undefined ? '' : `; last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`;
+      const cause = lastError === undefined ? '' : `; last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)}`;
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description}${cause}`, { cause: lastError });
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
@@ -144,14 +145,15 @@ export async function collectMessages(opts: {
       consumer.on(consumer.events.CRASH, (e) => e.payload.restart || reject(e.payload.error));
     });
     await consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        if (BigInt(message.offset) < (startOffsets.get(`${topic}:${partition}`) ?? 0n)) return;
+      eachMessage: ({ topic, partition, message }) => {
+        if (BigInt(message.offset) < (startOffsets.get(`${topic}:${partition}`) ?? 0n)) return Promise.resolve();
         messages.push({
           topic,
           key: message.key?.toString() ?? null,
           value: message.value?.toString() ?? '',
           headers: headersToStrings(message.headers),
         });
+        return Promise.resolve();
       },
     });
     await joined;

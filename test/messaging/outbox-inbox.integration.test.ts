@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ConnectorDeactivated, DEAD_LETTER_TOPIC, cloudEventHeaders } from '@cb/events';
@@ -22,7 +23,7 @@ describe('outbox and inbox on the real broker', () => {
   let writer: OutboxWriter;
   let consumer: INestApplication;
   let relays: ChildProcess[] = [];
-  const env = (): NodeJS.ProcessEnv => ({ DATABASE_URL: database.url, KAFKA_BROKERS: kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: topicPrefix, VAULT_KEYS: generateVaultKey('k1'), PORT: '0', LOG_FILE: `${require('node:os').tmpdir()}/probe-consumer-${process.pid}.log` });
+  const env = (): NodeJS.ProcessEnv => ({ DATABASE_URL: database.url, KAFKA_BROKERS: kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: topicPrefix, VAULT_KEYS: generateVaultKey('k1'), PORT: '0', LOG_FILE: `${tmpdir()}/probe-consumer-${process.pid}.log` });
 
   const workspaceId = randomUUID();
   const event = (connectorId: string = randomUUID()) => ({ connectorId, workspaceId, version: 1, deactivatedAt: new Date().toISOString() });

@@ -4,7 +4,7 @@ import { validateSync } from 'class-validator';
 import { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { DEAD_LETTER_TOPIC, decodeHeaders, EVENT_CATALOG, EventDefinition, missingCloudEventAttributes, prefixedTopic, RawHeaders } from '@cb/events';
+import { DEAD_LETTER_TOPIC, decodeHeaders, EVENT_CATALOG, EventDefinition, missingCloudEventAttributes, prefixedTopic } from '@cb/events';
 import { createKafka, ensureTopics } from '../kafka/kafka-client';
 import { MessagingOptions } from '../messaging-options';
 import { InboxContext } from './inbox.context';
@@ -96,8 +96,9 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     await this.consumer.run({ autoCommit: true, eachMessage: (message) => this.handleMessage(message) });
   }
 
-  private async handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const headers = decodeHeaders(message.headers as RawHeaders);
+  private async handleMessage(payload: EachMessagePayload): Promise<void> {
+    const { topic, partition, message } = payload;
+    const headers = decodeHeaders(message.headers);
     let parsed: { definition: EventDefinition; payload: object };
     try {
       parsed = this.parse(topic, headers, message.value);
@@ -117,7 +118,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
         }
         if (!databaseDown) this.logger.warn(`handler for ${topic} failed (attempt ${attempt}): ${(error as Error).message}`);
         await delay(backoff(attempt));
-        await heartbeat();
+        await payload.heartbeat();
       }
     }
   }
