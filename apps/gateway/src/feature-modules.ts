@@ -1,6 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import { ConnectModule } from './connect/connect.module';
 import { ConnectionsModule } from './connections/connections.module';
+import { UiModule } from './ui/ui.module';
 
 /**
  * Feature areas of the public API, each a Nest module with its own controllers (e.g. connect
@@ -11,4 +12,4 @@ import { ConnectionsModule } from './connections/connections.module';
  * gateway's `DataSource`, and the global `ApiKeyGuard` protects its routes (`@Public()`,
  * `@RequireScopes()`, `@CurrentWorkspace()` from `./auth`).
  */
-export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [ConnectModule, ConnectionsModule];
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [ConnectModule, ConnectionsModule, UiModule];

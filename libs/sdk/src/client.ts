@@ -1,0 +1,266 @@
+import { ConnectSessionFailedError, CredentialBrokerError, WaitTimeoutError } from './errors';
+import type {
+  Connection,
+  ConnectionPage,
+  Connector,
+  ConnectorTemplate,
+  ConnectSession,
+  ConnectSessionView,
+  CreateConnectorRequest,
+  CreateConnectSessionRequest,
+  Credential,
+  ListConnectionsQuery,
+  ListConnectorsQuery,
+  Page,
+  UpdateConnectorRequest,
+} from './types';
+
+export interface CredentialBrokerClientOptions {
+  /** The gateway, e.g. `https://broker.example.com`. */
+  baseUrl: string;
+  /** A workspace API key (`cbk_…`) with the scopes the calls need: admin, connect, credentials:read. */
+  apiKey: string;
+  /** A `fetch` to use instead of the global one (tests, proxies, instrumentation). */
+  fetch?: typeof fetch;
+  /** Per request; default 30 s. */
+  timeoutMs?: number;
+}
+
+export interface WaitForCompletionOptions {
+  /** Give up after this long (rejects with `WaitTimeoutError`); default 5 minutes. */
+  timeoutMs?: number;
+  /** Aborts the wait (rejects with the signal's reason). */
+  signal?: AbortSignal;
+  /** First pause between status checks; doubles up to `maxIntervalMs`. Default 250 ms. */
+  initialIntervalMs?: number;
+  /** Default 5 s. */
+  maxIntervalMs?: number;
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+/**
+ * A typed client for the Credential Broker gateway.
+ *
+ * ```ts
+ * const broker = new CredentialBrokerClient({ baseUrl, apiKey });
+ * const session = await broker.connectSessions.create({ connectorId, endUserId: 'user-1' });
+ * // send the user to session.authorizationUrl (or to the connect dialog)…
+ * const done = await broker.connectSessions.waitForCompletion(session.sessionId, { timeoutMs: 600_000 });
+ * const { credential } = await broker.connections.getCredential(done.connectionId);
+ * ```
+ *
+ * Every failure is a {@link CredentialBrokerError} carrying the API's error `code`.
+ */
+export class CredentialBrokerClient {
+  readonly connectors: ConnectorsApi;
+  readonly connectSessions: ConnectSessionsApi;
+  readonly connections: ConnectionsApi;
+  private readonly baseUrl: string;
+  private readonly apiKey: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(options: CredentialBrokerClientOptions) {
+    if (!options.apiKey) throw new TypeError('CredentialBrokerClient: apiKey is required');
+    this.baseUrl = new URL(options.baseUrl).toString().replace(/\/+$/, '');
+    this.apiKey = options.apiKey;
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.connectors = new ConnectorsApi(this);
+    this.connectSessions = new ConnectSessionsApi(this);
+    this.connections = new ConnectionsApi(this);
+  }
+
+  /** @internal One call to the gateway; the body of a 2xx answer, or a `CredentialBrokerError`. */
+  async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    const url = new URL(`${this.baseUrl}${path}`);
+    for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
+    const headers: Record<string, string> = { authorization: `Bearer ${this.apiKey}`, accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        method: options.method ?? 'GET',
+        headers,
+        signal,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const timedOut = timeout.aborted;
+      throw new CredentialBrokerError(timedOut ? 'timeout' : 'network_error', timedOut ? `no answer from ${url.origin} within ${this.timeoutMs} ms` : `${url.origin} could not be reached`, 0, undefined, true, { cause: error });
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (response.ok) return body as T;
+    const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+    const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;
+    const message = typeof error?.message === 'string' ? error.message : `the gateway answered ${response.status}`;
+    throw new CredentialBrokerError(code, message, response.status, error?.details);
+  }
+}
+
+/** Connector administration (scope `admin`). */
+export class ConnectorsApi {
+  constructor(private readonly client: CredentialBrokerClient) {}
+
+  list(query: ListConnectorsQuery = {}): Promise<Page<Connector>> {
+    return this.client.request('/v1/connectors', { query: { ...query } });
+  }
+
+  /** Every page of {@link list}, one at a time. */
+  async *listAll(query: Omit<ListConnectorsQuery, 'cursor'> = {}): AsyncGenerator<Connector> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  get(id: string): Promise<Connector> {
+    return this.client.request(`/v1/connectors/${encodeURIComponent(id)}`);
+  }
+
+  /** A draft connector; `validation_failed` (400) lists every offending path, `duplicate_slug` (409). */
+  create(request: CreateConnectorRequest): Promise<Connector> {
+    return this.client.request('/v1/connectors', { method: 'POST', body: request });
+  }
+
+  update(id: string, request: UpdateConnectorRequest): Promise<Connector> {
+    return this.client.request(`/v1/connectors/${encodeURIComponent(id)}`, { method: 'PATCH', body: request });
+  }
+
+  /** Refused with `activation_refused` (422) whose `fieldErrors` name every missing item. */
+  activate(id: string): Promise<Connector> {
+    return this.client.request(`/v1/connectors/${encodeURIComponent(id)}/activate`, { method: 'POST' });
+  }
+
+  deactivate(id: string): Promise<Connector> {
+    return this.client.request(`/v1/connectors/${encodeURIComponent(id)}/deactivate`, { method: 'POST' });
+  }
+
+  /** Only a draft or inactive connector (`connector_active`, 409, otherwise). */
+  async delete(id: string): Promise<void> {
+    await this.client.request(`/v1/connectors/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
+  async templates(): Promise<ConnectorTemplate[]> {
+    return (await this.client.request<{ items: ConnectorTemplate[] }>('/v1/connector-templates')).items;
+  }
+}
+
+/** Connect sessions (scope `connect`). */
+export class ConnectSessionsApi {
+  constructor(private readonly client: CredentialBrokerClient) {}
+
+  /** Returns the session token for the connect dialog and, for OAuth connectors, the authorization URL. */
+  create(request: CreateConnectSessionRequest): Promise<ConnectSession> {
+    return this.client.request('/v1/connect-sessions', { method: 'POST', body: request });
+  }
+
+  get(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<ConnectSessionView> {
+    return this.client.request(`/v1/connect-sessions/${encodeURIComponent(sessionId)}`, options.signal ? { signal: options.signal } : {});
+  }
+
+  /**
+   * The link to the gateway's connect dialog for this session. The token and authorization URL ride in
+   * the fragment, which browsers never send to a server.
+   */
+  dialogUrl(session: Pick<ConnectSession, 'sessionToken' | 'authorizationUrl'>, baseUrl: string): string {
+    const fragment = new URLSearchParams({ session: session.sessionToken });
+    if (session.authorizationUrl) fragment.set('authorizationUrl', session.authorizationUrl);
+    return `${baseUrl.replace(/\/+$/, '')}/ui/connect.html#${fragment.toString()}`;
+  }
+
+  /**
+   * Resolves with the session once it is `completed`; rejects with {@link ConnectSessionFailedError}
+   * when it fails or expires, {@link WaitTimeoutError} at the deadline, or the signal's reason.
+   *
+   * The gateway has no long-poll for sessions yet, so this checks with exponential backoff (250 ms
+   * doubling to 5 s by default): a handful of requests for a connect that takes a minute. It never
+   * polls in a tight loop, and a transient error (network, 5xx) only costs one interval.
+   */
+  async waitForCompletion(sessionId: string, options: WaitForCompletionOptions = {}): Promise<ConnectSessionView> {
+    const timeoutMs = options.timeoutMs ?? 300_000;
+    const deadline = Date.now() + timeoutMs;
+    let interval = options.initialIntervalMs ?? 250;
+    const maxInterval = options.maxIntervalMs ?? 5_000;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      let view: ConnectSessionView | undefined;
+      try {
+        view = await this.get(sessionId, options.signal ? { signal: options.signal } : {});
+      } catch (error) {
+        if (!(error instanceof CredentialBrokerError) || !error.retriable) throw error;
+      }
+      if (view?.status === 'completed') return view;
+      if (view && (view.status === 'failed' || view.status === 'expired')) {
+        throw new ConnectSessionFailedError(view.error?.code ?? `session_${view.status}`, view.error?.reason ?? `the connect session ${view.status}`, sessionId, view.status);
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new WaitTimeoutError(sessionId, timeoutMs);
+      await sleep(Math.min(interval, remaining), options.signal);
+      interval = Math.min(interval * 2, maxInterval);
+    }
+  }
+}
+
+/** Connections and their credentials. */
+export class ConnectionsApi {
+  constructor(private readonly client: CredentialBrokerClient) {}
+
+  /** Scope `connect` or `credentials:read`. */
+  list(query: ListConnectionsQuery = {}): Promise<ConnectionPage> {
+    return this.client.request('/v1/connections', { query: { ...query } });
+  }
+
+  get(connectionId: string): Promise<Connection> {
+    return this.client.request(`/v1/connections/${encodeURIComponent(connectionId)}`);
+  }
+
+  /** Scope `credentials:read`. Every read is audited; the refresh token only with `includeRefreshToken`. */
+  getCredential(connectionId: string, options: { includeRefreshToken?: boolean } = {}): Promise<Credential> {
+    return this.client.request(`/v1/connections/${encodeURIComponent(connectionId)}/credential`, {
+      method: 'POST',
+      body: options.includeRefreshToken ? { includeRefreshToken: true } : {},
+    });
+  }
+
+  /** Removes the connection (revoking at the provider where it can). */
+  async delete(connectionId: string): Promise<void> {
+    await this.client.request(`/v1/connections/${encodeURIComponent(connectionId)}`, { method: 'DELETE' });
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const abortReason = (): Error => (signal?.reason instanceof Error ? signal.reason : new DOMException('the wait was aborted', 'AbortError'));
+    if (signal?.aborted) {
+      reject(abortReason());
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,24 @@
+/**
+ * The Credential Broker SDK: a typed client for the gateway's REST API and helpers that subscribe
+ * other microservices to the token events.
+ */
+export {
+  CredentialBrokerClient,
+  ConnectorsApi,
+  ConnectSessionsApi,
+  ConnectionsApi,
+  type CredentialBrokerClientOptions,
+  type WaitForCompletionOptions,
+} from './client';
+export { CredentialBrokerError, ConnectSessionFailedError, WaitTimeoutError, type ApiFieldError } from './errors';
+export type * from './types';
+export {
+  subscribeToTokenEvents,
+  decodeTokenEvent,
+  type InvalidTokenEvent,
+  type SubscribeToTokenEventsOptions,
+  type TokenEventEnvelope,
+  type TokenEventHandler,
+  type TokenEventSubscription,
+} from './token-events';
+export type { TokenIssuedPayload, TokenExpiredPayload, ConnectionFailedPayload, ConnectionStatusChangedPayload, ConnectionDeletedPayload } from '@cb/events';
