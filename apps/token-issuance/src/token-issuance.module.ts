@@ -8,6 +8,9 @@ import { ConnectorProjectionEventsController } from './connectors/connector-proj
 import { ConnectorStore } from './connectors/connector-store';
 import { ConnectionEntity } from './credential-vault/connection.entity';
 import { CredentialVault } from './credential-vault/credential-vault';
+import { ConnectionDeletionEntity } from './disconnect/connection-deletion.entity';
+import { DeleteConnectionHttpController } from './disconnect/delete-connection.http.controller';
+import { DisconnectConnection } from './disconnect/disconnect-connection.service';
 import { CodeRedemptionEntity } from './exchange-code/code-redemption.entity';
 import { ConnectOutcome } from './exchange-code/connect-outcome';
 import { ExchangeCodeEventsController } from './exchange-code/exchange-code.events.controller';
@@ -16,11 +19,17 @@ import { MIGRATIONS } from './migrations';
 import { CredentialReadEntity } from './read-credential/credential-read.entity';
 import { ReadCredentialHttpController } from './read-credential/read-credential.http.controller';
 import { ReadCredentialService } from './read-credential/read-credential.service';
+import { CredentialRefresher } from './refresh-token/credential-refresher';
+import { OnDemandRefresh } from './refresh-token/on-demand-refresh';
+import { ReconnectRecoveryEventsController } from './refresh-token/reconnect-recovery.events.controller';
+import { RefreshStateRepository } from './refresh-token/refresh-state.repository';
+import { ReportUnauthorizedHttpController } from './refresh-token/report-unauthorized.http.controller';
+import { TokenExpiredEventsController } from './refresh-token/token-expired.events.controller';
 import { TokenEndpoint } from './token-endpoint/token-endpoint';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from './token-issuance.config';
 
 export const SCHEMA = 'token_issuance';
-export const ENTITIES = [ConnectorEntity, ConnectionEntity, CodeRedemptionEntity, CredentialReadEntity];
+export const ENTITIES = [ConnectorEntity, ConnectionEntity, CodeRedemptionEntity, CredentialReadEntity, ConnectionDeletionEntity];
 
 @Module({})
 export class TokenIssuanceModule {
@@ -34,6 +43,10 @@ export class TokenIssuanceModule {
         CaptureCredentialsEventsController,
         ConnectionsHttpController,
         ReadCredentialHttpController,
+        TokenExpiredEventsController,
+        ReconnectRecoveryEventsController,
+        ReportUnauthorizedHttpController,
+        DeleteConnectionHttpController,
       ],
       providers: [
         { provide: TOKEN_ISSUANCE_CONFIG, useValue: config },
@@ -43,6 +56,10 @@ export class TokenIssuanceModule {
         TokenEndpoint,
         ConnectOutcome,
         ReadCredentialService,
+        RefreshStateRepository,
+        CredentialRefresher,
+        OnDemandRefresh,
+        DisconnectConnection,
       ],
       exports: [ConnectorStore, CredentialVault, TokenEndpoint, ConnectOutcome],
     };

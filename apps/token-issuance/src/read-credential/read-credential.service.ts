@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppError, notFound } from '@cb/platform';
 import { ConnectorStore } from '../connectors/connector-store';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
+import { OnDemandRefresh } from '../refresh-token/on-demand-refresh';
 import { describeTokenError, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { CredentialReadEntity } from './credential-read.entity';
 import { CredentialResponse, toCredentialResponse } from './credential.mapper';
@@ -21,14 +22,17 @@ export class ReadCredentialService {
     private readonly vault: CredentialVault,
     private readonly connectors: ConnectorStore,
     private readonly tokenEndpoint: TokenEndpoint,
+    private readonly onDemand: OnDemandRefresh,
   ) {}
 
   async read(workspaceId: string, connectionId: string, apiKeyId: string, includeRefreshToken: boolean): Promise<CredentialResponse> {
+    await this.onDemand.refreshIfDue(workspaceId, connectionId);
     return this.dataSource.transaction(async (manager) => {
       let entry = await this.vault.load(manager, connectionId, workspaceId);
       if (!entry) throw notFound('connection');
       const connector = await this.connectors.find(manager, entry.connection.connectorId);
       const config = connector?.config ?? null;
+      this.onDemand.assertUsable(entry, config);
       if (connector && config?.mode === 'OAUTH2' && config.grantType === 'client_credentials' && isDue(entry)) {
         entry = (await this.vault.loadForUpdate(manager, connectionId, workspaceId)) ?? entry;
         if (isDue(entry)) {

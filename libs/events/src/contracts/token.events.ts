@@ -64,7 +64,7 @@ export const TokenIssued = defineEvent({
   payload: TokenIssuedPayload,
   key: (p) => p.connectionId,
   producer: 'token-issuance',
-  consumers: ['oauth-authorization', 'token-refresh'],
+  consumers: ['oauth-authorization', 'token-refresh', 'token-issuance'],
 });
 
 export const ConnectionFailed = defineEvent({

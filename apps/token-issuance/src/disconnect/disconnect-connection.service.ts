@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { renderOAuth2Urls } from '@cb/auth-modes';
+import { ConnectionDeleted } from '@cb/events';
+import { OutboxWriter } from '@cb/messaging';
+import { buildRevocationRequest, requestRevocation } from '@cb/oauth-client';
+import { notFound } from '@cb/platform';
+import { ConnectorStore, LoadedConnector } from '../connectors/connector-store';
+import { ConnectionEntity } from '../credential-vault/connection.entity';
+import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
+import { RefreshStateRepository } from '../refresh-token/refresh-state.repository';
+import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from '../token-issuance.config';
+import { ConnectionDeletionEntity, RevocationOutcome } from './connection-deletion.entity';
+
+export interface DisconnectResult {
+  connectionId: string;
+  revocation: RevocationOutcome;
+  revocationError: string | null;
+  deletedAt: string;
+}
+
+/**
+ * Deletes a connection: revokes its grant at the provider when the connector has a revocation URL
+ * (the refresh token with token_type_hint, which ends the whole grant; else the access token),
+ * destroys the sealed credential, records the outcome and emits ConnectionDeleted, in one
+ * transaction holding the connection's row lock so no refresh rotates the token meanwhile. A
+ * provider that fails to revoke does not block the deletion.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+ */
+@Injectable()
+export class DisconnectConnection {
+  private readonly logger = new Logger(DisconnectConnection.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly vault: CredentialVault,
+    private readonly connectors: ConnectorStore,
+    private readonly states: RefreshStateRepository,
+    private readonly outbox: OutboxWriter,
+    @Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig,
+  ) {}
+
+  async disconnect(workspaceId: string, connectionId: string): Promise<DisconnectResult> {
+    return this.dataSource.transaction(async (manager) => {
+      const entry = await this.vault.loadForUpdate(manager, connectionId, workspaceId);
+      if (!entry) throw notFound('connection');
+      const connector = await this.connectors.find(manager, entry.connection.connectorId);
+      const { revocation, error } = await this.revoke(entry, connector);
+      const deletedAt = new Date();
+      await manager.getRepository(ConnectionDeletionEntity).save({
+        connectionId,
+        workspaceId,
+        connectorId: entry.connection.connectorId,
+        revocation,
+        revocationError: error,
+        deletedAt,
+      });
+      await this.destroy(manager, connectionId);
+      await this.outbox.append(manager, ConnectionDeleted, {
+        connectionId,
+        workspaceId,
+        connectorId: entry.connection.connectorId,
+        endUserId: entry.connection.endUserId,
+        revocation,
+        deletedAt: deletedAt.toISOString(),
+      });
+      this.logger.log(`connection ${connectionId} deleted (revocation: ${revocation}${error ? `, ${error}` : ''})`);
+      return { connectionId, revocation, revocationError: error, deletedAt: deletedAt.toISOString() };
+    });
+  }
+
+  private async revoke(entry: VaultEntry, connector: LoadedConnector | null): Promise<{ revocation: RevocationOutcome; error: string | null }> {
+    const { connection, credential } = entry;
+    const config = connector?.config;
+    if (!connector || config?.mode !== 'OAUTH2' || credential.type !== 'oauth2') return { revocation: 'not_supported', error: null };
+    let revocationUrl: string | undefined;
+    try {
+      revocationUrl = renderOAuth2Urls(config, { ...(connection.tenant ? { tenant: connection.tenant } : {}), attributes: connection.attributes }).revocationUrl;
+    } catch {
+      return { revocation: 'failed', error: 'revocation_url_unrenderable' };
+    }
+    if (!revocationUrl || !config.clientId) return { revocation: 'not_supported', error: null };
+    const token = credential.refreshToken ?? credential.accessToken;
+    if (!token) return { revocation: 'nothing_to_revoke', error: null };
+    const clientSecret = connector.clientSecret();
+    const request = buildRevocationRequest({
+      revocationUrl,
+      client: { clientId: config.clientId, ...(clientSecret === undefined ? {} : { clientSecret }), clientAuthMethod: config.clientAuthMethod },
+      token,
+      tokenTypeHint: credential.refreshToken ? 'refresh_token' : 'access_token',
+    });
+    const answer = await requestRevocation(request, { timeoutMs: this.config.tokenRequestTimeoutMs });
+    if (answer.ok) return { revocation: 'revoked', error: null };
+    this.logger.warn(`revocation for connection ${connection.id} failed: ${answer.code}; deleting anyway`);
+    return { revocation: 'failed', error: answer.code };
+  }
+
+  /** The sealed credential goes with the row; refresh bookkeeping goes too. */
+  private async destroy(manager: EntityManager, connectionId: string): Promise<void> {
+    await manager.getRepository(ConnectionEntity).delete({ id: connectionId });
+    await this.states.delete(manager, connectionId);
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AuthConfig } from '@cb/auth-modes';
+import { AppError } from '@cb/platform';
+import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
+import { CredentialRefresher } from './credential-refresher';
+import { dueOnDemand, isExpired } from './refresh-policy';
+
+/**
+ * The credential read path's guard, in two steps around the read's own transaction:
+ * `refreshIfDue` runs before it and refreshes a token about to expire (the same single flight as
+ * the schedule, in its own transaction, so a failure's bookkeeping or needs_reconnect mark commits
+ * even when the read is refused, and a read never holds two pool connections); `assertUsable`
+ * runs on the credential the read loaded and refuses an expired one instead of handing it out.
+ * Client-credentials connections are renewed by the read service itself.
+ */
+@Injectable()
+export class OnDemandRefresh {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly vault: CredentialVault,
+    private readonly refresher: CredentialRefresher,
+  ) {}
+
+  async refreshIfDue(workspaceId: string, connectionId: string): Promise<void> {
+    const entry = await this.vault.load(this.dataSource.manager, connectionId, workspaceId);
+    if (!entry || entry.connection.status !== 'active' || !entry.connection.refreshable) return;
+    const { connection } = entry;
+    if (!dueOnDemand({ storedAt: connection.updatedAt, expiresAt: connection.expiresAt, refreshMarginSeconds: connection.refreshMarginSeconds }, new Date())) return;
+    await this.dataSource.transaction((manager) => this.refresher.refresh(manager, connectionId, { kind: 'on_demand' }, workspaceId));
+  }
+
+  assertUsable(entry: VaultEntry, config: AuthConfig | null): void {
+    const { connection } = entry;
+    if (config?.mode === 'OAUTH2' && config.grantType === 'client_credentials') return;
+    if (!isExpired(connection.expiresAt, new Date())) return;
+    if (connection.status === 'needs_reconnect') {
+      throw new AppError('connection_needs_reconnect', 'The connection needs to be reconnected by its end user.', 409, { connectionId: connection.id, status: connection.status });
+    }
+    if (connection.refreshable) {
+      throw new AppError('token_unavailable', 'The token has expired and the provider could not refresh it right now. Please try again later.', 503, { connectionId: connection.id }, { retriable: true });
+    }
+    throw new AppError('credential_expired', 'The credential has expired and cannot be renewed; the end user must connect again.', 409, { connectionId: connection.id, status: connection.status });
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+const SCHEMA = 'token_issuance';
+const KEPT_ATTEMPTS = 50;
+
+export interface RefreshState {
+  credentialVersion: number;
+  failedAttempts: number;
+  notBefore: Date | null;
+  needsReconnectError: string | null;
+  needsReconnectSince: Date | null;
+}
+
+export type AttemptOutcome = 'refreshed' | 'transient_failure' | 'permanent_failure' | 'backing_off';
+
+/** Refresh bookkeeping beside the vault, in the caller's transaction. Holds no secret. */
+@Injectable()
+export class RefreshStateRepository {
+  async find(manager: EntityManager, connectionId: string): Promise<RefreshState | undefined> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `SELECT credential_version, failed_attempts, not_before, needs_reconnect_error, needs_reconnect_since FROM "${SCHEMA}".refresh_states WHERE connection_id = $1`,
+      [connectionId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      credentialVersion: row.credential_version as number,
+      failedAttempts: row.failed_attempts as number,
+      notBefore: row.not_before as Date | null,
+      needsReconnectError: row.needs_reconnect_error as string | null,
+      needsReconnectSince: row.needs_reconnect_since as Date | null,
+    };
+  }
+
+  /** Records one attempt at the token endpoint (or a skip for Retry-After) and its outcome. */
+  async recordAttempt(
+    manager: EntityManager,
+    attempt: { connectionId: string; credentialVersion: number; trigger: string; outcome: AttemptOutcome; errorCode?: string; retryAfterSeconds?: number },
+  ): Promise<void> {
+    const failed = attempt.outcome === 'transient_failure' || attempt.outcome === 'permanent_failure';
+    await manager.query(
+      `INSERT INTO "${SCHEMA}".refresh_states AS s (connection_id, credential_version, failed_attempts, last_attempt_at, last_outcome, last_error_code, not_before, updated_at)
+       VALUES ($1, $2, $3, now(), $4, $5, now() + make_interval(secs => $6::float8), now())
+       ON CONFLICT (connection_id) DO UPDATE SET
+         failed_attempts = CASE WHEN s.credential_version = EXCLUDED.credential_version THEN s.failed_attempts + EXCLUDED.failed_attempts ELSE EXCLUDED.failed_attempts END,
+         credential_version = EXCLUDED.credential_version, last_attempt_at = now(), last_outcome = EXCLUDED.last_outcome,
+         last_error_code = EXCLUDED.last_error_code, not_before = EXCLUDED.not_before, updated_at = now()`,
+      [attempt.connectionId, attempt.credentialVersion, failed ? 1 : 0, attempt.outcome, attempt.errorCode ?? null, attempt.retryAfterSeconds ?? null],
+    );
+    if (attempt.outcome === 'backing_off') return;
+    await manager.query(`INSERT INTO "${SCHEMA}".refresh_attempts (connection_id, credential_version, trigger, outcome, error_code) VALUES ($1, $2, $3, $4, $5)`, [
+      attempt.connectionId,
+      attempt.credentialVersion,
+      attempt.trigger,
+      attempt.outcome,
+      attempt.errorCode ?? null,
+    ]);
+    await manager.query(
+      `DELETE FROM "${SCHEMA}".refresh_attempts WHERE connection_id = $1 AND id < (
+         SELECT min(id) FROM (SELECT id FROM "${SCHEMA}".refresh_attempts WHERE connection_id = $1 ORDER BY id DESC LIMIT ${KEPT_ATTEMPTS}) AS kept)`,
+      [attempt.connectionId],
+    );
+  }
+
+  async markNeedsReconnect(manager: EntityManager, connectionId: string, credentialVersion: number, errorCode: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO "${SCHEMA}".refresh_states AS s (connection_id, credential_version, needs_reconnect_error, needs_reconnect_since, updated_at)
+       VALUES ($1, $2, $3, now(), now())
+       ON CONFLICT (connection_id) DO UPDATE SET needs_reconnect_error = EXCLUDED.needs_reconnect_error, needs_reconnect_since = now(),
+         credential_version = EXCLUDED.credential_version, updated_at = now()`,
+      [connectionId, credentialVersion, errorCode],
+    );
+  }
+
+  /** Forgets the reconnect mark; returns the error it carried, if this service had marked it. */
+  async clearNeedsReconnect(manager: EntityManager, connectionId: string): Promise<string | null> {
+    const before = await this.find(manager, connectionId);
+    if (!before?.needsReconnectSince) return null;
+    await manager.query(
+      `UPDATE "${SCHEMA}".refresh_states SET needs_reconnect_error = NULL, needs_reconnect_since = NULL, failed_attempts = 0, not_before = NULL, updated_at = now() WHERE connection_id = $1`,
+      [connectionId],
+    );
+    return before.needsReconnectError ?? 'unknown';
+  }
+
+  async delete(manager: EntityManager, connectionId: string): Promise<void> {
+    await manager.query(`DELETE FROM "${SCHEMA}".refresh_states WHERE connection_id = $1`, [connectionId]);
+    await manager.query(`DELETE FROM "${SCHEMA}".refresh_attempts WHERE connection_id = $1`, [connectionId]);
+  }
+}

@@ -1,0 +1,28 @@
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { TokenExpired, TokenExpiredPayload } from '@cb/events';
+import { InboxContext } from '@cb/messaging';
+import { CredentialRefresher } from './credential-refresher';
+
+/**
+ * The schedule says a credential is due or has expired: refresh it (single flight), or mark the
+ * connection needs_reconnect when it cannot be renewed. Never throws for a provider's answer, so a
+ * failing provider is retried by the schedule's backoff, not by inbox redelivery.
+ */
+@Controller()
+export class TokenExpiredEventsController {
+  private readonly logger = new Logger(TokenExpiredEventsController.name);
+
+  constructor(private readonly refresher: CredentialRefresher) {}
+
+  @EventPattern(TokenExpired.topic)
+  async onTokenExpired(@Payload() event: TokenExpiredPayload, @Ctx() ctx: InboxContext): Promise<void> {
+    const result = await this.refresher.refresh(
+      ctx.manager,
+      event.connectionId,
+      { kind: 'scheduled', credentialVersion: event.credentialVersion, reason: event.reason },
+      event.workspaceId,
+    );
+    if (result.outcome === 'skipped') this.logger.debug?.(`TokenExpired for ${event.connectionId} v${event.credentialVersion}: skipped (${result.why})`);
+  }
+}
