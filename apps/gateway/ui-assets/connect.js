@@ -186,7 +186,7 @@ function startPopup(url, button) {
   };
   const onMessage = (event) => {
     // Only the callback page, served by this gateway, may answer; and only from the window we opened.
-    if (event.origin !== location.origin || event.source !== popup) return;
+    if (settled || event.origin !== location.origin || event.source !== popup) return;
     const data = event.data;
     if (!data || typeof data !== 'object' || data.type !== CALLBACK_MESSAGE) return;
     if (view.sessionId && data.sessionId && data.sessionId !== view.sessionId) return;
@@ -196,8 +196,13 @@ function startPopup(url, button) {
   };
   const watch = setInterval(() => {
     if (settled || !popup.closed) return;
-    done();
-    void popupClosed(button);
+    clearInterval(watch);
+    // The callback page posts its answer and then closes itself: give the message a moment to arrive.
+    setTimeout(() => {
+      if (settled) return;
+      done();
+      void popupClosed(button);
+    }, 1000);
   }, 500);
   window.addEventListener('message', onMessage);
 }

@@ -771,7 +771,7 @@ class ConnectorEditor {
         set: (value) => {
           if (value === 'none') delete c.expiry;
           else if (value === 'lifetime') c.expiry = { lifetimeSeconds: 3600 };
-          else c.expiry = { fromField: numberFields[0]?.key ?? '' };
+          else c.expiry = { fromField: c.fields.find((f) => f.type === 'number' && f.key)?.key ?? '' };
         },
         options: [
           ['none', 'Never (no expiry information)'],
