@@ -97,7 +97,6 @@ export class MemoryAdapter {
     set(key, payload, expiresIn);
   }
 
-  // eslint-disable-next-line class-methods-use-this
   async revokeByGrantId(grantId) {
     const grantKey = grantKeyFor(grantId);
     const keys = get(grantKey);

@@ -131,7 +131,7 @@ describe('requestToken', () => {
   });
 
   it('uses the fetch implementation it is given', async () => {
-    const fetchImpl = jest.fn(async () => new Response('{"access_token":"from-fake"}', { headers: { 'content-type': 'application/json' } }));
+    const fetchImpl = jest.fn(() => Promise.resolve(new Response('{"access_token":"from-fake"}', { headers: { 'content-type': 'application/json' } })));
     await expect(requestToken(exchange(), { timeoutMs: 2000, fetchImpl })).resolves.toMatchObject({ accessToken: 'from-fake' });
     expect(fetchImpl).toHaveBeenCalledWith(endpoint.url, expect.objectContaining({ method: 'POST', redirect: 'manual' }));
   });

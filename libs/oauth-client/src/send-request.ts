@@ -67,7 +67,7 @@ interface ErrorLike {
 
 /** Duck-typed: errors from fetch may come from another realm (a VM context, a test runner). */
 function asErrorLike(value: unknown): ErrorLike | undefined {
-  return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined;
+  return typeof value === 'object' && value !== null ? value : undefined;
 }
 
 function transportError(error: unknown, timeoutMs: number): TokenError {
