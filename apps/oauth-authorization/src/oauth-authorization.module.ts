@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { InternalApiGuard } from '@cb/platform';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { OAuthStateEntity } from './authorization-url/oauth-state.entity';
 import { ConnectSessionEntity } from './connect-sessions/connect-session.entity';
@@ -35,7 +34,6 @@ export class OAuthAuthorizationModule {
       ],
       providers: [
         { provide: OAUTH_AUTHORIZATION_CONFIG, useValue: config },
-        { provide: InternalApiGuard, useFactory: () => new InternalApiGuard(config.internalApiToken) },
         OpenConnectSessionService,
         SubmitCredentialsService,
         HandleCallbackService,

@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { InternalApiGuard } from '@cb/platform';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { CaptureCredentialsEventsController } from './capture-credentials/capture-credentials.events.controller';
 import { ConnectorEntity } from './connectors/connector.entity';
@@ -50,7 +49,6 @@ export class TokenIssuanceModule {
       ],
       providers: [
         { provide: TOKEN_ISSUANCE_CONFIG, useValue: config },
-        { provide: InternalApiGuard, useFactory: () => new InternalApiGuard(config.internalApiToken) },
         ConnectorStore,
         CredentialVault,
         TokenEndpoint,

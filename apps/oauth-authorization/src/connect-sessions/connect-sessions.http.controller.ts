@@ -1,17 +1,18 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError, InternalApiGuard, notFound } from '@cb/platform';
+import { AppError, notFound } from '@cb/platform';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectSessionEntity } from './connect-session.entity';
 import { ConnectSessionView, toSessionView, toUiSessionView } from './connect-session.mapper';
 import { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
 import { OpenConnectSessionService, OpenedSession } from './open-connect-session.service';
 import { hashToken } from './session-token';
+import { InternalGuard } from '../internal.guard';
 
 export const uuidParam = (what: string): ParseUUIDPipe => new ParseUUIDPipe({ exceptionFactory: () => notFound(what) });
 
 @Controller('internal/v1')
-@UseGuards(InternalApiGuard)
+@UseGuards(InternalGuard)
 export class ConnectSessionsHttpController {
   constructor(
     private readonly openSession: OpenConnectSessionService,

@@ -1,12 +1,12 @@
 import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { InternalApiGuard } from '@cb/platform';
 import { renderCallbackResponse } from './callback-page';
 import { CallbackQuery, HandleCallbackService } from './handle-callback.service';
+import { InternalGuard } from '../internal.guard';
 
 /** The gateway's public GET /oauth/callback forwards the provider's query string here unchanged. */
 @Controller('internal/v1/oauth')
-@UseGuards(InternalApiGuard)
+@UseGuards(InternalGuard)
 export class HandleCallbackHttpController {
   constructor(private readonly handleCallback: HandleCallbackService) {}
 

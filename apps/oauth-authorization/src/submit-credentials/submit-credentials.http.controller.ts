@@ -1,9 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { InternalApiGuard } from '@cb/platform';
 import { SubmitCredentialsService } from './submit-credentials.service';
+import { InternalGuard } from '../internal.guard';
 
 @Controller('internal/v1/connect')
-@UseGuards(InternalApiGuard)
+@UseGuards(InternalGuard)
 export class SubmitCredentialsHttpController {
   constructor(private readonly submitCredentials: SubmitCredentialsService) {}
 

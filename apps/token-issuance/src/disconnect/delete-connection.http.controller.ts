@@ -1,10 +1,10 @@
 import { Controller, Delete, HttpCode, Param, UseGuards } from '@nestjs/common';
-import { InternalApiGuard } from '@cb/platform';
 import { uuidParam } from '../list-connections/connections.http.controller';
 import { DisconnectConnection, DisconnectResult } from './disconnect-connection.service';
+import { InternalGuard } from '../internal.guard';
 
 @Controller('internal/v1/workspaces/:workspaceId/connections')
-@UseGuards(InternalApiGuard)
+@UseGuards(InternalGuard)
 export class DeleteConnectionHttpController {
   constructor(private readonly disconnect: DisconnectConnection) {}
 

@@ -1,15 +1,16 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import { InternalApiGuard, notFound } from '@cb/platform';
+import { notFound } from '@cb/platform';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { ConnectionView, toConnectionView } from './connection.mapper';
 import { ListConnectionsRequestDto } from './list-connections.request.dto';
+import { InternalGuard } from '../internal.guard';
 
 export const uuidParam = (what: string): ParseUUIDPipe => new ParseUUIDPipe({ exceptionFactory: () => notFound(what) });
 
 @Controller('internal/v1/workspaces/:workspaceId/connections')
-@UseGuards(InternalApiGuard)
+@UseGuards(InternalGuard)
 export class ConnectionsHttpController {
   constructor(private readonly dataSource: DataSource) {}
 

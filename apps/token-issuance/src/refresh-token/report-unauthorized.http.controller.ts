@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError, InternalApiGuard, notFound } from '@cb/platform';
+import { AppError, notFound } from '@cb/platform';
 import { uuidParam } from '../list-connections/connections.http.controller';
 import { CredentialRefresher } from './credential-refresher';
 import { ReportUnauthorizedRequestDto } from './report-unauthorized.request.dto';
+import { InternalGuard } from '../internal.guard';
 
 export interface ReportUnauthorizedResponse {
   connectionId: string;
@@ -18,7 +19,7 @@ export interface ReportUnauthorizedResponse {
  * expiry says), or mark the connection needs_reconnect when it cannot be renewed.
  */
 @Controller('internal/v1/workspaces/:workspaceId/connections')
-@UseGuards(InternalApiGuard)
+@UseGuards(InternalGuard)
 export class ReportUnauthorizedHttpController {
   constructor(
     private readonly dataSource: DataSource,
