@@ -16,7 +16,8 @@ async function main(argv: string[]): Promise<void> {
   if (!name || name.length > 200) throw new Error(`--name is required (1 to 200 characters)\n${USAGE}`);
 
   const { databaseUrl } = loadConfig({ databaseUrl: fromEnv.url('DATABASE_URL', ['postgres:', 'postgresql:']) });
-  const dataSource = await openServiceDatabase({ url: databaseUrl, schema: SCHEMA, applicationName: 'gateway-cli', entities: ENTITIES, migrations: MIGRATIONS, poolSize: 1 });
+  // Two connections: migrateSchema holds one for its advisory lock while the migrations run on another.
+  const dataSource = await openServiceDatabase({ url: databaseUrl, schema: SCHEMA, applicationName: 'gateway-cli', entities: ENTITIES, migrations: MIGRATIONS, poolSize: 2 });
   try {
     const { workspaceId, apiKey } = await createWorkspaceWithAdminKey(dataSource, name);
     process.stdout.write(`${JSON.stringify({ workspaceId, apiKey })}\n`);

@@ -13,8 +13,8 @@ export function checkEnvelope<T extends object>(dto: ClassConstructor<T>, body: 
     return { value: {} as T, problems: [{ path: '', message: 'the body must be a JSON object' }] };
   }
   const value = plainToInstance(dto, body);
-  const problems = flattenValidationErrors(validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
-  return { value, problems };
+  const all = flattenValidationErrors(validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
+  return { value, problems: firstPerPath(all) };
 }
 
 /** Validates an auth configuration as a draft (activation gaps allowed); paths are prefixed with `prefix`. */
@@ -25,6 +25,16 @@ export function checkAuthConfig(
   const result = validateAuthConfig(input, { allowInsecureLoopback: options.allowInsecureLoopback, partial: true });
   if (result.ok) return { value: result.value, problems: [] };
   return { value: undefined, problems: result.errors.map((e) => ({ path: joinPath(options.prefix, e.path), message: e.message })) };
+}
+
+/**
+ * One message per path, as validateAuthConfig reports them: the first, which is the type check
+ * when the value has the wrong type (each DTO puts its type check next to the property).
+ */
+function firstPerPath(problems: FieldProblem[]): FieldProblem[] {
+  const byPath = new Map<string, FieldProblem>();
+  for (const problem of problems) if (!byPath.has(problem.path)) byPath.set(problem.path, problem);
+  return [...byPath.values()];
 }
 
 export function joinPath(prefix: string, path: string): string {

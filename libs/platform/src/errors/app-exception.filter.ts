@@ -33,14 +33,32 @@ export class AppExceptionFilter implements ExceptionFilter {
       const status = exception.getStatus();
       return [status, { error: { code: httpCode(status, exception), message: httpMessage(status, exception) } }];
     }
+    const bodyParser = bodyParserError(exception);
+    if (bodyParser) return bodyParser;
     return [500, { error: { code: 'internal_error', message: 'internal error' } }];
   }
+}
+
+/**
+ * body-parser's own errors reach the filter unwrapped when they are not JSON syntax errors (Nest
+ * wraps only those): e.g. 413 `entity.too.large`. They carry `type` and a 4xx `status`.
+ */
+function bodyParserError(exception: unknown): [number, ErrorBody] | undefined {
+  const { type, status } = (exception ?? {}) as { type?: unknown; status?: unknown };
+  const fromBodyParser = typeof type === 'string' && (type.startsWith('entity.') || type.startsWith('request.') || type.endsWith('.unsupported'));
+  if (!fromBodyParser) return undefined;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (status === 413) return [413, { error: { code: 'payload_too_large', message: 'request body is too large' } }];
+  if (type === 'entity.parse.failed') return [400, { error: { code: 'malformed_json', message: 'request body is not valid JSON' } }];
+  return [status, { error: { code: status === 415 ? 'unsupported_media_type' : 'bad_request', message: 'request body could not be read' } }];
 }
 
 function httpCode(status: number, exception: HttpException): string {
   const type = (exception as { type?: string }).type ?? (exception.cause as { type?: string } | undefined)?.type;
   if (type === 'entity.too.large' || status === 413) return 'payload_too_large';
   if (type === 'entity.parse.failed') return 'malformed_json';
+  // Nest turns body-parser's JSON SyntaxError into a BadRequestException that keeps only the message.
+  if (status === 400 && exception.constructor.name === 'BadRequestException' && /JSON/.test(exception.message)) return 'malformed_json';
   return { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 415: 'unsupported_media_type', 429: 'rate_limited' }[status] ?? 'http_error';
 }
 
