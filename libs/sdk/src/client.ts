@@ -9,6 +9,7 @@ import type {
   CreateConnectorRequest,
   CreateConnectSessionRequest,
   Credential,
+  DisconnectResult,
   ListConnectionsQuery,
   ListConnectorsQuery,
   Page,
@@ -240,9 +241,9 @@ export class ConnectionsApi {
     });
   }
 
-  /** Removes the connection (revoking at the provider where it can). */
-  async delete(connectionId: string): Promise<void> {
-    await this.client.request(`/v1/connections/${encodeURIComponent(connectionId)}`, { method: 'DELETE' });
+  /** Removes the connection: revokes at the provider where it can, destroys the stored secrets. */
+  delete(connectionId: string): Promise<DisconnectResult> {
+    return this.client.request(`/v1/connections/${encodeURIComponent(connectionId)}`, { method: 'DELETE' });
   }
 }
 

@@ -163,3 +163,11 @@ export interface Credential {
   credentialVersion: number;
   credential: CredentialMaterial;
 }
+
+/** What removing a connection did at the provider (RFC 7009 revocation). */
+export interface DisconnectResult {
+  connectionId: string;
+  revocation: 'revoked' | 'not_supported' | 'failed' | 'nothing_to_revoke';
+  revocationError: string | null;
+  deletedAt: string;
+}
