@@ -1,0 +1,26 @@
+import { ArgumentsHost, BadRequestException } from '@nestjs/common';
+import { AppExceptionFilter } from './app-exception.filter';
+
+function respond(exception: unknown): { status: number; body: { error: { code: string; message: string } } } {
+  const captured = { status: 0, body: undefined as unknown };
+  const response = { setHeader: () => undefined, status: (s: number) => ((captured.status = s), { json: (b: unknown) => (captured.body = b) }) };
+  const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
+  new AppExceptionFilter().catch(exception, host);
+  return captured as { status: number; body: { error: { code: string; message: string } } };
+}
+
+describe('AppExceptionFilter and body-parser errors', () => {
+  it('maps an oversized body (body-parser 413, not an HttpException) to 413 payload_too_large', () => {
+    const tooLarge = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413, expose: true });
+    expect(respond(tooLarge)).toEqual({ status: 413, body: { error: { code: 'payload_too_large', message: 'request body is too large' } } });
+  });
+
+  it("maps Nest's wrapping of a JSON syntax error to 400 malformed_json without echoing the body", () => {
+    const result = respond(new BadRequestException('Unexpected token } in JSON at position 9'));
+    expect(result).toEqual({ status: 400, body: { error: { code: 'malformed_json', message: 'request body is not valid JSON' } } });
+  });
+
+  it('still hides unknown errors', () => {
+    expect(respond(new Error('secret detail'))).toEqual({ status: 500, body: { error: { code: 'internal_error', message: 'internal error' } } });
+  });
+});
