@@ -1,6 +1,7 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { CodeReceived, CodeReceivedPayload } from '@cb/events';
 import { InboxContext } from '@cb/messaging';
 import { KEYRING } from '@cb/service-runtime';
@@ -94,15 +95,12 @@ export class ExchangeCodeEventsController {
   /** Commits the redemption row on its own, before anything is sent. */
   private async claim(payload: CodeReceivedPayload, eventId: string): Promise<'claimed' | 'duplicate' | 'interrupted'> {
     return this.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager
-        .createQueryBuilder()
-        .insert()
-        .into(CodeRedemptionEntity)
-        .values({ sessionId: payload.sessionId, connectionId: payload.connectionId, eventId, status: 'redeeming', errorCode: null, createdAt: new Date(), finishedAt: null })
-        .orIgnore()
-        .returning(['session_id'])
-        .execute()
-        .then((result) => result.raw as unknown[]);
+      const schema = (manager.connection.options as PostgresConnectionOptions).schema ?? 'public';
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO "${schema}".code_redemptions (session_id, connection_id, event_id, status) VALUES ($1, $2, $3, 'redeeming')
+         ON CONFLICT (session_id) DO NOTHING RETURNING session_id`,
+        [payload.sessionId, payload.connectionId, eventId],
+      );
       if (inserted.length > 0) return 'claimed';
       const existing = await manager.getRepository(CodeRedemptionEntity).findOneByOrFail({ sessionId: payload.sessionId });
       // The same event again while its redemption never finished: the request may have been sent.
@@ -110,7 +108,7 @@ export class ExchangeCodeEventsController {
     });
   }
 
-  private async finish(manager: import('typeorm').EntityManager, sessionId: string, status: 'succeeded' | 'failed', errorCode: string | null): Promise<void> {
+  private async finish(manager: EntityManager, sessionId: string, status: 'succeeded' | 'failed', errorCode: string | null): Promise<void> {
     await manager.getRepository(CodeRedemptionEntity).update({ sessionId }, { status, errorCode, finishedAt: new Date() });
   }
 }
