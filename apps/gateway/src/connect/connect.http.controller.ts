@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, Public, RequireScopes, WorkspaceContext } from '../auth';
@@ -13,6 +14,7 @@ const CALLBACK_HEADERS = ['content-type', 'location', 'cache-control', 'pragma',
  * Connect sessions (for the application, with a `connect` key), the connect dialog's routes (public,
  * authenticated by the session token) and the OAuth redirect URI (public).
  */
+@ApiTags('connect')
 @Controller()
 export class ConnectHttpController {
   constructor(
@@ -21,6 +23,7 @@ export class ConnectHttpController {
   ) {}
 
   @Post('v1/connect-sessions')
+  @ApiBearerAuth()
   @RequireScopes('connect')
   @HttpCode(201)
   async open(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown): Promise<unknown> {
@@ -33,6 +36,7 @@ export class ConnectHttpController {
   }
 
   @Get('v1/connect-sessions/:id')
+  @ApiBearerAuth()
   @RequireScopes('connect')
   async get(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string): Promise<unknown> {
     if (!isUuid(id)) throw notFound('connect session');

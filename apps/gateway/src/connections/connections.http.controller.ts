@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
@@ -9,6 +10,8 @@ import { isUuid, UpstreamClient } from '../upstream';
 const LIST_FILTERS = ['connectorId', 'endUserId', 'status', 'limit', 'offset'] as const;
 
 /** Connections without secrets, and the one route that hands out a credential (audited by token-issuance). */
+@ApiTags('connections')
+@ApiBearerAuth()
 @Controller('v1/connections')
 export class ConnectionsHttpController {
   constructor(

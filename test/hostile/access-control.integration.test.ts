@@ -1,0 +1,220 @@
+/**
+ * The access control matrix: every operation of the gateway's live OpenAPI document, tried with no
+ * key, a malformed key, a revoked key, a key without the scope and another workspace's key. Each
+ * answers 401, 403 or 404 with an error body, never data, and changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { RunningSystem, startSystem } from '../support/system';
+import {
+  activeConnector,
+  Answer,
+  apiKeyConnection,
+  call,
+  changedTables,
+  newWorkspace,
+  openApiOperations,
+  OpenApiOperation,
+  openSession,
+  settledSnapshot,
+  snapshotDatabase,
+  withDb,
+  Workspace,
+} from './hostile-support';
+
+type Scope = 'admin' | 'connect' | 'credentials:read';
+type Rule =
+  | { auth: 'key'; anyOf: Scope[]; idOf?: 'apiKey' | 'connector' | 'session' | 'connection'; body?: () => unknown }
+  | { auth: 'session-token' }
+  | { auth: 'public' };
+
+const ALL_SCOPES: Scope[] = ['admin', 'connect', 'credentials:read'];
+
+describe('access control on every gateway endpoint', () => {
+  let system: RunningSystem;
+  let a: Workspace;
+  let b: Workspace;
+  let operations: OpenApiOperation[];
+  const ids = { apiKey: '', connector: '', session: '', connection: '', sessionToken: '' };
+  const keys: Record<string, string> = {};
+  /** Identifiers of workspace A that must never appear in an answer to anyone else. */
+  let secretsOfA: string[];
+  const tally = { cases: 0, byStatus: {} as Record<number, number> };
+
+  const RULES: Record<string, Rule> = {
+    'GET /v1/api-keys': { auth: 'key', anyOf: ['admin'] },
+    'POST /v1/api-keys': { auth: 'key', anyOf: ['admin'], body: () => ({ name: 'intruder', scopes: ['admin'] }) },
+    'DELETE /v1/api-keys/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'apiKey' },
+    'POST /v1/connectors': { auth: 'key', anyOf: ['admin'], body: () => ({ slug: 'intruder', name: 'x', config: { mode: 'BEARER' } }) },
+    'GET /v1/connectors': { auth: 'key', anyOf: ['admin'] },
+    'GET /v1/connectors/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
+    'PATCH /v1/connectors/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'connector', body: () => ({ name: 'renamed' }) },
+    'DELETE /v1/connectors/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
+    'POST /v1/connectors/{id}/activate': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
+    'POST /v1/connectors/{id}/deactivate': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
+    'GET /v1/connector-templates': { auth: 'key', anyOf: ['admin'] },
+    'POST /v1/connect-sessions': { auth: 'key', anyOf: ['connect'], body: () => ({ connectorId: ids.connector, endUserId: 'intruder' }) },
+    'GET /v1/connect-sessions/{id}': { auth: 'key', anyOf: ['connect'], idOf: 'session' },
+    'GET /v1/connections': { auth: 'key', anyOf: ['connect', 'credentials:read'] },
+    'GET /v1/connections/{id}': { auth: 'key', anyOf: ['connect', 'credentials:read'], idOf: 'connection' },
+    'POST /v1/connections/{id}/credential': { auth: 'key', anyOf: ['credentials:read'], idOf: 'connection', body: () => ({ includeRefreshToken: true }) },
+    'GET /v1/connect/session': { auth: 'session-token' },
+    'POST /v1/connect/credentials': { auth: 'session-token' },
+    'GET /oauth/callback': { auth: 'public' },
+    'GET /health/live': { auth: 'public' },
+    'GET /health/ready': { auth: 'public' },
+  };
+
+  const pathFor = (operation: OpenApiOperation, rule: Rule): string =>
+    rule.auth === 'key' && rule.idOf ? operation.path.replace('{id}', ids[rule.idOf]) : operation.path;
+
+  const send = async (operation: OpenApiOperation, rule: Rule, headers: Record<string, string>): Promise<Answer> => {
+    const body = rule.auth === 'key' && rule.body ? rule.body() : operation.method === 'POST' || operation.method === 'PATCH' ? {} : undefined;
+    const answer = await call(system.urls.gateway, operation.method, pathFor(operation, rule), { headers, ...(body === undefined ? {} : { body }) });
+    tally.cases += 1;
+    tally.byStatus[answer.status] = (tally.byStatus[answer.status] ?? 0) + 1;
+    return answer;
+  };
+
+  /** An error body and nothing of workspace A beyond the id the caller put in the path. */
+  const expectRefusal = (answer: Answer, status: number, code: string | RegExp, what: string, pathId?: string): void => {
+    const summary = `${what}: ${answer.status} ${answer.text.slice(0, 200)}`;
+    expect(`${what}: ${answer.status}`).toBe(`${what}: ${status}`);
+    expect(answer.body).toEqual({ error: expect.objectContaining({ code: expect.stringMatching(code), message: expect.any(String) }) });
+    const leaked = secretsOfA.filter((value) => value !== pathId && answer.text.includes(value));
+    expect(leaked.length === 0 ? 'no data' : `${summary} holds ${leaked.join(', ')}`).toBe('no data');
+  };
+
+  beforeAll(async () => {
+    system = await startSystem();
+    a = await newWorkspace(system, 'Workspace A');
+    b = await newWorkspace(system, 'Workspace B');
+    ids.connector = await activeConnector(a, 'acme-api', { mode: 'API_KEY', headerName: 'X-Acme-Key' });
+    const connection = await apiKeyConnection(system, a, ids.connector, 'user-a', 'acme-key-of-a');
+    ids.connection = connection.connectionId;
+    const pending = await openSession(a, { connectorId: ids.connector, endUserId: 'user-a-2' });
+    ids.session = pending.sessionId;
+    ids.sessionToken = pending.sessionToken;
+
+    const issue = async (name: string, scopes: Scope[]): Promise<{ id: string; apiKey: string }> => {
+      const created = await a.call<{ id: string; apiKey: string }>('POST', '/v1/api-keys', { body: { name, scopes } });
+      if (created.status !== 201) throw new Error(`create key: ${created.status} ${created.text}`);
+      return created.body;
+    };
+    const victim = await issue('victim', ['connect']);
+    ids.apiKey = victim.id;
+    const revoked = await issue('revoked', ALL_SCOPES);
+    expect((await a.call('DELETE', `/v1/api-keys/${revoked.id}`)).status).toBe(204);
+    keys.revoked = revoked.apiKey;
+    for (const scope of ALL_SCOPES) keys[`only:${scope}`] = (await issue(`only ${scope}`, [scope])).apiKey;
+    keys['all-but:admin'] = (await issue('no admin', ['connect', 'credentials:read'])).apiKey;
+    keys['all-but:connect'] = (await issue('no connect', ['admin', 'credentials:read'])).apiKey;
+    keys['all-but:credentials:read'] = (await issue('no credentials:read', ['admin', 'connect'])).apiKey;
+    secretsOfA = [a.workspaceId, ids.connector, ids.connection, ids.session, ids.sessionToken, ids.apiKey, 'acme-key-of-a', 'acme-api', 'user-a', a.apiKeyId];
+    ({ operations } = await openApiOperations(system.urls.gateway));
+  });
+
+  afterAll(async () => {
+    process.stdout.write(`access control: ${tally.cases} cases, statuses ${JSON.stringify(tally.byStatus)}\n`);
+    await system?.stop();
+  });
+
+  /** The key holding every scope except those that would let it in. */
+  const keyWithoutScope = (anyOf: Scope[]): string => {
+    const kept = ALL_SCOPES.filter((s) => !anyOf.includes(s));
+    if (kept.length === 2) return keys[`all-but:${anyOf[0]}`] as string;
+    if (kept.length === 1) return keys[`only:${kept[0]}`] as string;
+    throw new Error(`no key lacks ${anyOf.join(', ')}`);
+  };
+
+  it('knows a rule for every documented operation, and the document marks every keyed route as secured', () => {
+    expect(operations.length).toBeGreaterThanOrEqual(20);
+    const documented = operations.map((o) => `${o.method} ${o.path}`).filter((name) => !name.startsWith('GET /docs'));
+    expect(documented.filter((name) => !RULES[name])).toEqual([]);
+    const keyed = operations.filter((o) => RULES[`${o.method} ${o.path}`]?.auth === 'key');
+    expect(keyed.filter((o) => !o.secured).map((o) => `${o.method} ${o.path}`)).toEqual([]);
+  });
+
+  it('answers 401 to no key, a malformed key and a revoked key; 403 to a key without the scope; changes nothing', async () => {
+    const db = await withDb(system.databaseUrl, async (client) => {
+      const before = await settledSnapshot(client);
+      for (const operation of operations) {
+        const rule = RULES[`${operation.method} ${operation.path}`];
+        if (rule?.auth !== 'key') continue;
+        const what = `${operation.method} ${operation.path}`;
+        const id = rule.idOf ? ids[rule.idOf] : undefined;
+        expectRefusal(await send(operation, rule, {}), 401, 'unauthorized', `${what} without a key`, id);
+        for (const malformed of ['Bearer', 'Bearer cbk_', `Bearer ${keys.revoked?.slice(0, -1)}`, `Basic ${Buffer.from('a:b').toString('base64')}`, `Bearer ${'x'.repeat(4000)}`, `bearer ${keys['only:admin']}x`]) {
+          expectRefusal(await send(operation, rule, { authorization: malformed }), 401, 'unauthorized', `${what} with a malformed key`, id);
+        }
+        expectRefusal(await send(operation, rule, { authorization: `Bearer ${keys.revoked}` }), 401, 'unauthorized', `${what} with a revoked key`, id);
+        expectRefusal(await send(operation, rule, { authorization: `Bearer ${keyWithoutScope(rule.anyOf)}` }), 403, 'forbidden', `${what} without the scope`, id);
+      }
+      return { before, after: await snapshotDatabase(client) };
+    });
+    expect(changedTables(db.before, db.after)).toEqual([]);
+  });
+
+  it("answers 404 to another workspace's key for every id of workspace A, and shows it none of A's data", async () => {
+    const before = await withDb(system.databaseUrl, (client) => settledSnapshot(client));
+    for (const operation of operations) {
+      const rule = RULES[`${operation.method} ${operation.path}`];
+      if (rule?.auth !== 'key') continue;
+      const what = `${operation.method} ${operation.path} with workspace B's key`;
+      if (rule.idOf) {
+        expectRefusal(await send(operation, rule, { authorization: `Bearer ${b.apiKey}` }), 404, 'not_found', what, ids[rule.idOf]);
+      } else if (operation.method === 'GET') {
+        const answer = await send(operation, rule, { authorization: `Bearer ${b.apiKey}` });
+        expect(`${what}: ${answer.status}`).toBe(`${what}: 200`);
+        expect(secretsOfA.filter((value) => answer.text.includes(value))).toEqual([]);
+      }
+    }
+    // a session for A's connector, opened with B's key, finds no such connector
+    const crossed = await b.call('POST', '/v1/connect-sessions', { body: { connectorId: ids.connector, endUserId: 'intruder' } });
+    expectRefusal(crossed, 404, 'not_found', "POST /v1/connect-sessions for A's connector with B's key");
+    const reauthorize = await b.call('POST', '/v1/connect-sessions', { body: { connectorId: ids.connector, connectionId: ids.connection } });
+    expectRefusal(reauthorize, 404, 'not_found', "re-authorizing A's connection with B's key");
+    const after = await withDb(system.databaseUrl, (client) => snapshotDatabase(client));
+    expect(changedTables(before, after)).toEqual([]);
+    // A's key B tried to revoke still works, and A's connection and credential are intact
+    expect((await a.call('GET', `/v1/connectors/${ids.connector}`)).status).toBe(200);
+    const credential = await a.call<{ credential: { apiKey: string } }>('POST', `/v1/connections/${ids.connection}/credential`, { body: {} });
+    expect(credential.status).toBe(200);
+    expect(credential.body.credential.apiKey).toBe('acme-key-of-a');
+  });
+
+  it('keeps the connect dialog routes to session tokens: no token, a malformed one or an API key answer 401', async () => {
+    for (const operation of operations) {
+      const rule = RULES[`${operation.method} ${operation.path}`];
+      if (rule?.auth !== 'session-token') continue;
+      const what = `${operation.method} ${operation.path}`;
+      expectRefusal(await send(operation, rule, {}), 401, /session/, `${what} without a session token`);
+      for (const token of ['cbs_', `cbs_${'A'.repeat(43)}`, 'garbage', keys['only:connect'] as string, a.apiKey]) {
+        expectRefusal(await send(operation, rule, { authorization: `Bearer ${token}` }), 401, /session/, `${what} with ${token.slice(0, 8)}…`);
+        expectRefusal(await send(operation, rule, { 'x-connect-session': token }), 401, /session/, `${what} with X-Connect-Session ${token.slice(0, 8)}…`);
+      }
+    }
+    // the session token opens only its own session, which lives in workspace A
+    const own = await call<{ status: string }>(system.urls.gateway, 'GET', '/v1/connect/session', { headers: { authorization: `Bearer ${ids.sessionToken}` } });
+    expect(own.status).toBe(200);
+    expect(own.body.status).toBe('pending');
+  });
+
+  it('serves the public routes to anyone, and the callback refuses what is not a pending state', async () => {
+    for (const operation of operations) {
+      const rule = RULES[`${operation.method} ${operation.path}`];
+      if (rule?.auth !== 'public') continue;
+      for (const headers of [{}, { authorization: `Bearer ${b.apiKey}` }, { authorization: 'Bearer nonsense' }]) {
+        const answer = await send(operation, rule, headers);
+        if (operation.path === '/oauth/callback') {
+          expect(answer.status).toBe(400);
+          expect(answer.text).toContain('invalid_state');
+        } else {
+          expect(answer.status).toBe(200);
+        }
+        expect(secretsOfA.filter((value) => answer.text.includes(value))).toEqual([]);
+      }
+    }
+    const unknown = await call(system.urls.gateway, 'GET', `/v1/connections/${randomUUID()}/nothing`, { key: a.apiKey });
+    expect(unknown.status).toBe(404);
+  });
+});
