@@ -47,7 +47,7 @@ if (ok) {
   countJest(join(REPORTS, 'unit.json'));
 }
 if (ok) {
-  ok = step('integration tests', jest, ['--selectProjects', 'integration', '--runInBand', '--json', '--outputFile', join(REPORTS, 'integration.json')]);
+  ok = step('integration tests', jest, ['--selectProjects', 'integration', '--runInBand', '--forceExit', '--json', '--outputFile', join(REPORTS, 'integration.json')]);
   countJest(join(REPORTS, 'integration.json'));
 }
 const minutes = ((Date.now() - started) / 60000).toFixed(1);
