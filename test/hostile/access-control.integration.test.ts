@@ -203,7 +203,7 @@ describe('access control on every gateway endpoint', () => {
     for (const operation of operations) {
       const rule = RULES[`${operation.method} ${operation.path}`];
       if (rule?.auth !== 'public') continue;
-      for (const headers of [{}, { authorization: `Bearer ${b.apiKey}` }, { authorization: 'Bearer nonsense' }]) {
+      for (const headers of [{}, { authorization: `Bearer ${b.apiKey}` }, { authorization: 'Bearer nonsense' }] as Array<Record<string, string>>) {
         const answer = await send(operation, rule, headers);
         if (operation.path === '/oauth/callback') {
           expect(answer.status).toBe(400);
