@@ -81,7 +81,7 @@ describe('OAuth connect flow', () => {
   };
 
   beforeAll(async () => {
-    system = await startSystem();
+    system = await startSystem({ serviceEnv: { 'token-issuance': { TOKEN_REQUEST_TIMEOUT_MS: '2000' } } });
     const redirectUri = `${system.urls.gateway}/oauth/callback`;
     sandbox = await startSandboxProvider({
       clients: [
@@ -295,6 +295,24 @@ describe('OAuth connect flow', () => {
     expect(redemptions.rows).toEqual([{ status: 'succeeded' }]);
     expect(eventsFor(TokenIssued.topic, session.connectionId)).toHaveLength(1);
     expect((await gateway.call<{ credentialVersion: number }>('GET', `/v1/connections/${session.connectionId}`)).body.credentialVersion).toBe(1);
+  });
+
+  it('fails the session on a 5xx or a timeout at the token endpoint, and never presents the code again', async () => {
+    await sandbox.setTokenFault({ mode: 'status', status: 503, count: 1 });
+    const unavailable = await connect({ connectorId: basicConnectorId, endUserId: 'user-9' });
+    expect((await sessionReaches(gateway, unavailable.session.sessionId, 'failed')).error?.code).toBe('temporarily_unavailable');
+
+    await sandbox.reset();
+    await sandbox.setTokenFault({ mode: 'slow', delayMs: 4000, count: 1 });
+    const slow = await connect({ connectorId: basicConnectorId, endUserId: 'user-10' });
+    const failed = await sessionReaches(gateway, slow.session.sessionId, 'failed');
+    expect(failed.error).toMatchObject({ code: 'timeout', reason: expect.stringMatching(/in time/) });
+    const redemptions = await withDb(system, (db) => db.query('SELECT status, error_code FROM token_issuance.code_redemptions WHERE session_id = $1', [slow.session.sessionId]));
+    expect(redemptions.rows).toEqual([{ status: 'failed', error_code: 'timeout' }]);
+    const stats = await sandbox.stats();
+    expect({ requests: stats.tokenRequests.total, faults: stats.faultsInjected }).toEqual({ requests: 1, faults: 1 });
+    expect((await gateway.call('GET', `/v1/connections/${slow.session.connectionId}`)).status).toBe(404);
+    await sandbox.reset();
   });
 
   it('leaks no secret: client secrets, codes and tokens appear in no log, Kafka message or API response but the credential read', async () => {
