@@ -1,0 +1,59 @@
+/** What every scenario gets: the running system, settings, a database pool and Kafka for the driver. */
+import { Kafka } from 'kafkajs';
+import { Pool } from 'pg';
+import type { Infrastructure, RunState } from './infra';
+import type { Watched } from './sampler';
+import type { RunningSystem } from './system';
+
+export interface Settings {
+  mode: 'quick' | 'full';
+  /** 1: connect flows measured (each paired with a floor flow). */
+  connectFlows: number;
+  /** 2: connections falling due at once. */
+  refreshConnections: number;
+  /** 2: bounded concurrency of the seeding authorizations at the sandbox. */
+  seedConcurrency: number;
+  /** 2: concurrency of the floor's refresh grants: the number of TokenExpired messages token-issuance handles at once. */
+  refreshFloorConcurrency: number;
+  /** 3: concurrent readers, warm-up and measured seconds. */
+  readConcurrency: number;
+  readWarmupSeconds: number;
+  readSeconds: number;
+  /** 3: connections the readers spread over. */
+  readConnections: number;
+  /** 4: the two schedule sizes compared, and claim queries timed at each. */
+  scaleSmallRows: number;
+  scaleLargeRows: number;
+  scaleQueryRepeats: number;
+  /** 5: outbox rows relayed, and the relay's batch size (libs/messaging OutboxRelay BATCH_SIZE) used by the floor producer. */
+  relayEvents: number;
+  relayBatchSize: number;
+  /** The token-refresh scheduler's claim batch (REFRESH_BATCH_SIZE default). */
+  schedulerBatchSize: number;
+  sandboxAccessTokenTtlSeconds: number;
+  postgresOptions: string;
+  scenarios: string[];
+}
+
+export interface Workspace {
+  workspaceId: string;
+  apiKey: string;
+  connectorId: string;
+  scopes: string[];
+}
+
+export interface BenchContext {
+  settings: Settings;
+  state: RunState;
+  infra: Infrastructure;
+  system: RunningSystem;
+  /** Pool on the broker's database, for the driver's own queries. */
+  db: Pool;
+  kafka: Kafka;
+  workspace: Workspace;
+  /** Every process whose CPU and memory count, plus extra ones a scenario adds while it runs. */
+  watched(): Watched[];
+  extraWatched: Watched[];
+  /** A name unique to this run, for groups and topics. */
+  unique(prefix: string): string;
+}

@@ -1,0 +1,91 @@
+/**
+ * 3. Credential reads: POST /v1/connections/:id/credential on the gateway (API key check, internal
+ * hop to token-issuance, the vault read and decryption, the audit row) under fixed concurrency for
+ * a fixed time after a warm-up. Floor: a bare Node HTTP server process doing the same database
+ * read and AES-GCM decryption, under the same load.
+ */
+import { join } from 'node:path';
+import { nodeArgs } from '../lib/build';
+import type { BenchContext } from '../lib/context';
+import { freePorts } from '../lib/infra';
+import { runLoad, LoadRequest, LoadResult } from '../lib/load';
+import { figure, progress, ScenarioResult, scenarioResult } from '../lib/report';
+import { CpuReport, CpuSampler } from '../lib/sampler';
+import { seedConnections } from '../lib/seed';
+import { spawnRecorded, waitUntilOk } from '../lib/system';
+
+export async function credentialReads(ctx: BenchContext): Promise<ScenarioResult> {
+  const s = ctx.settings;
+  const seeded = await seedConnections(ctx.system, ctx.workspace, s.readConnections, s.seedConcurrency, 'reader', '3 credential reads: seeding');
+  const ids = seeded.connectionIds;
+  const { workspaceId, apiKey } = ctx.workspace;
+
+  const [floorPort] = (await freePorts(1)) as [number];
+  const { args, env } = nodeArgs('bench/floor/credential-server.js');
+  const floorPid = spawnRecorded(
+    ctx.state,
+    'credential-floor',
+    [...args, `--bench-run=${ctx.state.runDir}`],
+    { ...env, DATABASE_URL: ctx.system.databaseUrl, VAULT_KEYS: ctx.system.vaultKeys, PORT: String(floorPort) },
+    ctx.state.runDir,
+  );
+  await waitUntilOk(`http://127.0.0.1:${floorPort}/health`, 'credential-floor', floorPid, ctx.state);
+
+  const measure = async (name: string, next: (w: number, i: number) => LoadRequest): Promise<{ load: LoadResult; cpu: CpuReport }> => {
+    const sampler = new CpuSampler(() => ctx.watched(), ctx.infra.adminUrl);
+    const load = await runLoad({
+      concurrency: s.readConcurrency,
+      warmupSeconds: s.readWarmupSeconds,
+      seconds: s.readSeconds,
+      next,
+      onMeasureStart: () => sampler.start(),
+      onTick: (done, phase) => progress(`3 credential reads (${name}): ${phase}, ${done} reads`),
+    });
+    return { load, cpu: await sampler.stop() };
+  };
+
+  const body = JSON.stringify({});
+  const gatewayBase = ctx.system.urls.gateway;
+  const broker = await measure('gateway', (w, i) => ({
+    url: new URL(`${gatewayBase}/v1/connections/${ids[(w + i) % ids.length]}/credential`),
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body,
+  }));
+  ctx.extraWatched.push({ name: 'credential-floor', pid: floorPid });
+  let floor: { load: LoadResult; cpu: CpuReport };
+  try {
+    floor = await measure('floor', (w, i) => ({
+      url: new URL(`http://127.0.0.1:${floorPort}/credential/${workspaceId}/${ids[(w + i) % ids.length]}`),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    }));
+  } finally {
+    ctx.extraWatched.pop();
+    try {
+      process.kill(floorPid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  const b = broker.load;
+  const f = floor.load;
+  return scenarioResult({
+    id: 'credential-reads',
+    title: '3 credential reads',
+    measures:
+      `${s.readConcurrency} concurrent keep-alive clients for ${s.readSeconds} s after ${s.readWarmupSeconds} s of warm-up, spread over ${ids.length} connections. ` +
+      'Broker: the gateway\'s POST /v1/connections/:id/credential (API key lookup, internal HTTP to token-issuance, vault read + AES-256-GCM open, audit row). ' +
+      'Floor: a bare node:http server process doing the same SELECT of the sealed credential and the same Keyring.open.',
+    figures: [
+      figure('requests/s', 'req/s', b.rps, f.rps, 'higher'),
+      figure('p50 latency', 'ms', b.latencyMs.p50, f.latencyMs.p50, 'lower'),
+      figure('p99 latency', 'ms', b.latencyMs.p99, f.latencyMs.p99, 'lower'),
+    ],
+    details: { broker: b, floor: f, connections: ids.length, seedSeconds: seeded.seconds, logs: join(ctx.state.runDir, 'logs') },
+    cpu: broker.cpu,
+    floorCpu: floor.cpu,
+    checks: { brokerErrors: b.errors, floorErrors: f.errors },
+  });
+}

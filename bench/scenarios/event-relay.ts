@@ -1,0 +1,149 @@
+/**
+ * 5. Event relay: N rows committed to a service's outbox at once, relayed to Kafka by its
+ * OutboxRelay (LISTEN/NOTIFY wake-up, batches read in commit order, idempotent producer, rows
+ * marked published). Against a bare kafkajs producer sending the same messages with the same
+ * producer settings and batch size. Both are also timed until an external consumer has all N.
+ */
+import { randomUUID } from 'node:crypto';
+import { ensureTopics, createKafka } from '@cb/messaging';
+import type { BenchContext } from '../lib/context';
+import { messagesIn, startCollector } from '../lib/kafka';
+import { figure, progress, ScenarioResult, scenarioResult } from '../lib/report';
+import { CpuSampler } from '../lib/sampler';
+
+const SCHEMA = 'connector_config';
+
+function samplePayload(): Record<string, unknown> {
+  return {
+    connectionId: randomUUID(),
+    workspaceId: randomUUID(),
+    connectorId: randomUUID(),
+    endUserId: 'bench-user',
+    connectorVersion: 1,
+    mode: 'OAUTH2',
+    reason: 'refresh',
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    refreshable: true,
+    refreshMarginSeconds: 300,
+    credentialVersion: 2,
+    issuedAt: new Date().toISOString(),
+  };
+}
+
+function sampleHeaders(id: string, key: string): Record<string, string> {
+  return {
+    ce_specversion: '1.0',
+    ce_id: id,
+    ce_type: 'credential-broker.token-issued.v1',
+    ce_source: 'connector-config',
+    ce_time: new Date().toISOString(),
+    ce_subject: key,
+    'content-type': 'application/json',
+  };
+}
+
+export async function eventRelay(ctx: BenchContext): Promise<ScenarioResult> {
+  const n = ctx.settings.relayEvents;
+  const relayTopic = 'bench.relay.v1';
+  const floorTopic = 'bench.relay-floor.v1';
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [relayTopic, floorTopic]);
+
+  const consumed: Record<string, { count: number; doneAt?: number; resolve?: () => void }> = { [relayTopic]: { count: 0 }, [floorTopic]: { count: 0 } };
+  const collector = await startCollector(ctx.kafka, ctx.unique('bench-relay'), [relayTopic, floorTopic], (m) => {
+    const c = consumed[m.topic];
+    if (!c) return;
+    c.count++;
+    if (c.count === n) {
+      c.doneAt = m.at;
+      c.resolve?.();
+    }
+  });
+  const allConsumed = (topic: string): Promise<void> =>
+    new Promise((resolve) => {
+      const c = consumed[topic]!;
+      if (c.count >= n) resolve();
+      else c.resolve = resolve;
+    });
+
+  try {
+    // --- the broker: one transaction commits N outbox rows, the relay takes it from there
+    const payload = samplePayload();
+    const sampler = new CpuSampler(() => ctx.watched(), ctx.infra.adminUrl);
+    const client = await ctx.db.connect();
+    let committedAt: Date;
+    let startedAt: number;
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO "${SCHEMA}".outbox (id, topic, message_key, payload, headers)
+         SELECT id, $1, g::text, $2::jsonb || jsonb_build_object('connectionId', id),
+                $3::jsonb || jsonb_build_object('ce_id', id::text, 'ce_subject', g::text)
+         FROM (SELECT gen_random_uuid() AS id, g FROM generate_series(1, $4::int) g) rows`,
+        [relayTopic, JSON.stringify(payload), JSON.stringify(sampleHeaders('x', 'x')), n],
+      );
+      await client.query(`SELECT pg_notify('outbox_${SCHEMA}', 'bench')`);
+      await sampler.start();
+      await client.query('COMMIT');
+      startedAt = performance.now();
+      committedAt = (await client.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0]!.t;
+    } finally {
+      client.release();
+    }
+    for (;;) {
+      const { rows } = await ctx.db.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM "${SCHEMA}".outbox WHERE topic = $1 AND published_at IS NULL`, [relayTopic]);
+      const pending = rows[0]!.pending;
+      progress(`5 event relay: ${n - pending}/${n} relayed`);
+      if (pending === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const { rows: last } = await ctx.db.query<{ t: Date }>(`SELECT max(published_at) AS t FROM "${SCHEMA}".outbox WHERE topic = $1`, [relayTopic]);
+    const relaySeconds = (last[0]!.t.getTime() - committedAt.getTime()) / 1000;
+    await allConsumed(relayTopic);
+    const relayConsumedSeconds = (consumed[relayTopic]!.doneAt! - startedAt) / 1000;
+    const cpu = await sampler.stop();
+    const inTopic = await messagesIn(admin, relayTopic);
+
+    // --- the floor: the same messages from memory, a bare producer with the relay's settings and batch size
+    const { rows: messages } = await ctx.db.query<{ message_key: string; payload: unknown; headers: Record<string, string> }>(
+      `SELECT message_key, payload, headers FROM "${SCHEMA}".outbox WHERE topic = $1 ORDER BY seq`,
+      [relayTopic],
+    );
+    const producer = createKafka('bench-floor-producer', ctx.system.kafkaBrokers).producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const prepared = messages.map((m) => ({ key: m.message_key, value: JSON.stringify(m.payload), headers: m.headers }));
+    const floorSampler = new CpuSampler(() => ctx.watched(), ctx.infra.adminUrl);
+    await floorSampler.start();
+    const floorStart = performance.now();
+    for (let i = 0; i < prepared.length; i += ctx.settings.relayBatchSize) {
+      await producer.sendBatch({ topicMessages: [{ topic: floorTopic, messages: prepared.slice(i, i + ctx.settings.relayBatchSize) }], acks: -1 });
+      progress(`5 event relay floor: ${Math.min(prepared.length, i + ctx.settings.relayBatchSize)}/${n} sent`);
+    }
+    const floorSeconds = (performance.now() - floorStart) / 1000;
+    await allConsumed(floorTopic);
+    const floorConsumedSeconds = (consumed[floorTopic]!.doneAt! - floorStart) / 1000;
+    const floorCpu = await floorSampler.stop();
+    await producer.disconnect();
+
+    return scenarioResult({
+      id: 'event-relay',
+      title: '5 event relay',
+      measures:
+        'Broker: N TokenIssued-sized rows committed to connector-config\'s outbox in one transaction; time from COMMIT until the last row is marked published (database clock), and until an external kafkajs consumer has all N. ' +
+        'Floor: a bare kafkajs producer in the benchmark process sending the same N messages from memory with the relay\'s producer settings (idempotent, 1 in flight, acks=all) and batch size.',
+      figures: [
+        figure('events/s outbox to Kafka', 'events/s', n / relaySeconds, n / floorSeconds, 'higher'),
+        figure('events/s to an external consumer', 'events/s', n / relayConsumedSeconds, n / floorConsumedSeconds, 'higher'),
+      ],
+      details: { events: n, relaySeconds, relayConsumedSeconds, floorSeconds, floorConsumedSeconds, messagesInTopic: inTopic, batchSize: ctx.settings.relayBatchSize },
+      cpu,
+      floorCpu,
+      checks: { allRelayed: inTopic === n, allConsumed: consumed[relayTopic]!.count === n && consumed[floorTopic]!.count === n },
+    });
+  } finally {
+    await collector.stop().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
