@@ -21,7 +21,6 @@ export class Gateway {
     readonly apiKey: string,
   ) {}
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async call<T = any>(method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; key?: string | null } = {}): Promise<HttpAnswer<T>> {
     const headers: Record<string, string> = { ...options.headers };
     const key = options.key === undefined ? this.apiKey : options.key;

@@ -315,7 +315,7 @@ describe('OAuth connect flow', () => {
     await sandbox.reset();
   });
 
-  it('leaks no secret: client secrets, codes and tokens appear in no log, Kafka message or API response but the credential read', async () => {
+  it('leaks no secret: client secrets, codes and tokens appear in no log, Kafka message or API response but the credential read', () => {
     expect(tokensSeen.size).toBeGreaterThan(2);
     const logs = system.logs();
     const messages = collector.messages.map((m) => `${m.key} ${m.value} ${JSON.stringify(m.headers)}`).join('\n');

@@ -64,6 +64,6 @@ export async function buildAuthorizationUrl(store: PostgresStateStore, request: 
     actions.error = (error: Error) => reject(error);
     actions.fail = () => reject(new Error('authorization request could not be built'));
     actions.success = () => reject(new Error('unexpected success on the authorization leg'));
-    strategy.authenticate(req as never, { state: binding } as never);
+    strategy.authenticate(req as never, { state: binding });
   });
 }

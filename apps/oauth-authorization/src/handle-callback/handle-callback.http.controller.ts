@@ -12,12 +12,12 @@ export class HandleCallbackHttpController {
 
   @Get('callback')
   async callback(@Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
-    const outcome = await this.handleCallback.handle({
-      ...(single(query.code) === undefined ? {} : { code: single(query.code) }),
-      ...(single(query.state) === undefined ? {} : { state: single(query.state) }),
-      ...(single(query.iss) === undefined ? {} : { iss: single(query.iss) }),
-      ...(single(query.error) === undefined ? {} : { error: single(query.error) }),
-    } as CallbackQuery);
+    const callbackQuery: CallbackQuery = {};
+    for (const name of ['code', 'state', 'iss', 'error'] as const) {
+      const value = single(query[name]);
+      if (value !== undefined) callbackQuery[name] = value;
+    }
+    const outcome = await this.handleCallback.handle(callbackQuery);
     const page = renderCallbackResponse(outcome);
     response.status(page.status).set(page.headers).send(page.body);
   }

@@ -28,10 +28,6 @@ const REASONS: Record<string, string> = {
   access_denied: 'Access was not granted: the request was declined at the provider.',
 };
 
-class Failure {
-  constructor(readonly code: string) {}
-}
-
 /**
  * Ends the authorization leg: checks state (single use, unexpired, bound to a pending session), the
  * issuer and the code, then emits CodeReceived with the code and verifier sealed. Anything wrong
