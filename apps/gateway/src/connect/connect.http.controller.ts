@@ -1,11 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, Public, RequireScopes, WorkspaceContext } from '../auth';
-import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { isUuid, UpstreamClient } from '../upstream';
-import { internalRequest, jsonBody } from './internal-request';
 
 /** Headers of the callback answer that reach the browser; everything else stays inside. */
 const CALLBACK_HEADERS = ['content-type', 'location', 'cache-control', 'pragma', 'referrer-policy', 'content-security-policy', 'x-content-type-options', 'x-frame-options'];
@@ -17,10 +15,7 @@ const CALLBACK_HEADERS = ['content-type', 'location', 'cache-control', 'pragma',
 @ApiTags('connect')
 @Controller()
 export class ConnectHttpController {
-  constructor(
-    private readonly upstream: UpstreamClient,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  constructor(private readonly upstream: UpstreamClient) {}
 
   @Post('v1/connect-sessions')
   @ApiBearerAuth()
@@ -38,9 +33,15 @@ export class ConnectHttpController {
   @Get('v1/connect-sessions/:id')
   @ApiBearerAuth()
   @RequireScopes('connect')
-  async get(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string): Promise<unknown> {
+  async get(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Query('waitSeconds') waitSeconds?: string): Promise<unknown> {
     if (!isUuid(id)) throw notFound('connect session');
-    const answer = await this.upstream.request('oauth-authorization', { method: 'GET', path: `/internal/v1/workspaces/${caller.workspaceId}/connect-sessions/${id}` });
+    const wait = Math.min(Math.max(Number(waitSeconds) || 0, 0), 25);
+    const answer = await this.upstream.request('oauth-authorization', {
+      method: 'GET',
+      path: `/internal/v1/workspaces/${caller.workspaceId}/connect-sessions/${id}`,
+      query: { waitSeconds: wait || undefined },
+      timeoutMs: (wait + 10) * 1000,
+    });
     return answer.body;
   }
 
@@ -49,8 +50,18 @@ export class ConnectHttpController {
   @Public()
   async session(@Headers() headers: Record<string, string | undefined>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
-    const answer = await internalRequest(this.config, 'oauth-authorization', { method: 'GET', path: '/internal/v1/connect/session', headers: { 'x-connect-session': sessionToken(headers) } });
-    return jsonBody('oauth-authorization', answer);
+    const answer = await this.upstream.request('oauth-authorization', { method: 'GET', path: '/internal/v1/connect/session', headers: { 'x-connect-session': sessionToken(headers) } });
+    return answer.body;
+  }
+
+  /** A fresh authorization URL for the connect dialog's Connect button (OAuth sessions). */
+  @Post('v1/connect/authorize')
+  @Public()
+  @HttpCode(200)
+  async authorize(@Headers() headers: Record<string, string | undefined>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
+    response.setHeader('Cache-Control', 'no-store');
+    const answer = await this.upstream.request('oauth-authorization', { method: 'POST', path: '/internal/v1/connect/authorize', headers: { 'x-connect-session': sessionToken(headers) } });
+    return answer.body;
   }
 
   /** Typed credentials (Basic, API key, bearer, custom input) from the connect dialog. */
@@ -59,13 +70,13 @@ export class ConnectHttpController {
   @HttpCode(202)
   async credentials(@Headers() headers: Record<string, string | undefined>, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
-    const answer = await internalRequest(this.config, 'oauth-authorization', {
+    const answer = await this.upstream.request('oauth-authorization', {
       method: 'POST',
       path: '/internal/v1/connect/credentials',
       headers: { 'x-connect-session': sessionToken(headers) },
       body: body ?? {},
     });
-    return jsonBody('oauth-authorization', answer);
+    return answer.body;
   }
 
   /** The redirect URI registered at every provider. The query goes to oauth-authorization as it came; it is never logged. */
@@ -73,7 +84,7 @@ export class ConnectHttpController {
   @Public()
   async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
     const queryStart = request.originalUrl.indexOf('?');
-    const answer = await internalRequest(this.config, 'oauth-authorization', {
+    const answer = await this.upstream.send('oauth-authorization', {
       method: 'GET',
       path: '/internal/v1/oauth/callback',
       rawQuery: queryStart >= 0 ? request.originalUrl.slice(queryStart + 1) : '',

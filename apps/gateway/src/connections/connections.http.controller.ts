@@ -1,10 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
-import { internalRequest, jsonBody } from '../connect/internal-request';
-import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { isUuid, UpstreamClient } from '../upstream';
 
 const LIST_FILTERS = ['connectorId', 'endUserId', 'status', 'limit', 'offset'] as const;
@@ -14,10 +12,7 @@ const LIST_FILTERS = ['connectorId', 'endUserId', 'status', 'limit', 'offset'] a
 @ApiBearerAuth()
 @Controller('v1/connections')
 export class ConnectionsHttpController {
-  constructor(
-    private readonly upstream: UpstreamClient,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  constructor(private readonly upstream: UpstreamClient) {}
 
   @Get()
   async list(@CurrentWorkspace() caller: WorkspaceContext, @Query() query: Record<string, unknown>): Promise<unknown> {
@@ -44,13 +39,37 @@ export class ConnectionsHttpController {
     response.setHeader('Cache-Control', 'no-store');
     response.setHeader('Pragma', 'no-cache');
     if (!isUuid(id)) throw notFound('connection');
-    const answer = await internalRequest(this.config, 'token-issuance', {
+    const answer = await this.upstream.request('token-issuance', {
       method: 'POST',
       path: `/internal/v1/workspaces/${caller.workspaceId}/connections/${id}/credential`,
       headers: { 'x-api-key-id': caller.apiKeyId },
       body: body ?? {},
     });
-    return jsonBody('token-issuance', answer);
+    return answer.body;
+  }
+
+  /** A caller got 401 with the credential: the broker refreshes now, or marks the connection for reconnect. */
+  @Post(':id/report-unauthorized')
+  @RequireScopes('credentials:read')
+  @HttpCode(200)
+  async reportUnauthorized(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown): Promise<unknown> {
+    if (!isUuid(id)) throw notFound('connection');
+    const answer = await this.upstream.request('token-issuance', {
+      method: 'POST',
+      path: `/internal/v1/workspaces/${caller.workspaceId}/connections/${id}/report-unauthorized`,
+      body: body ?? {},
+    });
+    return answer.body;
+  }
+
+  /** Revokes at the provider when it can, destroys the stored secrets and announces ConnectionDeleted. */
+  @Delete(':id')
+  @RequireScopes('connect')
+  @HttpCode(200)
+  async remove(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string): Promise<unknown> {
+    if (!isUuid(id)) throw notFound('connection');
+    const answer = await this.upstream.request('token-issuance', { method: 'DELETE', path: `/internal/v1/workspaces/${caller.workspaceId}/connections/${id}` });
+    return answer.body;
   }
 }
 

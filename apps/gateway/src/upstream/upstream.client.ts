@@ -10,7 +10,11 @@ export interface UpstreamRequest {
   /** Starting with `/internal/v1/`; path segments taken from a request must be encoded by the caller. */
   path: string;
   query?: Record<string, string | number | undefined>;
+  /** An already encoded query string without `?`, passed on as it came (the OAuth callback). */
+  rawQuery?: string;
   body?: unknown;
+  /** Headers a back-end needs beyond the internal token (the connect session token, the caller's key id). */
+  headers?: Record<string, string>;
   /** Milliseconds; the client's default otherwise. */
   timeoutMs?: number;
 }
@@ -20,14 +24,21 @@ export interface UpstreamResponse<T = unknown> {
   body: T;
 }
 
+export interface RawUpstreamResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
- * Calls a back-end service's internal API with the shared `x-internal-token`. A success comes back
- * as `{ status, body }`; an error answer is thrown as an AppError carrying the upstream status and
- * `{ code, message, details }` unchanged, so the gateway's filter passes it through. An unreachable
- * service is 503 `upstream_unavailable`; no answer in time is 504 `upstream_timeout` (the request may
- * have been processed, so it is not retried here).
+ * Calls a back-end service's internal API with the shared `x-internal-token`. `request` expects
+ * JSON: a success comes back as `{ status, body }`; an error answer is thrown as an AppError
+ * carrying the upstream status and `{ code, message, details }` unchanged, so the gateway's filter
+ * passes it through. `send` returns any answer as it is (the callback's HTML page). An unreachable
+ * service is 503 `upstream_unavailable`; no answer in time is 504 `upstream_timeout` (the request
+ * may have been processed, so it is not retried here).
  */
 @Injectable()
 export class UpstreamClient {
@@ -42,40 +53,48 @@ export class UpstreamClient {
   }
 
   async request<T = unknown>(service: UpstreamService, request: UpstreamRequest): Promise<UpstreamResponse<T>> {
-    const url = new URL(request.path, this.baseUrls[service]);
-    for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
-    const headers: Record<string, string> = { [INTERNAL_TOKEN_HEADER]: this.config.internalApiToken, accept: 'application/json' };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const answer = await this.send(service, { ...request, headers: { accept: 'application/json', ...request.headers } });
+    return { status: answer.status, body: jsonBody<T>(service, answer) };
+  }
 
-    let response: Response;
+  async send(service: UpstreamService, request: UpstreamRequest): Promise<RawUpstreamResponse> {
+    const url = new URL(request.path, this.baseUrls[service]);
+    if (request.rawQuery) url.search = request.rawQuery;
+    for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
+    const headers: Record<string, string> = { ...request.headers, [INTERNAL_TOKEN_HEADER]: this.config.internalApiToken };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
     try {
-      response = await fetch(url, {
+      const response = await fetch(url, {
         method: request.method,
         headers,
+        redirect: 'manual',
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
         signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
+      return { status: response.status, headers: response.headers, text: await response.text() };
     } catch (error) {
       if ((error as Error).name === 'TimeoutError') {
         throw new AppError('upstream_timeout', `${service} did not answer in time`, 504, undefined, { cause: error, retriable: true });
       }
       throw new AppError('upstream_unavailable', `${service} is unavailable`, 503, undefined, { cause: error, retriable: true });
     }
-
-    const text = await response.text();
-    let body: unknown = undefined;
-    if (text.length > 0) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new AppError('upstream_invalid_response', `${service} answered with a body that is not JSON`, 502);
-      }
-    }
-    if (response.ok) return { status: response.status, body: body as T };
-    const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
-    if (typeof error?.code === 'string' && typeof error.message === 'string') {
-      throw new AppError(error.code, error.message, response.status, error.details, { retriable: response.status >= 500 });
-    }
-    throw new AppError(response.status >= 500 ? 'upstream_error' : 'upstream_rejected', `${service} answered ${response.status}`, response.status >= 500 ? 502 : response.status);
   }
+}
+
+/** A JSON answer's body, or the upstream error passed through unchanged. */
+function jsonBody<T>(service: UpstreamService, answer: RawUpstreamResponse): T {
+  let body: unknown = undefined;
+  if (answer.text.length > 0) {
+    try {
+      body = JSON.parse(answer.text);
+    } catch {
+      throw new AppError('upstream_invalid_response', `${service} answered with a body that is not JSON`, 502);
+    }
+  }
+  if (answer.status >= 200 && answer.status < 300) return body as T;
+  const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+  if (typeof error?.code === 'string' && typeof error.message === 'string') {
+    throw new AppError(error.code, error.message, answer.status, error.details, { retriable: answer.status >= 500 });
+  }
+  throw new AppError(answer.status >= 500 ? 'upstream_error' : 'upstream_rejected', `${service} answered ${answer.status}`, answer.status >= 500 ? 502 : answer.status);
 }

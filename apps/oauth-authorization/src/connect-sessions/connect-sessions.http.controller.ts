@@ -1,12 +1,12 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError, notFound } from '@cb/platform';
+import { notFound } from '@cb/platform';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectSessionEntity } from './connect-session.entity';
 import { ConnectSessionView, toSessionView, toUiSessionView } from './connect-session.mapper';
 import { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
 import { OpenConnectSessionService, OpenedSession } from './open-connect-session.service';
-import { hashToken } from './session-token';
+import { findSessionByToken } from './find-session';
 import { InternalGuard } from '../internal.guard';
 
 export const uuidParam = (what: string): ParseUUIDPipe => new ParseUUIDPipe({ exceptionFactory: () => notFound(what) });
@@ -25,14 +25,21 @@ export class ConnectSessionsHttpController {
     return this.openSession.open(workspaceId, body);
   }
 
+  /** `?waitSeconds=N` (at most 25) holds the answer until the session leaves `pending`: a long poll for SDKs. */
   @Get('workspaces/:workspaceId/connect-sessions/:sessionId')
   async get(
     @Param('workspaceId', uuidParam('workspace')) workspaceId: string,
     @Param('sessionId', uuidParam('connect session')) sessionId: string,
+    @Query('waitSeconds') waitSeconds?: string,
   ): Promise<ConnectSessionView> {
-    const session = await this.dataSource.getRepository(ConnectSessionEntity).findOne({ where: { id: sessionId, workspaceId } });
-    if (!session) throw notFound('connect session');
-    return toSessionView(session);
+    const deadline = Date.now() + waitSecondsFrom(waitSeconds) * 1000;
+    for (;;) {
+      const session = await this.dataSource.getRepository(ConnectSessionEntity).findOne({ where: { id: sessionId, workspaceId } });
+      if (!session) throw notFound('connect session');
+      const view = toSessionView(session);
+      if (view.status !== 'pending' || Date.now() >= deadline) return view;
+      await new Promise((resolve) => setTimeout(resolve, LONG_POLL_INTERVAL_MS));
+    }
   }
 
   /** For the connect UI, which holds only the session token. */
@@ -42,13 +49,20 @@ export class ConnectSessionsHttpController {
     const connector = await this.dataSource.getRepository(ConnectorEntity).findOne({ where: { connectorId: session.connectorId } });
     return toUiSessionView(session, connector);
   }
+
+  /** A fresh authorization URL for the connect dialog's Connect button. */
+  @Post('connect/authorize')
+  @HttpCode(200)
+  reauthorize(@Headers('x-connect-session') token: string | undefined): Promise<{ authorizationUrl: string }> {
+    return this.openSession.reauthorize(token);
+  }
 }
 
-export async function findSessionByToken(dataSource: DataSource, token: string | undefined, lock = false): Promise<ConnectSessionEntity> {
-  if (!token || token.length > 256) throw new AppError('invalid_session_token', 'connect session token missing or invalid', 401);
-  const session = await dataSource
-    .getRepository(ConnectSessionEntity)
-    .findOne({ where: { tokenHash: hashToken(token) }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-  if (!session) throw new AppError('invalid_session_token', 'connect session token missing or invalid', 401);
-  return session;
+const LONG_POLL_INTERVAL_MS = 200;
+const LONG_POLL_MAX_SECONDS = 25;
+
+function waitSecondsFrom(value: string | undefined): number {
+  const seconds = Number(value ?? 0);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, LONG_POLL_MAX_SECONDS) : 0;
 }
+

@@ -12,6 +12,8 @@ import { PostgresStateStore } from '../authorization-url/postgres-state-store';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from '../oauth-authorization.config';
 import { ConnectSessionEntity } from './connect-session.entity';
+import { publicStatus } from './connect-session.mapper';
+import { findSessionByToken } from './find-session';
 import { KnownConnectionEntity } from './known-connection.entity';
 import { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
 import { newSessionToken } from './session-token';
@@ -82,6 +84,23 @@ export class OpenConnectSessionService {
         opened.authorizationUrl = await this.authorizationUrl(manager, session, config);
       }
       return opened;
+    });
+  }
+
+  /**
+   * A fresh authorization URL (new state and PKCE pair) for a pending OAuth session, for a connect
+   * dialog that holds only the session token. The previous state stays valid until it expires.
+   */
+  async reauthorize(token: string | undefined): Promise<{ authorizationUrl: string }> {
+    return this.dataSource.transaction(async (manager) => {
+      const session = await findSessionByToken(manager, token);
+      if (publicStatus(session) !== 'pending') throw new AppError('session_not_pending', `the connect session is ${publicStatus(session)}`, 409);
+      const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: session.connectorId, workspaceId: session.workspaceId } });
+      const config = connector?.config as unknown as AuthConfig | undefined;
+      if (config?.mode !== 'OAUTH2' || config.grantType !== 'authorization_code') {
+        throw new AppError('not_an_oauth_session', 'this connect session does not use an OAuth authorization', 409);
+      }
+      return { authorizationUrl: await this.authorizationUrl(manager, session, config) };
     });
   }
 
@@ -158,6 +177,5 @@ export class OpenConnectSessionService {
 
 /** RFC 9207: a connector may name its authorization server's issuer; then `iss` must match it exactly. */
 export function expectedIssuerOf(config: AuthConfig): string | null {
-  const issuer = (config as { issuer?: unknown }).issuer;
-  return typeof issuer === 'string' && issuer !== '' ? issuer : null;
+  return config.mode === 'OAUTH2' && config.issuer ? config.issuer : null;
 }

@@ -6,7 +6,7 @@ import { OutboxWriter } from '@cb/messaging';
 import { AppError, validationFailed } from '@cb/platform';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
-import { findSessionByToken } from '../connect-sessions/connect-sessions.http.controller';
+import { findSessionByToken } from '../connect-sessions/find-session';
 import { ConnectSessionEntity } from '../connect-sessions/connect-session.entity';
 import { publicStatus } from '../connect-sessions/connect-session.mapper';
 import { ConnectorEntity } from '../connectors/connector.entity';

@@ -201,6 +201,10 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   readonly revocationUrl?: string;
 
   @Optional()
+  @EndpointUrl()
+  readonly issuer?: string;
+
+  @Optional()
   @ValidateNested()
   @IsObject({ message: 'tokenResponsePaths must be an object' })
   @Type(() => TokenResponsePathsDto)

@@ -75,6 +75,11 @@ export interface OAuth2Config {
   readonly pkce: boolean;
   /** @see https://www.rfc-editor.org/rfc/rfc7009 */
   readonly revocationUrl?: string;
+  /**
+   * The authorization server's issuer identifier. When set, the callback's `iss` must equal it
+   * exactly (mix-up defence). @see https://www.rfc-editor.org/rfc/rfc9207
+   */
+  readonly issuer?: string;
   readonly tokenResponsePaths?: TokenResponsePaths;
   /** Token response values kept with the credential, by name, e.g. `{ instance_url: 'instance_url' }`. */
   readonly metadataPaths: Readonly<Record<string, string>>;

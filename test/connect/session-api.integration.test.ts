@@ -1,0 +1,86 @@
+/**
+ * The gateway routes an SDK and the connect dialog lean on: a long-polled session status, a fresh
+ * authorization URL from the session token, disconnect, and a caller-reported 401.
+ */
+import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
+import { RunningSystem, startSystem } from '../support/system';
+import { activeConnector, Gateway, newWorkspace, openSession } from './connect-helpers';
+
+describe('connect session API', () => {
+  let system: RunningSystem;
+  let sandbox: SandboxProvider;
+  let gateway: Gateway;
+  let connectorId: string;
+
+  beforeAll(async () => {
+    system = await startSystem();
+    sandbox = await startSandboxProvider({
+      clients: [{ client_id: 'session-api', client_secret: 'session-api-secret', redirect_uris: [system.env.OAUTH_REDIRECT_URI ?? ''] }],
+    });
+    ({ gateway } = await newWorkspace(system, 'session-api'));
+    connectorId = await activeConnector(gateway, 'sandbox', {
+      mode: 'OAUTH2',
+      authorizationUrl: sandbox.urls.authorization,
+      tokenUrl: sandbox.urls.token,
+      revocationUrl: sandbox.urls.revocation,
+      issuer: sandbox.issuer,
+      clientId: 'session-api',
+      clientSecret: 'session-api-secret',
+      scopes: ['openid', 'offline_access'],
+      authorizationParams: { prompt: 'consent' },
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox?.stop();
+    await system?.stop();
+  });
+
+  it('long-polls a session until it completes, with a fresh authorization URL taken from the session token', async () => {
+    const session = await openSession(gateway, { connectorId, endUserId: 'poller' });
+    const fresh = await gateway.call<{ authorizationUrl: string }>('POST', '/v1/connect/authorize', { key: null, headers: { 'x-connect-session': session.sessionToken } });
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('cache-control')).toBe('no-store');
+    expect(new URL(fresh.body.authorizationUrl).searchParams.get('state')).not.toBe(new URL(session.authorizationUrl ?? '').searchParams.get('state'));
+
+    const pending = await gateway.call<{ status: string }>('GET', `/v1/connect-sessions/${session.sessionId}`);
+    expect(pending.body.status).toBe('pending');
+    const held = gateway.call<{ status: string; connectionId: string }>('GET', `/v1/connect-sessions/${session.sessionId}?waitSeconds=20`);
+    const { callbackUrl } = await authorizeOverHttp(fresh.body.authorizationUrl);
+    expect(callbackUrl.searchParams.get('iss')).toBe(sandbox.issuer);
+    expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(200);
+    const completed = await held;
+    expect(completed.body).toMatchObject({ status: 'completed', connectionId: session.connectionId });
+  });
+
+  it('refuses a fresh authorization URL without a valid session token', async () => {
+    const answer = await gateway.call('POST', '/v1/connect/authorize', { key: null, headers: { 'x-connect-session': 'not-a-session' } });
+    expect(answer.status).toBe(401);
+  });
+
+  it('refreshes on a reported 401, then disconnects: revoked at the provider and gone from the API', async () => {
+    const session = await openSession(gateway, { connectorId, endUserId: 'leaver' });
+    const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl ?? '');
+    await fetch(callbackUrl, { redirect: 'manual' });
+    const done = await gateway.call<{ status: string }>('GET', `/v1/connect-sessions/${session.sessionId}?waitSeconds=20`);
+    expect(done.body.status).toBe('completed');
+    const before = await gateway.call<{ credentialVersion: number; credential: { refreshToken: string } }>('POST', `/v1/connections/${session.connectionId}/credential`, { body: { includeRefreshToken: true } });
+
+    const reported = await gateway.call<{ outcome: string; credentialVersion: number }>('POST', `/v1/connections/${session.connectionId}/report-unauthorized`, { body: {} });
+    expect(reported.status).toBe(200);
+    expect(reported.body.outcome).toBe('refreshed');
+    expect(reported.body.credentialVersion).toBe(before.body.credentialVersion + 1);
+
+    const after = await gateway.call<{ credential: { refreshToken: string } }>('POST', `/v1/connections/${session.connectionId}/credential`, { body: { includeRefreshToken: true } });
+    const deleted = await gateway.call<{ revocation: string }>('DELETE', `/v1/connections/${session.connectionId}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.revocation).toBe('revoked');
+    expect((await gateway.call('GET', `/v1/connections/${session.connectionId}`)).status).toBe(404);
+    const refreshAtProvider = await fetch(sandbox.urls.token, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('session-api:session-api-secret').toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: after.body.credential.refreshToken }),
+    });
+    expect(refreshAtProvider.status).toBe(400);
+  });
+});
