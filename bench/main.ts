@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- [--quick] [--only 5,4,3,1,2] [--out file.json] [--service-env svc:NAME=value]`
+ * `npm run bench -- [--quick] [--only 5,4,3,1,2] [--out file.json] [--service-env svc:NAME=value]
+ *                  [--node-option svc:--cpu-prof] [--keep-logs]`
  *
  * Starts the real system on this machine (its own Kafka and PostgreSQL through scripts/infra on
  * private ports under .data/bench-run-<pid>/, the five services from a compiled build as separate
@@ -17,7 +18,7 @@ import { ensureBuild } from './lib/build';
 import type { BenchContext, Settings } from './lib/context';
 import { cleanStaleRuns, newRunState, ROOT, RunState, say, startInfrastructure, stopEverything } from './lib/infra';
 import { endProgress, ScenarioResult, table, writeJson } from './lib/report';
-import type { Watched } from './lib/sampler';
+import { CpuSampler, Watched } from './lib/sampler';
 import { createWorkspace, waitForProjections } from './lib/seed';
 import { ServiceName, SERVICES, startSystem } from './lib/system';
 import { connectLatency } from './scenarios/connect-latency';
@@ -39,11 +40,12 @@ interface Args {
   only: string[];
   out: string | undefined;
   serviceEnv: Partial<Record<ServiceName, Record<string, string>>>;
+  nodeOptions: Partial<Record<ServiceName, string[]>>;
   keepLogs: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, only: SCENARIOS.map((s) => s.key), out: undefined, serviceEnv: {}, keepLogs: false };
+  const args: Args = { quick: false, only: SCENARIOS.map((s) => s.key), out: undefined, serviceEnv: {}, nodeOptions: {}, keepLogs: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = (): string => {
@@ -61,6 +63,12 @@ function parseArgs(argv: string[]): Args {
       if (!match || !SERVICES.includes(match[1] as ServiceName)) throw new Error('--service-env takes <service>:<NAME>=<value>');
       const service = match[1] as ServiceName;
       args.serviceEnv[service] = { ...args.serviceEnv[service], [match[2] as string]: match[3] as string };
+    } else if (arg === '--node-option') {
+      const match = /^([a-z-]+):(--.+)$/.exec(value());
+      if (!match || !SERVICES.includes(match[1] as ServiceName)) throw new Error('--node-option takes <service>:--<option>, e.g. token-issuance:--cpu-prof');
+      const service = match[1] as ServiceName;
+      args.nodeOptions[service] = [...(args.nodeOptions[service] ?? []), match[2] as string];
+      args.keepLogs = true;
     } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(`${readFileSync(__filename, 'utf8').split('*/')[0]}*/\n`);
       process.exit(0);
@@ -124,7 +132,7 @@ async function main(): Promise<number> {
   try {
     say(`${settings.mode} run; run folder ${state.runDir}`);
     const infra = await startInfrastructure(state, settings.postgresOptions);
-    const system = await startSystem(state, infra, { serviceEnv: args.serviceEnv, sandboxAccessTokenTtlSeconds: settings.sandboxAccessTokenTtlSeconds });
+    const system = await startSystem(state, infra, { serviceEnv: args.serviceEnv, nodeOptions: args.nodeOptions, sandboxAccessTokenTtlSeconds: settings.sandboxAccessTokenTtlSeconds });
     pool = new Pool({ connectionString: system.databaseUrl, max: 8, application_name: 'bench-driver' });
     const workspace = await createWorkspace(system);
     await waitForProjections(pool, workspace.connectorId);
@@ -163,6 +171,11 @@ async function main(): Promise<number> {
       loadAverageAtStart: loadBefore.map((v) => Math.round(v * 100) / 100),
     };
     report = { startedAt: startedAt.toISOString(), machine, settings, serviceEnv: args.serviceEnv, results, errors };
+    // What the system costs doing nothing: scheduler ticks, relay safety polls, consumers' fetches.
+    const idle = new CpuSampler(() => ctx.watched(), infra.adminUrl);
+    await idle.start();
+    await new Promise((r) => setTimeout(r, (args.quick ? 3 : 10) * 1000));
+    report.idleCpu = await idle.stop();
 
     for (const scenario of SCENARIOS.filter((s) => args.only.includes(s.key))) {
       say(`scenario ${scenario.key}: ${scenario.name}`);

@@ -36,6 +36,8 @@ export interface RunningSystem {
 export interface SystemOptions {
   /** Extra environment per service, e.g. tuning variables. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Extra node options per service, e.g. --cpu-prof (profiles land in the run folder's profiles/). */
+  nodeOptions?: Partial<Record<ServiceName, string[]>>;
   sandboxAccessTokenTtlSeconds: number;
 }
 
@@ -130,7 +132,7 @@ export async function startSystem(state: RunState, infra: Infrastructure, option
     pids[name] = spawnRecorded(
       state,
       name,
-      [...args, `--bench-run=${state.runDir}`],
+      [...(options.nodeOptions?.[name] ?? []).flatMap((o) => (o === '--cpu-prof' ? [o, `--cpu-prof-dir=${join(state.runDir, 'profiles')}`] : [o])), ...args, `--bench-run=${state.runDir}`],
       {
         ...env,
         ...runtimeEnv,
