@@ -143,16 +143,15 @@ export async function snapshotDatabase(db: Client): Promise<Snapshot> {
       WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE' ORDER BY 1, 2`,
     [[...SERVICE_SCHEMAS]],
   );
+  const parts = tables.rows.map(({ schema, table }) => {
+    const drop = (VOLATILE_COLUMNS[`${schema}.${table}`] ?? []).map((c) => ` - '${c}'`).join('');
+    const row = `(to_jsonb(t)${drop})::text`;
+    return `SELECT '${schema}.${table}' AS name, count(*)::int AS rows, coalesce(md5(string_agg(${row}, '|' ORDER BY ${row})), '') AS digest FROM "${schema}"."${table}" t`;
+  });
   const snapshot: Snapshot = {};
-  for (const { schema, table } of tables.rows) {
-    const name = `${schema}.${table}`;
-    const drop = (VOLATILE_COLUMNS[name] ?? []).map((c) => ` - '${c}'`).join('');
-    const result = await db.query<{ rows: number; digest: string | null }>(
-      `SELECT count(*)::int AS rows, md5(string_agg((to_jsonb(t)${drop})::text, '|' ORDER BY (to_jsonb(t)${drop})::text)) AS digest FROM "${schema}"."${table}" t`,
-    );
-    const row = result.rows[0] as { rows: number; digest: string | null };
-    snapshot[name] = { rows: row.rows, hash: row.digest ?? '' };
-  }
+  if (parts.length === 0) return snapshot;
+  const result = await db.query<{ name: string; rows: number; digest: string }>(parts.join('\nUNION ALL\n'));
+  for (const row of result.rows) snapshot[row.name] = { rows: row.rows, hash: row.digest };
   return snapshot;
 }
 

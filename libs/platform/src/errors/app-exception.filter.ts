@@ -50,6 +50,7 @@ function bodyParserError(exception: unknown): [number, ErrorBody] | undefined {
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (status === 413) return [413, { error: { code: 'payload_too_large', message: 'request body is too large' } }];
   if (type === 'entity.parse.failed') return [400, { error: { code: 'malformed_json', message: 'request body is not valid JSON' } }];
+  if (type === 'entity.too.deep' || type === 'entity.nul.character') return [400, { error: { code: 'bad_request', message: (exception as Error).message } }];
   return [status, { error: { code: status === 415 ? 'unsupported_media_type' : 'bad_request', message: 'request body could not be read' } }];
 }
 

@@ -24,3 +24,13 @@ describe('AppExceptionFilter and body-parser errors', () => {
     expect(respond(new Error('secret detail'))).toEqual({ status: 500, body: { error: { code: 'internal_error', message: 'internal error' } } });
   });
 });
+
+describe('AppExceptionFilter and refused bodies', () => {
+  it('maps a body nested too deep or holding NUL to 400 bad_request with a message naming the problem', () => {
+    const { RequestBodyRefused } = jest.requireActual<typeof import('../http/request-limits')>('../http/request-limits');
+    expect(respond(new RequestBodyRefused('entity.too.deep', 'request body is nested deeper than 64 levels'))).toEqual({
+      status: 400,
+      body: { error: { code: 'bad_request', message: 'request body is nested deeper than 64 levels' } },
+    });
+  });
+});

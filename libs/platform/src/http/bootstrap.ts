@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppExceptionFilter } from '../errors/app-exception.filter';
 import { createValidationPipe } from '../errors/validation';
 import { PinoNestLogger } from '../logging/logger';
+import { checkJsonBody, refuseNulInUrl } from './request-limits';
 
 export interface HttpServiceOptions {
   logger: Logger;
@@ -17,7 +18,8 @@ export interface HttpServiceOptions {
 /** Builds a service the same way in production and in tests: one validation pipe, one error filter. */
 export async function createHttpService(module: Type<unknown> | import('@nestjs/common').DynamicModule, options: HttpServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create(module, { logger: new PinoNestLogger(options.logger), bodyParser: false, abortOnError: false });
-  app.use(json({ limit: options.bodyLimit ?? '64kb' }));
+  app.use(refuseNulInUrl);
+  app.use(json({ limit: options.bodyLimit ?? '64kb', verify: (_request, _response, body) => checkJsonBody(body) }));
   app.use(urlencoded({ extended: false, limit: options.bodyLimit ?? '64kb' }));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AppExceptionFilter());
