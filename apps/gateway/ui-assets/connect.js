@@ -151,30 +151,46 @@ async function finish() {
 function renderOAuth() {
   const name = view.connector?.name ?? 'the provider';
   frame(`Connect ${name}`, `You will sign in at ${name} in a new window and approve access.`);
-  const authorizationUrl = view.authorizationUrl ?? link.authorizationUrl;
-  const safeUrl = authorizationUrl && /^https?:\/\//i.test(authorizationUrl) ? authorizationUrl : undefined;
-  const button = h('button', { type: 'button', class: 'button button-primary button-large', id: 'connect-button', disabled: !safeUrl }, `Connect ${name}`);
+  const button = h('button', { type: 'button', class: 'button button-primary button-large', id: 'connect-button' }, `Connect ${name}`);
   clear(body, h('div', { class: 'oauth-start' }, h('p', {}, 'A window opens at the provider. Sign in there and approve the access request; this window updates when you are done.'), button));
-  if (!safeUrl) {
-    showError('This connect link lacks the sign-in address. Ask for a new link.');
-    return;
-  }
-  button.addEventListener('click', () => startPopup(safeUrl, button));
+  button.addEventListener('click', () => startPopup(button));
   button.focus();
 }
 
-function startPopup(url, button) {
+/** The link's sign-in address when it carries one, otherwise a fresh one for this session. */
+async function signInUrl() {
+  const given = link.authorizationUrl;
+  if (given && /^https?:\/\//i.test(given)) {
+    link.authorizationUrl = undefined; // its state is single use: a second attempt asks for a new one
+    return given;
+  }
+  const { authorizationUrl } = await api('/v1/connect/authorize', { method: 'POST' });
+  return authorizationUrl;
+}
+
+function startPopup(button) {
   clear(alertRegion);
   const width = 520;
   const height = 680;
   const left = Math.max(0, Math.round(window.screenX + (window.outerWidth - width) / 2));
   const top = Math.max(0, Math.round(window.screenY + (window.outerHeight - height) / 2));
-  const popup = window.open(url, 'credential-broker-connect', `popup,width=${width},height=${height},left=${left},top=${top}`);
+  // Opened at once, inside the click, so that pop-up blockers allow it; the address follows.
+  const popup = window.open('about:blank', 'credential-broker-connect', `popup,width=${width},height=${height},left=${left},top=${top}`);
   if (!popup) {
     showError('Your browser blocked the sign-in window. Allow pop-ups for this site, then press Connect again.');
     return;
   }
   button.disabled = true;
+  signInUrl().then(
+    (url) => {
+      popup.location.href = url;
+    },
+    (error) => {
+      popup.close();
+      button.disabled = false;
+      showError(error instanceof ApiError ? error.message : 'The sign-in address could not be prepared. Please try again.');
+    },
+  );
   setStatus('Waiting for you to sign in and approve access in the other window…', 'busy');
   let settled = false;
 

@@ -173,8 +173,12 @@ export class ConnectSessionsApi {
     return this.client.request('/v1/connect-sessions', { method: 'POST', body: request });
   }
 
-  get(sessionId: string, options: { signal?: AbortSignal } = {}): Promise<ConnectSessionView> {
-    return this.client.request(`/v1/connect-sessions/${encodeURIComponent(sessionId)}`, options.signal ? { signal: options.signal } : {});
+  /** With `waitSeconds` (at most 25) the gateway holds the answer until the session leaves `pending`. */
+  get(sessionId: string, options: { signal?: AbortSignal; waitSeconds?: number } = {}): Promise<ConnectSessionView> {
+    return this.client.request(`/v1/connect-sessions/${encodeURIComponent(sessionId)}`, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.waitSeconds ? { query: { waitSeconds: options.waitSeconds } } : {}),
+    });
   }
 
   /**
@@ -191,9 +195,9 @@ export class ConnectSessionsApi {
    * Resolves with the session once it is `completed`; rejects with {@link ConnectSessionFailedError}
    * when it fails or expires, {@link WaitTimeoutError} at the deadline, or the signal's reason.
    *
-   * The gateway has no long-poll for sessions yet, so this checks with exponential backoff (250 ms
-   * doubling to 5 s by default): a handful of requests for a connect that takes a minute. It never
-   * polls in a tight loop, and a transient error (network, 5xx) only costs one interval.
+   * Long-polls the gateway (each request is held up to 20 s until the status changes), so a connect
+   * that takes a minute costs about three requests. A transient error (network, 5xx) is retried after
+   * a pause that starts at 250 ms and doubles up to 5 s by default.
    */
   async waitForCompletion(sessionId: string, options: WaitForCompletionOptions = {}): Promise<ConnectSessionView> {
     const timeoutMs = options.timeoutMs ?? 300_000;
@@ -203,8 +207,9 @@ export class ConnectSessionsApi {
     for (;;) {
       options.signal?.throwIfAborted();
       let view: ConnectSessionView | undefined;
+      const waitSeconds = Math.max(1, Math.min(LONG_POLL_SECONDS, Math.floor((deadline - Date.now()) / 1000)));
       try {
-        view = await this.get(sessionId, options.signal ? { signal: options.signal } : {});
+        view = await this.get(sessionId, { waitSeconds, ...(options.signal ? { signal: options.signal } : {}) });
       } catch (error) {
         if (!(error instanceof CredentialBrokerError) || !error.retriable) throw error;
       }
@@ -214,11 +219,14 @@ export class ConnectSessionsApi {
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new WaitTimeoutError(sessionId, timeoutMs);
+      if (view) continue;
       await sleep(Math.min(interval, remaining), options.signal);
       interval = Math.min(interval * 2, maxInterval);
     }
   }
 }
+
+const LONG_POLL_SECONDS = 20;
 
 /** Connections and their credentials. */
 export class ConnectionsApi {
