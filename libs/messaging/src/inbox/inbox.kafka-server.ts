@@ -130,6 +130,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     if (value.length > MAX_MESSAGE_BYTES) throw new Rejected('oversized_message', `message is ${value.length} bytes, limit ${MAX_MESSAGE_BYTES}`);
     const missing = missingCloudEventAttributes(headers);
     if (missing.length > 0) throw new Rejected('missing_cloudevents_attributes', `missing headers: ${missing.join(', ')}`);
+    if (headers.ce_specversion !== '1.0') throw new Rejected('unsupported_specversion', `expected CloudEvents 1.0, got ${headers.ce_specversion?.slice(0, 16)}`);
     if (headers.ce_type !== definition.type) throw new Rejected('unsupported_event_type', `expected ${definition.type}, got ${headers.ce_type}`);
     if (!/^[0-9a-f-]{36}$/i.test(headers.ce_id ?? '')) throw new Rejected('invalid_event_id', 'ce_id must be a UUID');
     let plain: unknown;
