@@ -131,10 +131,11 @@ start() {
   local log4j="-Dlog4j.configuration=file:$DATA_DIR/log4j.properties" logs="-Dkafka.logs.dir=$DATA_DIR/logs"
   if [[ ! -f "$DATA_DIR/kraft-logs/meta.properties" ]]; then
     # A cluster id is 16 random bytes in unpadded base64url, which is what `StorageTool random-uuid` prints.
+    # It may start with "-", so it is passed as --cluster-id=<id>, never as a separate argument.
     local cluster_id
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
     "$JAVA" -Xmx128m "$log4j" "$logs" -cp "$LIBS_DIR/*" kafka.tools.StorageTool \
-      format -t "$cluster_id" -c "$DATA_DIR/server.properties" >"$DATA_DIR/format.out" 2>&1 \
+      format --cluster-id="$cluster_id" -c "$DATA_DIR/server.properties" >"$DATA_DIR/format.out" 2>&1 \
       || { cat "$DATA_DIR/format.out" >&2; die "storage format failed"; }
   fi
   say "starting on 127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT, data ${DATA_DIR#"$ROOT"/})"
