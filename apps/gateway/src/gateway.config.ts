@@ -1,4 +1,5 @@
 import { fromEnv, loadServiceConfig, ServiceConfig } from '@cb/platform';
+import { RateLimits, rateLimitReaders } from './rate-limit/rate-limit.config';
 
 export interface GatewayExtraConfig {
   connectorConfigUrl: string;
@@ -7,6 +8,8 @@ export interface GatewayExtraConfig {
   internalApiToken: string;
   /** Where the gateway is reached from outside, e.g. for OAuth redirect URIs and connect links. */
   publicBaseUrl: string;
+  /** RATE_LIMIT_CALLBACK, RATE_LIMIT_CONNECT_SESSIONS, RATE_LIMIT_CREDENTIAL_READS. */
+  rateLimits: RateLimits;
 }
 
 export type GatewayConfig = ServiceConfig & GatewayExtraConfig;
@@ -25,6 +28,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       tokenIssuanceUrl: fromEnv.url('TOKEN_ISSUANCE_URL', ['http:', 'https:']),
       internalApiToken: fromEnv.string('INTERNAL_API_TOKEN'),
       publicBaseUrl: fromEnv.url('PUBLIC_BASE_URL', ['http:', 'https:']),
+      ...rateLimitReaders,
     },
     env,
   );
