@@ -6,7 +6,6 @@ import { ActivateConnectorService } from './activate-connector/activate-connecto
 import type { ConnectorConfigConfig } from './connector-config.config';
 import { ConnectorTemplatesHttpController } from './connector-templates/connector-templates.http.controller';
 import { ConnectorAnnouncer } from './connectors/connector.announcer';
-import { ConnectorInternalGuard } from './connectors/connector-internal.guard';
 import { ConnectorSecrets } from './connectors/connector-secrets';
 import { ConnectorVersionEntity } from './connectors/connector-version.entity';
 import { ConnectorEntity } from './connectors/connector.entity';
@@ -30,7 +29,7 @@ export class ConnectorConfigModule {
     return {
       module: ConnectorConfigModule,
       imports: [
-        ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [ConnectorEntity, ConnectorVersionEntity], migrations: MIGRATIONS, usesKafka: true }),
+        ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [ConnectorEntity, ConnectorVersionEntity], migrations: MIGRATIONS, usesKafka: true, internalApiToken: config.internalApiToken }),
       ],
       controllers: [
         ConnectorTemplatesHttpController,
@@ -42,7 +41,6 @@ export class ConnectorConfigModule {
         DeleteConnectorHttpController,
       ],
       providers: [
-        ConnectorInternalGuard,
         WorkspaceParamGuard,
         ConnectorStore,
         ConnectorSecrets,

@@ -24,7 +24,7 @@ export class OAuthAuthorizationModule {
   static register(config: OAuthAuthorizationConfig, logger: Logger): DynamicModule {
     return {
       module: OAuthAuthorizationModule,
-      imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: ENTITIES, migrations: MIGRATIONS, usesKafka: true })],
+      imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: ENTITIES, migrations: MIGRATIONS, usesKafka: true, internalApiToken: config.internalApiToken })],
       controllers: [
         ConnectorProjectionEventsController,
         SessionOutcomeEventsController,

@@ -35,7 +35,7 @@ export class TokenIssuanceModule {
   static register(config: TokenIssuanceConfig, logger: Logger): DynamicModule {
     return {
       module: TokenIssuanceModule,
-      imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: ENTITIES, migrations: MIGRATIONS, usesKafka: true })],
+      imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: ENTITIES, migrations: MIGRATIONS, usesKafka: true, internalApiToken: config.internalApiToken })],
       controllers: [
         ConnectorProjectionEventsController,
         ExchangeCodeEventsController,

@@ -13,4 +13,4 @@ export { serviceDataSourceOptions, migrateSchema, openServiceDatabase, databaseR
 export type { ServiceDatabaseOptions } from './database/database';
 export { createHttpService } from './http/bootstrap';
 export type { HttpServiceOptions } from './http/bootstrap';
-export { InternalApiGuard, INTERNAL_TOKEN_HEADER } from './http/internal-api.guard';
+export { InternalApiGuard, INTERNAL_TOKEN_HEADER, INTERNAL_API_TOKEN } from './http/internal-api.guard';

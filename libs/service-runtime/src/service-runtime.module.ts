@@ -4,7 +4,7 @@ import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { createKafka, kafkaReadiness, MessagingModule, MessagingTables1764300000000 } from '@cb/messaging';
-import { databaseReadiness, HealthController, keyringFrom, migrateSchema, READINESS_CHECKS, ServiceConfig, serviceDataSourceOptions } from '@cb/platform';
+import { databaseReadiness, HealthController, INTERNAL_API_TOKEN, InternalApiGuard, keyringFrom, migrateSchema, READINESS_CHECKS, ServiceConfig, serviceDataSourceOptions } from '@cb/platform';
 import { KAFKA_ADMIN, KEYRING, LOGGER, SERVICE_CONFIG } from './tokens';
 
 export interface ServiceRuntimeOptions {
@@ -17,6 +17,8 @@ export interface ServiceRuntimeOptions {
   migrations: Function[];
   /** Back-end services talk over Kafka; the gateway does not. */
   usesKafka: boolean;
+  /** The token that guards this service's internal API (InternalApiGuard); back-end services only. */
+  internalApiToken?: string;
 }
 
 class KafkaAdminLifecycle implements OnApplicationShutdown {
@@ -46,6 +48,9 @@ export class ServiceRuntimeModule {
           useFactory: (dataSource: DataSource, admin: Admin) => [databaseReadiness(dataSource), kafkaReadiness(admin)],
         }
       : { provide: READINESS_CHECKS, inject: [DataSource], useFactory: (dataSource: DataSource) => [databaseReadiness(dataSource)] };
+    if (options.internalApiToken !== undefined) {
+      providers.push({ provide: INTERNAL_API_TOKEN, useValue: options.internalApiToken }, InternalApiGuard);
+    }
     if (options.usesKafka) {
       providers.push({ provide: KAFKA_ADMIN, useFactory: () => createKafka(`${config.instanceId}-admin`, config.kafkaBrokers).admin() }, KafkaAdminLifecycle);
     }
@@ -87,7 +92,7 @@ export class ServiceRuntimeModule {
       ],
       controllers: [HealthController],
       providers: [...providers, readiness],
-      exports: [SERVICE_CONFIG, KEYRING, LOGGER, READINESS_CHECKS, ...(options.usesKafka ? [KAFKA_ADMIN] : [])],
+      exports: [SERVICE_CONFIG, KEYRING, LOGGER, READINESS_CHECKS, ...(options.usesKafka ? [KAFKA_ADMIN] : []), ...(options.internalApiToken !== undefined ? [INTERNAL_API_TOKEN, InternalApiGuard] : [])],
     };
   }
 }

@@ -1,10 +1,10 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { listTemplates, ProviderTemplate } from '@cb/auth-modes';
-import { ConnectorInternalGuard } from '../connectors/connector-internal.guard';
+import { InternalApiGuard } from '@cb/platform';
 
 type TemplateView = Pick<ProviderTemplate, 'id' | 'name' | 'mode' | 'config' | 'defaultScopes' | 'docsUrl'>;
 
-@UseGuards(ConnectorInternalGuard)
+@UseGuards(InternalApiGuard)
 @Controller('internal/v1/connector-templates')
 export class ConnectorTemplatesHttpController {
   @Get()

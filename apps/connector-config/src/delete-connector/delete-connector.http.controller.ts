@@ -1,8 +1,7 @@
 import { Controller, Delete, HttpCode, Param, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { conflict } from '@cb/platform';
-import { ConnectorInternalGuard } from '../connectors/connector-internal.guard';
+import { conflict, InternalApiGuard } from '@cb/platform';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectorStore } from '../connectors/connector.store';
 import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
@@ -11,7 +10,7 @@ import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
  * Deletes a draft or an inactive connector with its versions (a hard delete: its secrets go with
  * it). An active connector must be deactivated first, so that other services hear of it.
  */
-@UseGuards(ConnectorInternalGuard, WorkspaceParamGuard)
+@UseGuards(InternalApiGuard, WorkspaceParamGuard)
 @Controller('internal/v1/workspaces/:workspaceId/connectors')
 export class DeleteConnectorHttpController {
   constructor(

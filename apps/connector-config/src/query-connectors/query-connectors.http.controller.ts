@@ -1,8 +1,7 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { validationFailed } from '@cb/platform';
-import { ConnectorInternalGuard } from '../connectors/connector-internal.guard';
+import { InternalApiGuard, validationFailed } from '@cb/platform';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectorResponse, toConnectorResponse } from '../connectors/connector.mapper';
 import { ConnectorStore } from '../connectors/connector.store';
@@ -11,7 +10,7 @@ import { ListConnectorsQueryDto } from './list-connectors.query.dto';
 
 const DEFAULT_LIMIT = 20;
 
-@UseGuards(ConnectorInternalGuard, WorkspaceParamGuard)
+@UseGuards(InternalApiGuard, WorkspaceParamGuard)
 @Controller('internal/v1/workspaces/:workspaceId/connectors')
 export class QueryConnectorsHttpController {
   constructor(

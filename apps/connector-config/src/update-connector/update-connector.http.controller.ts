@@ -1,10 +1,10 @@
 import { Body, Controller, Param, Patch, UseGuards } from '@nestjs/common';
-import { ConnectorInternalGuard } from '../connectors/connector-internal.guard';
 import type { ConnectorResponse } from '../connectors/connector.mapper';
 import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
 import { UpdateConnectorService } from './update-connector.service';
+import { InternalApiGuard } from '@cb/platform';
 
-@UseGuards(ConnectorInternalGuard, WorkspaceParamGuard)
+@UseGuards(InternalApiGuard, WorkspaceParamGuard)
 @Controller('internal/v1/workspaces/:workspaceId/connectors')
 export class UpdateConnectorHttpController {
   constructor(private readonly service: UpdateConnectorService) {}

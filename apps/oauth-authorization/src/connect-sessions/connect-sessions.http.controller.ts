@@ -1,18 +1,17 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { notFound } from '@cb/platform';
+import { InternalApiGuard, notFound } from '@cb/platform';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectSessionEntity } from './connect-session.entity';
 import { ConnectSessionView, toSessionView, toUiSessionView } from './connect-session.mapper';
 import { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
 import { OpenConnectSessionService, OpenedSession } from './open-connect-session.service';
 import { findSessionByToken } from './find-session';
-import { InternalGuard } from '../internal.guard';
 
 export const uuidParam = (what: string): ParseUUIDPipe => new ParseUUIDPipe({ exceptionFactory: () => notFound(what) });
 
 @Controller('internal/v1')
-@UseGuards(InternalGuard)
+@UseGuards(InternalApiGuard)
 export class ConnectSessionsHttpController {
   constructor(
     private readonly openSession: OpenConnectSessionService,

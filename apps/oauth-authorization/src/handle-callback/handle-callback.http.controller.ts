@@ -2,11 +2,11 @@ import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { renderCallbackResponse } from './callback-page';
 import { CallbackQuery, HandleCallbackService } from './handle-callback.service';
-import { InternalGuard } from '../internal.guard';
+import { InternalApiGuard } from '@cb/platform';
 
 /** The gateway's public GET /oauth/callback forwards the provider's query string here unchanged. */
 @Controller('internal/v1/oauth')
-@UseGuards(InternalGuard)
+@UseGuards(InternalApiGuard)
 export class HandleCallbackHttpController {
   constructor(private readonly handleCallback: HandleCallbackService) {}
 

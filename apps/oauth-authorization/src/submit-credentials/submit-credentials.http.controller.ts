@@ -1,9 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { SubmitCredentialsService } from './submit-credentials.service';
-import { InternalGuard } from '../internal.guard';
+import { InternalApiGuard } from '@cb/platform';
 
 @Controller('internal/v1/connect')
-@UseGuards(InternalGuard)
+@UseGuards(InternalApiGuard)
 export class SubmitCredentialsHttpController {
   constructor(private readonly submitCredentials: SubmitCredentialsService) {}
 

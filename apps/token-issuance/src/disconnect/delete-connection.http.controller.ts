@@ -1,10 +1,10 @@
 import { Controller, Delete, HttpCode, Param, UseGuards } from '@nestjs/common';
 import { uuidParam } from '../list-connections/connections.http.controller';
 import { DisconnectConnection, DisconnectResult } from './disconnect-connection.service';
-import { InternalGuard } from '../internal.guard';
+import { InternalApiGuard } from '@cb/platform';
 
 @Controller('internal/v1/workspaces/:workspaceId/connections')
-@UseGuards(InternalGuard)
+@UseGuards(InternalApiGuard)
 export class DeleteConnectionHttpController {
   constructor(private readonly disconnect: DisconnectConnection) {}
 

@@ -1,16 +1,15 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import { notFound } from '@cb/platform';
+import { InternalApiGuard, notFound } from '@cb/platform';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { ConnectionView, toConnectionView } from './connection.mapper';
 import { ListConnectionsRequestDto } from './list-connections.request.dto';
-import { InternalGuard } from '../internal.guard';
 
 export const uuidParam = (what: string): ParseUUIDPipe => new ParseUUIDPipe({ exceptionFactory: () => notFound(what) });
 
 @Controller('internal/v1/workspaces/:workspaceId/connections')
-@UseGuards(InternalGuard)
+@UseGuards(InternalApiGuard)
 export class ConnectionsHttpController {
   constructor(private readonly dataSource: DataSource) {}
 

@@ -1,17 +1,16 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppError } from '@cb/platform';
+import { AppError, InternalApiGuard } from '@cb/platform';
 import { uuidParam } from '../list-connections/connections.http.controller';
 import { CredentialResponse } from './credential.mapper';
 import { ReadCredentialRequestDto } from './read-credential.request.dto';
 import { ReadCredentialService } from './read-credential.service';
-import { InternalGuard } from '../internal.guard';
 
 /** The gateway names the caller (its API key id) in this header, for the audit log. */
 export const API_KEY_ID_HEADER = 'x-api-key-id';
 
 @Controller('internal/v1/workspaces/:workspaceId/connections')
-@UseGuards(InternalGuard)
+@UseGuards(InternalApiGuard)
 export class ReadCredentialHttpController {
   constructor(private readonly readCredential: ReadCredentialService) {}
 

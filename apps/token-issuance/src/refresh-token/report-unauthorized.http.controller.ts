@@ -1,10 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError, notFound } from '@cb/platform';
+import { AppError, InternalApiGuard, notFound } from '@cb/platform';
 import { uuidParam } from '../list-connections/connections.http.controller';
 import { CredentialRefresher } from './credential-refresher';
 import { ReportUnauthorizedRequestDto } from './report-unauthorized.request.dto';
-import { InternalGuard } from '../internal.guard';
 
 export interface ReportUnauthorizedResponse {
   connectionId: string;
@@ -19,7 +18,7 @@ export interface ReportUnauthorizedResponse {
  * expiry says), or mark the connection needs_reconnect when it cannot be renewed.
  */
 @Controller('internal/v1/workspaces/:workspaceId/connections')
-@UseGuards(InternalGuard)
+@UseGuards(InternalApiGuard)
 export class ReportUnauthorizedHttpController {
   constructor(
     private readonly dataSource: DataSource,

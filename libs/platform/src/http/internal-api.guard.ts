@@ -1,19 +1,22 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { AppError } from '../errors/app-error';
 
 export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
+/** Provider token for the shared INTERNAL_API_TOKEN value; ServiceRuntimeModule provides it. */
+export const INTERNAL_API_TOKEN = Symbol('INTERNAL_API_TOKEN');
 
 /**
  * Guards a back-end service's internal HTTP API, which only the gateway calls. The token is
- * shared configuration (INTERNAL_API_TOKEN); compared in constant time.
+ * shared configuration (INTERNAL_API_TOKEN); compared in constant time. Use it as
+ * `@UseGuards(InternalApiGuard)` in a service whose ServiceRuntimeModule was given the token.
  */
 @Injectable()
 export class InternalApiGuard implements CanActivate {
   private readonly expected: Buffer;
 
-  constructor(token: string) {
+  constructor(@Inject(INTERNAL_API_TOKEN) token: string) {
     this.expected = digest(token);
   }
 

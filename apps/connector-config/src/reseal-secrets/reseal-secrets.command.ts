@@ -1,0 +1,22 @@
+import { resealOutbox } from '@cb/messaging';
+import { ResealCommand, resealRows } from '@cb/service-runtime';
+import { ConnectorVersionEntity } from '../connectors/connector-version.entity';
+import { ConnectorEntity } from '../connectors/connector.entity';
+import { ConnectorSecrets } from '../connectors/connector-secrets';
+
+/** connector-config's sealed values: each connector's secrets, and secrets in its outbox's events. */
+export const resealConnectorConfig: ResealCommand = {
+  serviceName: 'connector-config',
+  schema: 'connector_config',
+  entities: [ConnectorEntity, ConnectorVersionEntity],
+  async reseal(dataSource, keyring) {
+    const secrets = new ConnectorSecrets(keyring);
+    const connectors = await resealRows(dataSource, {
+      entity: ConnectorEntity,
+      id: 'id',
+      needsRotation: (row) => Object.values(row.sealedSecrets).some((sealed) => keyring.needsRotation(sealed)),
+      reseal: (row) => ({ sealedSecrets: secrets.seal(row.id, secrets.open(row.id, row.sealedSecrets)) }),
+    });
+    return { connectors, outbox: await resealOutbox(dataSource, 'connector_config', keyring) };
+  },
+};

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runResealMain } from '@cb/service-runtime';
+import { resealOAuthAuthorization } from './reseal-secrets.command';
+
+runResealMain(resealOAuthAuthorization);
