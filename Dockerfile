@@ -23,6 +23,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/apps/sandbox-provider apps/sandbox-provider
+COPY --from=build /app/apps/gateway/ui-assets apps/gateway/ui-assets
 USER node
 # docker-compose.yml sets the command per service; this default runs the built app.
 CMD ["sh", "-c", "exec node dist/apps/$APP/src/main.js"]
