@@ -227,3 +227,30 @@ export interface OpenApiDocument {
   security?: unknown[];
   components?: { schemas?: Record<string, Record<string, unknown>> };
 }
+
+/** The browser's part of an OAuth connect: consent at the provider, then the gateway's callback. */
+export async function oauthConnect(
+  workspace: Workspace,
+  body: Record<string, unknown>,
+  authorize: (url: string) => Promise<{ callbackUrl: URL }>,
+): Promise<Session & { callbackUrl: URL; callbackStatus: number }> {
+  const session = await openSession(workspace, body);
+  const { callbackUrl } = await authorize(session.authorizationUrl as string);
+  const callback = await fetch(callbackUrl, { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+  await callback.text();
+  return { ...session, callbackUrl, callbackStatus: callback.status };
+}
+
+/** Every row of every table in every service schema, as text (what a pg_dump of the data holds). */
+export async function dumpAllRows(db: Client): Promise<string> {
+  const tables = await db.query<{ schema: string; table: string }>(
+    `SELECT table_schema AS schema, table_name AS table FROM information_schema.tables
+      WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE' ORDER BY 1, 2`,
+  );
+  const parts: string[] = [];
+  for (const { schema, table } of tables.rows) {
+    const rows = await db.query<{ row: string }>(`SELECT t::text AS row FROM "${schema}"."${table}" t`);
+    parts.push(`-- ${schema}.${table}`, ...rows.rows.map((r) => r.row));
+  }
+  return parts.join('\n');
+}

@@ -8,3 +8,4 @@ export type { InboxServerOptions } from './inbox/inbox.kafka-server';
 export { InboxContext } from './inbox/inbox.context';
 export { createKafka, ensureTopics, kafkaReadiness } from './kafka/kafka-client';
 export { MessagingTables1764300000000 } from './messaging-tables.migration';
+export { resealOutbox } from './outbox/outbox-reseal';

@@ -18,7 +18,7 @@ export const resealTokenIssuance: ResealCommand = {
       needsRotation: (row) => keyring.needsRotation(row.sealedCredential),
       reseal: (row) => {
         const sealedCredential = reseal(row.sealedCredential, connectionContext(row.id));
-        return { sealedCredential, credentialKeyId: keyIdOf(sealedCredential) ?? keyring.primaryKeyId, updatedAt: new Date() };
+        return { sealedCredential, credentialKeyId: keyIdOf(sealedCredential) ?? keyring.primaryKeyId };
       },
     });
     const connectors = await resealRows(dataSource, {
