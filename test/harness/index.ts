@@ -179,7 +179,9 @@ async function endOffsets(client: Kafka, topics: string[]): Promise<Map<string, 
     const offsets = new Map<string, bigint>();
     const existing = new Set(await admin.listTopics());
     for (const topic of topics.filter((t) => existing.has(t))) {
-      for (const { partition, high } of await admin.fetchTopicOffsets(topic)) offsets.set(`${topic}:${partition}`, BigInt(high));
+      // A topic created a moment ago may not have its leader yet: NOT_LEADER_FOR_PARTITION is retriable.
+      const partitions = await waitFor(() => admin.fetchTopicOffsets(topic), { timeoutMs: 15_000, intervalMs: 100, description: `end offsets of ${topic}` });
+      for (const { partition, high } of partitions) offsets.set(`${topic}:${partition}`, BigInt(high));
     }
     return offsets;
   } finally {
