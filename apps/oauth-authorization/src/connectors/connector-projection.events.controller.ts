@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ConnectorActivated, ConnectorActivatedPayload, ConnectorDeactivated, ConnectorDeactivatedPayload } from '@cb/events';
+import { ConnectorActivated, ConnectorActivatedPayload, ConnectorDeactivated, ConnectorDeactivatedPayload, sealedFieldDefaultKey } from '@cb/events';
 import { InboxContext } from '@cb/messaging';
 import { ConnectorEntity } from './connector.entity';
 
@@ -20,7 +20,7 @@ export class ConnectorProjectionEventsController {
       mode: payload.mode,
       version: payload.version,
       config: payload.config,
-      secretFieldDefaults: Object.keys(payload.sealedSecrets.fieldDefaults ?? {}).map(fieldKeyOf),
+      secretFieldDefaults: Object.keys(payload.sealedSecrets.fieldDefaults ?? {}).map(sealedFieldDefaultKey),
       active: true,
       updatedAt: new Date(),
     });
@@ -35,10 +35,4 @@ export class ConnectorProjectionEventsController {
       .where('connector_id = :id AND version <= :version', { id: payload.connectorId, version: payload.version })
       .execute();
   }
-}
-
-/** Secret defaults are named by field key or by secret path (`fields.<key>.default`). */
-export function fieldKeyOf(name: string): string {
-  const match = /^fields\.(.+)\.default$/.exec(name);
-  return match?.[1] ?? name;
 }

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ConnectorActivated, ConnectorActivatedPayload, ConnectorDeactivated, ConnectorDeactivatedPayload } from '@cb/events';
+import { ConnectorActivated, ConnectorActivatedPayload, ConnectorDeactivated, ConnectorDeactivatedPayload, sealedFieldDefaultKey } from '@cb/events';
 import { InboxContext } from '@cb/messaging';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
@@ -23,7 +23,7 @@ export class ConnectorProjectionEventsController {
     const reseal = (sealed: string, context: string): string => this.keyring.seal(this.keyring.open(sealed, eventContext), context);
     const sealedFieldDefaults: Record<string, string> = {};
     for (const [name, sealed] of Object.entries(payload.sealedSecrets.fieldDefaults ?? {})) {
-      const key = fieldKeyOf(name);
+      const key = sealedFieldDefaultKey(name);
       sealedFieldDefaults[key] = reseal(sealed, fieldDefaultContext(payload.connectorId, key));
     }
     const clientSecret = payload.sealedSecrets.clientSecret;
@@ -51,9 +51,4 @@ export class ConnectorProjectionEventsController {
       .where('connector_id = :id AND version <= :version', { id: payload.connectorId, version: payload.version })
       .execute();
   }
-}
-
-/** Secret defaults are named by field key or by secret path (`fields.<key>.default`). */
-function fieldKeyOf(name: string): string {
-  return /^fields\.(.+)\.default$/.exec(name)?.[1] ?? name;
 }

@@ -13,6 +13,11 @@ export class SealedSecretsDto {
   @IsOptional() @IsObject() fieldDefaults?: Record<string, string>;
 }
 
+/** The field key a sealed default belongs to: named by key, or by secret path `fields.<key>.default`. */
+export function sealedFieldDefaultKey(name: string): string {
+  return /^fields\.(.+)\.default$/.exec(name)?.[1] ?? name;
+}
+
 export class ConnectorActivatedPayload {
   @IsUUID() connectorId: string;
   @IsUUID() workspaceId: string;
