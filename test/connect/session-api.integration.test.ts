@@ -4,7 +4,7 @@
  */
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
-import { activeConnector, Gateway, newWorkspace, openSession } from './connect-helpers';
+import { activeConnector, Gateway, newWorkspace, openSession, withDb } from './connect-helpers';
 
 describe('connect session API', () => {
   let system: RunningSystem;
@@ -51,6 +51,20 @@ describe('connect session API', () => {
     expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(200);
     const completed = await held;
     expect(completed.body).toMatchObject({ status: 'completed', connectionId: session.connectionId });
+  });
+
+  it('reads a session past its expiry as expired, and an expired session cannot be completed', async () => {
+    const session = await openSession(gateway, { connectorId, endUserId: 'late' });
+    // Time passing, without waiting for the 30-minute lifetime.
+    await withDb(system, (db) => db.query(`UPDATE oauth_authorization.connect_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [session.sessionId]));
+
+    const view = await gateway.call<{ status: string; error: { code: string; reason: string } }>('GET', `/v1/connect-sessions/${session.sessionId}`);
+    expect(view.body.status).toBe('expired');
+    expect(view.body.error.code).toBe('session_expired');
+    expect(view.body.error.reason).toMatch(/expired/);
+    const fresh = await gateway.call<{ error: { code: string } }>('POST', '/v1/connect/authorize', { key: null, headers: { 'x-connect-session': session.sessionToken } });
+    expect(fresh.status).toBe(409);
+    expect(fresh.body.error.code).toBe('session_not_pending');
   });
 
   it('refuses a fresh authorization URL without a valid session token', async () => {
