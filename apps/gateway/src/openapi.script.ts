@@ -8,10 +8,10 @@ import { GatewayModule } from './gateway.module';
 import { buildOpenApiDocument } from './openapi';
 
 /**
- * Writes docs/openapi.json from the code. Preview mode builds the module graph without creating
+ * Builds the OpenAPI document from the code; run directly, it writes docs/openapi.json. Preview mode builds the module graph without creating
  * providers, so no database or back-end service is needed; the variables below only satisfy config.
  */
-async function main(): Promise<void> {
+export async function generateOpenApiDocument(): Promise<object> {
   const config = loadGatewayConfig({
     DATABASE_URL: 'postgres://openapi@127.0.0.1:1/none',
     VAULT_KEYS: `docs:${Buffer.alloc(32).toString('base64')}`,
@@ -24,13 +24,21 @@ async function main(): Promise<void> {
   });
   const logger = createLogger('gateway-openapi', 'silent');
   const app = await NestFactory.create(GatewayModule.register(config, logger), { preview: true, logger: false, abortOnError: false });
-  const target = join(__dirname, '../../../docs/openapi.json');
-  writeFileSync(target, `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`);
+  const document = buildOpenApiDocument(app);
   await app.close();
-  process.stdout.write(`wrote ${target}\n`);
+  return document;
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`${error.stack ?? error.message}\n`);
-  process.exit(1);
-});
+export const OPENAPI_FILE = join(__dirname, '../../../docs/openapi.json');
+
+if (require.main === module) {
+  generateOpenApiDocument()
+    .then((document) => {
+      writeFileSync(OPENAPI_FILE, `${JSON.stringify(document, null, 2)}\n`);
+      process.stdout.write(`wrote ${OPENAPI_FILE}\n`);
+    })
+    .catch((error: Error) => {
+      process.stderr.write(`${error.stack ?? error.message}\n`);
+      process.exit(1);
+    });
+}
