@@ -1,0 +1,184 @@
+/**
+ * The five services as child processes (compiled once, `node -r tsconfig-paths/register <build>/apps/<svc>/src/main.js`)
+ * with the environment startSystem would give them, so that a test can SIGKILL one and start it again.
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateVaultKey } from '@cb/vault-crypto';
+import { createTestDatabase, harnessEnv, uniqueName } from '../harness';
+import { ROOT } from '../harness/local-infra';
+import { freePort, ServiceName } from '../support/system';
+
+const BUILD_DIR = join(ROOT, '.data', 'faults-build');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The services compiled once with tsc into .data/faults-build (again only when a source is newer),
+ * so that a restarted process starts in a second or two instead of compiling under load. The
+ * `@cb/*` aliases resolve at run time through a tsconfig written beside the output.
+ */
+export function ensureCompiled(): string {
+  const stamp = join(BUILD_DIR, '.build-stamp');
+  const sources = Math.max(newestMtime(join(ROOT, 'apps')), newestMtime(join(ROOT, 'libs')), statSync(join(ROOT, 'tsconfig.json')).mtimeMs);
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return linkAssets();
+  const staging = `${BUILD_DIR}.tmp-${process.pid}`;
+  mkdirSync(staging, { recursive: true });
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', staging, '--incremental', 'false', '--sourceMap', 'false', '--declaration', 'false'], { cwd: ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`tsc failed:\n${result.stdout}${result.stderr}`);
+  const { compilerOptions } = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
+  writeFileSync(join(staging, 'tsconfig.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths: compilerOptions.paths } }));
+  writeFileSync(join(staging, '.build-stamp'), new Date().toISOString());
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  renameSync(staging, BUILD_DIR);
+  return linkAssets();
+}
+
+/** The gateway serves its UI from apps/gateway/ui-assets beside its build output (tsc does not copy them). */
+function linkAssets(): string {
+  const link = join(BUILD_DIR, 'apps', 'gateway', 'ui-assets');
+  if (!existsSync(link)) symlinkSync(join(ROOT, 'apps', 'gateway', 'ui-assets'), link, 'dir');
+  return BUILD_DIR;
+}
+
+export const SERVICES: ServiceName[] = ['connector-config', 'oauth-authorization', 'token-issuance', 'token-refresh', 'gateway'];
+
+export interface ProcessSystem {
+  urls: Record<ServiceName, string>;
+  env: Record<string, string>;
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  topic(name: string): string;
+  logs(): string;
+  /** SIGKILL, no shutdown hooks: what a crash or an OOM kill does. */
+  kill(name: ServiceName): Promise<void>;
+  start(name: ServiceName): Promise<void>;
+  /** How many times each service was started. */
+  starts: Record<ServiceName, number>;
+  stop(): Promise<void>;
+}
+
+export interface ProcessSystemOptions {
+  env?: Record<string, string>;
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Kafka and PostgreSQL other than the harness's (a private broker or cluster). */
+  kafkaBrokers?: string[];
+  adminDatabaseUrl?: string;
+}
+
+export async function startProcessSystem(options: ProcessSystemOptions = {}): Promise<ProcessSystem> {
+  const harness = options.kafkaBrokers && options.adminDatabaseUrl ? undefined : harnessEnv();
+  const kafkaBrokers = options.kafkaBrokers ?? (harness as { kafkaBrokers: string[] }).kafkaBrokers;
+  const database = options.adminDatabaseUrl ? { url: options.adminDatabaseUrl, drop: () => Promise.resolve() } : await createTestDatabase();
+  const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (name) => [name, await freePort()] as const))) as Record<ServiceName, number>;
+  const urls = Object.fromEntries(SERVICES.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
+  const topicPrefix = `${uniqueName('f')}.`;
+  const logDir = mkdtempSync(join(tmpdir(), 'cb-fault-logs-'));
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    VAULT_KEYS: generateVaultKey('faults1'),
+    INTERNAL_API_TOKEN: uniqueName('internal'),
+    RUN_MODE: 'development',
+    LOG_LEVEL: 'info',
+    PUBLIC_BASE_URL: urls.gateway,
+    OAUTH_REDIRECT_URI: `${urls.gateway}/oauth/callback`,
+    CONNECTOR_CONFIG_URL: urls['connector-config'],
+    OAUTH_AUTHORIZATION_URL: urls['oauth-authorization'],
+    TOKEN_ISSUANCE_URL: urls['token-issuance'],
+    ...options.env,
+  };
+  const build = ensureCompiled();
+  const children = new Map<ServiceName, ChildProcess>();
+  const starts = Object.fromEntries(SERVICES.map((name) => [name, 0])) as Record<ServiceName, number>;
+
+  const start = async (name: ServiceName): Promise<void> => {
+    const child = spawn(process.execPath, ['-r', join(ROOT, 'node_modules', 'tsconfig-paths', 'register'), join(build, `apps/${name}/src/main.js`)], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...env,
+        ...options.serviceEnv?.[name],
+        TS_NODE_PROJECT: join(build, 'tsconfig.json'),
+        PORT: String(ports[name]),
+        INSTANCE_ID: `${name}-${uniqueName('p')}`,
+        LOG_FILE: join(logDir, `${name}.log`),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    children.set(name, child);
+    starts[name] += 1;
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+      const ready = await fetch(`${urls[name]}/health/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error(`${name} not ready within 90 s: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+
+  const kill = async (name: ServiceName): Promise<void> => {
+    const child = children.get(name);
+    children.delete(name);
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+
+  const stopGracefully = async (name: ServiceName): Promise<void> => {
+    const child = children.get(name);
+    children.delete(name);
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const killAllOnExit = (): void => {
+    for (const child of children.values()) child.kill('SIGKILL');
+  };
+  process.once('exit', killAllOnExit);
+
+  try {
+    // back-end services in parallel (each migrates its own schema), the gateway last
+    await Promise.all(SERVICES.filter((s) => s !== 'gateway').map(start));
+    await start('gateway');
+  } catch (error) {
+    killAllOnExit();
+    throw error;
+  }
+
+  return {
+    urls,
+    env,
+    databaseUrl: database.url,
+    kafkaBrokers,
+    topic: (name) => `${topicPrefix}${name}`,
+    logs: () => SERVICES.map((name) => join(logDir, `${name}.log`)).filter(existsSync).map((file) => readFileSync(file, 'utf8')).join('\n'),
+    kill,
+    start,
+    starts,
+    stop: async () => {
+      process.off('exit', killAllOnExit);
+      for (const name of [...SERVICES].reverse()) await stopGracefully(name);
+      await database.drop();
+    },
+  };
+}
