@@ -13,6 +13,12 @@ const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_ATTEMPTS = 5;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5000;
+/**
+ * Partitions handled at once (topics are created with 3). Messages of one partition, so of one key,
+ * stay strictly in order; only different partitions overlap, each handler in its own transaction.
+ * One at a time left the service idle while a handler waited on a provider or a commit.
+ */
+export const INBOX_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 
 class Rejected extends Error {
   constructor(readonly code: string, message: string) {
@@ -24,6 +30,8 @@ export interface InboxServerOptions extends MessagingOptions {
   dataSource: DataSource;
   /** Extra consumer settings, e.g. in tests. */
   sessionTimeoutMs?: number;
+  /** Partitions handled at once; {@link INBOX_PARTITIONS_CONSUMED_CONCURRENTLY} by default. */
+  partitionsConsumedConcurrently?: number;
 }
 
 /**
@@ -93,7 +101,11 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics, fromBeginning: true });
-    await this.consumer.run({ autoCommit: true, eachMessage: (message) => this.handleMessage(message) });
+    await this.consumer.run({
+      autoCommit: true,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? INBOX_PARTITIONS_CONSUMED_CONCURRENTLY,
+      eachMessage: (message) => this.handleMessage(message),
+    });
   }
 
   private async handleMessage(payload: EachMessagePayload): Promise<void> {
