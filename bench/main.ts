@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--quick] [--only 5,4,3,1,2] [--out file.json] [--service-env svc:NAME=value]
- *                  [--node-option svc:--cpu-prof] [--keep-logs]`
+ *                  [--node-option svc:--cpu-prof] [--keep-logs] [--refresh-connections N] [--connect-flows N]`
  *
  * Starts the real system on this machine (its own Kafka and PostgreSQL through scripts/infra on
  * private ports under .data/bench-run-<pid>/, the five services from a compiled build as separate
@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { createKafka } from '@cb/messaging';
+import { createKafka, INBOX_PARTITIONS_CONSUMED_CONCURRENTLY } from '@cb/messaging';
 import { ensureBuild } from './lib/build';
 import type { BenchContext, Settings } from './lib/context';
 import { cleanStaleRuns, newRunState, ROOT, RunState, say, startInfrastructure, stopEverything } from './lib/infra';
@@ -42,10 +42,11 @@ interface Args {
   serviceEnv: Partial<Record<ServiceName, Record<string, string>>>;
   nodeOptions: Partial<Record<ServiceName, string[]>>;
   keepLogs: boolean;
+  overrides: Partial<Settings>;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, only: SCENARIOS.map((s) => s.key), out: undefined, serviceEnv: {}, nodeOptions: {}, keepLogs: false };
+  const args: Args = { quick: false, only: SCENARIOS.map((s) => s.key), out: undefined, serviceEnv: {}, nodeOptions: {}, keepLogs: false, overrides: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = (): string => {
@@ -63,7 +64,9 @@ function parseArgs(argv: string[]): Args {
       if (!match || !SERVICES.includes(match[1] as ServiceName)) throw new Error('--service-env takes <service>:<NAME>=<value>');
       const service = match[1] as ServiceName;
       args.serviceEnv[service] = { ...args.serviceEnv[service], [match[2] as string]: match[3] as string };
-    } else if (arg === '--node-option') {
+    } else if (arg === '--refresh-connections') args.overrides.refreshConnections = Number(value());
+    else if (arg === '--connect-flows') args.overrides.connectFlows = Number(value());
+    else if (arg === '--node-option') {
       const match = /^([a-z-]+):(--.+)$/.exec(value());
       if (!match || !SERVICES.includes(match[1] as ServiceName)) throw new Error('--node-option takes <service>:--<option>, e.g. token-issuance:--cpu-prof');
       const service = match[1] as ServiceName;
@@ -84,7 +87,7 @@ function settingsFor(args: Args): Settings {
     connectFlows: quick ? 30 : 200,
     refreshConnections: quick ? 300 : 10_000,
     seedConcurrency: 4,
-    refreshFloorConcurrency: 1,
+    refreshFloorConcurrency: INBOX_PARTITIONS_CONSUMED_CONCURRENTLY,
     readConcurrency: 16,
     readWarmupSeconds: quick ? 2 : 5,
     readSeconds: quick ? 6 : 20,
@@ -93,12 +96,14 @@ function settingsFor(args: Args): Settings {
     scaleLargeRows: quick ? 100_000 : 1_000_000,
     scaleQueryRepeats: quick ? 20 : 50,
     relayEvents: quick ? 5000 : 50_000,
+    relaySingleEvents: quick ? 20 : 100,
     relayBatchSize: 500,
     schedulerBatchSize: 100,
     sandboxAccessTokenTtlSeconds: 3600,
     // The script's default: a durable cluster (fsync and synchronous_commit on), as in production.
     postgresOptions: '',
     scenarios: args.only,
+    ...args.overrides,
   };
 }
 

@@ -27,6 +27,8 @@ export interface Settings {
   scaleQueryRepeats: number;
   /** 5: outbox rows relayed, and the relay's batch size (libs/messaging OutboxRelay BATCH_SIZE) used by the floor producer. */
   relayEvents: number;
+  /** 5: single events committed one at a time (relay wake-up latency). */
+  relaySingleEvents: number;
   relayBatchSize: number;
   /** The token-refresh scheduler's claim batch (REFRESH_BATCH_SIZE default). */
   schedulerBatchSize: number;

@@ -20,6 +20,8 @@ export interface RunState {
   postgres?: { pid: number; dataDir: string; port: number };
   /** Node processes the run spawned (services, sandbox, floor servers): pid and a marker in their command line. */
   children: Array<{ name: string; pid: number; marker: string }>;
+  /** Set when everything was stopped and the folder was kept on purpose (logs, profiles). */
+  finished?: boolean;
 }
 
 export function say(message: string): void {
@@ -142,6 +144,8 @@ export async function stopEverything(state: RunState, keepRunDir: boolean): Prom
   if (keepRunDir) {
     rmSync(join(state.runDir, 'kafka'), { recursive: true, force: true });
     rmSync(join(state.runDir, 'postgres'), { recursive: true, force: true });
+    state.finished = true;
+    writeState(state);
   } else {
     rmSync(state.runDir, { recursive: true, force: true });
   }
@@ -161,7 +165,7 @@ export async function cleanStaleRuns(): Promise<void> {
     } catch {
       continue;
     }
-    if (state.ownerPid === process.pid || processAlive(state.ownerPid)) continue;
+    if (state.finished || state.ownerPid === process.pid || processAlive(state.ownerPid)) continue;
     say(`cleaning up a stale run in ${runDir} (owner ${state.ownerPid} is gone)`);
     await stopEverything(state, false);
     rmSync(runDir, { recursive: true, force: true });

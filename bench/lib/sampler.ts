@@ -178,3 +178,13 @@ export function mergeReports(reports: CpuReport[]): CpuReport {
     totalCores: round(processes.reduce((sum, p) => sum + p.cores, 0), 2),
   };
 }
+
+/**
+ * CPU milliseconds per operation of the run's processes: robust to other load on the machine. The
+ * benchmark driver counts only where it does the work itself (a floor's client), not where it
+ * only generates load or consumes to measure.
+ */
+export function cpuMsPerOperation(report: CpuReport, operations: number, includeDriver = false): number {
+  const cpu = report.processes.filter((p) => includeDriver || p.process !== 'benchmark driver').reduce((sum, p) => sum + p.cpuSeconds, 0);
+  return round((cpu * 1000) / Math.max(1, operations), 2);
+}

@@ -10,7 +10,7 @@ import type { BenchContext } from '../lib/context';
 import { freePorts } from '../lib/infra';
 import { runLoad, LoadRequest, LoadResult } from '../lib/load';
 import { figure, progress, ScenarioResult, scenarioResult } from '../lib/report';
-import { CpuReport, CpuSampler } from '../lib/sampler';
+import { CpuReport, cpuMsPerOperation, CpuSampler } from '../lib/sampler';
 import { seedConnections } from '../lib/seed';
 import { spawnRecorded, waitUntilOk } from '../lib/system';
 
@@ -82,6 +82,7 @@ export async function credentialReads(ctx: BenchContext): Promise<ScenarioResult
       figure('requests/s', 'req/s', b.rps, f.rps, 'higher'),
       figure('p50 latency', 'ms', b.latencyMs.p50, f.latencyMs.p50, 'lower'),
       figure('p99 latency', 'ms', b.latencyMs.p99, f.latencyMs.p99, 'lower'),
+      figure('CPU per read (all processes but the load generator)', 'ms', cpuMsPerOperation(broker.cpu, b.requests), cpuMsPerOperation(floor.cpu, f.requests), 'lower'),
     ],
     details: { broker: b, floor: f, connections: ids.length, seedSeconds: seeded.seconds, logs: join(ctx.state.runDir, 'logs') },
     cpu: broker.cpu,

@@ -10,6 +10,7 @@ import type { BenchContext } from '../lib/context';
 import { messagesIn, startCollector } from '../lib/kafka';
 import { figure, progress, ScenarioResult, scenarioResult } from '../lib/report';
 import { CpuSampler } from '../lib/sampler';
+import { median, percentile, summarize } from '../lib/stats';
 
 const SCHEMA = 'connector_config';
 
@@ -47,12 +48,27 @@ export async function eventRelay(ctx: BenchContext): Promise<ScenarioResult> {
   const n = ctx.settings.relayEvents;
   const relayTopic = 'bench.relay.v1';
   const floorTopic = 'bench.relay-floor.v1';
+  const singleTopic = 'bench.relay-single.v1';
   const admin = ctx.kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [relayTopic, floorTopic]);
+  await ensureTopics(admin, [relayTopic, floorTopic, singleTopic]);
+  const arrivalOf = (key: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`event ${key} not consumed within 30 s`)), 30_000);
+      singles.set(key, (at) => {
+        clearTimeout(timer);
+        singles.delete(key);
+        resolve(at);
+      });
+    });
 
   const consumed: Record<string, { count: number; doneAt?: number; resolve?: () => void }> = { [relayTopic]: { count: 0 }, [floorTopic]: { count: 0 } };
-  const collector = await startCollector(ctx.kafka, ctx.unique('bench-relay'), [relayTopic, floorTopic], (m) => {
+  const singles = new Map<string, (at: number) => void>();
+  const collector = await startCollector(ctx.kafka, ctx.unique('bench-relay'), [relayTopic, floorTopic, singleTopic], (m) => {
+    if (m.topic === singleTopic) {
+      singles.get(m.key ?? '')?.(m.at);
+      return;
+    }
     const c = consumed[m.topic];
     if (!c) return;
     c.count++;
@@ -125,6 +141,33 @@ export async function eventRelay(ctx: BenchContext): Promise<ScenarioResult> {
     await allConsumed(floorTopic);
     const floorConsumedSeconds = (consumed[floorTopic]!.doneAt! - floorStart) / 1000;
     const floorCpu = await floorSampler.stop();
+
+    // --- one event at a time: commit -> relay wake-up -> Kafka -> consumer, against produce -> consume
+    const singleBroker: number[] = [];
+    const singleFloor: number[] = [];
+    const value = JSON.stringify(payload);
+    for (let i = 0; i < ctx.settings.relaySingleEvents; i++) {
+      const key = `single-${i}`;
+      const arrived = arrivalOf(key);
+      const c = await ctx.db.connect();
+      let t0: number;
+      try {
+        await c.query('BEGIN');
+        await c.query(`INSERT INTO "${SCHEMA}".outbox (id, topic, message_key, payload, headers) VALUES (gen_random_uuid(), $1, $2, $3, $4)`, [singleTopic, key, value, JSON.stringify(sampleHeaders(key, key))]);
+        await c.query(`SELECT pg_notify('outbox_${SCHEMA}', $1)`, [key]);
+        await c.query('COMMIT');
+        t0 = performance.now();
+      } finally {
+        c.release();
+      }
+      singleBroker.push((await arrived) - t0);
+      const floorKey = `single-floor-${i}`;
+      const floorArrived = arrivalOf(floorKey);
+      const f0 = performance.now();
+      await producer.send({ topic: singleTopic, acks: -1, messages: [{ key: floorKey, value, headers: sampleHeaders(floorKey, floorKey) }] });
+      singleFloor.push((await floorArrived) - f0);
+      progress(`5 event relay: single events ${i + 1}/${ctx.settings.relaySingleEvents}`);
+    }
     await producer.disconnect();
 
     return scenarioResult({
@@ -132,12 +175,15 @@ export async function eventRelay(ctx: BenchContext): Promise<ScenarioResult> {
       title: '5 event relay',
       measures:
         'Broker: N TokenIssued-sized rows committed to connector-config\'s outbox in one transaction; time from COMMIT until the last row is marked published (database clock), and until an external kafkajs consumer has all N. ' +
-        'Floor: a bare kafkajs producer in the benchmark process sending the same N messages from memory with the relay\'s producer settings (idempotent, 1 in flight, acks=all) and batch size.',
+        'Floor: a bare kafkajs producer in the benchmark process sending the same N messages from memory with the relay\'s producer settings (idempotent, 1 in flight, acks=all) and batch size. ' +
+        'One event: a single outbox row committed (with its NOTIFY) until the consumer has it, one at a time, against one send of the same message by the bare producer.',
       figures: [
         figure('events/s outbox to Kafka', 'events/s', n / relaySeconds, n / floorSeconds, 'higher'),
         figure('events/s to an external consumer', 'events/s', n / relayConsumedSeconds, n / floorConsumedSeconds, 'higher'),
+        figure('one event: commit (broker) or send (floor) to consumer, p50', 'ms', median(singleBroker), median(singleFloor), 'lower'),
+        figure('one event: commit (broker) or send (floor) to consumer, p95', 'ms', percentile([...singleBroker].sort((a, b) => a - b), 95), percentile([...singleFloor].sort((a, b) => a - b), 95), 'lower'),
       ],
-      details: { events: n, relaySeconds, relayConsumedSeconds, floorSeconds, floorConsumedSeconds, messagesInTopic: inTopic, batchSize: ctx.settings.relayBatchSize },
+      details: { singleEventMs: { broker: summarize(singleBroker), floor: summarize(singleFloor) }, events: n, relaySeconds, relayConsumedSeconds, floorSeconds, floorConsumedSeconds, messagesInTopic: inTopic, batchSize: ctx.settings.relayBatchSize },
       cpu,
       floorCpu,
       checks: { allRelayed: inTopic === n, allConsumed: consumed[relayTopic]!.count === n && consumed[floorTopic]!.count === n },

@@ -14,7 +14,7 @@ import { TokenExpired, TokenIssued } from '@cb/events';
 import type { BenchContext } from '../lib/context';
 import { startCollector } from '../lib/kafka';
 import { figure, progress, ScenarioResult, scenarioResult } from '../lib/report';
-import { CpuSampler, round } from '../lib/sampler';
+import { cpuMsPerOperation, CpuSampler, round } from '../lib/sampler';
 import { benchVault, refreshGrant, seedConnections } from '../lib/seed';
 import { mapLimit } from '../lib/stats';
 
@@ -131,7 +131,11 @@ export async function refreshThroughput(ctx: BenchContext): Promise<ScenarioResu
       measures:
         `${n} connections with their own grants, made due in one UPDATE of token_refresh.refresh_schedule; time until the benchmark's consumer has TokenIssued(refresh) for every one. ` +
         `Floor: the same ${n} refresh_token grants sent straight to the sandbox at concurrency ${s.refreshFloorConcurrency} (token-issuance's concurrency for TokenExpired), each followed by one UPDATE of a row.`,
-      figures: [figure('refreshes/s', 'refreshes/s', n / seconds, n / floorSeconds, 'higher'), figure(`time until all ${n} refreshed`, 's', seconds, floorSeconds, 'lower')],
+      figures: [
+        figure('refreshes/s', 'refreshes/s', n / seconds, n / floorSeconds, 'higher'),
+        figure(`time until all ${n} refreshed`, 's', seconds, floorSeconds, 'lower'),
+        figure('CPU per refresh (all processes; floor: with its client)', 'ms', cpuMsPerOperation(cpu, n), cpuMsPerOperation(floorCpu, n, true), 'lower'),
+      ],
       details: {
         connections: n,
         seedSeconds: round(seeded.seconds, 1),
