@@ -8,7 +8,6 @@
 import { ConnectionFailed, TokenIssued } from '@cb/events';
 import { collectMessages, MessageCollector, waitFor } from '../harness';
 import { SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
-import { ServiceName } from '../support/system';
 import { createWorkspace, Driver, FlowResult, formatCounts, patientCall, pool, runFlow, tally } from './fault-support';
 import { ProcessSystem, SERVICES, startProcessSystem } from './process-system';
 import { withDb } from '../hostile/hostile-support';
