@@ -111,12 +111,14 @@ export async function runFlow(driver: Driver, kind: 'oauth' | 'typed', connector
       // 400 invalid_state after a retried callback means the first attempt went through
       if (answer.status !== 200 && answer.status !== 400) return { kind, sessionId: session.sessionId, outcome: 'failed', reason: `callback_${answer.status}` };
     } else {
-      await patientCall(`${driver.base}/v1/connect/credentials`, {
+      const submitted = await patientCall(`${driver.base}/v1/connect/credentials`, {
         method: 'POST',
         headers: { authorization: `Bearer ${session.sessionToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ apiKey: `key-${endUserId}` }),
         deadline,
       });
+      // 409 after a retried submission means the first attempt went through
+      if (submitted.status !== 202 && submitted.status !== 409) return { kind, sessionId: session.sessionId, outcome: 'failed', reason: `credentials_${submitted.status}` };
     }
   } catch (error) {
     return { kind, sessionId: session.sessionId, outcome: 'failed', reason: `client_${(error as Error).name}` };

@@ -16,6 +16,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const [status, body] = this.toResponse(exception);
     if (status >= 500) this.logger.error(`unhandled error: ${(exception as Error)?.name ?? 'unknown'}`, (exception as Error)?.stack);
+    if (status === 503 && !(exception instanceof AppError)) response.setHeader('Retry-After', '1');
     if (exception instanceof AppError && exception.status === 429 && typeof exception.details === 'object' && exception.details) {
       const retryAfter = (exception.details as { retryAfterSeconds?: number }).retryAfterSeconds;
       if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
@@ -35,8 +36,22 @@ export class AppExceptionFilter implements ExceptionFilter {
     }
     const bodyParser = bodyParserError(exception);
     if (bodyParser) return bodyParser;
+    if (databaseUnavailable(exception)) return [503, { error: { code: 'database_unavailable', message: 'the database is unavailable; retry shortly' } }];
     return [500, { error: { code: 'internal_error', message: 'internal error' } }];
   }
+}
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * The database went away (refused or dropped connections, an administrator shutdown, PostgreSQL
+ * starting up): a transient 503 the caller may retry, not an internal error. Nothing was committed.
+ */
+function databaseUnavailable(exception: unknown): boolean {
+  const error = (exception ?? {}) as { code?: unknown; driverError?: { code?: unknown }; message?: unknown };
+  const code = error.driverError?.code ?? error.code;
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || /^08...$/.test(code) || /^57P0[1-3]$/.test(code))) return true;
+  return typeof error.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/.test(error.message);
 }
 
 /**

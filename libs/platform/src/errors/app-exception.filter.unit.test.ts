@@ -34,3 +34,14 @@ describe('AppExceptionFilter and refused bodies', () => {
     });
   });
 });
+
+describe('AppExceptionFilter and an unavailable database', () => {
+  it.each([
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    Object.assign(new Error('terminating connection due to administrator command'), { driverError: { code: '57P01' } }),
+    Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+    new Error('Connection terminated unexpectedly'),
+  ])('answers 503 database_unavailable, not 500, for %p', (error) => {
+    expect(respond(error)).toEqual({ status: 503, body: { error: { code: 'database_unavailable', message: 'the database is unavailable; retry shortly' } } });
+  });
+});
