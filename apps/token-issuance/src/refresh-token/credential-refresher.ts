@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ConnectionStatusChanged } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
-import type { TokenError } from '@cb/oauth-client';
+import { TOKEN_ERROR_CODES, type TokenError } from '@cb/oauth-client';
 import { ConnectorStore } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
@@ -122,7 +122,7 @@ export class CredentialRefresher {
     attempt: { connectionId: string; credentialVersion: number; trigger: string },
     error: TokenError,
   ): Promise<RefreshOutcome> {
-    if (error.retriable) {
+    if (error.retriable || unreadableSuccess(error)) {
       await this.states.recordAttempt(manager, {
         ...attempt,
         outcome: 'transient_failure',
@@ -167,4 +167,14 @@ export class CredentialRefresher {
 
 function timing(connection: ConnectionEntity): { storedAt: Date; expiresAt: Date | null; refreshMarginSeconds: number } {
   return { storedAt: connection.updatedAt, expiresAt: connection.expiresAt, refreshMarginSeconds: connection.refreshMarginSeconds };
+}
+
+/**
+ * A 2xx whose body is not a token response (an HTML page from a proxy or a maintenance screen) is
+ * retried on the schedule instead of ending the connection at once: if the server did rotate the
+ * refresh token, the retry gets invalid_grant and the connection needs a reconnect, which is where
+ * a permanent failure would have left it anyway; if it did not, the retry succeeds.
+ */
+function unreadableSuccess(error: TokenError): boolean {
+  return error.code === TOKEN_ERROR_CODES.invalidTokenResponse && error.status !== undefined && error.status >= 200 && error.status < 300;
 }

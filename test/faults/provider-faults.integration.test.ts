@@ -1,0 +1,137 @@
+/**
+ * A misbehaving provider under load: 30 connections refreshing every few seconds while the token
+ * endpoint answers 503, garbage, closes connections, or is slower than the client timeout; connect
+ * flows run meanwhile. Expected: bounded retries with backoff (token requests counted per fault
+ * window, never a tight loop or a pile-up), clear statuses (a failed connect names the cause; a
+ * transient refresh failure leaves the connection active), and recovery once the provider is well.
+ */
+import { ConnectionStatusChanged, TokenIssued } from '@cb/events';
+import { collectMessages, MessageCollector, waitFor } from '../harness';
+import { SandboxProvider, SandboxTokenFault, startSandboxProvider } from '../support/sandbox-provider';
+import { RunningSystem, startSystem } from '../support/system';
+import { activeConnector, newWorkspace, openSession, withDb, Workspace } from '../hostile/hostile-support';
+import { Driver, FlowResult, formatCounts, pool, runFlow, tally } from './fault-support';
+
+const CONNECTIONS = 30;
+const TOKEN_TTL_SECONDS = 8;
+const FAULT_WINDOW_MS = 6_000;
+const TIMEOUT_MS = 1_000;
+
+describe('provider faults under load', () => {
+  let system: RunningSystem;
+  let sandbox: SandboxProvider;
+  let workspace: Workspace;
+  let driver: Driver;
+  let events: MessageCollector;
+  let connectorId: string;
+  let connectionIds: string[] = [];
+  let flowIndex = 0;
+  const figures: string[] = [];
+
+  const statuses = (): Promise<Record<string, number>> =>
+    withDb(system.databaseUrl, async (db) =>
+      Object.fromEntries((await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM token_issuance.connections WHERE id = ANY($1) GROUP BY status', [connectionIds])).rows.map((r) => [r.status, r.n])),
+    );
+  const refreshedSince = (since: number): Set<string> =>
+    new Set(
+      events.messages
+        .filter((m) => m.topic === system.topic(TokenIssued.topic) && Date.parse(m.headers.ce_time as string) >= since)
+        .map((m) => JSON.parse(m.value) as { connectionId: string; reason: string })
+        .filter((p) => p.reason === 'refresh')
+        .map((p) => p.connectionId),
+    );
+
+  /** Runs a fault for the window with connect flows beside it; returns what the provider saw. */
+  const underFault = async (fault: SandboxTokenFault): Promise<{ requests: number[]; flows: FlowResult[] }> => {
+    const before = (await sandbox.stats()).tokenRequestTimestamps.length;
+    await sandbox.setTokenFault(fault);
+    const until = Date.now() + FAULT_WINDOW_MS;
+    const flows = await pool(2, () => Date.now() < until - 1500, () => runFlow(driver, 'oauth', connectorId, `fault-${flowIndex++}`, 30_000));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
+    await sandbox.clearFaults();
+    return { requests: (await sandbox.stats()).tokenRequestTimestamps.slice(before), flows };
+  };
+
+  beforeAll(async () => {
+    system = await startSystem({
+      serviceEnv: {
+        'token-issuance': { TOKEN_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS) },
+        'token-refresh': { REFRESH_POLL_INTERVAL_MS: '250', REFRESH_LEASE_SECONDS: '2', REFRESH_BACKOFF_CAP_SECONDS: '8' },
+        gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off' },
+      },
+    });
+    sandbox = await startSandboxProvider({
+      accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
+      clients: [{ client_id: 'faulty', client_secret: 'faulty-secret', redirect_uris: [`${system.urls.gateway}/oauth/callback`] }],
+    });
+    events = await collectMessages({ brokers: system.kafkaBrokers, topics: [system.topic(TokenIssued.topic), system.topic(ConnectionStatusChanged.topic)] });
+    workspace = await newWorkspace(system, 'Faulty Provider Co');
+    driver = { base: system.urls.gateway, apiKey: workspace.apiKey };
+    connectorId = await activeConnector(workspace, 'faulty', {
+      mode: 'OAUTH2',
+      authorizationUrl: sandbox.urls.authorization,
+      tokenUrl: sandbox.urls.token,
+      clientId: 'faulty',
+      clientSecret: 'faulty-secret',
+      scopes: ['openid', 'offline_access'],
+      authorizationParams: { prompt: 'consent' },
+    });
+    await openSession(workspace, { connectorId, endUserId: 'warm-up' }); // waits for the activation to arrive
+    const made = await pool(6, (i) => i < CONNECTIONS, (i) => runFlow(driver, 'oauth', connectorId, `steady-${i}`, 60_000));
+    expect(made.filter((r) => r.outcome !== 'completed')).toEqual([]);
+    connectionIds = made.map((r) => r.connectionId as string);
+  }, 180_000);
+
+  afterAll(async () => {
+    process.stdout.write(figures.join(''));
+    await events?.stop();
+    await sandbox?.stop();
+    await system?.stop();
+  });
+
+  const cases: Array<{ name: string; fault: SandboxTokenFault; connectError: RegExp }> = [
+    { name: '503 with Retry-After', fault: { mode: 'status', status: 503, retryAfter: 1 }, connectError: /temporarily_unavailable|server_error|http_503/ },
+    { name: 'garbage (HTML with 200)', fault: { mode: 'garbage' }, connectError: /invalid_token_response/ },
+    { name: 'connections closed', fault: { mode: 'close' }, connectError: /network_error|redemption/ },
+  ];
+
+  for (const { name, fault, connectError } of cases) {
+    it(`${name}: bounded, backed-off retries, connections stay active, connects fail with a clear code, recovery after`, async () => {
+      const { requests, flows } = await underFault(fault);
+      const clearedAt = Date.now();
+      const counts = tally(flows);
+      const perSecond = new Map<number, number>();
+      for (const at of requests) perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
+      const peak = Math.max(0, ...perSecond.values());
+      figures.push(formatCounts(`provider ${name}`, counts, { 'token requests in the window': requests.length, 'peak per second': peak, connections: CONNECTIONS }));
+      // each connection retries on its lease (2 s doubling): a handful of attempts each, never a loop
+      expect(requests.length).toBeLessThanOrEqual(CONNECTIONS * 4 + flows.length);
+      expect(peak).toBeLessThanOrEqual(CONNECTIONS + flows.length);
+      expect(counts.lost).toBe(0);
+      expect(Object.keys(counts.failed).every((code) => connectError.test(code))).toBe(true);
+      expect(await statuses()).toEqual({ active: CONNECTIONS });
+      // once the provider is well, every connection refreshes again
+      await waitFor(() => refreshedSince(clearedAt).size === CONNECTIONS, { timeoutMs: 30_000, intervalMs: 250, description: 'every connection to refresh after the fault' });
+      expect((await sandbox.stats()).refreshTokenReuseDetections).toBe(0);
+    }, 90_000);
+  }
+
+  it('slower than the client timeout: connects fail with timeout and one request each; a refresh lost in flight ends in needs_reconnect once, not a loop', async () => {
+    const reuseBefore = (await sandbox.stats()).refreshTokenReuseDetections;
+    const { requests, flows } = await underFault({ mode: 'slow', delayMs: TIMEOUT_MS * 3 });
+    const counts = tally(flows);
+    expect(counts.lost).toBe(0);
+    expect(Object.keys(counts.failed).every((code) => /timeout|redemption/.test(code))).toBe(true);
+    expect(requests.length).toBeLessThanOrEqual(CONNECTIONS * 4 + flows.length);
+    // the provider handled the slow requests after the client gave up: a refresh token it rotated
+    // then is presented again, the provider revokes the grant, and the connection says so once
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const final = await statuses();
+    const reconnect = events.messages.filter((m) => m.topic === system.topic(ConnectionStatusChanged.topic)).map((m) => (JSON.parse(m.value) as { connectionId: string }).connectionId);
+    const reuse = (await sandbox.stats()).refreshTokenReuseDetections - reuseBefore;
+    figures.push(formatCounts('provider slower than the timeout', counts, { 'token requests in the window': requests.length, 'connections by status after': final, 'reuse detections': reuse, 'needs_reconnect events': reconnect.length }));
+    expect((final.active ?? 0) + (final.needs_reconnect ?? 0)).toBe(CONNECTIONS);
+    expect(new Set(reconnect).size).toBe(reconnect.length);
+    expect(reconnect.length).toBe(final.needs_reconnect ?? 0);
+  }, 90_000);
+});
