@@ -22,13 +22,28 @@ export interface Collector {
   stop(): Promise<void>;
 }
 
+/**
+ * Offsets of a topic. Right after a topic is created the admin's metadata can still name no
+ * leader ("This server is not the leader for that topic-partition"): retried for a while.
+ */
+async function offsetsOf(admin: Admin, topic: string): Promise<Array<{ partition: number; high: string; low: string }>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 export async function topicEnd(admin: Admin, topic: string): Promise<Map<number, bigint>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await offsetsOf(admin, topic);
   return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
 }
 
 export async function messagesIn(admin: Admin, topic: string): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await offsetsOf(admin, topic);
   return offsets.reduce((sum, o) => sum + (Number(o.high) - Number(o.low)), 0);
 }
 
