@@ -36,6 +36,8 @@ export default async function globalSetup(): Promise<void> {
     const { state, ...rest } = await startLocal();
     handle = { mode: 'local', state };
     env = rest;
+    // Lets a test read the cluster's raw files (the canary test searches them for plaintext secrets).
+    if (state.postgres) process.env.HARNESS_POSTGRES_DATA_DIR = state.postgres.dataDir;
   }
   (globalThis as Record<string, unknown>)[HARNESS_KEY] = handle;
   process.env.KAFKA_BROKERS = env.kafkaBrokers;

@@ -9,6 +9,8 @@
  * plaintext (nor base64 of a client id:secret pair).
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { collectMessages, waitFor } from '../harness';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
@@ -16,6 +18,8 @@ import { RunningSystem, startSystem } from '../support/system';
 import { activeConnector, Answer, call, CallOptions, dumpAllRows, newWorkspace, openSession, sessionReaches, withDb, Workspace } from '../hostile/hostile-support';
 
 const canary = (what: string): string => `CANARY${what.replace(/[^a-z]/gi, '')}${randomBytes(8).toString('hex')}`;
+
+const testStartedAt = Date.now();
 
 describe('the canary: no secret in plaintext anywhere but the credential read', () => {
   let system: RunningSystem;
@@ -203,6 +207,14 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
       'API responses': responses.map((r) => `${r.route} ${r.text}`).join('\n'),
       database: await withDb(system.databaseUrl, dumpAllRows),
     };
+    // A plaintext value written on purpose must be found in the raw files, or the search proves nothing.
+    const probe = `raw-probe-${randomBytes(8).toString('hex')}`;
+    await withDb(system.databaseUrl, async (db) => {
+      await db.query('CREATE TABLE public.raw_probe (v text)');
+      await db.query('INSERT INTO public.raw_probe (v) VALUES ($1)', [probe]);
+    });
+    const rawFiles = await rawDatabaseFiles(system.databaseUrl, testStartedAt);
+    if (rawFiles.length > 0) expect(rawFiles.some((file) => readFileSync(file).includes(probe))).toBe(true);
     const needles = new Map(secrets);
     for (const [client, secret] of [['canary-basic', CLIENT_SECRET_BASIC], ['canary-post', CLIENT_SECRET_POST], ['canary-cc', CLIENT_SECRET_CC]] as const) {
       needles.set(`basic-auth ${client}`, Buffer.from(`${client}:${secret}`).toString('base64'));
@@ -214,10 +226,30 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
         if (text.includes(value)) found.push(`${name} in ${where}`);
       }
     }
+    for (const file of rawFiles) {
+      const bytes = readFileSync(file);
+      for (const [name, value] of needles) if (bytes.includes(value)) found.push(`${name} in ${file}`);
+    }
     process.stdout.write(
-      `canary: ${needles.size} secrets searched in ${Object.entries(haystacks).map(([w, t]) => `${w} (${t.length} chars)`).join(', ')}; ${collector.messages.length} Kafka messages; ${responses.length} API responses\n`,
+      `canary: ${needles.size} secrets searched in ${Object.entries(haystacks).map(([w, t]) => `${w} (${t.length} chars)`).join(', ')}; ${collector.messages.length} Kafka messages; ${responses.length} API responses; ${rawFiles.length} raw PostgreSQL files\n`,
     );
     expect(found).toEqual([]);
     expect(haystacks.database).toMatch(/v1\.test1\./); // the sealed values are there, as ciphertext
   });
 });
+
+/**
+ * The database's own files and the WAL written during this test, after a CHECKPOINT: what a stolen
+ * disk or backup would hold. Only where the harness started the cluster itself (local mode).
+ */
+async function rawDatabaseFiles(databaseUrl: string, since: number): Promise<string[]> {
+  const dataDir = process.env.HARNESS_POSTGRES_DATA_DIR;
+  if (!dataDir || !existsSync(dataDir)) return [];
+  const oid = await withDb(databaseUrl, async (db) => {
+    await db.query('CHECKPOINT');
+    return (await db.query<{ oid: number }>('SELECT oid FROM pg_database WHERE datname = current_database()')).rows[0]?.oid;
+  });
+  const files = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)).filter((path) => statSync(path).isFile()) : []);
+  const wal = files(join(dataDir, 'pg_wal')).filter((path) => statSync(path).mtimeMs >= since);
+  return [...files(join(dataDir, 'base', String(oid))), ...wal];
+}
