@@ -118,17 +118,21 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       const rejected = error as Rejected;
       return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, rejected.code ?? 'unparseable', rejected.message);
     }
+    // Failures while the database is away are not the handler's fault: they do not count towards
+    // the dead-letter limit, so an outage never dead-letters good events.
+    let failures = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.handleOnce(topic, parsed, headers);
         return;
       } catch (error) {
         const databaseDown = !(await this.databaseReachable());
-        if (!databaseDown && attempt >= MAX_ATTEMPTS) {
-          const failure = error as { code?: string; message?: string };
+        if (!databaseDown) failures++;
+        const failure = error as { code?: string; message?: string };
+        this.logger.warn(`handler for ${topic} failed (attempt ${attempt}${databaseDown ? ', database unreachable' : ''}): ${failure.code ?? ''} ${failure.message ?? ''}`.trim());
+        if (failures >= MAX_ATTEMPTS) {
           return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, failure.code ?? 'handler_failed', failure.message ?? 'handler failed');
         }
-        if (!databaseDown) this.logger.warn(`handler for ${topic} failed (attempt ${attempt}): ${(error as Error).message}`);
         await delay(backoff(attempt));
         await payload.heartbeat();
       }
