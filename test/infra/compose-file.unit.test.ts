@@ -8,6 +8,12 @@ import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { loadServiceConfig } from '@cb/platform';
+import { loadConnectorConfigConfig } from '../../apps/connector-config/src/connector-config.config';
+import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
+import { oauthAuthorizationReaders } from '../../apps/oauth-authorization/src/oauth-authorization.config';
+import { tokenIssuanceReaders } from '../../apps/token-issuance/src/token-issuance.config';
+import { refreshSettingsReaders } from '../../apps/token-refresh/src/refresh-settings';
 
 const ROOT = join(__dirname, '../..');
 const APPS = { gateway: 3000, 'connector-config': 3001, 'oauth-authorization': 3002, 'token-issuance': 3003, 'token-refresh': 3004 };
@@ -70,5 +76,25 @@ describe('docker-compose.yml', () => {
       command: ['node', 'apps/sandbox-provider/main.mjs'],
       ports: ['4000:4000'],
     });
+  });
+
+  it("gives every app the environment its own configuration loader requires", () => {
+    const { services } = loadCompose();
+    const loaders: Record<keyof typeof APPS, (env: NodeJS.ProcessEnv) => unknown> = {
+      gateway: loadGatewayConfig,
+      'connector-config': loadConnectorConfigConfig,
+      'oauth-authorization': (env) => loadServiceConfig('oauth-authorization', 3002, oauthAuthorizationReaders, env),
+      'token-issuance': (env) => loadServiceConfig('token-issuance', 3003, tokenIssuanceReaders, env),
+      'token-refresh': (env) => loadServiceConfig('token-refresh', 3004, refreshSettingsReaders, env),
+    };
+    // What `docker compose up` would pass, with the operator's required variables set.
+    const operator: Record<string, string> = { VAULT_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, INTERNAL_API_TOKEN: 'compose-test-token' };
+    const interpolate = (value: string): string =>
+      value.replace(/\$\{([A-Z_]+)(?::[-?]([^}]*))?\}/g, (_, name: string, fallback?: string) => operator[name] ?? fallback ?? '');
+    for (const [app, load] of Object.entries(loaders)) {
+      const environment = (services[app]?.environment ?? {}) as Record<string, string>;
+      const env = Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, interpolate(String(value))]));
+      expect(() => load(env)).not.toThrow();
+    }
   });
 });
