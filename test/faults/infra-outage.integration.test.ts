@@ -30,6 +30,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
   let oauthConnectorId: string;
   let typedConnectorId: string;
   let flowIndex = 0;
+  let completedFlows = 0;
 
   const readiness = async (): Promise<Record<string, number>> =>
     Object.fromEntries(
@@ -40,12 +41,21 @@ describe('Kafka and PostgreSQL outages under load', () => {
       Number((await db.query<{ n: string }>(`SELECT (SELECT count(*) FROM oauth_authorization.outbox WHERE published_at IS NULL) + (SELECT count(*) FROM token_issuance.outbox WHERE published_at IS NULL) AS n`)).rows[0]?.n),
     );
 
+  const allReady = async (): Promise<boolean> => Object.values(await readiness()).every((s) => s === 200);
+  /** Waits for `more` flows to complete from now on: the load is running through the system. */
+  const flowsComplete = (more: number, description: string): Promise<boolean> => {
+    const target = completedFlows + more;
+    return waitFor(() => completedFlows >= target, { timeoutMs: 60_000, intervalMs: 100, description });
+  };
+
   /** Flows on `concurrency` workers until `stop()` is true; every flow may take up to two minutes. */
   const load = (stop: () => boolean): Promise<FlowResult[]> =>
     pool(8, () => !stop(), async () => {
       const index = flowIndex++;
       const result = await runFlow(driver, index % 2 ? 'typed' : 'oauth', index % 2 ? typedConnectorId : oauthConnectorId, `outage-${index}`, 120_000);
-      if (result.outcome !== 'completed') await new Promise((resolve) => setTimeout(resolve, 250)); // a client does not retry in a tight loop
+      if (result.outcome === 'completed') completedFlows++;
+      // A client does not retry in a tight loop: after a failure it waits until the system is ready.
+      else if (!stop()) await waitFor(allReady, { timeoutMs: 120_000, intervalMs: 250, description: 'the system to be ready before the next flow' }).catch(() => undefined);
       return result;
     });
 
@@ -93,7 +103,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
   it('Kafka stopped for a while: outboxes hold the events, then deliver every one; none lost or announced twice', async () => {
     let stop = false;
     const flows = load(() => stop);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await flowsComplete(4, 'flows completing before the outage');
     await runScript('kafka.sh', ['stop'], kafkaEnv);
     const stoppedAt = Date.now();
     const down = await waitFor(async () => {
@@ -101,11 +111,22 @@ describe('Kafka and PostgreSQL outages under load', () => {
       return r['oauth-authorization'] === 503 && r['token-issuance'] === 503 ? r : undefined;
     }, { timeoutMs: 30_000, intervalMs: 250, description: 'the back-end services to report not ready' });
     const held = await waitFor(async () => ((await pendingOutbox()) > 0 ? pendingOutbox() : undefined), { timeoutMs: 30_000, description: 'events held in an outbox' });
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt))));
-    const heldAtEnd = await pendingOutbox();
+    // The outage lasts until the flows in flight have written what they can: the held count stops growing.
+    let last = -1;
+    let unchanged = 0;
+    const heldAtEnd = await waitFor(
+      async () => {
+        const now = await pendingOutbox();
+        unchanged = now === last ? unchanged + 1 : 0;
+        last = now;
+        return unchanged >= 4 && now > 0 ? now : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: OUTAGE_MS / 10, description: 'the held events to stop growing while Kafka is down' },
+    );
+    const outageMs = Date.now() - stoppedAt;
     await runScript('kafka.sh', ['start'], kafkaEnv);
-    await waitFor(async () => Object.values(await readiness()).every((s) => s === 200), { timeoutMs: 60_000, intervalMs: 250, description: 'every service ready again' });
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await waitFor(allReady, { timeoutMs: 60_000, intervalMs: 250, description: 'every service ready again' });
+    await flowsComplete(4, 'flows completing after Kafka returns');
     stop = true;
     const results = await flows;
     await waitFor(async () => (await pendingOutbox()) === 0, { timeoutMs: 30_000, description: 'the outboxes to drain' });
@@ -128,7 +149,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
     counts.duplicated = [...connectsById.values()].filter((ids) => ids.size > 1).length;
     process.stdout.write(
       formatCounts('Kafka outage', counts, {
-        'outage ms': OUTAGE_MS,
+        'outage ms': outageMs,
         'events held (first seen / at restart)': `${held} / ${heldAtEnd}`,
         'readiness while down': down,
         'events in outboxes': outbox.length,
@@ -147,19 +168,27 @@ describe('Kafka and PostgreSQL outages under load', () => {
   it('PostgreSQL restarted: every service reports not ready, recovers by itself, and no accepted request is left half done', async () => {
     let stop = false;
     const flows = load(() => stop);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await flowsComplete(4, 'flows completing before the restart');
     await runScript('postgres.sh', ['stop'], postgresEnv);
     const down = await waitFor(async () => {
       const r = await readiness();
       return Object.values(r).every((s) => s === 503) ? r : undefined;
     }, { timeoutMs: 30_000, intervalMs: 250, description: 'every service to report not ready' });
-    const duringOutage = await fetch(`${system.urls.gateway}/v1/connectors`, { headers: { authorization: `Bearer ${driver.apiKey}` } });
-    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS / 2));
+    // Down until a client request has been refused for it, twice in a row.
+    let refusals = 0;
+    const duringOutage = await waitFor(
+      async () => {
+        const answer = await fetch(`${system.urls.gateway}/v1/connectors`, { headers: { authorization: `Bearer ${driver.apiKey}` } });
+        refusals = answer.status === 503 ? refusals + 1 : 0;
+        return refusals >= 2 ? answer : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: OUTAGE_MS / 10, description: 'client requests refused while PostgreSQL is down' },
+    );
     await runScript('postgres.sh', ['start'], postgresEnv);
     const restartedAt = Date.now();
-    await waitFor(async () => Object.values(await readiness()).every((s) => s === 200), { timeoutMs: 60_000, intervalMs: 250, description: 'every service ready again by itself' });
+    await waitFor(allReady, { timeoutMs: 60_000, intervalMs: 250, description: 'every service ready again by itself' });
     const recoveredMs = Date.now() - restartedAt;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await flowsComplete(4, 'flows completing after the restart');
     stop = true;
     const results = await flows;
     const counts = tally(results);
