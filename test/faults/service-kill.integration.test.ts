@@ -68,18 +68,19 @@ describe('kill -9 each service in turn under load', () => {
     const started = Date.now();
     let killing = true;
     const killed: string[] = [];
+    const done: FlowResult[] = [];
     const killer = (async () => {
       for (const name of SERVICES) {
-        await new Promise((resolve) => setTimeout(resolve, 2500));
+        // Each kill lands while flows are moving: a few must have finished since the last restart.
+        const target = done.length + 3;
+        await waitFor(() => done.length >= target, { timeoutMs: 90_000, intervalMs: 100, description: `flows finishing before ${name} is killed` });
         await system.kill(name);
         killed.push(`${name}@${Math.round((Date.now() - started) / 1000)}s`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
         await system.start(name);
       }
       killing = false;
     })();
     const progress = setInterval(() => process.stderr.write(`[kill -9] ${Math.round((Date.now() - started) / 1000)}s: ${done.length} flows done, killed ${killed.join(' ')}\n`), 10_000);
-    const done: FlowResult[] = [];
     const results: FlowResult[] = await pool(
       6,
       (index) => killing || index < MIN_FLOWS,
