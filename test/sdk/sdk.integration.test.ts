@@ -23,6 +23,7 @@ import { createWorkspaceWithAdminKey } from '../../apps/gateway/src/workspaces/c
 import { uniqueName, waitFor } from '../harness';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
+import { openSessionWhenConnectable } from '../support/sdk-helpers';
 
 const CLIENT_SECRET = `sdk-client-secret-${randomBytes(8).toString('hex')}`;
 
@@ -52,18 +53,7 @@ describe('@cb/sdk against the running system', () => {
   let oauthConnectionId: string;
   let deletedConnectionId: string;
 
-  const openSession = (request: CreateConnectSessionRequest): Promise<ConnectSession> =>
-    waitFor(
-      async () => {
-        try {
-          return await broker.connectSessions.create(request);
-        } catch (error) {
-          if (error instanceof CredentialBrokerError && error.code === 'not_found') return undefined;
-          throw error;
-        }
-      },
-      { timeoutMs: 20_000, intervalMs: 100, description: 'the connector to be connectable' },
-    );
+  const openSession = (request: CreateConnectSessionRequest): Promise<ConnectSession> => openSessionWhenConnectable(broker, request);
 
   /** What the connect dialog does for typed credentials. */
   const submitCredentials = async (session: ConnectSession, body: unknown): Promise<number> => {

@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Page } from 'playwright-core';
-import { CredentialBrokerClient, CredentialBrokerError, type ConnectSession, type CreateConnectSessionRequest } from '@cb/sdk';
+import { CredentialBrokerClient, type ConnectSession, type CreateConnectSessionRequest } from '@cb/sdk';
 import { createWorkspaceWithAdminKey } from '../../apps/gateway/src/workspaces/create-workspace';
-import { waitFor } from '../harness';
 import { SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
 import { launchBrowser, screenshot, TestBrowser } from './browser';
+import { openSessionWhenConnectable } from '../support/sdk-helpers';
 
 const CLIENT_SECRET = `ui-client-secret-${randomBytes(8).toString('hex')}`;
 const API_KEY_VALUE = `sk_live_${randomBytes(12).toString('hex')}`;
@@ -28,19 +28,7 @@ describe('web UI: connector settings and the Connect dialog', () => {
   let oauthConnectorId: string;
   let customConnectorId: string;
 
-  /** Opens a session once the connector's activation has reached oauth-authorization (an event away). */
-  const openSession = (request: CreateConnectSessionRequest): Promise<ConnectSession> =>
-    waitFor(
-      async () => {
-        try {
-          return await broker.connectSessions.create(request);
-        } catch (error) {
-          if (error instanceof CredentialBrokerError && error.code === 'not_found') return undefined;
-          throw error;
-        }
-      },
-      { timeoutMs: 20_000, intervalMs: 100, description: 'the connector to be connectable' },
-    );
+  const openSession = (request: CreateConnectSessionRequest): Promise<ConnectSession> => openSessionWhenConnectable(broker, request);
 
   const openEditor = async (id: string, name: string): Promise<void> => {
     await settings.goto(`${base}/ui/#/connectors/${id}`);
