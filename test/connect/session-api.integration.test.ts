@@ -4,7 +4,7 @@
  */
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
-import { activeConnector, Gateway, newWorkspace, openSession, withDb } from './connect-helpers';
+import { activeConnector, Gateway, newWorkspace, OpenedSession, openSession, withDb } from './connect-helpers';
 
 describe('connect session API', () => {
   let system: RunningSystem;
@@ -65,6 +65,39 @@ describe('connect session API', () => {
     const fresh = await gateway.call<{ error: { code: string } }>('POST', '/v1/connect/authorize', { key: null, headers: { 'x-connect-session': session.sessionToken } });
     expect(fresh.status).toBe(409);
     expect(fresh.body.error.code).toBe('session_not_pending');
+  });
+
+  it('answers a retried opening with the same Idempotency-Key with the session it opened, under a new token', async () => {
+    const body = { connectorId, endUserId: 'retrier' };
+    const headers = { 'idempotency-key': `open-${Date.now()}` };
+    const first = await gateway.call<OpenedSession>('POST', '/v1/connect-sessions', { body, headers });
+    expect(first.status).toBe(201);
+    const retries = await Promise.all([1, 2, 3].map(() => gateway.call<OpenedSession>('POST', '/v1/connect-sessions', { body, headers })));
+    for (const retry of retries) {
+      expect(retry.status).toBe(201);
+      expect(retry.body).toMatchObject({ sessionId: first.body.sessionId, connectionId: first.body.connectionId });
+      expect(retry.body.sessionToken).not.toBe(first.body.sessionToken);
+      expect(new URL(retry.body.authorizationUrl ?? '').searchParams.get('state')).toBeTruthy();
+    }
+    const sessions = await withDb(system, async (db) => (await db.query(`SELECT id FROM oauth_authorization.connect_sessions WHERE end_user_id = 'retrier'`)).rows);
+    expect(sessions).toEqual([{ id: first.body.sessionId }]);
+    // only the newest token opens the dialog's view
+    const tokens = [first.body.sessionToken, ...retries.map((retry) => retry.body.sessionToken)];
+    const views = await Promise.all(tokens.map((token) => gateway.call('GET', '/v1/connect/session', { key: null, headers: { 'x-connect-session': token } })));
+    expect(views.map((view) => view.status).sort()).toEqual([200, 401, 401, 401]);
+
+    // first attempts that race each other still open one session
+    const raceHeaders = { 'idempotency-key': `race-${Date.now()}` };
+    const raced = await Promise.all([1, 2, 3, 4].map(() => gateway.call<OpenedSession>('POST', '/v1/connect-sessions', { body: { connectorId, endUserId: 'racer' }, headers: raceHeaders })));
+    expect(raced.map((answer) => answer.status)).toEqual([201, 201, 201, 201]);
+    expect(new Set(raced.map((answer) => answer.body.sessionId)).size).toBe(1);
+
+    const reused = await gateway.call<{ error: { code: string } }>('POST', '/v1/connect-sessions', { body: { connectorId, endUserId: 'someone-else' }, headers });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('idempotency_key_reused');
+    const malformed = await gateway.call<{ error: { code: string; details: { errors: Array<{ path: string }> } } }>('POST', '/v1/connect-sessions', { body, headers: { 'idempotency-key': 'has spaces' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.details.errors[0]?.path).toBe('Idempotency-Key');
   });
 
   it('refuses a fresh authorization URL without a valid session token', async () => {

@@ -3,6 +3,7 @@
  * network error or a 5xx interrupted, never a 4xx) and classifies every flow as completed, failed
  * with a reason, or lost. Gateway calls go over HTTP only, so the services can run anywhere.
  */
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { serviceDataSourceOptions } from '@cb/platform';
 import { ENTITIES } from '../../apps/gateway/src/gateway.module';
@@ -97,9 +98,13 @@ export interface FlowResult {
  */
 export async function runFlow(driver: Driver, kind: 'oauth' | 'typed', connectorId: string, endUserId: string, flowDeadlineMs: number): Promise<FlowResult> {
   const deadline = Date.now() + flowDeadlineMs;
+  // One key for every retry of this opening: a retry whose first attempt was committed gets that session back.
+  const idempotencyKey = `flow-${endUserId}-${randomUUID()}`;
+  const request = json(driver, { connectorId, endUserId });
   const opened = await patientCall<{ sessionId: string; sessionToken: string; connectionId: string; authorizationUrl?: string }>(`${driver.base}/v1/connect-sessions`, {
     method: 'POST',
-    ...json(driver, { connectorId, endUserId }),
+    ...request,
+    headers: { ...(request.headers as Record<string, string>), 'idempotency-key': idempotencyKey },
     deadline,
   }).catch((error: Error) => ({ status: 0, body: { error: error.message } }) as unknown as Answer<{ sessionId: string; sessionToken: string; connectionId: string; authorizationUrl?: string }>);
   if (opened.status !== 201) return { kind, outcome: 'failed', reason: `open_session_${opened.status}` };

@@ -43,6 +43,7 @@ interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   signal?: AbortSignal;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -82,7 +83,7 @@ export class CredentialBrokerClient {
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
     const url = new URL(`${this.baseUrl}${path}`);
     for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
-    const headers: Record<string, string> = { authorization: `Bearer ${this.apiKey}`, accept: 'application/json' };
+    const headers: Record<string, string> = { ...options.headers, authorization: `Bearer ${this.apiKey}`, accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -168,9 +169,17 @@ export class ConnectorsApi {
 export class ConnectSessionsApi {
   constructor(private readonly client: CredentialBrokerClient) {}
 
-  /** Returns the session token for the connect dialog and, for OAuth connectors, the authorization URL. */
-  create(request: CreateConnectSessionRequest): Promise<ConnectSession> {
-    return this.client.request('/v1/connect-sessions', { method: 'POST', body: request });
+  /**
+   * Returns the session token for the connect dialog and, for OAuth connectors, the authorization URL.
+   * Send the same `idempotencyKey` when retrying after a lost answer: the retry gets the session the
+   * first attempt opened (under a new session token) instead of a second one.
+   */
+  create(request: CreateConnectSessionRequest, options: { idempotencyKey?: string } = {}): Promise<ConnectSession> {
+    return this.client.request('/v1/connect-sessions', {
+      method: 'POST',
+      body: request,
+      ...(options.idempotencyKey === undefined ? {} : { headers: { 'idempotency-key': options.idempotencyKey } }),
+    });
   }
 
   /** With `waitSeconds` (at most 25) the gateway holds the answer until the session leaves `pending`. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, Public, RequireScopes, WorkspaceContext } from '../auth';
@@ -21,11 +21,17 @@ export class ConnectHttpController {
   @ApiBearerAuth()
   @RequireScopes('connect')
   @HttpCode(201)
-  async open(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown): Promise<unknown> {
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'A client-chosen id (1 to 255 visible ASCII characters). A retry with the same key and body answers with the session the first request opened, under a new session token; the same key with another body answers 422 idempotency_key_reused.',
+  })
+  async open(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string): Promise<unknown> {
     const answer = await this.upstream.request('oauth-authorization', {
       method: 'POST',
       path: `/internal/v1/workspaces/${caller.workspaceId}/connect-sessions`,
       body: body ?? {},
+      ...(idempotencyKey === undefined ? {} : { headers: { 'idempotency-key': idempotencyKey } }),
     });
     return answer.body;
   }
@@ -89,6 +95,7 @@ export class ConnectHttpController {
       path: '/internal/v1/oauth/callback',
       rawQuery: queryStart >= 0 ? request.originalUrl.slice(queryStart + 1) : '',
     });
+    if (answer.status === 503) throw new AppError('temporarily_unavailable', 'the authorization response cannot be processed right now; reload this page shortly', 503);
     if (answer.status >= 500 || !answer.headers.get('content-type')?.startsWith('text/html') && answer.status !== 303) {
       throw new AppError('callback_failed', 'the authorization response could not be processed', 502);
     }

@@ -24,4 +24,7 @@ export class ConnectSessionEntity {
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  /** The caller's `Idempotency-Key` and a hash of its request, when it sent one. */
+  @Column({ name: 'idempotency_key', type: 'text', nullable: true }) idempotencyKey: string | null;
+  @Column({ name: 'request_fingerprint', type: 'text', nullable: true }) requestFingerprint: string | null;
 }

@@ -20,8 +20,12 @@ export class ConnectSessionsHttpController {
 
   @Post('workspaces/:workspaceId/connect-sessions')
   @HttpCode(201)
-  open(@Param('workspaceId', uuidParam('workspace')) workspaceId: string, @Body() body: OpenConnectSessionRequestDto): Promise<OpenedSession> {
-    return this.openSession.open(workspaceId, body);
+  open(
+    @Param('workspaceId', uuidParam('workspace')) workspaceId: string,
+    @Body() body: OpenConnectSessionRequestDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+  ): Promise<OpenedSession> {
+    return this.openSession.open(workspaceId, body, idempotencyKey);
   }
 
   /** `?waitSeconds=N` (at most 25) holds the answer until the session leaves `pending`: a long poll for SDKs. */

@@ -14,6 +14,7 @@ import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from '../oauth-a
 import { ConnectSessionEntity } from './connect-session.entity';
 import { publicStatus } from './connect-session.mapper';
 import { findSessionByToken } from './find-session';
+import { IdempotentRequest, idempotentRequest, isIdempotencyKeyConflict } from './idempotency-key';
 import { KnownConnectionEntity } from './known-connection.entity';
 import { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
 import { newSessionToken } from './session-token';
@@ -40,8 +41,26 @@ export class OpenConnectSessionService {
     this.store = new PostgresStateStore(keyring, config.oauthStateTtlSeconds);
   }
 
-  async open(workspaceId: string, request: OpenConnectSessionRequestDto): Promise<OpenedSession> {
+  /**
+   * Opens a session; with an `Idempotency-Key`, a retry of a request whose answer was lost answers
+   * with the session it made (and a new session token) instead of opening a second one.
+   */
+  async open(workspaceId: string, request: OpenConnectSessionRequestDto, idempotencyKey?: string): Promise<OpenedSession> {
+    const idempotent = idempotentRequest(idempotencyKey, request);
+    try {
+      return await this.openOnce(workspaceId, request, idempotent);
+    } catch (error) {
+      if (idempotent && isIdempotencyKeyConflict(error)) return this.openOnce(workspaceId, request, idempotent);
+      throw error;
+    }
+  }
+
+  private async openOnce(workspaceId: string, request: OpenConnectSessionRequestDto, idempotent: IdempotentRequest | undefined): Promise<OpenedSession> {
     return this.dataSource.transaction(async (manager) => {
+      if (idempotent) {
+        const earlier = await manager.getRepository(ConnectSessionEntity).findOne({ where: { workspaceId, idempotencyKey: idempotent.key } });
+        if (earlier) return this.replay(manager, earlier, idempotent);
+      }
       const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: request.connectorId, workspaceId } });
       if (!connector) throw notFound('connector');
       if (!connector.active) throw new AppError('connector_not_active', 'the connector is not active and cannot be connected', 409);
@@ -73,6 +92,8 @@ export class OpenConnectSessionService {
         completedAt: null,
         createdAt: now,
         updatedAt: now,
+        idempotencyKey: idempotent?.key ?? null,
+        requestFingerprint: idempotent?.fingerprint ?? null,
       };
       await manager.getRepository(ConnectSessionEntity).insert(session);
       const opened: OpenedSession = { sessionId: session.id, sessionToken: token.token, expiresAt: session.expiresAt.toISOString(), connectionId, mode: connector.mode };
@@ -85,6 +106,21 @@ export class OpenConnectSessionService {
       }
       return opened;
     });
+  }
+
+  /** The session an earlier request with the same key opened, under a new session token. */
+  private async replay(manager: EntityManager, session: ConnectSessionEntity, idempotent: IdempotentRequest): Promise<OpenedSession> {
+    if (session.requestFingerprint !== idempotent.fingerprint) {
+      throw new AppError('idempotency_key_reused', 'this Idempotency-Key was already used for a different request', 422);
+    }
+    const token = newSessionToken();
+    await manager.getRepository(ConnectSessionEntity).update({ id: session.id }, { tokenHash: token.hash, updatedAt: new Date() });
+    const opened: OpenedSession = { sessionId: session.id, sessionToken: token.token, expiresAt: session.expiresAt.toISOString(), connectionId: session.connectionId, mode: session.mode };
+    if (publicStatus(session) !== 'pending') return opened;
+    const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: session.connectorId, workspaceId: session.workspaceId } });
+    const config = connector?.config as unknown as AuthConfig | undefined;
+    if (config?.mode === 'OAUTH2' && config.grantType === 'authorization_code') opened.authorizationUrl = await this.authorizationUrl(manager, session, config);
+    return opened;
   }
 
   /**
