@@ -15,8 +15,8 @@ export class AppExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
     const [status, body] = this.toResponse(exception);
-    if (status >= 500) this.logger.error(`unhandled error: ${(exception as Error)?.name ?? 'unknown'}`, (exception as Error)?.stack);
-    if (status === 503 && !(exception instanceof AppError)) response.setHeader('Retry-After', '1');
+    if (status >= 500) this.logger.error(`request failed with ${status} ${body.error.code}: ${(exception as Error)?.name ?? 'unknown'}`, (exception as Error)?.stack);
+    if (status === 503) response.setHeader('Retry-After', '1');
     if (exception instanceof AppError && exception.status === 429 && typeof exception.details === 'object' && exception.details) {
       const retryAfter = (exception.details as { retryAfterSeconds?: number }).retryAfterSeconds;
       if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
@@ -44,14 +44,22 @@ export class AppExceptionFilter implements ExceptionFilter {
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
+ * TypeORM releases a query runner whose connection PostgreSQL dropped; the transaction's next
+ * statement then fails with these.
+ */
+const RELEASED_RUNNER_ERRORS = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+const LOST_CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|is not queryable/;
+
+/**
  * The database went away (refused or dropped connections, an administrator shutdown, PostgreSQL
  * starting up): a transient 503 the caller may retry, not an internal error. Nothing was committed.
  */
 function databaseUnavailable(exception: unknown): boolean {
-  const error = (exception ?? {}) as { code?: unknown; driverError?: { code?: unknown }; message?: unknown };
+  const error = (exception ?? {}) as { name?: unknown; code?: unknown; driverError?: { code?: unknown }; message?: unknown };
   const code = error.driverError?.code ?? error.code;
   if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || /^08...$/.test(code) || /^57P0[1-3]$/.test(code))) return true;
-  return typeof error.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/.test(error.message);
+  if (typeof error.name === 'string' && RELEASED_RUNNER_ERRORS.has(error.name)) return true;
+  return typeof error.message === 'string' && LOST_CONNECTION_MESSAGES.test(error.message);
 }
 
 /**

@@ -41,6 +41,8 @@ describe('AppExceptionFilter and an unavailable database', () => {
     Object.assign(new Error('terminating connection due to administrator command'), { driverError: { code: '57P01' } }),
     Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
     new Error('Connection terminated unexpectedly'),
+    new Error('Client has encountered a connection error and is not queryable'),
+    Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), { name: 'QueryRunnerAlreadyReleasedError' }),
   ])('answers 503 database_unavailable, not 500, for %p', (error) => {
     expect(respond(error)).toEqual({ status: 503, body: { error: { code: 'database_unavailable', message: 'the database is unavailable; retry shortly' } } });
   });
