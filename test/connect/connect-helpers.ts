@@ -68,17 +68,10 @@ export interface OpenedSession {
   authorizationUrl?: string;
 }
 
-/** Opens a connect session once the connector's activation has reached oauth-authorization. */
 export async function openSession(gateway: Gateway, body: Record<string, unknown>): Promise<OpenedSession> {
-  return waitFor(
-    async () => {
-      const answer = await gateway.call<OpenedSession>('POST', '/v1/connect-sessions', { body });
-      if (answer.status === 201) return answer.body;
-      if (answer.status !== 404) throw new Error(`open session: ${answer.status} ${answer.text}`);
-      return undefined;
-    },
-    { timeoutMs: 20_000, intervalMs: 100, description: 'the connector to be connectable' },
-  );
+  const answer = await gateway.call<OpenedSession>('POST', '/v1/connect-sessions', { body });
+  if (answer.status !== 201) throw new Error(`open session: ${answer.status} ${answer.text}`);
+  return answer.body;
 }
 
 export interface SessionView {

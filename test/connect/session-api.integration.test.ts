@@ -100,6 +100,35 @@ describe('connect session API', () => {
     expect(malformed.body.error.details.errors[0]?.path).toBe('Idempotency-Key');
   });
 
+  it('connects a connector right after its activation answers, every time', async () => {
+    for (let i = 0; i < 7; i++) {
+      const created = await gateway.call<{ id: string }>('POST', '/v1/connectors', { body: { slug: `fresh-${i}`, name: `fresh-${i}`, config: { mode: 'API_KEY', headerName: 'X-Key' } } });
+      const activated = await gateway.call<{ connectable: boolean; version: number }>('POST', `/v1/connectors/${created.body.id}/activate`);
+      expect(activated.status).toBe(200);
+      expect(activated.body.connectable).toBe(true);
+      const opened = await gateway.call('POST', '/v1/connect-sessions', { body: { connectorId: created.body.id, endUserId: `fresh-user-${i}` } });
+      expect(opened.status).toBe(201);
+    }
+  });
+
+  it('answers 503 connector_not_ready with Retry-After while the connect path has not seen an activation, never 404', async () => {
+    const created = await gateway.call<{ id: string }>('POST', '/v1/connectors', { body: { slug: 'behind', name: 'behind', config: { mode: 'BEARER' } } });
+    const draft = await gateway.call<{ error: { code: string } }>('POST', '/v1/connect-sessions', { body: { connectorId: created.body.id, endUserId: 'early' } });
+    expect(draft.status).toBe(409);
+    expect(draft.body.error.code).toBe('connector_not_active');
+
+    expect((await gateway.call('POST', `/v1/connectors/${created.body.id}/activate`)).status).toBe(200);
+    // the projection falls behind: as if ConnectorActivated were still on its way
+    await withDb(system, (db) => db.query('DELETE FROM oauth_authorization.connectors WHERE connector_id = $1', [created.body.id]));
+    const behind = await gateway.call<{ error: { code: string } }>('POST', '/v1/connect-sessions', { body: { connectorId: created.body.id, endUserId: 'early' } });
+    expect(behind.status).toBe(503);
+    expect(behind.body.error.code).toBe('connector_not_ready');
+    expect(behind.headers.get('retry-after')).toBe('1');
+
+    const unknown = await gateway.call<{ error: { code: string } }>('POST', '/v1/connect-sessions', { body: { connectorId: '00000000-0000-4000-8000-000000000000', endUserId: 'early' } });
+    expect(unknown.status).toBe(404);
+  });
+
   it('refuses a fresh authorization URL without a valid session token', async () => {
     const answer = await gateway.call('POST', '/v1/connect/authorize', { key: null, headers: { 'x-connect-session': 'not-a-session' } });
     expect(answer.status).toBe(401);

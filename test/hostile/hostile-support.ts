@@ -83,17 +83,10 @@ export interface Session {
   authorizationUrl?: string;
 }
 
-/** Opens a connect session once the connector's activation has reached oauth-authorization. */
-export async function openSession(workspace: Workspace, body: Record<string, unknown>, timeoutMs = 30_000): Promise<Session> {
-  return waitFor(
-    async () => {
-      const answer = await workspace.call<Session>('POST', '/v1/connect-sessions', { body });
-      if (answer.status === 201) return answer.body;
-      if (answer.status !== 404) throw new Error(`open session: ${answer.status} ${answer.text}`);
-      return undefined;
-    },
-    { timeoutMs, intervalMs: 100, description: 'the connector to be connectable' },
-  );
+export async function openSession(workspace: Workspace, body: Record<string, unknown>): Promise<Session> {
+  const answer = await workspace.call<Session>('POST', '/v1/connect-sessions', { body });
+  if (answer.status !== 201) throw new Error(`open session: ${answer.status} ${answer.text}`);
+  return answer.body;
 }
 
 export async function sessionStatus(workspace: Workspace, sessionId: string): Promise<{ status: string; connectionId: string; error: { code: string } | null }> {

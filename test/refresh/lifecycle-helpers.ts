@@ -1,7 +1,6 @@
 /** Helpers for the token lifecycle tests: gateway and internal calls, connect over the sandbox. */
 import { DataSource } from 'typeorm';
 import { createWorkspaceWithAdminKey } from '../../apps/gateway/src/workspaces/create-workspace';
-import { waitFor } from '../harness';
 import { authorizeOverHttp } from '../support/sandbox-provider';
 import type { RunningSystem } from '../support/system';
 
@@ -69,15 +68,9 @@ export class Broker {
   }
 
   async openSession(body: Record<string, unknown>): Promise<{ sessionId: string; sessionToken: string; connectionId: string; authorizationUrl?: string }> {
-    return waitFor(
-      async () => {
-        const answer = await this.gateway<{ sessionId: string; sessionToken: string; connectionId: string; authorizationUrl?: string }>('POST', '/v1/connect-sessions', body);
-        if (answer.status === 201) return answer.body;
-        if (answer.status !== 404) throw new Error(`open session: ${answer.status} ${answer.text}`);
-        return undefined;
-      },
-      { timeoutMs: 20_000, intervalMs: 100, description: 'the connector to be connectable' },
-    );
+    const answer = await this.gateway<{ sessionId: string; sessionToken: string; connectionId: string; authorizationUrl?: string }>('POST', '/v1/connect-sessions', body);
+    if (answer.status !== 201) throw new Error(`open session: ${answer.status} ${answer.text}`);
+    return answer.body;
   }
 
   /** Connects (or reconnects, with `connectionId`) an end user at the sandbox; resolves with the connection id. */

@@ -23,7 +23,6 @@ import { createWorkspaceWithAdminKey } from '../../apps/gateway/src/workspaces/c
 import { uniqueName, waitFor } from '../harness';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
-import { openSessionWhenConnectable } from '../support/sdk-helpers';
 
 const CLIENT_SECRET = `sdk-client-secret-${randomBytes(8).toString('hex')}`;
 
@@ -53,7 +52,7 @@ describe('@cb/sdk against the running system', () => {
   let oauthConnectionId: string;
   let deletedConnectionId: string;
 
-  const openSession = (request: CreateConnectSessionRequest): Promise<ConnectSession> => openSessionWhenConnectable(broker, request);
+  const openSession = (request: CreateConnectSessionRequest): Promise<ConnectSession> => broker.connectSessions.create(request);
 
   /** What the connect dialog does for typed credentials. */
   const submitCredentials = async (session: ConnectSession, body: unknown): Promise<number> => {

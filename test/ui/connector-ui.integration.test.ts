@@ -12,7 +12,6 @@ import { createWorkspaceWithAdminKey } from '../../apps/gateway/src/workspaces/c
 import { SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
 import { launchBrowser, screenshot, TestBrowser } from './browser';
-import { openSessionWhenConnectable } from '../support/sdk-helpers';
 
 const CLIENT_SECRET = `ui-client-secret-${randomBytes(8).toString('hex')}`;
 const API_KEY_VALUE = `sk_live_${randomBytes(12).toString('hex')}`;
@@ -28,7 +27,7 @@ describe('web UI: connector settings and the Connect dialog', () => {
   let oauthConnectorId: string;
   let customConnectorId: string;
 
-  const openSession = (request: CreateConnectSessionRequest): Promise<ConnectSession> => openSessionWhenConnectable(broker, request);
+  const openSession = (request: CreateConnectSessionRequest): Promise<ConnectSession> => broker.connectSessions.create(request);
 
   const openEditor = async (id: string, name: string): Promise<void> => {
     await settings.goto(`${base}/ui/#/connectors/${id}`);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { ApiKeysHttpController } from './api-keys/api-keys.http.controller';
 import { ApiKeyGuard } from './auth';
+import { ConnectorReadiness } from './connectors/connector-readiness';
 import { ConnectorsHttpController } from './connectors/connectors.http.controller';
 import { FEATURE_MODULES } from './feature-modules';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
@@ -15,15 +16,15 @@ import { WorkspaceEntity } from './workspaces/workspace.entity';
 export const SCHEMA = 'gateway';
 export const ENTITIES = [WorkspaceEntity, ApiKeyEntity];
 
-/** What every feature module of the gateway may inject: its config and the upstream client. */
+/** What every feature module of the gateway may inject: its config, the upstream client and connector readiness. */
 @Global()
 @Module({})
 class GatewayCoreModule {
   static register(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayCoreModule,
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, UpstreamClient],
-      exports: [GATEWAY_CONFIG, UpstreamClient],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, UpstreamClient, ConnectorReadiness],
+      exports: [GATEWAY_CONFIG, UpstreamClient, ConnectorReadiness],
     };
   }
 }

@@ -8,6 +8,7 @@ import { KnownConnectionEntity } from './connect-sessions/known-connection.entit
 import { OpenConnectSessionService } from './connect-sessions/open-connect-session.service';
 import { ConnectorEntity } from './connectors/connector.entity';
 import { ConnectorProjectionEventsController } from './connectors/connector-projection.events.controller';
+import { ConnectorProjectionHttpController } from './connectors/connector-projection.http.controller';
 import { HandleCallbackHttpController } from './handle-callback/handle-callback.http.controller';
 import { HandleCallbackService } from './handle-callback/handle-callback.service';
 import { MIGRATIONS } from './migrations';
@@ -27,6 +28,7 @@ export class OAuthAuthorizationModule {
       imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: ENTITIES, migrations: MIGRATIONS, usesKafka: true, internalApiToken: config.internalApiToken })],
       controllers: [
         ConnectorProjectionEventsController,
+        ConnectorProjectionHttpController,
         SessionOutcomeEventsController,
         ConnectSessionsHttpController,
         SubmitCredentialsHttpController,

@@ -3,7 +3,11 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, Public, RequireScopes, WorkspaceContext } from '../auth';
+import { ConnectorReadiness } from '../connectors/connector-readiness';
 import { isUuid, UpstreamClient } from '../upstream';
+
+/** oauth-authorization's answers when its projection does not have the connector (or has it inactive). */
+const CONNECTOR_UNKNOWN_HERE = new Set(['404 connector was not found', '409 the connector is not active and cannot be connected']);
 
 /** Headers of the callback answer that reach the browser; everything else stays inside. */
 const CALLBACK_HEADERS = ['content-type', 'location', 'cache-control', 'pragma', 'referrer-policy', 'content-security-policy', 'x-content-type-options', 'x-frame-options'];
@@ -15,7 +19,10 @@ const CALLBACK_HEADERS = ['content-type', 'location', 'cache-control', 'pragma',
 @ApiTags('connect')
 @Controller()
 export class ConnectHttpController {
-  constructor(private readonly upstream: UpstreamClient) {}
+  constructor(
+    private readonly upstream: UpstreamClient,
+    private readonly readiness: ConnectorReadiness,
+  ) {}
 
   @Post('v1/connect-sessions')
   @ApiBearerAuth()
@@ -27,13 +34,18 @@ export class ConnectHttpController {
     description: 'A client-chosen id (1 to 255 visible ASCII characters). A retry with the same key and body answers with the session the first request opened, under a new session token; the same key with another body answers 422 idempotency_key_reused.',
   })
   async open(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string): Promise<unknown> {
-    const answer = await this.upstream.request('oauth-authorization', {
-      method: 'POST',
-      path: `/internal/v1/workspaces/${caller.workspaceId}/connect-sessions`,
-      body: body ?? {},
-      ...(idempotencyKey === undefined ? {} : { headers: { 'idempotency-key': idempotencyKey } }),
-    });
-    return answer.body;
+    try {
+      const answer = await this.upstream.request('oauth-authorization', {
+        method: 'POST',
+        path: `/internal/v1/workspaces/${caller.workspaceId}/connect-sessions`,
+        body: body ?? {},
+        ...(idempotencyKey === undefined ? {} : { headers: { 'idempotency-key': idempotencyKey } }),
+      });
+      return answer.body;
+    } catch (error) {
+      if (!(error instanceof AppError) || !CONNECTOR_UNKNOWN_HERE.has(`${error.status} ${error.message}`)) throw error;
+      throw await this.readiness.whyNotConnectable(caller.workspaceId, (body as { connectorId?: unknown } | undefined)?.connectorId, error);
+    }
   }
 
   @Get('v1/connect-sessions/:id')

@@ -49,6 +49,11 @@ export class ConnectorResponseDoc {
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) deactivatedAt: string | null;
 }
 
+export class ActivatedConnectorResponseDoc extends ConnectorResponseDoc {
+  @ApiProperty({ description: 'Connect sessions can be opened for this version now. False only when the connect path did not see it within 10 s; opening a session then answers 503 `connector_not_ready` until it does.' })
+  connectable: boolean;
+}
+
 export class ConnectorListResponseDoc {
   @ApiProperty({ type: [ConnectorResponseDoc] }) items: ConnectorResponseDoc[];
   @ApiPropertyOptional({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor: string | null;

@@ -16,7 +16,9 @@ import type { Response } from 'express';
 import { notFound } from '@cb/platform';
 import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
 import { isUuid, UpstreamClient, UpstreamRequest } from '../upstream';
+import { ConnectorReadiness } from './connector-readiness';
 import {
+  ActivatedConnectorResponseDoc,
   ConnectorListResponseDoc,
   ConnectorResponseDoc,
   ConnectorTemplateListDoc,
@@ -35,7 +37,10 @@ import { ListConnectorsQueryDto } from './list-connectors.query.dto';
 @RequireScopes('admin')
 @Controller('v1')
 export class ConnectorsHttpController {
-  constructor(private readonly upstream: UpstreamClient) {}
+  constructor(
+    private readonly upstream: UpstreamClient,
+    private readonly readiness: ConnectorReadiness,
+  ) {}
 
   @Post('connectors')
   @ApiOperation({ summary: 'Create a draft connector, from scratch (`config`) or from a template (`templateId`, `clientId`, `clientSecret`, `scopes`)' })
@@ -65,15 +70,19 @@ export class ConnectorsHttpController {
   @Patch('connectors/:id')
   @ApiOperation({
     summary: 'Change a connector',
-    description: 'Members given replace the stored ones; `config` replaces the whole configuration except omitted secrets. Changing an active connector makes a new version and announces it.',
+    description:
+      'Members given replace the stored ones; `config` replaces the whole configuration except omitted secrets. Changing an active connector makes a new version and announces it, and answers once new connect sessions use it (waiting up to 10 s).',
   })
   @ApiBody({ type: UpdateConnectorRequestDoc })
   @ApiOkResponse({ type: ConnectorResponseDoc })
   @ApiBadRequestResponse({ type: ErrorBodyDoc })
   @ApiNotFoundResponse({ type: ErrorBodyDoc })
   @ApiConflictResponse({ type: ErrorBodyDoc, description: '`duplicate_slug`, `mode_change_refused`' })
-  update(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return this.forward(res, caller, { method: 'PATCH', path: this.item(id), body: body ?? {} });
+  async update(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const updated = (await this.forward(res, caller, { method: 'PATCH', path: this.item(id), body: body ?? {} })) as { status: string; version: number };
+    // a new version of an active connector is what the next connect session uses
+    if (updated.status === 'active') await this.readiness.waitForProjection(caller.workspaceId, id, updated.version, true);
+    return updated;
   }
 
   @Delete('connectors/:id')
@@ -88,21 +97,28 @@ export class ConnectorsHttpController {
 
   @Post('connectors/:id/activate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Activate a connector: checks completeness, then announces ConnectorActivated' })
-  @ApiOkResponse({ type: ConnectorResponseDoc })
+  @ApiOperation({
+    summary: 'Activate a connector: checks completeness, then announces ConnectorActivated',
+    description:
+      'Answers once connect sessions can be opened for this version (`connectable: true`), waiting up to 10 s for the connect path to see it. `connectable: false` means it is activated but not visible there yet: opening a session then answers 503 `connector_not_ready` with Retry-After until it is.',
+  })
+  @ApiOkResponse({ type: ActivatedConnectorResponseDoc })
   @ApiUnprocessableEntityResponse({ type: ErrorBodyDoc, description: '`activation_refused`, with every missing item in `details.errors`' })
   @ApiNotFoundResponse({ type: ErrorBodyDoc })
-  activate(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return this.forward(res, caller, { method: 'POST', path: `${this.item(id)}/activate` });
+  async activate(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const activated = (await this.forward(res, caller, { method: 'POST', path: `${this.item(id)}/activate` })) as { version: number };
+    return { ...activated, connectable: await this.readiness.waitForProjection(caller.workspaceId, id, activated.version, true) };
   }
 
   @Post('connectors/:id/deactivate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Deactivate a connector: no new connections; existing connections keep working until removed' })
+  @ApiOperation({ summary: 'Deactivate a connector: no new connections (from its answer on, waiting up to 10 s); existing connections keep working until removed' })
   @ApiOkResponse({ type: ConnectorResponseDoc })
   @ApiNotFoundResponse({ type: ErrorBodyDoc })
-  deactivate(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return this.forward(res, caller, { method: 'POST', path: `${this.item(id)}/deactivate` });
+  async deactivate(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const deactivated = (await this.forward(res, caller, { method: 'POST', path: `${this.item(id)}/deactivate` })) as { version: number };
+    await this.readiness.waitForProjection(caller.workspaceId, id, deactivated.version, false);
+    return deactivated;
   }
 
   @Get('connector-templates')
