@@ -21,6 +21,7 @@ function emptyStats() {
     tokenRequests: { total: 0, byGrantType: {} },
     tokenRequestTimestamps: [],
     refreshTokenReuseDetections: 0,
+    authorizationCodeReuseDetections: 0,
     faultsInjected: 0,
     grantsRevokedByControl: 0,
   };

@@ -85,15 +85,17 @@ async function start() {
 
   provider.use(control.tokenMiddleware());
   // Reuse detection: oidc-provider revokes the whole grant when a consumed (already rotated)
-  // refresh token is presented (lib/actions/grants/refresh_token.js). That is the only grant
-  // revocation that happens on the token endpoint, so count it here.
+  // refresh token or a consumed authorization code is presented (lib/actions/grants/*.js). Those are
+  // the only grant revocations that happen on the token endpoint, so count them here.
   provider.on('grant.revoked', (ctx, grantId) => {
-    if (ctx.oidc?.route === 'token' && ctx.oidc?.params?.grant_type === 'refresh_token') {
-      control.stats.refreshTokenReuseDetections += 1;
-      log({
-        msg: 'refresh token reuse detected; grant revoked', grantId, client_id: ctx.oidc.client?.clientId,
-      });
-    }
+    if (ctx.oidc?.route !== 'token') return;
+    const grantType = ctx.oidc?.params?.grant_type;
+    if (grantType === 'refresh_token') control.stats.refreshTokenReuseDetections += 1;
+    else if (grantType === 'authorization_code') control.stats.authorizationCodeReuseDetections += 1;
+    else return;
+    log({
+      msg: `${grantType} reuse detected; grant revoked`, grantId, client_id: ctx.oidc.client?.clientId,
+    });
   });
   provider.on('grant.error', (ctx, err) => {
     log({

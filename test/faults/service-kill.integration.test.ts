@@ -89,17 +89,31 @@ describe('kill -9 each service in turn under load', () => {
     await killer;
     clearInterval(progress);
 
-    // let refreshes run across every connection once more, then check what was announced
-    await new Promise((resolve) => setTimeout(resolve, TOKEN_TTL_SECONDS * 1000));
     const counts = tally(results);
-    const issued = new Map<string, Map<string, string>>(); // connectionId → ce_id → reason
-    for (const message of events.messages.filter((m) => m.topic === system.topic(TokenIssued.topic))) {
-      const payload = JSON.parse(message.value) as { connectionId: string; reason: string };
-      const byId = issued.get(payload.connectionId) ?? new Map<string, string>();
-      byId.set(message.headers.ce_id as string, payload.reason);
-      issued.set(payload.connectionId, byId);
-    }
     const completed = results.filter((r) => r.outcome === 'completed');
+    const issuedByConnection = (): Map<string, Map<string, string>> => {
+      const issued = new Map<string, Map<string, string>>(); // connectionId → ce_id → reason
+      for (const message of events.messages.filter((m) => m.topic === system.topic(TokenIssued.topic))) {
+        const payload = JSON.parse(message.value) as { connectionId: string; reason: string };
+        const byId = issued.get(payload.connectionId) ?? new Map<string, string>();
+        byId.set(message.headers.ce_id as string, payload.reason);
+        issued.set(payload.connectionId, byId);
+      }
+      return issued;
+    };
+    const inactiveConnections = async (): Promise<Set<string>> =>
+      new Set(await withDb(system.databaseUrl, async (db) => (await db.query<{ id: string }>(`SELECT id FROM token_issuance.connections WHERE status <> 'active'`)).rows.map((row) => row.id)));
+    // every OAuth connection that is still active is refreshed after the kills, none left behind
+    const waitingForRefresh = await waitFor(
+      async () => {
+        const issued = issuedByConnection();
+        const inactive = await inactiveConnections();
+        const waiting = completed.filter((flow) => flow.kind === 'oauth' && !inactive.has(flow.connectionId as string) && ![...(issued.get(flow.connectionId as string)?.values() ?? [])].includes('refresh'));
+        return waiting.length === 0 ? waiting : undefined;
+      },
+      { timeoutMs: TOKEN_TTL_SECONDS * 4000, intervalMs: 500, description: 'a refresh of every active OAuth connection' },
+    );
+    const issued = issuedByConnection();
     for (const flow of completed) {
       const connects = [...(issued.get(flow.connectionId as string)?.values() ?? [])].filter((reason) => reason === 'connect').length;
       if (connects !== 1) counts.duplicated += connects > 1 ? 1 : 0;
@@ -118,6 +132,7 @@ describe('kill -9 each service in turn under load', () => {
         'refresh requests': stats.tokenRequests.byGrantType.refresh_token ?? 0,
         'refreshes announced': refreshes,
         'refresh token reuse detections': stats.refreshTokenReuseDetections,
+        'code reuse detections': stats.authorizationCodeReuseDetections,
         'sessions left open': stuck,
         seconds: Math.round((Date.now() - started) / 1000),
       }),
@@ -133,8 +148,11 @@ describe('kill -9 each service in turn under load', () => {
     expect(counts.duplicated).toBe(0);
     expect(stuck).toBe(0);
     expect(killed).toHaveLength(SERVICES.length);
-    // a code is presented at most once: no more token requests than redemption rows (one per session)
+    // a code is presented at most once: no second presentation of any code at the provider, and no
+    // more token requests than redemption rows (one per session)
+    expect(stats.authorizationCodeReuseDetections).toBe(0);
     expect(stats.tokenRequests.byGrantType.authorization_code ?? 0).toBeLessThanOrEqual(redeemed);
+    expect(waitingForRefresh).toEqual([]);
     expect(counts.completed).toBeGreaterThan(counts.started * 0.8);
     // refreshes happened, and none presented a rotated refresh token again
     expect(refreshes).toBeGreaterThan(0);

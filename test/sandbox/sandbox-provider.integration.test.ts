@@ -307,6 +307,20 @@ describe('sandbox provider', () => {
       expect(stats.tokenRequests.byGrantType).toEqual({ authorization_code: 1, refresh_token: 4 });
     });
 
+    it('a redeemed authorization code presented again is refused, revokes the grant and is counted', async () => {
+      const pkce = createPkcePair();
+      const url = buildAuthorizationUrl(sandbox, { clientId: basicClient.client_id, redirectUri: REDIRECT_URI, codeChallenge: pkce.challenge, state: 'code-twice' });
+      const { callbackUrl } = await authorizeOverHttp(url, { username: 'carl' });
+      const exchange = { grant_type: 'authorization_code', code: requireValue(callbackUrl.searchParams.get('code'), 'authorization code'), redirect_uri: REDIRECT_URI, code_verifier: pkce.verifier };
+      const first = await tokenRequest(basicClient, exchange);
+      expect(first.status).toBe(200);
+      const again = await tokenRequest(basicClient, exchange);
+      expect(again.status).toBe(400);
+      expect(again.body.error).toBe('invalid_grant');
+      expect((await userinfo(requireValue(first.body.access_token, 'access_token'))).status).toBe(401);
+      expect((await sandbox.stats()).authorizationCodeReuseDetections).toBe(1);
+    });
+
     it('are rejected for a different client', async () => {
       const tokens = await authorizeAndExchange(basicClient, { username: 'gina' });
       const result = await refresh(postClient, requireValue(tokens.refresh_token, 'refresh_token'));

@@ -59,6 +59,8 @@ export interface SandboxStats {
   tokenRequestTimestamps: number[];
   /** Grants revoked because an already-rotated refresh token was presented again. */
   refreshTokenReuseDetections: number;
+  /** Grants revoked because an already-redeemed authorization code was presented again. */
+  authorizationCodeReuseDetections: number;
   faultsInjected: number;
   grantsRevokedByControl: number;
 }
