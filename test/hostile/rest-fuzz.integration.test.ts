@@ -40,6 +40,21 @@ interface FuzzCase {
   kind: string;
 }
 
+/** Paths (as member names) of every object inside a JSON value, the value itself first. */
+function objectPaths(value: unknown, at: string[] = []): string[][] {
+  if (value === null || typeof value !== 'object') return [];
+  const inside = Object.entries(value).flatMap(([key, member]) => objectPaths(member, [...at, key]));
+  return Array.isArray(value) ? inside : [at, ...inside];
+}
+
+/** A copy of `value` with `key` added (as an own member, even `__proto__`) to the object at `at`. */
+function withKey(value: unknown, at: string[], key: string): unknown {
+  const copy = structuredClone(value) as Record<string, unknown>;
+  const target = at.reduce<Record<string, unknown>>((object, member) => object[member] as Record<string, unknown>, copy);
+  Object.defineProperty(target, key, { value: 'x', enumerable: true, configurable: true, writable: true });
+  return copy;
+}
+
 describe('REST fuzzing from the OpenAPI document', () => {
   let system: RunningSystem;
   let workspace: Workspace;
@@ -162,6 +177,54 @@ describe('REST fuzzing from the OpenAPI document', () => {
     }
     expect(failures).toEqual([]);
     expect(report.cases).toBeGreaterThanOrEqual(operations.length * CASES_PER_OPERATION);
+  });
+
+  it('refuses __proto__, constructor and prototype keys at every depth of every body with 400 naming the path, changing nothing', async () => {
+    const failures: string[] = [];
+    const before = await settledSnapshot(db);
+    let cases = 0;
+    const known = [
+      { slug: 'c', name: 'c', config: { mode: 'BEARER' } },
+      { slug: 'o', name: 'o', config: { mode: 'OAUTH2', authorizationParams: { prompt: 'consent' }, tokenResponsePaths: { accessToken: 'a' } } },
+      { config: { mode: 'CUSTOM', fields: [{ key: 'k', label: 'K' }] } },
+    ];
+    for (const [index, operation] of operations.filter((o) => ['POST', 'PUT', 'PATCH'].includes(o.method)).entries()) {
+      const generated = operation.requestSchema ? generate(document, operation.requestSchema, prng(SEED + index)) : { nested: { deeper: {} } };
+      const valid = operation.path.startsWith('/v1/connectors') ? known[index % known.length] : generated;
+      for (const at of objectPaths(valid)) {
+        for (const key of ['__proto__', 'constructor', 'prototype']) {
+          const body = Buffer.from(JSON.stringify(withKey(valid, at, key)));
+          const path = operation.path.replace('{id}', realIds[collectionOf(operation.path)]?.[0] ?? randomUUID());
+          const headers: Record<string, string> = { authorization: `Bearer ${operation.path.startsWith('/v1/connect/') ? sessionToken : workspace.apiKey}`, 'content-type': 'application/json' };
+          const answer = await rawRequest(system.urls.gateway, operation.method, path, headers, body, RESPONSE_BOUND_MS * 2);
+          cases += 1;
+          const named = (JSON.parse(answer.text || '{}') as { error?: { details?: { errors?: Array<{ path: string }> } } }).error?.details?.errors?.[0]?.path;
+          const expected = [...at, key].join('.');
+          if (answer.status !== 400 || named !== expected) failures.push(`${operation.method} ${operation.path} ${expected}: ${answer.status} ${answer.text.slice(0, 160)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(cases).toBeGreaterThan(60);
+    expect(changedTables(before, await snapshotDatabase(db))).toEqual([]);
+  });
+
+  it('answers 415 to a body that is not JSON, and takes repeated query parameters without a 5xx', async () => {
+    const failures: string[] = [];
+    for (const operation of operations) {
+      const path = operation.path.replace('{id}', realIds[collectionOf(operation.path)]?.[0] ?? randomUUID());
+      const headers = { authorization: `Bearer ${operation.path.startsWith('/v1/connect/') ? sessionToken : workspace.apiKey}` };
+      if (['POST', 'PUT', 'PATCH'].includes(operation.method)) {
+        for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x']) {
+          const answer = await rawRequest(system.urls.gateway, operation.method, path, { ...headers, 'content-type': contentType }, Buffer.from('name=x'), RESPONSE_BOUND_MS * 2);
+          if (answer.status !== 415) failures.push(`${operation.method} ${operation.path} as ${contentType}: ${answer.status}`);
+        }
+      }
+      const repeated = `${path}?limit=1&limit=2&status=active&status=x&waitSeconds=1&waitSeconds=2&cursor=a&cursor=b`;
+      const answer = await rawRequest(system.urls.gateway, operation.method, repeated, headers, undefined, RESPONSE_BOUND_MS * 2);
+      if (answer.status >= 500) failures.push(`${operation.method} ${repeated}: ${answer.status} ${answer.text.slice(0, 160)}`);
+    }
+    expect(failures).toEqual([]);
   });
 
   it('is still healthy and serves the connection it had before the fuzzing', async () => {

@@ -1,12 +1,12 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CustomTransportStrategy } from '@nestjs/microservices';
-import { json, urlencoded } from 'express';
+import { json } from 'express';
 import type { Logger } from 'pino';
 import { AppExceptionFilter } from '../errors/app-exception.filter';
 import { createValidationPipe } from '../errors/validation';
 import { PinoNestLogger } from '../logging/logger';
-import { checkJsonBody, refuseNulInUrl } from './request-limits';
+import { checkJsonBody, refuseNonJsonBodies, refuseNulInUrl, refuseReservedKeys } from './request-limits';
 
 export interface HttpServiceOptions {
   logger: Logger;
@@ -19,8 +19,9 @@ export interface HttpServiceOptions {
 export async function createHttpService(module: Type<unknown> | import('@nestjs/common').DynamicModule, options: HttpServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create(module, { logger: new PinoNestLogger(options.logger), bodyParser: false, abortOnError: false });
   app.use(refuseNulInUrl);
+  app.use(refuseNonJsonBodies);
   app.use(json({ limit: options.bodyLimit ?? '64kb', verify: (_request, _response, body) => checkJsonBody(body) }));
-  app.use(urlencoded({ extended: false, limit: options.bodyLimit ?? '64kb' }));
+  app.use(refuseReservedKeys);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AppExceptionFilter());
   app.enableShutdownHooks();

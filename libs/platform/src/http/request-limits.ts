@@ -52,3 +52,36 @@ export function refuseNulInUrl(request: Request, response: Response, next: NextF
   }
   next();
 }
+
+/** Keys that name an object's prototype machinery: never data, refused wherever they appear. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The dotted path of the first reserved key in a parsed JSON value, e.g. `config.constructor`. */
+export function reservedKeyPath(value: unknown, path = ''): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (RESERVED_KEYS.has(key)) return here;
+    const found = reservedKeyPath((value as Record<string, unknown>)[key], here);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A JSON body with a `__proto__`, `constructor` or `prototype` key anywhere: 400 naming where. */
+export function refuseReservedKeys(request: Request, response: Response, next: NextFunction): void {
+  const path = reservedKeyPath(request.body);
+  if (path === undefined) return next();
+  response.status(400).json({
+    error: { code: 'validation_failed', message: `request is invalid: ${path}`, details: { errors: [{ path, message: 'a key named __proto__, constructor or prototype is not allowed' }] } },
+  });
+}
+
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
+/** Every body this API takes is JSON: a body of another media type is 415, not silently ignored. */
+export function refuseNonJsonBodies(request: Request, response: Response, next: NextFunction): void {
+  const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+  if (!hasBody || !['POST', 'PUT', 'PATCH'].includes(request.method) || JSON_MEDIA_TYPE.test(request.headers['content-type'] ?? '')) return next();
+  response.status(415).json({ error: { code: 'unsupported_media_type', message: 'request bodies must be application/json' } });
+}

@@ -1,4 +1,4 @@
-import { checkJsonBody, MAX_JSON_DEPTH } from './request-limits';
+import { checkJsonBody, MAX_JSON_DEPTH, reservedKeyPath } from './request-limits';
 
 const check = (text: string): string => {
   try {
@@ -22,5 +22,15 @@ describe('checkJsonBody', () => {
   it('refuses a \\u0000 escape in a string, but not an escaped backslash followed by u0000', () => {
     expect(check('{"name":"a\\u0000b"}')).toBe('entity.nul.character');
     expect(check(JSON.stringify({ name: 'a\\u0000b' }))).toBe('ok');
+  });
+});
+
+describe('reservedKeyPath', () => {
+  it('names the first prototype key at any depth, in objects and arrays', () => {
+    expect(reservedKeyPath(JSON.parse('{"config":{"mode":"BEARER","constructor":"x"}}'))).toBe('config.constructor');
+    expect(reservedKeyPath(JSON.parse('{"a":[{"b":1},{"__proto__":{"isAdmin":true}}]}'))).toBe('a.1.__proto__');
+    expect(reservedKeyPath(JSON.parse('{"prototype":1}'))).toBe('prototype');
+    expect(reservedKeyPath({ config: { authorizationParams: { prompt: 'consent' } }, list: ['constructor'] })).toBeUndefined();
+    expect(reservedKeyPath('constructor')).toBeUndefined();
   });
 });
