@@ -6,12 +6,13 @@ export interface RefreshSettings {
   refreshPollIntervalMs: number;
   /** Due connections claimed per transaction. */
   refreshBatchSize: number;
-  /** After TokenExpired, how long the refresh may take before the connection is due again (attempt 1). */
+  /**
+   * After TokenExpired, how long the refresh may take before the connection is due again (attempt 1);
+   * shorter while the token is valid, so that retries happen before it expires (@cb/refresh-policy).
+   */
   refreshLeaseSeconds: number;
   /** The lease doubles per unanswered attempt up to this cap. */
   refreshBackoffCapSeconds: number;
-  /** The refresh margin never exceeds this share of a token's lifetime (short-lived tokens). */
-  refreshMarginMaxLifetimePercent: number;
   /**
    * For refreshable credentials whose provider gave no expiry: refresh this long after issue.
    * Unset (the default) means such tokens are treated as valid until a caller reports a 401.
@@ -26,6 +27,5 @@ export const refreshSettingsReaders: { [K in keyof RefreshSettings]: ConfigReade
   refreshBatchSize: fromEnv.integer('REFRESH_BATCH_SIZE', 100, { min: 1, max: 10_000 }),
   refreshLeaseSeconds: fromEnv.integer('REFRESH_LEASE_SECONDS', 30, { min: 1, max: 3600 }),
   refreshBackoffCapSeconds: fromEnv.integer('REFRESH_BACKOFF_CAP_SECONDS', 900, { min: 1, max: 86_400 }),
-  refreshMarginMaxLifetimePercent: fromEnv.integer('REFRESH_MARGIN_MAX_LIFETIME_PERCENT', 50, { min: 1, max: 90 }),
   refreshAssumedLifetimeSeconds: fromEnv.optional('REFRESH_ASSUMED_LIFETIME_SECONDS', fromEnv.integer('REFRESH_ASSUMED_LIFETIME_SECONDS', undefined, { min: 60 })),
 };

@@ -22,7 +22,6 @@ export class TokenRefreshModule {
       refreshBatchSize: config.refreshBatchSize,
       refreshLeaseSeconds: config.refreshLeaseSeconds,
       refreshBackoffCapSeconds: config.refreshBackoffCapSeconds,
-      refreshMarginMaxLifetimePercent: config.refreshMarginMaxLifetimePercent,
       refreshAssumedLifetimeSeconds: config.refreshAssumedLifetimeSeconds,
     };
     return {

@@ -128,6 +128,8 @@ export interface Connection {
   refreshable: boolean;
   credentialVersion: number;
   lastRefreshedAt: string | null;
+  /** `failing` while the provider answers refreshes with transient errors; the token works until it expires. */
+  refresh: { state: 'ok' | 'failing'; lastErrorCode: string | null; failedAttempts: number; nextAttemptAt: string | null };
   createdAt: string;
   updatedAt: string;
 }

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
 import { isUuid, UpstreamClient } from '../upstream';
+import { ConnectionListResponseDoc, ConnectionResponseDoc } from './connection.docs.dto';
 
 const LIST_FILTERS = ['connectorId', 'endUserId', 'status', 'limit', 'offset'] as const;
 
@@ -15,6 +16,7 @@ export class ConnectionsHttpController {
   constructor(private readonly upstream: UpstreamClient) {}
 
   @Get()
+  @ApiOkResponse({ type: ConnectionListResponseDoc })
   async list(@CurrentWorkspace() caller: WorkspaceContext, @Query() query: Record<string, unknown>): Promise<unknown> {
     requireAnyScope(caller, ['connect', 'credentials:read']);
     const filters: Record<string, string | undefined> = {};
@@ -24,6 +26,7 @@ export class ConnectionsHttpController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: ConnectionResponseDoc, description: 'The connection without any secret; `refresh` says whether renewing its token currently fails.' })
   async get(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string): Promise<unknown> {
     requireAnyScope(caller, ['connect', 'credentials:read']);
     if (!isUuid(id)) throw notFound('connection');

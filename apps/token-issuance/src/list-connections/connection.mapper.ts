@@ -1,5 +1,18 @@
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
+import { refreshFailing, RefreshState } from '../refresh-token/refresh-state.repository';
+
+/**
+ * How renewing the current credential goes. `failing`: the provider answered its last refresh with
+ * a transient error (5xx, 429, timeout); the token still works until it expires, and the schedule
+ * tries again at `nextAttemptAt`. Back to `ok` after a successful refresh or a new credential.
+ */
+export interface ConnectionRefreshView {
+  state: 'ok' | 'failing';
+  lastErrorCode: string | null;
+  failedAttempts: number;
+  nextAttemptAt: string | null;
+}
 
 /** A connection without any secret. */
 export interface ConnectionView {
@@ -16,11 +29,12 @@ export interface ConnectionView {
   refreshable: boolean;
   credentialVersion: number;
   lastRefreshedAt: string | null;
+  refresh: ConnectionRefreshView;
   createdAt: string;
   updatedAt: string;
 }
 
-export function toConnectionView(connection: ConnectionEntity, connector: ConnectorEntity | null | undefined): ConnectionView {
+export function toConnectionView(connection: ConnectionEntity, connector: ConnectorEntity | null | undefined, refreshState: RefreshState | undefined): ConnectionView {
   return {
     connectionId: connection.id,
     workspaceId: connection.workspaceId,
@@ -35,7 +49,13 @@ export function toConnectionView(connection: ConnectionEntity, connector: Connec
     refreshable: connection.refreshable,
     credentialVersion: connection.credentialVersion,
     lastRefreshedAt: connection.lastRefreshedAt?.toISOString() ?? null,
+    refresh: toRefreshView(connection, refreshState),
     createdAt: connection.createdAt.toISOString(),
     updatedAt: connection.updatedAt.toISOString(),
   };
+}
+
+function toRefreshView(connection: ConnectionEntity, state: RefreshState | undefined): ConnectionRefreshView {
+  if (!refreshFailing(state, connection)) return { state: 'ok', lastErrorCode: null, failedAttempts: 0, nextAttemptAt: null };
+  return { state: 'failing', lastErrorCode: state.lastErrorCode, failedAttempts: state.failedAttempts, nextAttemptAt: state.nextAttemptAt?.toISOString() ?? null };
 }

@@ -3,6 +3,7 @@ import { DataSource, In } from 'typeorm';
 import { InternalApiGuard, notFound } from '@cb/platform';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
+import { RefreshStateRepository } from '../refresh-token/refresh-state.repository';
 import { ConnectionView, toConnectionView } from './connection.mapper';
 import { ListConnectionsRequestDto } from './list-connections.request.dto';
 
@@ -11,7 +12,10 @@ export const uuidParam = (what: string): ParseUUIDPipe => new ParseUUIDPipe({ ex
 @Controller('internal/v1/workspaces/:workspaceId/connections')
 @UseGuards(InternalApiGuard)
 export class ConnectionsHttpController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly refreshStates: RefreshStateRepository,
+  ) {}
 
   @Get()
   async list(
@@ -34,8 +38,9 @@ export class ConnectionsHttpController {
     const connectorIds = [...new Set(rows.map((row) => row.connectorId))];
     const connectors = connectorIds.length ? await this.dataSource.getRepository(ConnectorEntity).findBy({ connectorId: In(connectorIds) }) : [];
     const byId = new Map(connectors.map((c) => [c.connectorId, c]));
+    const states = new Map((await this.refreshStates.findMany(this.dataSource.manager, rows.map((row) => row.id))).map((state) => [state.connectionId, state]));
     return {
-      items: rows.map((row) => toConnectionView(row, byId.get(row.connectorId))),
+      items: rows.map((row) => toConnectionView(row, byId.get(row.connectorId), states.get(row.id))),
       total,
       limit,
       offset,
@@ -51,6 +56,6 @@ export class ConnectionsHttpController {
     const connection = await this.dataSource.getRepository(ConnectionEntity).findOne({ where: { id: connectionId, workspaceId } });
     if (!connection) throw notFound('connection');
     const connector = await this.dataSource.getRepository(ConnectorEntity).findOne({ where: { connectorId: connection.connectorId } });
-    return toConnectionView(connection, connector);
+    return toConnectionView(connection, connector, await this.refreshStates.find(this.dataSource.manager, connection.id));
   }
 }

@@ -1,17 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError, notFound } from '@cb/platform';
+import { isRefreshDue } from '@cb/refresh-policy';
 import { ConnectorStore } from '../connectors/connector-store';
-import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
+import { CredentialVault } from '../credential-vault/credential-vault';
 import { OnDemandRefresh } from '../refresh-token/on-demand-refresh';
+import { tokenLifetime } from '../refresh-token/refresh-policy';
 import { describeTokenError, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { CredentialReadEntity } from './credential-read.entity';
 import { CredentialResponse, toCredentialResponse } from './credential.mapper';
 
 /**
  * Hands a connection's credential to an authorized caller and records the read (who, when, which
- * connection; never the secret). A client-credentials connection whose token is due gets a new one
- * first, without a user.
+ * connection; never the secret). A client-credentials connection whose token is due (the schedule's
+ * rule: the margin, capped at half the lifetime) gets a new one first, without a user.
  */
 @Injectable()
 export class ReadCredentialService {
@@ -33,9 +35,9 @@ export class ReadCredentialService {
       const connector = await this.connectors.find(manager, entry.connection.connectorId);
       const config = connector?.config ?? null;
       this.onDemand.assertUsable(entry, config);
-      if (connector && config?.mode === 'OAUTH2' && config.grantType === 'client_credentials' && isDue(entry)) {
+      if (connector && config?.mode === 'OAUTH2' && config.grantType === 'client_credentials' && isRefreshDue(tokenLifetime(entry.connection), new Date())) {
         entry = (await this.vault.loadForUpdate(manager, connectionId, workspaceId)) ?? entry;
-        if (isDue(entry)) {
+        if (isRefreshDue(tokenLifetime(entry.connection), new Date())) {
           const result = await this.tokenEndpoint.request(
             connector,
             { tenant: entry.connection.tenant, attributes: entry.connection.attributes },
@@ -74,9 +76,4 @@ export class ReadCredentialService {
       return toCredentialResponse(entry.connection, entry.credential, config, includeRefreshToken);
     });
   }
-}
-
-function isDue(entry: VaultEntry): boolean {
-  const expiresAt = entry.connection.expiresAt;
-  return expiresAt !== null && expiresAt.getTime() - entry.connection.refreshMarginSeconds * 1000 <= Date.now();
 }

@@ -7,15 +7,17 @@ import { ConnectorStore } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
 import { isRefreshable, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
-import { dueOnDemand, isExpired, renewalPlan } from './refresh-policy';
-import { RefreshStateRepository } from './refresh-state.repository';
+import { isRefreshDue } from '@cb/refresh-policy';
+import { isExpired, renewalPlan, tokenLifetime } from './refresh-policy';
+import { refreshFailing, RefreshStateRepository } from './refresh-state.repository';
 
 /**
  * What asks for a refresh. `scheduled` comes from TokenExpired and names the credential version it
- * was about; `on_demand` from a credential read; `unauthorized_reported` from a caller's 401.
+ * was about (and when the schedule tries again); `on_demand` from a credential read;
+ * `unauthorized_reported` from a caller's 401.
  */
 export type RefreshTrigger =
-  | { kind: 'scheduled'; credentialVersion: number; reason: 'due' | 'expired' | 'unauthorized_reported' }
+  | { kind: 'scheduled'; credentialVersion: number; reason: 'due' | 'expired' | 'unauthorized_reported'; nextAttemptAt?: Date }
   | { kind: 'on_demand' }
   | { kind: 'unauthorized_reported'; credentialVersion?: number };
 
@@ -38,8 +40,10 @@ export type RefreshOutcome =
  * out the new token before it is committed.
  *
  * Transient failures (5xx, 429, timeouts, network errors) change nothing but the attempt bookkeeping
- * (and a Retry-After), and are retried by the schedule's lease with exponential backoff; the
- * connection stays usable while its token is valid. Permanent failures mark the connection
+ * (a Retry-After, and the schedule's next attempt, which the connection's view shows as `refresh`
+ * `failing`), and are retried by the schedule's lease, bounded by the token's remaining lifetime;
+ * meanwhile reads of the still-valid token do not retry on their own. The connection stays usable
+ * while its token is valid. Permanent failures mark the connection
  * needs_reconnect once, with one ConnectionStatusChanged carrying the provider's error code.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
@@ -65,7 +69,7 @@ export class CredentialRefresher {
     if (connection.status === 'needs_reconnect') return { outcome: 'skipped', why: 'needs_reconnect', entry };
     const announcedVersion = trigger.kind === 'on_demand' ? undefined : trigger.credentialVersion;
     if (announcedVersion !== undefined && connection.credentialVersion > announcedVersion) return { outcome: 'skipped', why: 'superseded', entry };
-    if (trigger.kind === 'on_demand' && !dueOnDemand(timing(connection), now)) return { outcome: 'skipped', why: 'fresh', entry };
+    if (trigger.kind === 'on_demand' && !isRefreshDue(tokenLifetime(connection), now)) return { outcome: 'skipped', why: 'fresh', entry };
 
     const connector = await this.connectors.find(manager, connection.connectorId);
     const config = connector?.config;
@@ -91,9 +95,18 @@ export class CredentialRefresher {
     if (trigger.kind !== 'unauthorized_reported' && state?.credentialVersion === connection.credentialVersion && state.notBefore && state.notBefore > now) {
       return { outcome: 'skipped', why: 'backing_off', entry };
     }
+    // While the provider fails, reads of a still-valid token leave the retries to the schedule.
+    if (trigger.kind === 'on_demand' && refreshFailing(state, connection) && state.nextAttemptAt && state.nextAttemptAt > now && !isExpired(connection.expiresAt, now)) {
+      return { outcome: 'skipped', why: 'backing_off', entry };
+    }
 
     const result = await this.tokenEndpoint.request(connector, { tenant: connection.tenant, attributes: connection.attributes }, plan.grant);
-    const attempt = { connectionId, credentialVersion: connection.credentialVersion, trigger: trigger.kind };
+    const attempt = {
+      connectionId,
+      credentialVersion: connection.credentialVersion,
+      trigger: trigger.kind,
+      ...(trigger.kind === 'scheduled' && trigger.nextAttemptAt ? { nextAttemptAt: trigger.nextAttemptAt } : {}),
+    };
     if (!result.ok) return this.failed(manager, entry, attempt, result);
 
     const renewed = oauthCredential(result, credential.scopes, new Date(), credential);
@@ -110,7 +123,7 @@ export class CredentialRefresher {
       refreshMarginSeconds: config.refreshMarginSeconds,
       reason: 'refresh',
     });
-    await this.states.recordAttempt(manager, { ...attempt, credentialVersion: saved.credentialVersion, outcome: 'refreshed' });
+    await this.states.recordAttempt(manager, { connectionId, trigger: trigger.kind, credentialVersion: saved.credentialVersion, outcome: 'refreshed' });
     await this.vault.announce(manager, saved, 'refresh');
     this.logger.log(`connection ${connectionId} refreshed (${trigger.kind}): credential version ${saved.credentialVersion}`);
     return { outcome: 'refreshed', entry: { connection: saved, credential: renewed } };
@@ -119,7 +132,7 @@ export class CredentialRefresher {
   private async failed(
     manager: EntityManager,
     entry: VaultEntry,
-    attempt: { connectionId: string; credentialVersion: number; trigger: string },
+    attempt: { connectionId: string; credentialVersion: number; trigger: string; nextAttemptAt?: Date },
     error: TokenError,
   ): Promise<RefreshOutcome> {
     if (error.retriable || unreadableSuccess(error)) {
@@ -132,7 +145,7 @@ export class CredentialRefresher {
       this.logger.warn(`refresh of connection ${attempt.connectionId} failed transiently (${error.code}${error.status ? `, HTTP ${error.status}` : ''}); the schedule retries`);
       return { outcome: 'transient_failure', entry, errorCode: error.code, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) };
     }
-    await this.states.recordAttempt(manager, { ...attempt, outcome: 'permanent_failure', errorCode: error.code });
+    await this.states.recordAttempt(manager, { connectionId: attempt.connectionId, credentialVersion: attempt.credentialVersion, trigger: attempt.trigger, outcome: 'permanent_failure', errorCode: error.code });
     return this.needsReconnect(manager, entry, error.code, error.description ?? `the provider refused the refresh (${error.code})`);
   }
 
@@ -163,10 +176,6 @@ export class CredentialRefresher {
     }
     return { outcome: 'needs_reconnect', entry: { ...entry, connection: { ...connection, status: 'needs_reconnect' } }, errorCode };
   }
-}
-
-function timing(connection: ConnectionEntity): { storedAt: Date; expiresAt: Date | null; refreshMarginSeconds: number } {
-  return { storedAt: connection.updatedAt, expiresAt: connection.expiresAt, refreshMarginSeconds: connection.refreshMarginSeconds };
 }
 
 /**

@@ -4,11 +4,13 @@ import type { AuthConfig } from '@cb/auth-modes';
 import { AppError } from '@cb/platform';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
 import { CredentialRefresher } from './credential-refresher';
-import { dueOnDemand, isExpired } from './refresh-policy';
+import { isRefreshDue } from '@cb/refresh-policy';
+import { isExpired, tokenLifetime } from './refresh-policy';
 
 /**
  * The credential read path's guard, in two steps around the read's own transaction:
- * `refreshIfDue` runs before it and refreshes a token about to expire (the same single flight as
+ * `refreshIfDue` runs before it and refreshes a token that is due by the schedule's own rule (the
+ * same single flight as
  * the schedule, in its own transaction, so a failure's bookkeeping or needs_reconnect mark commits
  * even when the read is refused, and a read never holds two pool connections); `assertUsable`
  * runs on the credential the read loaded and refuses an expired one instead of handing it out.
@@ -25,8 +27,7 @@ export class OnDemandRefresh {
   async refreshIfDue(workspaceId: string, connectionId: string): Promise<void> {
     const entry = await this.vault.load(this.dataSource.manager, connectionId, workspaceId);
     if (!entry || entry.connection.status !== 'active' || !entry.connection.refreshable) return;
-    const { connection } = entry;
-    if (!dueOnDemand({ storedAt: connection.updatedAt, expiresAt: connection.expiresAt, refreshMarginSeconds: connection.refreshMarginSeconds }, new Date())) return;
+    if (!isRefreshDue(tokenLifetime(entry.connection), new Date())) return;
     await this.dataSource.transaction((manager) => this.refresher.refresh(manager, connectionId, { kind: 'on_demand' }, workspaceId));
   }
 

@@ -1,31 +1,12 @@
 import type { OAuth2Config } from '@cb/auth-modes';
 import type { TokenGrant } from '@cb/oauth-client';
+import type { TokenLifetime } from '@cb/refresh-policy';
+import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { StoredCredential } from '../credential-vault/stored-credential';
 
-/**
- * A read refreshes on demand when less than this share of the token's lifetime is left (and less
- * than the connector's margin). The schedule refreshes at half the lifetime, so reads normally find
- * a fresh token and only a late or failed scheduled refresh makes a caller wait.
- */
-export const ON_DEMAND_LIFETIME_PERCENT = 25;
-
-export interface TokenTiming {
-  /** When the current credential was stored (the vault's `updated_at`). */
-  storedAt: Date;
-  expiresAt: Date | null;
-  refreshMarginSeconds: number;
-}
-
-/**
- * Tokens without expiry are treated as valid (the documented policy): they are refreshed only when
- * a caller reports a 401, or by the schedule when token-refresh assumes a lifetime.
- */
-export function dueOnDemand(timing: TokenTiming, now: Date): boolean {
-  if (!timing.expiresAt) return false;
-  const remainingMs = timing.expiresAt.getTime() - now.getTime();
-  if (remainingMs <= 0) return true;
-  const lifetimeMs = Math.max(0, timing.expiresAt.getTime() - timing.storedAt.getTime());
-  return remainingMs <= Math.min(timing.refreshMarginSeconds * 1000, (lifetimeMs * ON_DEMAND_LIFETIME_PERCENT) / 100);
+/** The connection's current token as the shared due rule (@cb/refresh-policy) sees it. */
+export function tokenLifetime(connection: Pick<ConnectionEntity, 'updatedAt' | 'expiresAt' | 'refreshMarginSeconds'>): TokenLifetime {
+  return { issuedAt: connection.updatedAt, expiresAt: connection.expiresAt, refreshMarginSeconds: connection.refreshMarginSeconds };
 }
 
 export function isExpired(expiresAt: Date | null, now: Date): boolean {

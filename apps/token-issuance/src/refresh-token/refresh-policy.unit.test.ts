@@ -1,24 +1,14 @@
-import { dueOnDemand, renewalPlan } from './refresh-policy';
+import { isRefreshDue } from '@cb/refresh-policy';
+import { renewalPlan, tokenLifetime } from './refresh-policy';
 
 const storedAt = new Date('2025-01-01T00:00:00Z');
 const at = (s: number): Date => new Date(storedAt.getTime() + s * 1000);
 
-describe('dueOnDemand', () => {
-  it('refreshes a short-lived token only in the last quarter of its lifetime', () => {
-    const timing = { storedAt, expiresAt: at(8), refreshMarginSeconds: 300 };
-    expect(dueOnDemand(timing, at(5.9))).toBe(false);
-    expect(dueOnDemand(timing, at(6))).toBe(true);
-    expect(dueOnDemand(timing, at(9))).toBe(true);
-  });
-
-  it('uses the connector margin for long-lived tokens', () => {
-    const timing = { storedAt, expiresAt: at(3600), refreshMarginSeconds: 300 };
-    expect(dueOnDemand(timing, at(3299))).toBe(false);
-    expect(dueOnDemand(timing, at(3300))).toBe(true);
-  });
-
-  it('treats a token without expiry as valid', () => {
-    expect(dueOnDemand({ storedAt, expiresAt: null, refreshMarginSeconds: 300 }, at(1e9))).toBe(false);
+describe('tokenLifetime', () => {
+  it('measures the lifetime from when the credential was stored, so a read finds a short-lived token due at half-life', () => {
+    const lifetime = tokenLifetime({ updatedAt: storedAt, expiresAt: at(8), refreshMarginSeconds: 300 });
+    expect(isRefreshDue(lifetime, at(3.9))).toBe(false);
+    expect(isRefreshDue(lifetime, at(4))).toBe(true);
   });
 });
 

@@ -20,7 +20,7 @@ export class TokenExpiredEventsController {
     const result = await this.refresher.refresh(
       ctx.manager,
       event.connectionId,
-      { kind: 'scheduled', credentialVersion: event.credentialVersion, reason: event.reason },
+      { kind: 'scheduled', credentialVersion: event.credentialVersion, reason: event.reason, ...(event.nextAttemptAt ? { nextAttemptAt: new Date(event.nextAttemptAt) } : {}) },
       event.workspaceId,
     );
     if (result.outcome === 'skipped') this.logger.debug?.(`TokenExpired for ${event.connectionId} v${event.credentialVersion}: skipped (${result.why})`);

@@ -21,7 +21,9 @@ export interface SchedulerStats {
  * Claims due connections (FOR UPDATE SKIP LOCKED, so instances split the work), emits TokenExpired
  * for each through the outbox and leases the row, all in one transaction: a connection due once is
  * announced once. When no newer credential arrives before the lease ends, the connection is due
- * again, each time after a longer lease (exponential backoff with jitter, capped).
+ * again, each time after a longer lease (exponential backoff with jitter, capped), but while the
+ * token is valid never so late that fewer than two retries fit before it expires. TokenExpired
+ * says when that next attempt will be, so token-issuance can show it while refreshes fail.
  */
 @Injectable()
 export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -62,9 +64,10 @@ export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicat
       for (const row of due) {
         const reason = row.expired || !row.refreshable ? 'expired' : 'due';
         // An expired credential that cannot be refreshed is announced once; token-issuance marks it.
-        const nextDueInMs = row.refreshable ? this.timing.leaseDelayMs(row.attempts + 1) : null;
+        const nextDueInMs = row.refreshable ? this.timing.leaseDelayMs(row.attempts + 1, row.expiresAt, detectedAt) : null;
         await this.schedule.recordAttempt(manager, row.connectionId, reason, nextDueInMs);
-        await this.outbox.append(manager, TokenExpired, toTokenExpired(row, reason, detectedAt));
+        const nextAttemptAt = nextDueInMs === null ? null : new Date(detectedAt.getTime() + nextDueInMs);
+        await this.outbox.append(manager, TokenExpired, toTokenExpired(row, reason, detectedAt, nextAttemptAt));
         this.counters.emitted++;
         if (reason === 'due') this.counters.emittedDue++;
         else this.counters.emittedExpired++;

@@ -1,7 +1,7 @@
 import { TokenExpiredPayload } from '@cb/events';
 import { DueRow } from '../schedule/refresh-schedule.repository';
 
-export function toTokenExpired(row: DueRow, reason: 'due' | 'expired', detectedAt: Date): TokenExpiredPayload {
+export function toTokenExpired(row: DueRow, reason: 'due' | 'expired', detectedAt: Date, nextAttemptAt: Date | null): TokenExpiredPayload {
   return {
     connectionId: row.connectionId,
     workspaceId: row.workspaceId,
@@ -11,5 +11,6 @@ export function toTokenExpired(row: DueRow, reason: 'due' | 'expired', detectedA
     expiresAt: row.expiresAt ? row.expiresAt.toISOString() : null,
     credentialVersion: row.credentialVersion,
     detectedAt: detectedAt.toISOString(),
+    nextAttemptAt: nextAttemptAt ? nextAttemptAt.toISOString() : null,
   };
 }

@@ -1,6 +1,9 @@
+import { refreshDueAt, retryDelayMs, type BackoffPolicy } from '@cb/refresh-policy';
+
 /**
- * When a credential is due, and how long to wait after an unanswered TokenExpired.
- * Pure functions: the scheduler and the TokenIssued handler share them.
+ * When a credential is due, and how long to wait after an unanswered TokenExpired. The rules are
+ * @cb/refresh-policy's (shared with token-issuance's read path); this adds the schedule's own
+ * cases: non-refreshable credentials and tokens without expiry.
  */
 
 export interface IssuedCredentialTiming {
@@ -11,23 +14,13 @@ export interface IssuedCredentialTiming {
 }
 
 export interface TimingPolicy {
-  marginMaxLifetimePercent: number;
   assumedLifetimeSeconds: number | undefined;
-}
-
-/**
- * The margin is the connector's, but never more than a share of the token's lifetime, so that a
- * 5-second token is refreshed after ~2.5 s instead of immediately and forever.
- */
-export function effectiveMarginMs(timing: IssuedCredentialTiming, expiresAt: Date, policy: TimingPolicy): number {
-  const lifetimeMs = Math.max(0, expiresAt.getTime() - timing.issuedAt.getTime());
-  return Math.min(timing.refreshMarginSeconds * 1000, (lifetimeMs * policy.marginMaxLifetimePercent) / 100);
 }
 
 /**
  * `null` keeps the connection off the schedule: no expiry and no assumed lifetime (valid until a
  * caller reports a 401). A non-refreshable credential is due at its expiry (TokenExpired reason
- * `expired`); a refreshable one at expiry minus the effective margin.
+ * `expired`); a refreshable one when the shared rule says so.
  */
 export function firstDueAt(timing: IssuedCredentialTiming, policy: TimingPolicy): Date | null {
   let expiresAt = timing.expiresAt;
@@ -36,21 +29,13 @@ export function firstDueAt(timing: IssuedCredentialTiming, policy: TimingPolicy)
     expiresAt = new Date(timing.issuedAt.getTime() + policy.assumedLifetimeSeconds * 1000);
   }
   if (!timing.refreshable) return expiresAt;
-  return new Date(expiresAt.getTime() - effectiveMarginMs(timing, expiresAt, policy));
-}
-
-export interface BackoffPolicy {
-  leaseSeconds: number;
-  capSeconds: number;
+  return refreshDueAt({ issuedAt: timing.issuedAt, expiresAt, refreshMarginSeconds: timing.refreshMarginSeconds });
 }
 
 /**
  * How long after the `attempt`-th TokenExpired (1-based) the connection is due again when no newer
- * credential arrived: the lease doubles per attempt up to the cap, plus up to 25 % jitter so that
- * connections that failed together do not retry together.
+ * credential arrived: the lease, doubling to the cap, bounded by what is left of the token's lifetime.
  */
-export function leaseDelayMs(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
-  const exponent = Math.min(Math.max(attempt - 1, 0), 30);
-  const base = Math.min(policy.capSeconds, policy.leaseSeconds * 2 ** exponent) * 1000;
-  return Math.round(base * (1 + 0.25 * random()));
+export function leaseDelayMs(attempt: number, expiresAt: Date | null, now: Date, policy: BackoffPolicy, random?: () => number): number {
+  return retryDelayMs(attempt, expiresAt ? expiresAt.getTime() - now.getTime() : null, policy, random);
 }

@@ -1,6 +1,6 @@
 import { firstDueAt, leaseDelayMs } from './refresh-timing';
 
-const policy = { marginMaxLifetimePercent: 50, assumedLifetimeSeconds: undefined };
+const policy = { assumedLifetimeSeconds: undefined };
 const issuedAt = new Date('2025-01-01T00:00:00Z');
 const at = (seconds: number): Date => new Date(issuedAt.getTime() + seconds * 1000);
 
@@ -28,12 +28,15 @@ describe('firstDueAt', () => {
 describe('leaseDelayMs', () => {
   const backoff = { leaseSeconds: 2, capSeconds: 20 };
 
-  it('doubles per attempt and stops at the cap', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => leaseDelayMs(n, backoff, () => 0))).toEqual([2000, 4000, 8000, 16000, 20000, 20000]);
+  it('doubles per attempt and stops at the cap for a token without expiry', () => {
+    expect([1, 2, 3, 4, 5, 6].map((n) => leaseDelayMs(n, null, issuedAt, backoff, () => 0))).toEqual([2000, 4000, 8000, 16000, 20000, 20000]);
   });
 
-  it('adds at most 25 % jitter', () => {
-    expect(leaseDelayMs(1, backoff, () => 0.999)).toBeLessThanOrEqual(2500);
-    expect(leaseDelayMs(1, backoff, () => 0.5)).toBe(2250);
+  it('is bounded by what is left of the token: a 30-second token due at half-life is retried within 5 s, not after the 30-second lease', () => {
+    expect(leaseDelayMs(1, at(30), at(15), { leaseSeconds: 30, capSeconds: 900 }, () => 0)).toBe(5000);
+  });
+
+  it('uses the plain backoff once the token has expired', () => {
+    expect(leaseDelayMs(2, at(30), at(31), { leaseSeconds: 30, capSeconds: 900 }, () => 0)).toBe(60_000);
   });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { BackoffPolicy } from '@cb/refresh-policy';
 import { REFRESH_SETTINGS, RefreshSettings } from '../refresh-settings';
-import { BackoffPolicy, firstDueAt, IssuedCredentialTiming, leaseDelayMs, TimingPolicy } from './refresh-timing';
+import { firstDueAt, IssuedCredentialTiming, leaseDelayMs, TimingPolicy } from './refresh-timing';
 
 /** The timing functions bound to this instance's settings. */
 @Injectable()
@@ -9,7 +10,7 @@ export class RefreshTiming {
   private readonly backoff: BackoffPolicy;
 
   constructor(@Inject(REFRESH_SETTINGS) settings: RefreshSettings) {
-    this.timing = { marginMaxLifetimePercent: settings.refreshMarginMaxLifetimePercent, assumedLifetimeSeconds: settings.refreshAssumedLifetimeSeconds };
+    this.timing = { assumedLifetimeSeconds: settings.refreshAssumedLifetimeSeconds };
     this.backoff = { leaseSeconds: settings.refreshLeaseSeconds, capSeconds: settings.refreshBackoffCapSeconds };
   }
 
@@ -17,7 +18,7 @@ export class RefreshTiming {
     return firstDueAt(credential, this.timing);
   }
 
-  leaseDelayMs(attempt: number): number {
-    return leaseDelayMs(attempt, this.backoff);
+  leaseDelayMs(attempt: number, expiresAt: Date | null, now: Date): number {
+    return leaseDelayMs(attempt, expiresAt, now, this.backoff);
   }
 }

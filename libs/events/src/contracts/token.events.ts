@@ -39,6 +39,11 @@ export class TokenExpiredPayload extends ConnectionRef {
   @IsOptional() @IsISO8601() expiresAt: string | null;
   @IsInt() @Min(1) credentialVersion: number;
   @IsISO8601() detectedAt: string;
+  /**
+   * When the schedule will announce this credential version again if no newer credential arrives
+   * (the next retry); null when it will not. Absent from producers older than this field.
+   */
+  @IsOptional() @IsISO8601() nextAttemptAt?: string | null;
 }
 
 export class ConnectionStatusChangedPayload extends ConnectionRef {
