@@ -42,7 +42,7 @@ export interface TokenResponsePaths {
  * An OAuth 2.0 connector: the authorization leg (redirect and consent) and the token leg
  * (exchange, refresh, revocation). This is the validated shape, defaults applied.
  *
- * `authorizationUrl`, `tokenUrl` and `revocationUrl` may contain `{tenant}` and `{attr.<key>}`
+ * `authorizationUrl`, `tokenUrl`, `revocationUrl` and `issuer` may contain `{tenant}` and `{attr.<key>}`
  * placeholders (see `renderUrl`).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749
@@ -76,8 +76,11 @@ export interface OAuth2Config {
   /** @see https://www.rfc-editor.org/rfc/rfc7009 */
   readonly revocationUrl?: string;
   /**
-   * The authorization server's issuer identifier. When set, the callback's `iss` must equal it
-   * exactly (mix-up defence). @see https://www.rfc-editor.org/rfc/rfc9207
+   * The authorization server's issuer identifier, with the same placeholders as the URLs (a realm or
+   * tenant in its path). When set, the callback must carry `iss` equal to it once expanded for the
+   * connection (mix-up defence); set it only for servers that send `iss`. Microsoft's `common`,
+   * `organizations` and `consumers` tenants accept the user's own tenant id in its place.
+   * @see https://www.rfc-editor.org/rfc/rfc9207
    */
   readonly issuer?: string;
   readonly tokenResponsePaths?: TokenResponsePaths;
@@ -139,5 +142,6 @@ export function oauth2Urls(config: OAuth2ConfigInput): Array<{ field: 'authoriza
 }
 
 function usesTenant(config: OAuth2ConfigInput): boolean {
-  return oauth2Urls(config).some(({ url }) => listPlaceholders(url).includes('tenant'));
+  const templates = [...oauth2Urls(config).map(({ url }) => url), ...(config.issuer === undefined ? [] : [config.issuer])];
+  return templates.some((template) => listPlaceholders(template).includes('tenant'));
 }
