@@ -42,7 +42,8 @@ export interface TokenResponsePaths {
  * An OAuth 2.0 connector: the authorization leg (redirect and consent) and the token leg
  * (exchange, refresh, revocation). This is the validated shape, defaults applied.
  *
- * `authorizationUrl`, `tokenUrl`, `revocationUrl` and `issuer` may contain `{tenant}` and `{attr.<key>}`
+ * `authorizationUrl`, `tokenUrl`, `revocationUrl`, `introspectionUrl` and `issuer` may contain `{tenant}`
+ * and `{attr.<key>}`
  * placeholders (see `renderUrl`).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749
@@ -76,6 +77,12 @@ export interface OAuth2Config {
   /** @see https://www.rfc-editor.org/rfc/rfc7009 */
   readonly revocationUrl?: string;
   /**
+   * Token introspection, asked for the access token's `exp` when a token response has no
+   * `expires_in`; same client authentication as the token endpoint.
+   * @see https://www.rfc-editor.org/rfc/rfc7662
+   */
+  readonly introspectionUrl?: string;
+  /**
    * The authorization server's issuer identifier, with the same placeholders as the URLs (a realm or
    * tenant in its path). When set, the callback must carry `iss` equal to it once expanded for the
    * connection (mix-up defence); set it only for servers that send `iss`. Microsoft's `common`,
@@ -90,6 +97,12 @@ export interface OAuth2Config {
   readonly refreshMarginSeconds: number;
   /** How long the provider's refresh tokens live, when it says so in its documentation only. */
   readonly refreshTokenLifetimeSeconds?: number;
+  /**
+   * How long a renewable access token is taken to live when the token response has no `expires_in`
+   * and introspection gives no `exp` (Salesforce): the broker refreshes it before then. Without it
+   * such a token counts as valid until a caller reports a 401.
+   */
+  readonly assumedTokenLifetimeSeconds?: number;
 }
 
 type Defaulted =
@@ -133,8 +146,8 @@ export function withOAuth2Defaults(input: OAuth2ConfigInput): OAuth2Config {
   return config;
 }
 
-export function oauth2Urls(config: OAuth2ConfigInput): Array<{ field: 'authorizationUrl' | 'tokenUrl' | 'revocationUrl'; url: string }> {
-  const fields = ['authorizationUrl', 'tokenUrl', 'revocationUrl'] as const;
+export function oauth2Urls(config: OAuth2ConfigInput): Array<{ field: 'authorizationUrl' | 'tokenUrl' | 'revocationUrl' | 'introspectionUrl'; url: string }> {
+  const fields = ['authorizationUrl', 'tokenUrl', 'revocationUrl', 'introspectionUrl'] as const;
   return fields.flatMap((field) => {
     const url = config[field];
     return url === undefined ? [] : [{ field, url }];
