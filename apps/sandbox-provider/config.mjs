@@ -105,7 +105,20 @@ function users(env) {
   return map;
 }
 
-function issuer(env, host, listenPort) {
+/**
+ * SANDBOX_BASE_PATH: serve everything under this path, which becomes part of the issuer, like a
+ * realm (`/realms/acme`) or a tenant (`/acme/v2.0`) of a multi-tenant authorization server.
+ */
+function basePath(env) {
+  const raw = env.SANDBOX_BASE_PATH;
+  if (raw === undefined || raw === '') return '';
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(raw)) {
+    throw new ConfigError(`SANDBOX_BASE_PATH must be a path such as /realms/acme (no trailing slash, query or encoded characters), got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+
+function origin(env, host, listenPort) {
   const raw = env.SANDBOX_ISSUER;
   if (raw === undefined || raw === '') {
     const hostPart = host.includes(':') ? `[${host}]` : host;
@@ -125,19 +138,22 @@ function issuer(env, host, listenPort) {
 
 /**
  * Returns everything but the issuer, which may depend on the port actually bound
- * (SANDBOX_PORT=0 asks the OS for a free port).
+ * (SANDBOX_PORT=0 asks the OS for a free port); the issuer is the origin plus SANDBOX_BASE_PATH.
  */
 export function loadConfig(env = process.env) {
   const host = env.SANDBOX_HOST || '127.0.0.1';
+  const path = basePath(env);
   return {
     host,
     port: port(env),
+    basePath: path,
     clients: clients(env),
     users: users(env),
     accessTokenTtl: positiveInt(env, 'SANDBOX_ACCESS_TOKEN_TTL', 3600),
     refreshTokenTtl: positiveInt(env, 'SANDBOX_REFRESH_TOKEN_TTL', 14 * DAY),
     codeTtl: positiveInt(env, 'SANDBOX_CODE_TTL', 60),
     control: env.SANDBOX_CONTROL !== '0' && env.SANDBOX_CONTROL !== 'false',
-    resolveIssuer: (listenPort) => issuer(env, host, listenPort),
+    omitExpiresIn: env.SANDBOX_OMIT_EXPIRES_IN === '1' || env.SANDBOX_OMIT_EXPIRES_IN === 'true',
+    resolveIssuer: (listenPort) => `${origin(env, host, listenPort)}${path}`,
   };
 }

@@ -39,16 +39,17 @@ async function details(provider, req, res, uid) {
   return interaction;
 }
 
-function renderPrompt(res, interaction, extra = {}) {
+function renderPrompt(res, config, interaction, extra = {}) {
   const { uid, prompt, params } = interaction;
+  const action = `${config.basePath}${INTERACTION_PREFIX}${uid}`;
   if (prompt.name === 'login') {
-    sendHtml(res, extra.error ? 401 : 200, loginPage({ uid, clientId: params.client_id, ...extra }));
+    sendHtml(res, extra.error ? 401 : 200, loginPage({ action, clientId: params.client_id, ...extra }));
     return;
   }
   if (prompt.name === 'consent') {
     const scopes = [...new Set(String(params.scope ?? '').split(' ').filter(Boolean))];
     sendHtml(res, 200, consentPage({
-      uid,
+      action,
       clientId: params.client_id,
       accountId: interaction.session?.accountId ?? '',
       scopes,
@@ -68,7 +69,7 @@ async function submitLogin(provider, config, req, res, interaction) {
   const password = form.get('password') ?? '';
   if (!username || !checkPassword(config.users, username, password)) {
     log({ msg: 'login failed', username });
-    renderPrompt(res, interaction, { username, error: 'Wrong username or password.' });
+    renderPrompt(res, config, interaction, { username, error: 'Wrong username or password.' });
     return;
   }
   log({ msg: 'login succeeded', accountId: username, client_id: interaction.params.client_id });
@@ -128,7 +129,7 @@ export async function handleInteractionRequest(provider, config, req, res, pathn
 
   try {
     if (req.method === 'GET' && action === undefined) {
-      renderPrompt(res, await details(provider, req, res, uid));
+      renderPrompt(res, config, await details(provider, req, res, uid));
       return true;
     }
     if (req.method === 'POST' && action === 'login') {

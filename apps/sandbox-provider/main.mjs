@@ -46,6 +46,20 @@ async function handleApiRequest(provider, req, res) {
   });
 }
 
+/**
+ * Strips SANDBOX_BASE_PATH from the request URL, keeping the whole URL in `req.originalUrl`: that is
+ * how oidc-provider learns its mount path, so the endpoints it announces include the base path.
+ */
+function withinBasePath(req, basePath) {
+  if (!basePath) return true;
+  const url = req.url ?? '/';
+  if (url !== basePath && !url.startsWith(`${basePath}/`) && !url.startsWith(`${basePath}?`)) return false;
+  const rest = url.slice(basePath.length);
+  req.originalUrl = url;
+  req.url = rest.startsWith('/') ? rest : `/${rest}`;
+  return true;
+}
+
 async function start() {
   let config;
   try {
@@ -105,6 +119,10 @@ async function start() {
 
   const providerCallback = provider.callback();
   handler = async (req, res) => {
+    if (!withinBasePath(req, config.basePath)) {
+      sendJson(res, 404, { error: 'not_found', error_description: `this sandbox serves only under ${config.basePath}` });
+      return;
+    }
     const { pathname } = new URL(req.url ?? '/', 'http://sandbox.invalid');
     try {
       if (config.control && pathname.startsWith('/_sandbox/')) {

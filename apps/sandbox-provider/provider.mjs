@@ -41,6 +41,17 @@ export function accountFor(users, accountId) {
   };
 }
 
+/**
+ * SANDBOX_OMIT_EXPIRES_IN: token responses say nothing about the lifetime, as Salesforce's do; the
+ * tokens still expire after SANDBOX_ACCESS_TOKEN_TTL (introspection reports their `exp`).
+ */
+async function withoutExpiresIn(ctx, next) {
+  await next();
+  if (ctx.method === 'POST' && ctx.path === TOKEN_PATH && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
+    delete ctx.body.expires_in;
+  }
+}
+
 export function createProvider(config, issuer) {
   const apiResource = `${issuer}${API_RESOURCE_PATH}`;
 
@@ -121,7 +132,7 @@ export function createProvider(config, issuer) {
       Grant: Math.max(config.refreshTokenTtl * 4, 365 * DAY),
     },
     interactions: {
-      url: async (ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}`,
+      url: async (ctx, interaction) => `${config.basePath}${INTERACTION_PREFIX}${interaction.uid}`,
     },
     findAccount: async (ctx, accountId) => accountFor(config.users, accountId),
     // browser-based callers of the sandbox are allowed from any origin (development only)
@@ -133,6 +144,7 @@ export function createProvider(config, issuer) {
   };
 
   const provider = new Provider(issuer, configuration);
+  if (config.omitExpiresIn) provider.use(withoutExpiresIn);
   provider.on('server_error', (ctx, err) => {
     log({
       msg: 'provider server_error', path: ctx.path, error: err.message, stack: err.stack,

@@ -49,12 +49,12 @@ ${body}
 </html>`;
 }
 
-export function loginPage({ uid, clientId, username = '', error }) {
+export function loginPage({ action, clientId, username = '', error }) {
   return page('Sign in', `
 <h1>Sign in</h1>
 <p><strong>${escapeHtml(clientId)}</strong> wants to access your sandbox account.</p>
 ${error ? `<p class="error" role="alert" id="login-error">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/interaction/${escapeHtml(uid)}/login" data-sandbox-form="login"${error ? ' aria-describedby="login-error"' : ''}>
+<form method="post" action="${escapeHtml(action)}/login" data-sandbox-form="login"${error ? ' aria-describedby="login-error"' : ''}>
   <label for="username">Username</label>
   <input id="username" name="username" type="text" autocomplete="username" required autofocus value="${escapeHtml(username)}">
   <label for="password">Password</label>
@@ -74,7 +74,7 @@ const SCOPE_DESCRIPTIONS = {
 };
 
 export function consentPage({
-  uid, clientId, accountId, scopes, resourceScopes,
+  action, clientId, accountId, scopes, resourceScopes,
 }) {
   const items = scopes.map((scope) => `<li><code>${escapeHtml(scope)}</code> — ${escapeHtml(SCOPE_DESCRIPTIONS[scope] ?? 'Requested permission')}</li>`);
   for (const [resource, list] of Object.entries(resourceScopes)) {
@@ -87,7 +87,7 @@ export function consentPage({
 <p>Signed in as <strong>${escapeHtml(accountId)}</strong>.</p>
 ${items.length ? `<p id="consent-scopes-label">The application asks to:</p>
 <ul aria-labelledby="consent-scopes-label">${items.join('')}</ul>` : '<p>The application asks to confirm access it was already given.</p>'}
-<form method="post" action="/interaction/${escapeHtml(uid)}/confirm" data-sandbox-form="consent" aria-labelledby="consent-heading">
+<form method="post" action="${escapeHtml(action)}/confirm" data-sandbox-form="consent" aria-labelledby="consent-heading">
   <div class="actions">
     <button type="submit" name="decision" value="deny">Deny</button>
     <button type="submit" name="decision" value="allow" class="primary" autofocus>Allow</button>

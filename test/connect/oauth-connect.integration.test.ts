@@ -260,6 +260,44 @@ describe('OAuth connect flow', () => {
     expect((await sessionReaches(gateway, session.sessionId, 'failed')).error?.code).toBe('missing_code');
   });
 
+  it('expands {tenant} in the issuer: a realm-based server whose issuer names the tenant connects, another realm or the raw template is refused', async () => {
+    const realmSecret = canary('realm-client-secret');
+    secretsSeen.add(realmSecret);
+    const realm = await startSandboxProvider({
+      basePath: '/realms/acme',
+      clients: [{ client_id: 'cb-realm', client_secret: realmSecret, redirect_uris: [`${system.urls.gateway}/oauth/callback`] }],
+    });
+    try {
+      const server = `http://127.0.0.1:${realm.port}/realms/{tenant}`;
+      const realmConnectorId = await activeConnector(gateway, 'sandbox-realm', {
+        ...oauthConfig('cb-realm', realmSecret),
+        authorizationUrl: `${server}/auth`,
+        tokenUrl: `${server}/token`,
+        issuer: server,
+      });
+      const { session, callbackUrl, callback } = await connect({ connectorId: realmConnectorId, endUserId: 'user-realm', tenant: 'acme' });
+      expect(callbackUrl.searchParams.get('iss')).toBe(realm.issuer);
+      expect(callback.status).toBe(200);
+      await sessionReaches(gateway, session.sessionId, 'completed');
+      const stored = await withDb(system, (db) => db.query('SELECT DISTINCT expected_issuer FROM oauth_authorization.oauth_states s JOIN oauth_authorization.connect_sessions c ON c.id = s.session_id WHERE c.id = $1', [session.sessionId]));
+      expect(stored.rows).toEqual([{ expected_issuer: realm.issuer }]);
+      const credential = await readCredential(session.connectionId);
+      expect((await fetch(realm.urls.userinfo, { headers: { authorization: `Bearer ${credential.body.credential.accessToken}` } })).status).toBe(200);
+
+      for (const [endUserId, iss] of [['user-realm-2', `http://127.0.0.1:${realm.port}/realms/globex`], ['user-realm-3', server]] as const) {
+        const attempt = await openSession(gateway, { connectorId: realmConnectorId, endUserId, tenant: 'acme' });
+        const answered = (await authorizeOverHttp(attempt.authorizationUrl as string)).callbackUrl;
+        secretsSeen.add(answered.searchParams.get('code') as string);
+        answered.searchParams.set('iss', iss);
+        expect((await fetch(answered, { redirect: 'manual' })).status).toBe(400);
+        expect((await sessionReaches(gateway, attempt.sessionId, 'failed')).error?.code).toBe('issuer_mismatch');
+        expect(await codeReceivedRows(attempt.sessionId)).toBe(0);
+      }
+    } finally {
+      await realm.stop();
+    }
+  });
+
   it('fails the session with invalid_client when the client secret is wrong, storing nothing', async () => {
     const wrongConnectorId = await activeConnector(gateway, 'sandbox-wrong-secret', oauthConfig('cb-basic', WRONG_SECRET));
     const { session, callback } = await connect({ connectorId: wrongConnectorId, endUserId: 'user-7' });

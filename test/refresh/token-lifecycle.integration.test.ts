@@ -267,6 +267,69 @@ describe('token lifecycle', () => {
     expect((await sandbox.stats()).refreshTokenReuseDetections).toBe(0);
   });
 
+  it('tokens without expires_in: the assumed lifetime or the introspected exp schedules the refresh; with neither, a reported 401 refreshes', async () => {
+    const noExpirySecret = `no-expiry-client-secret-${Date.now()}`;
+    const noExpiry = await startSandboxProvider({
+      omitExpiresIn: true,
+      accessTokenTtlSeconds: 6,
+      clients: [{ client_id: 'cb-no-expiry', client_secret: noExpirySecret, redirect_uris: [`${system.urls.gateway}/oauth/callback`] }],
+    });
+    try {
+      const base = {
+        mode: 'OAUTH2',
+        authorizationUrl: noExpiry.urls.authorization,
+        tokenUrl: noExpiry.urls.token,
+        clientId: 'cb-no-expiry',
+        clientSecret: noExpirySecret,
+        scopes: ['openid', 'offline_access'],
+        authorizationParams: { prompt: 'consent' },
+      };
+      const assumedId = await broker.connector('no-expiry-assumed', { ...base, assumedTokenLifetimeSeconds: 4 });
+      const introspectedId = await broker.connector('no-expiry-introspected', { ...base, introspectionUrl: noExpiry.urls.introspection });
+      const silentId = await broker.connector('no-expiry-silent', base);
+      const [assumed, introspected, silent] = await Promise.all([
+        broker.connectOAuth(assumedId, 'frank'),
+        broker.connectOAuth(introspectedId, 'grace'),
+        broker.connectOAuth(silentId, 'heidi'),
+      ]);
+      const connected = (connectionId: string): Promise<Payload> =>
+        waitFor(() => published(TokenIssued, connectionId).find((p) => p.reason === 'connect'), { timeoutMs: 30_000, description: `TokenIssued(connect) for ${connectionId}` });
+      const lifetimeOf = (issued: Payload): number => (Date.parse(issued.expiresAt as string) - Date.parse(issued.issuedAt as string)) / 1000;
+
+      const [assumedIssued, introspectedIssued, silentIssued] = await Promise.all([connected(assumed), connected(introspected), connected(silent)]);
+      expect(lifetimeOf(assumedIssued)).toBeCloseTo(4, 0);
+      expect(lifetimeOf(introspectedIssued)).toBeGreaterThan(4);
+      expect(lifetimeOf(introspectedIssued)).toBeLessThanOrEqual(6);
+      expect(silentIssued.expiresAt).toBeNull();
+      for (const issued of [assumedIssued, introspectedIssued, silentIssued]) expect(issued.refreshable).toBe(true);
+
+      const schedule = await waitFor(
+        async () => {
+          const rows = await db<{ connection_id: string; due_at: Date | null }>('SELECT connection_id, due_at FROM token_refresh.refresh_schedule WHERE connection_id = ANY($1)', [[assumed, introspected, silent]]);
+          return rows.length === 3 ? new Map(rows.map((row) => [row.connection_id, row.due_at])) : undefined;
+        },
+        { timeoutMs: 20_000, description: 'the three connections on the schedule' },
+      );
+      expect(schedule.get(assumed)).toBeInstanceOf(Date);
+      expect(schedule.get(introspected)).toBeInstanceOf(Date);
+      expect(schedule.get(silent)).toBeNull();
+
+      for (const connectionId of [assumed, introspected]) {
+        const refreshed = await waitFor(() => refreshes(connectionId)[0], { timeoutMs: 20_000, description: `a scheduled refresh of ${connectionId}` });
+        expect(refreshed.expiresAt).toEqual(expect.any(String));
+        const credential = await broker.readCredential(connectionId);
+        expect(credential.body.credentialVersion).toBeGreaterThanOrEqual(2);
+        expect(await acceptedByProvider(noExpiry.urls.userinfo, credential.body.credential.accessToken!)).toBe(true);
+      }
+      expect(refreshes(silent)).toEqual([]);
+      const report = await broker.internal<{ outcome: string; credentialVersion: number }>('POST', `/connections/${silent}/report-unauthorized`, {});
+      expect(report.body).toMatchObject({ outcome: 'refreshed', credentialVersion: 2 });
+      expect(await acceptedByProvider(noExpiry.urls.userinfo, (await broker.readCredential(silent)).body.credential.accessToken!)).toBe(true);
+    } finally {
+      await noExpiry.stop();
+    }
+  });
+
   it('a custom input credential with a lifetime expires on time and moves to needs_reconnect', async () => {
     const customId = await broker.connector('custom-expiring', {
       mode: 'CUSTOM',

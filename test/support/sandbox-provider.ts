@@ -34,6 +34,10 @@ export interface StartSandboxProviderOptions {
   users?: SandboxUser[];
   /** How long to wait for the provider to answer discovery. Default 20 s. */
   startupTimeoutMs?: number;
+  /** Serve everything under this path, which becomes part of the issuer (a realm or tenant), e.g. `/realms/acme`. */
+  basePath?: string;
+  /** Token responses without `expires_in`, as Salesforce sends them; the tokens still expire. */
+  omitExpiresIn?: boolean;
 }
 
 export type SandboxTokenFault =
@@ -204,13 +208,13 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 async function spawnOnce(options: StartSandboxProviderOptions, port: number, logs: string[]): Promise<SandboxProvider> {
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://127.0.0.1:${port}${options.basePath ?? ''}`;
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('SANDBOX_')) delete env[key];
   Object.assign(env, {
     SANDBOX_PORT: String(port),
     SANDBOX_HOST: '127.0.0.1',
-    SANDBOX_ISSUER: issuer,
+    SANDBOX_ISSUER: `http://127.0.0.1:${port}`,
     SANDBOX_CLIENTS: JSON.stringify(options.clients),
     SANDBOX_CONTROL: '1',
   });
@@ -218,6 +222,8 @@ async function spawnOnce(options: StartSandboxProviderOptions, port: number, log
   if (options.refreshTokenTtlSeconds !== undefined) env.SANDBOX_REFRESH_TOKEN_TTL = String(options.refreshTokenTtlSeconds);
   if (options.authorizationCodeTtlSeconds !== undefined) env.SANDBOX_CODE_TTL = String(options.authorizationCodeTtlSeconds);
   if (options.users !== undefined) env.SANDBOX_USERS = JSON.stringify(options.users);
+  if (options.basePath !== undefined) env.SANDBOX_BASE_PATH = options.basePath;
+  if (options.omitExpiresIn) env.SANDBOX_OMIT_EXPIRES_IN = '1';
 
   const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   captureLines(child.stdout, logs);

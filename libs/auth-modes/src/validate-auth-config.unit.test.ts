@@ -98,6 +98,18 @@ describe('validateAuthConfig', () => {
       ]);
     });
 
+    it('takes an introspection URL with placeholders and an assumed token lifetime of 1 s to 30 days, naming each problem', () => {
+      const config = valueOf({ ...oauth2, tokenUrl: 'https://login.example.com/{tenant}/token', introspectionUrl: 'https://login.example.com/{tenant}/introspect', assumedTokenLifetimeSeconds: 3600 });
+      expect(config).toMatchObject({ introspectionUrl: 'https://login.example.com/{tenant}/introspect', assumedTokenLifetimeSeconds: 3600 });
+      const errors = errorsOf({ ...oauth2, introspectionUrl: 'http://auth.example.com/introspect', assumedTokenLifetimeSeconds: 0 });
+      expect(errors).toEqual([
+        { path: 'introspectionUrl', message: expect.stringContaining('https') },
+        { path: 'assumedTokenLifetimeSeconds', message: expect.stringContaining('not be less than 1') },
+      ]);
+      expect(paths(errorsOf({ ...oauth2, assumedTokenLifetimeSeconds: 2_592_001 }))).toEqual(['assumedTokenLifetimeSeconds']);
+      expect(paths(errorsOf({ ...oauth2, assumedTokenLifetimeSeconds: 1.5 }))).toEqual(['assumedTokenLifetimeSeconds']);
+    });
+
     it('refuses null for optional members instead of storing it', () => {
       expect(paths(errorsOf({ ...oauth2, revocationUrl: null }))).toEqual(['revocationUrl']);
     });

@@ -10,11 +10,25 @@ export {
   type TokenRequest,
   type TokenRequestOptions,
 } from './token-request';
-export { buildRevocationRequest, type RevocationRequestOptions, type TokenTypeHint } from './revocation-request';
+export {
+  buildIntrospectionRequest,
+  buildRevocationRequest,
+  type IntrospectionRequestOptions,
+  type RevocationRequestOptions,
+  type TokenTypeHint,
+} from './revocation-request';
 export { parseTokenResponse, type TokenResponsePaths, type TokenResult } from './token-response';
 export type { JsonValue } from './response-body';
 export { isTokenError, TOKEN_ERROR_CODES, type TokenError } from './token-error';
-export { requestToken, requestRevocation, parseRevocationResponse, type RequestTokenOptions } from './request-token';
+export {
+  parseIntrospectionResponse,
+  parseRevocationResponse,
+  requestIntrospection,
+  requestRevocation,
+  requestToken,
+  type IntrospectionResult,
+  type RequestTokenOptions,
+} from './request-token';
 export type { SendOptions } from './send-request';
 export { createPkcePair, pkceChallenge, randomState, type PkcePair } from './pkce';
 export { buildAuthorizationUrl, type AuthorizationUrlOptions } from './authorization-url';

@@ -41,6 +41,46 @@ export async function requestRevocation(request: TokenRequest, options: SendOpti
   return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
 }
 
+/**
+ * What an introspection endpoint says about a token: whether it is active and, when the server
+ * tells, when it expires (`exp`, seconds since the epoch).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
+ */
+export interface IntrospectionResult {
+  readonly ok: true;
+  readonly active: boolean;
+  readonly exp?: number;
+}
+
+/**
+ * Performs an introspection request built by `buildIntrospectionRequest`. Never throws; an answer
+ * without a boolean `active` is an `invalid_token_response`.
+ */
+export async function requestIntrospection(request: TokenRequest, options: SendOptions): Promise<IntrospectionResult | TokenError> {
+  const answer = await sendRequest(request, options);
+  if ('ok' in answer) return answer;
+  const result = parseIntrospectionResponse(answer.status, answer.contentType, answer.bodyText);
+  return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
+}
+
+/** @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2 */
+export function parseIntrospectionResponse(status: number, contentType: string | null, bodyText: string): IntrospectionResult | TokenError {
+  const body = readResponseBody(contentType, bodyText);
+  const code = body?.['error'];
+  if (typeof code === 'string' && code !== '') return providerError(status, code, safeDescription(body?.['error_description'], []));
+  if (status < 200 || status >= 300) return invalidTokenResponse(status, `HTTP ${status}`);
+  const active = body?.['active'];
+  if (typeof active !== 'boolean') return invalidTokenResponse(status, 'the introspection response has no boolean active member');
+  const exp = epochSeconds(body?.['exp']);
+  return { ok: true, active, ...(exp === undefined ? {} : { exp }) };
+}
+
+function epochSeconds(value: unknown): number | undefined {
+  const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  return typeof number === 'number' && Number.isFinite(number) && number > 0 ? Math.floor(number) : undefined;
+}
+
 /** @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2.1 */
 export function parseRevocationResponse(status: number, contentType: string | null, bodyText: string): { ok: true } | TokenError {
   if (status >= 200 && status < 300) return { ok: true };

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  buildIntrospectionRequest,
   buildRevocationRequest,
   buildTokenRequest,
+  requestIntrospection,
   requestRevocation,
   requestToken,
   type TokenError,
@@ -151,5 +153,35 @@ describe('requestRevocation', () => {
     expect(await failed(requestRevocation(revoke(), { timeoutMs: 2000 }))).toMatchObject({ retriable: true, retryAfterSeconds: 5 });
     endpoint.handler = reply(400, { error: 'unsupported_token_type' });
     expect(await failed(requestRevocation(revoke(), { timeoutMs: 2000 }))).toMatchObject({ code: 'unsupported_token_type', retriable: false });
+  });
+});
+
+describe('requestIntrospection', () => {
+  const introspect = (): TokenRequest =>
+    buildIntrospectionRequest({ introspectionUrl: endpoint.url, client: { clientId: 'c', clientSecret: 's' }, token: 'access-SECRET-9', tokenTypeHint: 'access_token' });
+
+  it('reads active and exp, from a number or a numeric string', async () => {
+    endpoint.handler = reply(200, { active: true, exp: 1_900_000_000, scope: 'api' });
+    await expect(requestIntrospection(introspect(), { timeoutMs: 2000 })).resolves.toEqual({ ok: true, active: true, exp: 1_900_000_000 });
+    endpoint.handler = reply(200, { active: true, exp: '1900000000' });
+    await expect(requestIntrospection(introspect(), { timeoutMs: 2000 })).resolves.toEqual({ ok: true, active: true, exp: 1_900_000_000 });
+  });
+
+  it('answers without exp when the server gives none or an unusable one', async () => {
+    endpoint.handler = reply(200, { active: false });
+    await expect(requestIntrospection(introspect(), { timeoutMs: 2000 })).resolves.toEqual({ ok: true, active: false });
+    endpoint.handler = reply(200, { active: true, exp: 'soon' });
+    await expect(requestIntrospection(introspect(), { timeoutMs: 2000 })).resolves.toEqual({ ok: true, active: true });
+  });
+
+  it('reports a body without a boolean active, an OAuth error and a 5xx, never echoing the token', async () => {
+    endpoint.handler = reply(200, { exp: 1_900_000_000 });
+    expect(await failed(requestIntrospection(introspect(), { timeoutMs: 2000 }))).toMatchObject({ code: 'invalid_token_response' });
+    endpoint.handler = reply(401, { error: 'invalid_client', error_description: 'bad client for access-SECRET-9' });
+    const refused = await failed(requestIntrospection(introspect(), { timeoutMs: 2000 }));
+    expect(refused).toMatchObject({ code: 'invalid_client', retriable: false });
+    expect(JSON.stringify(refused)).not.toContain('access-SECRET-9');
+    endpoint.handler = reply(503, '');
+    expect(await failed(requestIntrospection(introspect(), { timeoutMs: 2000 }))).toMatchObject({ retriable: true });
   });
 });

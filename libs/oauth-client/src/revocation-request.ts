@@ -12,6 +12,13 @@ export interface RevocationRequestOptions {
   readonly tokenTypeHint?: TokenTypeHint;
 }
 
+export interface IntrospectionRequestOptions {
+  readonly introspectionUrl: string;
+  readonly client: OAuthClient;
+  readonly token: string;
+  readonly tokenTypeHint?: TokenTypeHint;
+}
+
 /**
  * Builds a token revocation request. RFC 7009 requires a form-encoded body whatever format the
  * token endpoint takes, with the same client authentication.
@@ -19,11 +26,25 @@ export interface RevocationRequestOptions {
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
  */
 export function buildRevocationRequest(options: RevocationRequestOptions): TokenRequest {
+  return requestAboutToken(options.revocationUrl, options);
+}
+
+/**
+ * Builds a token introspection request: form-encoded like revocation, with the client
+ * authentication of the token endpoint.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.1
+ */
+export function buildIntrospectionRequest(options: IntrospectionRequestOptions): TokenRequest {
+  return requestAboutToken(options.introspectionUrl, options);
+}
+
+function requestAboutToken(url: string, options: { client: OAuthClient; token: string; tokenTypeHint?: TokenTypeHint }): TokenRequest {
   const params: Record<string, string> = { token: options.token };
   if (options.tokenTypeHint !== undefined) params['token_type_hint'] = options.tokenTypeHint;
   const headers: Record<string, string> = { Accept: 'application/json' };
   authenticateClient(options.client, params, headers);
   const { contentType, body } = encodeBody(params, 'form');
   headers['Content-Type'] = contentType;
-  return { url: options.revocationUrl, method: 'POST', headers, body };
+  return { url, method: 'POST', headers, body };
 }

@@ -1,4 +1,4 @@
-import { buildRevocationRequest, buildTokenRequest, type OAuthClient } from '@cb/oauth-client';
+import { buildIntrospectionRequest, buildRevocationRequest, buildTokenRequest, type OAuthClient } from '@cb/oauth-client';
 
 const tokenUrl = 'https://auth.example.com/token';
 const secret = 'p@ss:w rd+/%é';
@@ -92,5 +92,20 @@ describe('buildRevocationRequest', () => {
     expect(request.headers['Content-Type']).toBe('application/x-www-form-urlencoded');
     expect(decodeBasic(request.headers['Authorization'])).toEqual(['id', secret]);
     expect(form(request.body)).toEqual({ token: 'refresh-1', token_type_hint: 'refresh_token' });
+  });
+});
+
+describe('buildIntrospectionRequest', () => {
+  it('sends the access token with its hint, form-encoded, authenticated like the token endpoint (RFC 7662 §2.1)', () => {
+    const request = buildIntrospectionRequest({
+      introspectionUrl: 'https://auth.example.com/introspect',
+      client: { clientId: 'id', clientSecret: secret, clientAuthMethod: 'client_secret_post' },
+      token: 'access-1',
+      tokenTypeHint: 'access_token',
+    });
+    expect(request.url).toBe('https://auth.example.com/introspect');
+    expect(request.headers['Content-Type']).toBe('application/x-www-form-urlencoded');
+    expect(request.headers['Authorization']).toBeUndefined();
+    expect(form(request.body)).toEqual({ token: 'access-1', token_type_hint: 'access_token', client_id: 'id', client_secret: secret });
   });
 });

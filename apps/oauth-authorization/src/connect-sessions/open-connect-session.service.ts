@@ -8,6 +8,7 @@ import { AppError, notFound, validationFailed } from '@cb/platform';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
 import { buildAuthorizationUrl } from '../authorization-url/authorization-url.builder';
+import { expectedIssuerOf } from '../authorization-url/expected-issuer';
 import { PostgresStateStore } from '../authorization-url/postgres-state-store';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from '../oauth-authorization.config';
@@ -141,15 +142,17 @@ export class OpenConnectSessionService {
   }
 
   private async authorizationUrl(manager: EntityManager, session: ConnectSessionEntity, config: OAuth2Config): Promise<string> {
+    const tenant = session.tenant ?? undefined;
     try {
+      const expectedIssuer = expectedIssuerOf(config, { ...(tenant === undefined ? {} : { tenant }), attributes: session.attributes });
       return await buildAuthorizationUrl(
         this.store,
         {
           config,
           redirectUri: this.config.oauthRedirectUri,
-          tenant: session.tenant ?? undefined,
+          tenant,
           attributes: session.attributes,
-          binding: { sessionId: session.id, expectedIssuer: expectedIssuerOf(config) },
+          binding: { sessionId: session.id, expectedIssuer },
         },
         { query: {}, manager },
       );
@@ -209,9 +212,4 @@ export class OpenConnectSessionService {
     }
     return url.toString();
   }
-}
-
-/** RFC 9207: a connector may name its authorization server's issuer; then `iss` must match it exactly. */
-export function expectedIssuerOf(config: AuthConfig): string | null {
-  return config.mode === 'OAUTH2' && config.issuer ? config.issuer : null;
 }

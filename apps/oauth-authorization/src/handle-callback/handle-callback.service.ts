@@ -4,6 +4,7 @@ import { CodeReceived } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
+import { issuerMatches } from '../authorization-url/expected-issuer';
 import { PostgresStateStore } from '../authorization-url/postgres-state-store';
 import { ConnectSessionEntity } from '../connect-sessions/connect-session.entity';
 import { publicStatus } from '../connect-sessions/connect-session.mapper';
@@ -71,7 +72,7 @@ export class HandleCallbackService {
       if (status === 'expired') return fail('session_expired');
       if (session.status !== 'pending') return this.failed(session.id, 'session_not_pending', targetOrigin, returnUrl);
       const expectedIssuer = verification.state.expectedIssuer;
-      if (expectedIssuer !== null && query.iss !== expectedIssuer) return fail('issuer_mismatch');
+      if (expectedIssuer !== null && !issuerMatches(expectedIssuer, query.iss)) return fail('issuer_mismatch');
       if (query.error !== undefined) return fail(providerErrorCode(query.error));
       if (typeof query.code !== 'string' || query.code === '' || query.code.length > 4096) return fail('missing_code');
 

@@ -1,9 +1,21 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { renderOAuth2Urls, UrlTemplateError, type OAuth2Config } from '@cb/auth-modes';
-import { buildTokenRequest, requestToken, TOKEN_ERROR_CODES, type TokenError, type TokenGrant, type TokenResult } from '@cb/oauth-client';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { renderOAuth2Urls, UrlTemplateError, type OAuth2Config, type RenderedOAuth2Urls } from '@cb/auth-modes';
+import {
+  buildIntrospectionRequest,
+  buildTokenRequest,
+  requestIntrospection,
+  requestToken,
+  TOKEN_ERROR_CODES,
+  type IntrospectionResult,
+  type OAuthClient,
+  type TokenError,
+  type TokenGrant,
+  type TokenResult,
+} from '@cb/oauth-client';
 import { LoadedConnector } from '../connectors/connector-store';
 import { StoredCredential } from '../credential-vault/stored-credential';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from '../token-issuance.config';
+import { lifetimeWithoutExpiresIn } from './token-lifetime';
 
 export interface ConnectionUrlValues {
   tenant?: string | null;
@@ -12,35 +24,53 @@ export interface ConnectionUrlValues {
 
 /**
  * Calls a connector's token endpoint with its client authentication method and body format. Never
- * throws for a provider's answer: a {@link TokenError} keeps the provider's code.
+ * throws for a provider's answer: a {@link TokenError} keeps the provider's code. A token response
+ * without `expires_in` gets the lifetime {@link lifetimeWithoutExpiresIn} finds (introspection,
+ * then the connector's assumed lifetime).
  */
 @Injectable()
 export class TokenEndpoint {
+  private readonly logger = new Logger(TokenEndpoint.name);
+
   constructor(@Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig) {}
 
   async request(connector: LoadedConnector, values: ConnectionUrlValues, grant: TokenGrant): Promise<TokenResult | TokenError> {
     const config = connector.config;
     if (config.mode !== 'OAUTH2' || !config.clientId) return misconfigured('the connector is not an OAuth 2.0 connector with a client ID');
-    let tokenUrl: string | undefined;
+    let urls: RenderedOAuth2Urls;
     try {
-      tokenUrl = renderOAuth2Urls(config, { ...(values.tenant ? { tenant: values.tenant } : {}), attributes: values.attributes ?? {} }).tokenUrl;
+      urls = renderOAuth2Urls(config, { ...(values.tenant ? { tenant: values.tenant } : {}), attributes: values.attributes ?? {} });
     } catch (error) {
       if (error instanceof UrlTemplateError) return misconfigured(error.message);
       throw error;
     }
-    if (!tokenUrl) return misconfigured('the connector has no token URL');
+    if (!urls.tokenUrl) return misconfigured('the connector has no token URL');
     const clientSecret = connector.clientSecret();
-    const request = buildTokenRequest({
-      tokenUrl,
-      client: { clientId: config.clientId, ...(clientSecret === undefined ? {} : { clientSecret }), clientAuthMethod: config.clientAuthMethod },
-      grant,
-      format: config.tokenRequestFormat,
-    });
-    return requestToken(request, {
+    const client: OAuthClient = { clientId: config.clientId, ...(clientSecret === undefined ? {} : { clientSecret }), clientAuthMethod: config.clientAuthMethod };
+    const request = buildTokenRequest({ tokenUrl: urls.tokenUrl, client, grant, format: config.tokenRequestFormat });
+    const result = await requestToken(request, {
       timeoutMs: this.config.tokenRequestTimeoutMs,
       ...(config.tokenResponsePaths ? { responsePaths: config.tokenResponsePaths } : {}),
       metadataPaths: config.metadataPaths,
     });
+    if (!result.ok || result.expiresIn !== undefined) return result;
+    const introspection = urls.introspectionUrl ? await this.introspect(connector, urls.introspectionUrl, client, result.accessToken) : undefined;
+    const expiresIn = lifetimeWithoutExpiresIn(config, grant, result, introspection, new Date());
+    return expiresIn === undefined ? result : { ...result, expiresIn };
+  }
+
+  /** Asks for the access token's `exp`; a failure leaves the token as it is (it was issued). */
+  private async introspect(connector: LoadedConnector, introspectionUrl: string, client: OAuthClient, accessToken: string): Promise<IntrospectionResult | undefined> {
+    const request = buildIntrospectionRequest({ introspectionUrl, client, token: accessToken, tokenTypeHint: 'access_token' });
+    const answer = await requestIntrospection(request, { timeoutMs: this.config.tokenRequestTimeoutMs });
+    if (!answer.ok) {
+      this.logger.warn(`introspection for connector ${connector.entity.connectorId} failed (${answer.code}${answer.status ? `, HTTP ${answer.status}` : ''}); the assumed lifetime applies, if the connector has one`);
+      return undefined;
+    }
+    if (!answer.active || answer.exp === undefined) {
+      this.logger.warn(`introspection for connector ${connector.entity.connectorId} gave no expiry (${answer.active ? 'no exp' : 'inactive'}); the assumed lifetime applies, if the connector has one`);
+    }
+    return answer;
   }
 }
 

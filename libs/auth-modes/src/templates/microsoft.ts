@@ -3,6 +3,12 @@ import type { ProviderTemplate } from './provider-template';
 /**
  * Microsoft identity platform (Entra ID) v2. `offline_access` yields a refresh token; refresh
  * tokens rotate on every use and live 90 days.
+ *
+ * No `issuer`: Entra ID's published metadata does not announce `iss` in authorization responses
+ * (RFC 9207), and a connector that names an issuer refuses responses without it. A connector that
+ * adds `https://login.microsoftonline.com/{tenant}/v2.0` gets it expanded per connection, with the
+ * `common`, `organizations` and `consumers` tenants accepting the user's own tenant id
+ * (docs/ARCHITECTURE.md, "Issuer check").
  */
 export const microsoft: ProviderTemplate = {
   id: 'microsoft',

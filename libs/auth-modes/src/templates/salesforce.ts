@@ -4,6 +4,11 @@ import type { ProviderTemplate } from './provider-template';
  * Salesforce. The login host differs per org (production, sandbox, My Domain), so it is a required
  * attribute whose pattern keeps it on salesforce.com. Token responses carry no `expires_in` and an
  * `instance_url` that API calls need.
+ *
+ * The access token lives as long as the org's session timeout (2 hours unless the org changed it),
+ * so the broker asks the introspection endpoint for its `exp`; when that gives nothing it assumes
+ * one hour, below the default, and refreshes before then. A token that dies sooner (an org with a
+ * shorter timeout, a revoked session) is renewed when a caller reports the 401.
  */
 export const salesforce: ProviderTemplate = {
   id: 'salesforce',
@@ -14,6 +19,7 @@ export const salesforce: ProviderTemplate = {
     authorizationUrl: 'https://{attr.loginHost}/services/oauth2/authorize',
     tokenUrl: 'https://{attr.loginHost}/services/oauth2/token',
     revocationUrl: 'https://{attr.loginHost}/services/oauth2/revoke',
+    introspectionUrl: 'https://{attr.loginHost}/services/oauth2/introspect',
     requiredAttributes: [
       {
         key: 'loginHost',
@@ -24,6 +30,7 @@ export const salesforce: ProviderTemplate = {
     ],
     clientAuthMethod: 'client_secret_post',
     metadataPaths: { instance_url: 'instance_url', identity_url: 'id' },
+    assumedTokenLifetimeSeconds: 3600,
   },
   defaultScopes: ['api', 'refresh_token'],
   docsUrl: 'https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm',

@@ -50,6 +50,14 @@ describe('provider templates', () => {
     },
   );
 
+  it('salesforce introspects for the expiry its token responses lack, and otherwise assumes less than the 2-hour default session', () => {
+    const config = validConfig('salesforce');
+    const urls = renderOAuth2Urls(config, { attributes: { loginHost: 'acme.my.salesforce.com' } });
+    expect(urls.introspectionUrl).toBe('https://acme.my.salesforce.com/services/oauth2/introspect');
+    expect(config.assumedTokenLifetimeSeconds).toBeGreaterThan(0);
+    expect(config.assumedTokenLifetimeSeconds).toBeLessThan(2 * 3600);
+  });
+
   it('uses the scopes supplied instead of the defaults', () => {
     expect(configFromTemplate('google', { ...credentials, scopes: ['openid'] }).scopes).toEqual(['openid']);
   });

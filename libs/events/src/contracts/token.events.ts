@@ -17,7 +17,7 @@ export class TokenIssuedPayload extends ConnectionRef {
   @IsIn(['connect', 'reconnect', 'refresh']) reason: 'connect' | 'reconnect' | 'refresh';
   @IsOptional() @IsUUID() sessionId?: string;
   @IsArray() @IsString({ each: true }) scopes: string[];
-  /** ISO time, or null when the provider gave no expiry. */
+  /** ISO time (from `expires_in`, else introspection's `exp` or the connector's assumed lifetime), or null when none gave one. */
   @IsOptional() @IsISO8601() expiresAt: string | null;
   @IsBoolean() refreshable: boolean;
   @IsInt() @Min(0) refreshMarginSeconds: number;

@@ -53,6 +53,8 @@ export const RESERVED_AUTHORIZATION_PARAMS = [
 ] as const;
 
 const MAX_URL_LENGTH = 2048;
+/** 30 days: an assumed lifetime is a guess, and a guess longer than this is a dead token. */
+const MAX_ASSUMED_TOKEN_LIFETIME_SECONDS = 2_592_000;
 
 export class RequiredAttributeDto implements RequiredAttribute {
   @Matches(IDENTIFIER, { message: 'key must be an identifier (letters, digits, _; at most 64)' })
@@ -202,6 +204,10 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
 
   @Optional()
   @EndpointUrl()
+  readonly introspectionUrl?: string;
+
+  @Optional()
+  @EndpointUrl()
   readonly issuer?: string;
 
   @Optional()
@@ -224,4 +230,10 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   @Min(1)
   @IsInt()
   readonly refreshTokenLifetimeSeconds?: number;
+
+  @Optional()
+  @Max(MAX_ASSUMED_TOKEN_LIFETIME_SECONDS)
+  @Min(1)
+  @IsInt()
+  readonly assumedTokenLifetimeSeconds?: number;
 }

@@ -42,7 +42,8 @@ export interface TokenResponsePaths {
  * An OAuth 2.0 connector: the authorization leg (redirect and consent) and the token leg
  * (exchange, refresh, revocation). This is the validated shape, defaults applied.
  *
- * `authorizationUrl`, `tokenUrl` and `revocationUrl` may contain `{tenant}` and `{attr.<key>}`
+ * `authorizationUrl`, `tokenUrl`, `revocationUrl`, `introspectionUrl` and `issuer` may contain `{tenant}`
+ * and `{attr.<key>}`
  * placeholders (see `renderUrl`).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749
@@ -76,8 +77,17 @@ export interface OAuth2Config {
   /** @see https://www.rfc-editor.org/rfc/rfc7009 */
   readonly revocationUrl?: string;
   /**
-   * The authorization server's issuer identifier. When set, the callback's `iss` must equal it
-   * exactly (mix-up defence). @see https://www.rfc-editor.org/rfc/rfc9207
+   * Token introspection, asked for the access token's `exp` when a token response has no
+   * `expires_in`; same client authentication as the token endpoint.
+   * @see https://www.rfc-editor.org/rfc/rfc7662
+   */
+  readonly introspectionUrl?: string;
+  /**
+   * The authorization server's issuer identifier, with the same placeholders as the URLs (a realm or
+   * tenant in its path). When set, the callback must carry `iss` equal to it once expanded for the
+   * connection (mix-up defence); set it only for servers that send `iss`. Microsoft's `common`,
+   * `organizations` and `consumers` tenants accept the user's own tenant id in its place.
+   * @see https://www.rfc-editor.org/rfc/rfc9207
    */
   readonly issuer?: string;
   readonly tokenResponsePaths?: TokenResponsePaths;
@@ -87,6 +97,12 @@ export interface OAuth2Config {
   readonly refreshMarginSeconds: number;
   /** How long the provider's refresh tokens live, when it says so in its documentation only. */
   readonly refreshTokenLifetimeSeconds?: number;
+  /**
+   * How long a renewable access token is taken to live when the token response has no `expires_in`
+   * and introspection gives no `exp` (Salesforce): the broker refreshes it before then. Without it
+   * such a token counts as valid until a caller reports a 401.
+   */
+  readonly assumedTokenLifetimeSeconds?: number;
 }
 
 type Defaulted =
@@ -130,8 +146,8 @@ export function withOAuth2Defaults(input: OAuth2ConfigInput): OAuth2Config {
   return config;
 }
 
-export function oauth2Urls(config: OAuth2ConfigInput): Array<{ field: 'authorizationUrl' | 'tokenUrl' | 'revocationUrl'; url: string }> {
-  const fields = ['authorizationUrl', 'tokenUrl', 'revocationUrl'] as const;
+export function oauth2Urls(config: OAuth2ConfigInput): Array<{ field: 'authorizationUrl' | 'tokenUrl' | 'revocationUrl' | 'introspectionUrl'; url: string }> {
+  const fields = ['authorizationUrl', 'tokenUrl', 'revocationUrl', 'introspectionUrl'] as const;
   return fields.flatMap((field) => {
     const url = config[field];
     return url === undefined ? [] : [{ field, url }];
@@ -139,5 +155,6 @@ export function oauth2Urls(config: OAuth2ConfigInput): Array<{ field: 'authoriza
 }
 
 function usesTenant(config: OAuth2ConfigInput): boolean {
-  return oauth2Urls(config).some(({ url }) => listPlaceholders(url).includes('tenant'));
+  const templates = [...oauth2Urls(config).map(({ url }) => url), ...(config.issuer === undefined ? [] : [config.issuer])];
+  return templates.some((template) => listPlaceholders(template).includes('tenant'));
 }

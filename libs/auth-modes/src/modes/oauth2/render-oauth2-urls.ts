@@ -5,6 +5,7 @@ export interface RenderedOAuth2Urls {
   readonly authorizationUrl?: string;
   readonly tokenUrl?: string;
   readonly revocationUrl?: string;
+  readonly introspectionUrl?: string;
 }
 
 /**
