@@ -10,6 +10,7 @@ import { isRefreshable, oauthCredential, TokenEndpoint } from '../token-endpoint
 import { isRefreshDue } from '@cb/refresh-policy';
 import { isExpired, renewalPlan, tokenLifetime } from './refresh-policy';
 import { refreshFailing, RefreshStateRepository } from './refresh-state.repository';
+import { RefreshInFlightMarks } from './refresh-in-flight';
 
 /**
  * What asks for a refresh. `scheduled` comes from TokenExpired and names the credential version it
@@ -59,6 +60,7 @@ export class CredentialRefresher {
     private readonly tokenEndpoint: TokenEndpoint,
     private readonly states: RefreshStateRepository,
     private readonly outbox: OutboxWriter,
+    private readonly inFlight: RefreshInFlightMarks,
   ) {}
 
   async refresh(manager: EntityManager, connectionId: string, trigger: RefreshTrigger, workspaceId?: string): Promise<RefreshOutcome> {
@@ -100,7 +102,16 @@ export class CredentialRefresher {
       return { outcome: 'skipped', why: 'backing_off', entry };
     }
 
+    const rotating = plan.grant.grantType === 'refresh_token';
+    if (rotating && (await this.inFlight.interrupted(manager, connectionId)) === connection.credentialVersion) {
+      // The last refresh grant was sent and its answer never stored: the provider may have rotated the
+      // refresh token, and presenting it again would look like token theft (RFC 9700 §4.14.2).
+      await this.inFlight.clear(manager, connectionId);
+      return this.needsReconnect(manager, entry, 'refresh_interrupted', 'a refresh was cut off before its answer was stored; the refresh token is not presented again');
+    }
+    if (rotating) await this.inFlight.mark(connectionId, connection.credentialVersion);
     const result = await this.tokenEndpoint.request(connector, { tenant: connection.tenant, attributes: connection.attributes }, plan.grant);
+    if (rotating) await this.inFlight.clear(manager, connectionId);
     const attempt = {
       connectionId,
       credentialVersion: connection.credentialVersion,

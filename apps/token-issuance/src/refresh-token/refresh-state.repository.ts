@@ -114,5 +114,6 @@ export class RefreshStateRepository {
   async delete(manager: EntityManager, connectionId: string): Promise<void> {
     await manager.query(`DELETE FROM "${SCHEMA}".refresh_states WHERE connection_id = $1`, [connectionId]);
     await manager.query(`DELETE FROM "${SCHEMA}".refresh_attempts WHERE connection_id = $1`, [connectionId]);
+    await manager.query(`DELETE FROM "${SCHEMA}".refresh_in_flight WHERE connection_id = $1`, [connectionId]);
   }
 }

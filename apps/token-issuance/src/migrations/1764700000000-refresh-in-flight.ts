@@ -1,0 +1,26 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+
+/**
+ * A refresh grant about to be sent, committed on its own before the request: if the refresh's
+ * transaction never commits (the process died, the database went away), the row stays and tells
+ * the next attempt that the provider may have rotated the refresh token. No secret.
+ */
+export class RefreshInFlight1764700000000 implements MigrationInterface {
+  name = 'RefreshInFlight1764700000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    await runner.query(`
+      CREATE TABLE "${schema}".refresh_in_flight (
+        connection_id uuid PRIMARY KEY,
+        credential_version integer NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now()
+      )`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    await runner.query(`DROP TABLE "${schema}".refresh_in_flight`);
+  }
+}
