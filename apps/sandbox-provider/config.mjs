@@ -124,6 +124,29 @@ function issuer(env, host, listenPort) {
 }
 
 /**
+ * SANDBOX_DATABASE_URL: keep grants, tokens and keys in PostgreSQL (schema SANDBOX_DATABASE_SCHEMA,
+ * default sandbox_provider) instead of memory.
+ */
+function database(env) {
+  const raw = env.SANDBOX_DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('SANDBOX_DATABASE_URL must be a postgres:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`SANDBOX_DATABASE_URL must be a postgres:// URL, got the scheme ${JSON.stringify(url.protocol)}`);
+  }
+  const schema = env.SANDBOX_DATABASE_SCHEMA || 'sandbox_provider';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError(`SANDBOX_DATABASE_SCHEMA must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
+  }
+  return { url: raw, schema };
+}
+
+/**
  * Returns everything but the issuer, which may depend on the port actually bound
  * (SANDBOX_PORT=0 asks the OS for a free port).
  */
@@ -138,6 +161,7 @@ export function loadConfig(env = process.env) {
     refreshTokenTtl: positiveInt(env, 'SANDBOX_REFRESH_TOKEN_TTL', 14 * DAY),
     codeTtl: positiveInt(env, 'SANDBOX_CODE_TTL', 60),
     control: env.SANDBOX_CONTROL !== '0' && env.SANDBOX_CONTROL !== 'false',
+    database: database(env),
     resolveIssuer: (listenPort) => issuer(env, host, listenPort),
   };
 }

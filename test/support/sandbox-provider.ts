@@ -34,6 +34,10 @@ export interface StartSandboxProviderOptions {
   users?: SandboxUser[];
   /** How long to wait for the provider to answer discovery. Default 20 s. */
   startupTimeoutMs?: number;
+  /** Keep grants, tokens and keys in this PostgreSQL database (SANDBOX_DATABASE_URL) instead of memory. */
+  databaseUrl?: string;
+  /** Its schema (SANDBOX_DATABASE_SCHEMA, default sandbox_provider). */
+  databaseSchema?: string;
 }
 
 export type SandboxTokenFault =
@@ -216,6 +220,8 @@ async function spawnOnce(options: StartSandboxProviderOptions, port: number, log
   if (options.refreshTokenTtlSeconds !== undefined) env.SANDBOX_REFRESH_TOKEN_TTL = String(options.refreshTokenTtlSeconds);
   if (options.authorizationCodeTtlSeconds !== undefined) env.SANDBOX_CODE_TTL = String(options.authorizationCodeTtlSeconds);
   if (options.users !== undefined) env.SANDBOX_USERS = JSON.stringify(options.users);
+  if (options.databaseUrl !== undefined) env.SANDBOX_DATABASE_URL = options.databaseUrl;
+  if (options.databaseSchema !== undefined) env.SANDBOX_DATABASE_SCHEMA = options.databaseSchema;
 
   const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   captureLines(child.stdout, logs);
@@ -341,6 +347,24 @@ export function buildAuthorizationUrl(
     ...params.extra,
   }).toString();
   return url.toString();
+}
+
+export interface SandboxTokenAnswer {
+  status: number;
+  body: { access_token?: string; refresh_token?: string; id_token?: string; expires_in?: number; scope?: string; error?: string; error_description?: string };
+}
+
+/** A token endpoint request with client_secret_basic authentication, e.g. a refresh. */
+export async function requestTokens(tokenUrl: string, client: Pick<SandboxClientConfig, 'client_id' | 'client_secret'>, params: Record<string, string>): Promise<SandboxTokenAnswer> {
+  const credentials = Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`).toString('base64');
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams(params),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as SandboxTokenAnswer['body'] };
 }
 
 // ---------------------------------------------------------------------------------------------
