@@ -180,4 +180,23 @@ describe('npm start', () => {
 
     expect(await stop(dayTwo)).toBe(0);
   }, 330_000);
+
+  it('shows on the console why a service failed to start, not only in its log', async () => {
+    const missing = new URL(harnessEnv().databaseUrl);
+    missing.pathname = `/${uniqueName('missing').replace(/-/g, '_')}`;
+    const run = startScript({
+      START_DATA_DIR: dataDir,
+      START_BASE_PORT: String(await freeBasePort()),
+      SANDBOX_PORT: String(await freePort()),
+      KAFKA_BROKERS: harnessEnv().kafkaBrokers.join(','),
+      DATABASE_URL: harnessEnv().databaseUrl,
+      SANDBOX_DATABASE_URL: missing.toString(),
+    });
+    runs.push(run);
+
+    await waitFor(() => run.exitCode() !== undefined, { timeoutMs: 60_000, intervalMs: 100, description: 'npm start to give up' });
+
+    expect(run.exitCode()).toBe(1);
+    expect(run.output().stderr).toContain(`sandbox-provider exited (1):\n  sandbox-provider: cannot open its database (SANDBOX_DATABASE_URL): database "${missing.pathname.slice(1)}" does not exist\n  (full log: ${join(dataDir, 'logs', 'sandbox-provider.log')})`);
+  }, 90_000);
 });
