@@ -2,23 +2,33 @@
 // `npm start`: the whole system on this machine. Installs dependencies when missing, builds,
 // starts Kafka and PostgreSQL (project-owned, unless DATABASE_URL/KAFKA_BROKERS are given), the
 // sandbox OAuth provider and the five services, seeds a demo workspace, and stops it all on Ctrl-C.
+// NODE_VERSION=22 (or 20, 24) runs it under that Node (scripts/node-version.cjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { failureReason } from './failure-reason.cjs';
+import { handOverToRequestedNode } from './node-version.cjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DATA = join(ROOT, '.data');
+const exitCode = await handOverToRequestedNode({ root: ROOT, script: fileURLToPath(import.meta.url), args: process.argv.slice(2) }).catch((error) => {
+  process.stderr.write(`[start] error: ${error.message}\n`);
+  return 2;
+});
+if (exitCode !== undefined) process.exit(exitCode);
+
+const DATA = process.env.START_DATA_DIR ? resolve(process.env.START_DATA_DIR) : join(ROOT, '.data');
 const LOGS = join(DATA, 'logs');
+const BASE_PORT = Number(process.env.START_BASE_PORT || 3000);
 const SERVICES = [
-  ['connector-config', 3001],
-  ['oauth-authorization', 3002],
-  ['token-issuance', 3003],
-  ['token-refresh', 3004],
-  ['gateway', 3000],
+  ['connector-config', BASE_PORT + 1],
+  ['oauth-authorization', BASE_PORT + 2],
+  ['token-issuance', BASE_PORT + 3],
+  ['token-refresh', BASE_PORT + 4],
+  ['gateway', BASE_PORT],
 ];
-const SANDBOX_PORT = 4000;
+const SANDBOX_PORT = Number(process.env.SANDBOX_PORT || 4000);
 const children = [];
 let stopping = false;
 
@@ -98,11 +108,33 @@ function startInfrastructure() {
   return { kafkaBrokers, databaseUrl };
 }
 
+function shown(path) {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere && !fromHere.startsWith('..') ? fromHere : path;
+}
+
+/** What a log file got after `offset`: the run of the process that writes to it now. */
+function readFrom(file, offset) {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.max(0, statSync(file).size - offset));
+    readSync(fd, buffer, 0, buffer.length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function spawnLogged(name, args, env) {
-  const log = openSync(join(LOGS, `${name}.log`), 'a');
+  const file = join(LOGS, `${name}.log`);
+  const offset = existsSync(file) ? statSync(file).size : 0;
+  const log = openSync(file, 'a');
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
   child.on('exit', (code, signal) => {
-    if (!stopping) fail(`${name} exited (${signal ?? code}); see .data/logs/${name}.log`);
+    if (stopping) return;
+    const reason = failureReason(readFrom(file, offset));
+    const indented = (text) => `\n  ${text.split('\n').join('\n  ')}`;
+    fail(`${name} exited (${signal ?? code})${reason ? `:${indented(reason)}` : ''}${indented(`(full log: ${shown(file)})`)}`);
   });
   children.push({ name, child });
   return child;
@@ -119,13 +151,14 @@ async function waitUntil(url, name, timeoutMs = 90_000) {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`${name} did not become ready within ${timeoutMs / 1000}s; see .data/logs/${name}.log`);
+  throw new Error(`${name} did not become ready within ${timeoutMs / 1000}s; see ${shown(join(LOGS, `${name}.log`))}`);
 }
 
 async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
   say('stopping…');
+  rmSync(join(DATA, 'run.json'), { force: true });
   for (const { child } of [...children].reverse()) child.kill('SIGTERM');
   await Promise.all(children.map(({ child }) => (child.exitCode !== null || child.signalCode !== null ? null : new Promise((r) => child.once('exit', r)))));
   if (!process.env.KAFKA_BROKERS) spawnSync('bash', ['scripts/infra/kafka.sh', 'stop'], { cwd: ROOT, stdio: 'inherit' });
@@ -141,12 +174,14 @@ async function main() {
   ensureBuild();
   const secrets = localSecrets();
   const { kafkaBrokers, databaseUrl } = startInfrastructure();
-  const publicBaseUrl = 'http://127.0.0.1:3000';
+  const publicBaseUrl = `http://127.0.0.1:${BASE_PORT}`;
   const sandboxIssuer = `http://127.0.0.1:${SANDBOX_PORT}`;
 
   say('starting the sandbox OAuth provider…');
   spawnLogged('sandbox-provider', ['apps/sandbox-provider/main.mjs'], {
     SANDBOX_PORT: String(SANDBOX_PORT),
+    // Its grants and keys live beside the services' data, so connections keep refreshing after a restart.
+    SANDBOX_DATABASE_URL: process.env.SANDBOX_DATABASE_URL || databaseUrl,
     SANDBOX_CLIENTS: JSON.stringify([{ client_id: 'demo-client', client_secret: secrets.SANDBOX_CLIENT_SECRET, redirect_uris: [`${publicBaseUrl}/oauth/callback`] }]),
   });
   await waitUntil(`${sandboxIssuer}/.well-known/openid-configuration`, 'sandbox-provider');
@@ -159,9 +194,9 @@ async function main() {
     RUN_MODE: 'development',
     PUBLIC_BASE_URL: publicBaseUrl,
     OAUTH_REDIRECT_URI: `${publicBaseUrl}/oauth/callback`,
-    CONNECTOR_CONFIG_URL: 'http://127.0.0.1:3001',
-    OAUTH_AUTHORIZATION_URL: 'http://127.0.0.1:3002',
-    TOKEN_ISSUANCE_URL: 'http://127.0.0.1:3003',
+    CONNECTOR_CONFIG_URL: `http://127.0.0.1:${BASE_PORT + 1}`,
+    OAUTH_AUTHORIZATION_URL: `http://127.0.0.1:${BASE_PORT + 2}`,
+    TOKEN_ISSUANCE_URL: `http://127.0.0.1:${BASE_PORT + 3}`,
   };
   for (const [name, port] of SERVICES) {
     say(`starting ${name} on :${port}…`);
@@ -169,57 +204,80 @@ async function main() {
   }
   for (const [name, port] of SERVICES) await waitUntil(`http://127.0.0.1:${port}/health/ready`, name);
 
-  const demo = await seedDemo(shared, sandboxIssuer, secrets.SANDBOX_CLIENT_SECRET);
+  const demo = await seedDemo(shared, publicBaseUrl, sandboxIssuer, secrets.SANDBOX_CLIENT_SECRET).catch((error) => ({ problem: error.message }));
+  if (!demo.problem) writeFileSync(join(DATA, 'run.json'), JSON.stringify({ pid: process.pid, gatewayUrl: publicBaseUrl, demo }, null, 2), { mode: 0o600 });
+  const logs = shown(LOGS);
   process.stdout.write(`
 Credential Broker is running.
   Gateway (REST API)      ${publicBaseUrl}
   API reference (OpenAPI) ${publicBaseUrl}/docs
+  Settings UI             ${publicBaseUrl}/ui/   (sign in with an API key, e.g. the demo key below)
+  Connect dialog          ${publicBaseUrl}/ui/connect.html   (opened with a connect session's token: #session=…)
   Sandbox OAuth provider  ${sandboxIssuer}   (log in as any user with password "password")
-  Logs                    .data/logs/
-${demo}
+  Logs                    ${logs}/
+${demoText(demo, publicBaseUrl)}
 Press Ctrl-C to stop everything.
 `);
 }
 
-/** A demo workspace and an active OAuth connector at the sandbox provider, made on the first start. */
-async function seedDemo(env, sandboxIssuer, clientSecret) {
+/** The demo workspace of this database: the saved one while its key still works, otherwise a new one. */
+async function seedDemo(env, gatewayUrl, sandboxIssuer, clientSecret) {
   const file = join(DATA, 'demo.json');
-  if (!existsSync(file)) {
-    const created = spawnSync(process.execPath, ['dist/apps/gateway/src/cli.js', 'create-workspace', '--name', 'Demo'], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
-    if (created.status !== 0) return `  (demo workspace not created: ${created.stderr.trim().split('\n').pop()})\n`;
-    const { workspaceId, apiKey } = JSON.parse(created.stdout.trim().split('\n').pop());
-    const response = await fetch('http://127.0.0.1:3000/v1/connectors', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        slug: 'sandbox',
-        name: 'Sandbox provider',
-        config: {
-          mode: 'OAUTH2',
-          authorizationUrl: `${sandboxIssuer}/auth`,
-          tokenUrl: `${sandboxIssuer}/token`,
-          revocationUrl: `${sandboxIssuer}/token/revocation`,
-          clientId: 'demo-client',
-          clientSecret,
-          scopes: ['openid', 'profile', 'email', 'offline_access'],
-          authorizationParams: { prompt: 'consent' },
-        },
-      }),
-    });
-    const connector = await response.json();
-    if (!response.ok) return `  (demo connector not created: ${JSON.stringify(connector)})\n`;
-    const activation = await fetch(`http://127.0.0.1:3000/v1/connectors/${connector.id}/activate`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } });
-    if (!activation.ok) return `  (demo connector not activated: ${await activation.text()})\n`;
-    writeFileSync(file, JSON.stringify({ workspaceId, apiKey, connectorId: connector.id }, null, 2), { mode: 0o600 });
-  }
-  const { workspaceId, apiKey, connectorId } = JSON.parse(readFileSync(file, 'utf8'));
+  const saved = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+  if (saved && (await demoStillThere(gatewayUrl, saved))) return saved;
+  if (saved) say('the saved demo workspace is not in this database (another DATABASE_URL, or a reset); making a new one…');
+  const created = spawnSync(process.execPath, ['dist/apps/gateway/src/cli.js', 'create-workspace', '--name', 'Demo'], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  if (created.status !== 0) throw new Error(`demo workspace not created: ${created.stderr.trim().split('\n').pop()}`);
+  const { workspaceId, apiKey } = JSON.parse(created.stdout.trim().split('\n').pop());
+  const authorization = { authorization: `Bearer ${apiKey}` };
+  const response = await fetch(`${gatewayUrl}/v1/connectors`, {
+    method: 'POST',
+    headers: { ...authorization, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      slug: 'sandbox',
+      name: 'Sandbox provider',
+      config: {
+        mode: 'OAUTH2',
+        authorizationUrl: `${sandboxIssuer}/auth`,
+        tokenUrl: `${sandboxIssuer}/token`,
+        revocationUrl: `${sandboxIssuer}/token/revocation`,
+        clientId: 'demo-client',
+        clientSecret,
+        scopes: ['openid', 'profile', 'email', 'offline_access'],
+        authorizationParams: { prompt: 'consent' },
+      },
+    }),
+  });
+  const connector = await response.json();
+  if (!response.ok) throw new Error(`demo connector not created: ${JSON.stringify(connector)}`);
+  const activation = await fetch(`${gatewayUrl}/v1/connectors/${connector.id}/activate`, { method: 'POST', headers: authorization });
+  if (!activation.ok) throw new Error(`demo connector not activated: ${await activation.text()}`);
+  const demo = { workspaceId, apiKey, connectorId: connector.id };
+  writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
+  return demo;
+}
+
+/** The saved key is refused (401) or its connector is gone (404) when the database is not the one it was made in. */
+async function demoStillThere(gatewayUrl, demo) {
+  const response = await fetch(`${gatewayUrl}/v1/connectors/${demo.connectorId}`, { headers: { authorization: `Bearer ${demo.apiKey}` } });
+  await response.body?.cancel();
+  if (response.status === 401 || response.status === 404) return false;
+  if (!response.ok) throw new Error(`the saved demo workspace could not be checked (HTTP ${response.status})`);
+  return true;
+}
+
+function demoText(demo, gatewayUrl) {
+  if (demo.problem) return `\n  (${demo.problem})\n`;
   return `
-Demo workspace ${workspaceId} (admin key kept in .data/demo.json):
-  export CB_KEY=${apiKey}
-  curl -s -X POST http://127.0.0.1:3000/v1/connect-sessions -H "authorization: Bearer $CB_KEY" \\
-       -H 'content-type: application/json' -d '{"connectorId":"${connectorId}","endUserId":"me"}'
-  Open the returned authorizationUrl in a browser, log in and consent; then list connections:
-  curl -s http://127.0.0.1:3000/v1/connections -H "authorization: Bearer $CB_KEY"
+Demo workspace ${demo.workspaceId} (admin key kept in ${shown(join(DATA, 'demo.json'))}):
+  export CB_KEY=${demo.apiKey}
+  Open the demo connector's connect dialog (a fresh connect session; BROWSER=none only prints the link):
+    npm run -s demo:connect
+  Or over the API: open a connect session, open its authorizationUrl in a browser, log in and consent:
+  curl -s -X POST ${gatewayUrl}/v1/connect-sessions -H "authorization: Bearer $CB_KEY" \\
+       -H 'content-type: application/json' -d '{"connectorId":"${demo.connectorId}","endUserId":"me"}'
+  Then list connections:
+  curl -s ${gatewayUrl}/v1/connections -H "authorization: Bearer $CB_KEY"
 `;
 }
 

@@ -1,12 +1,24 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite, in the order that fails fastest: lint, type check, dependency
 // rules, unit tests, then integration tests on a real Kafka broker and PostgreSQL.
+// NODE_VERSION=22 (or 20, 24) runs it all under that Node (scripts/node-version.cjs);
+// `--version-check` only reports which Node it would run under.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { handOverToRequestedNode } from './node-version.cjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const exitCode = await handOverToRequestedNode({ root: ROOT, script: fileURLToPath(import.meta.url), args: process.argv.slice(2) }).catch((error) => {
+  process.stderr.write(`[test] ${error.message}\n`);
+  return 2;
+});
+if (exitCode !== undefined) process.exit(exitCode);
+if (process.argv.includes('--version-check')) {
+  process.stdout.write(`node ${process.version} (${process.execPath})\n`);
+  process.exit(0);
+}
 const REPORTS = join(ROOT, 'test-artifacts');
 const started = Date.now();
 const totals = { passed: 0, failed: 0 };

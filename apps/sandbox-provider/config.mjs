@@ -137,6 +137,29 @@ function origin(env, host, listenPort) {
 }
 
 /**
+ * SANDBOX_DATABASE_URL: keep grants, tokens and keys in PostgreSQL (schema SANDBOX_DATABASE_SCHEMA,
+ * default sandbox_provider) instead of memory.
+ */
+function database(env) {
+  const raw = env.SANDBOX_DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('SANDBOX_DATABASE_URL must be a postgres:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`SANDBOX_DATABASE_URL must be a postgres:// URL, got the scheme ${JSON.stringify(url.protocol)}`);
+  }
+  const schema = env.SANDBOX_DATABASE_SCHEMA || 'sandbox_provider';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError(`SANDBOX_DATABASE_SCHEMA must be a lower-case SQL identifier, got ${JSON.stringify(schema)}`);
+  }
+  return { url: raw, schema };
+}
+
+/**
  * Returns everything but the issuer, which may depend on the port actually bound
  * (SANDBOX_PORT=0 asks the OS for a free port); the issuer is the origin plus SANDBOX_BASE_PATH.
  */
@@ -154,6 +177,7 @@ export function loadConfig(env = process.env) {
     codeTtl: positiveInt(env, 'SANDBOX_CODE_TTL', 60),
     control: env.SANDBOX_CONTROL !== '0' && env.SANDBOX_CONTROL !== 'false',
     omitExpiresIn: env.SANDBOX_OMIT_EXPIRES_IN === '1' || env.SANDBOX_OMIT_EXPIRES_IN === 'true',
+    database: database(env),
     resolveIssuer: (listenPort) => `${origin(env, host, listenPort)}${path}`,
   };
 }

@@ -3,7 +3,6 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { grantIdsForAccount } from './memory-adapter.mjs';
 import {
   HttpError, log, readBody, readJson, sendJson,
 } from './http-util.mjs';
@@ -69,8 +68,9 @@ export function parseTokenFault(input) {
 }
 
 export class SandboxControl {
-  constructor({ tokenPath }) {
+  constructor({ tokenPath, store }) {
     this.tokenPath = tokenPath;
+    this.store = store;
     this.stats = emptyStats();
     this.tokenFault = undefined;
   }
@@ -173,8 +173,8 @@ function applyFault(ctx, fault) {
 }
 
 /** Revokes every grant (and all its tokens) of accountId. Returns how many grants were revoked. */
-async function revokeAccountGrants(provider, accountId) {
-  const grantIds = grantIdsForAccount(accountId);
+async function revokeAccountGrants(provider, store, accountId) {
+  const grantIds = await store.grantIdsForAccount(accountId);
   for (const grantId of grantIds) {
     await Promise.all([
       provider.AccessToken.revokeByGrantId(grantId),
@@ -218,7 +218,7 @@ export async function handleControlRequest(control, provider, req, res, pathname
       if (typeof accountId !== 'string' || !accountId) {
         throw new HttpError(400, 'invalid_request', 'accountId must be a non-empty string');
       }
-      const revokedGrants = await revokeAccountGrants(provider, accountId);
+      const revokedGrants = await revokeAccountGrants(provider, control.store, accountId);
       control.stats.grantsRevokedByControl += revokedGrants;
       log({ msg: 'sandbox grants revoked', accountId, revokedGrants });
       sendJson(res, 200, { accountId, revokedGrants });

@@ -13,8 +13,8 @@ import {
 } from './http-util.mjs';
 import { handleControlRequest, SandboxControl } from './control.mjs';
 import { handleInteractionRequest } from './interactions.mjs';
-import { sweepExpired } from './memory-adapter.mjs';
 import { API_RESOURCE_PATH, createProvider, TOKEN_PATH } from './provider.mjs';
+import { openStore } from './store.mjs';
 
 /**
  * GET /api/whoami — a tiny protected resource standing in for the third-party API.
@@ -94,8 +94,15 @@ async function start() {
     }
     throw err;
   }
-  const { provider, apiResource } = createProvider(config, issuer);
-  const control = new SandboxControl({ tokenPath: TOKEN_PATH });
+  let store;
+  try {
+    store = await openStore(config);
+  } catch (err) {
+    process.stderr.write(`sandbox-provider: cannot open its database (SANDBOX_DATABASE_URL): ${err.message}\n`);
+    process.exit(1);
+  }
+  const { provider, apiResource } = createProvider(config, issuer, store);
+  const control = new SandboxControl({ tokenPath: TOKEN_PATH, store });
 
   provider.use(control.tokenMiddleware());
   // Reuse detection: oidc-provider revokes the whole grant when a consumed (already rotated)
@@ -149,7 +156,9 @@ async function start() {
     }
   };
 
-  const sweeper = setInterval(sweepExpired, 60_000);
+  const sweeper = setInterval(() => {
+    store.sweepExpired().catch((err) => log({ msg: 'sweeping expired entries failed', error: err.message }));
+  }, 60_000);
   sweeper.unref();
 
   let stopping = false;
@@ -159,8 +168,10 @@ async function start() {
     log({ msg: 'sandbox-provider stopping', signal });
     clearInterval(sweeper);
     server.close(() => {
-      log({ msg: 'sandbox-provider stopped' });
-      process.exit(0);
+      store.close().finally(() => {
+        log({ msg: 'sandbox-provider stopped' });
+        process.exit(0);
+      });
     });
     // keep-alive connections and requests held by "slow" faults must not delay shutdown
     server.closeAllConnections();
@@ -174,6 +185,7 @@ async function start() {
     port,
     clients: config.clients.map((client) => client.client_id),
     control: config.control,
+    storage: config.database ? `postgresql schema ${config.database.schema}` : 'memory',
     apiResource,
   });
 }

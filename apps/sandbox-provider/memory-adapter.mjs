@@ -4,8 +4,9 @@
  * Behaves like oidc-provider's bundled memory adapter (lib/adapters/memory_adapter.js) but uses a
  * plain Map instead of a 1000-entry LRU, so long test runs never silently evict sessions or grants,
  * and it can list the grants of an account (used by POST /_sandbox/revoke-grants).
- * Everything is lost when the process exits, which is what a sandbox wants.
+ * Everything is lost when the process exits (SANDBOX_DATABASE_URL keeps it: postgres-store.mjs).
  */
+import { newProviderKeys } from './provider-keys.mjs';
 
 /** key -> { payload, expiresAt (ms) } */
 const storage = new Map();
@@ -108,7 +109,7 @@ export class MemoryAdapter {
 }
 
 /** Ids of the (unexpired) Grant entities that belong to accountId. */
-export function grantIdsForAccount(accountId) {
+function grantIdsForAccount(accountId) {
   const ids = [];
   for (const key of storage.keys()) {
     if (!key.startsWith('Grant:')) continue;
@@ -119,7 +120,7 @@ export function grantIdsForAccount(accountId) {
 }
 
 /** Drops expired entries; called periodically so a long-running sandbox does not grow forever. */
-export function sweepExpired() {
+function sweepExpired() {
   for (const key of storage.keys()) get(key);
   for (const key of storage.keys()) {
     if (!key.startsWith('grant:')) continue;
@@ -127,4 +128,15 @@ export function sweepExpired() {
     if (keys.length === 0) storage.delete(key);
     else set(key, keys, undefined);
   }
+}
+
+/** The same interface as openPostgresStore, with keys made for this process only. */
+export async function openMemoryStore() {
+  return {
+    Adapter: MemoryAdapter,
+    keys: newProviderKeys(),
+    grantIdsForAccount: async (accountId) => grantIdsForAccount(accountId),
+    sweepExpired: async () => sweepExpired(),
+    close: async () => undefined,
+  };
 }

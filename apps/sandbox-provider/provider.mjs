@@ -1,12 +1,9 @@
 /**
  * Builds the oidc-provider (v8) instance: configuration, accounts, event hooks.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-
 import Provider, { errors } from 'oidc-provider';
 
 import { CLIENT_AUTH_METHODS } from './config.mjs';
-import { MemoryAdapter } from './memory-adapter.mjs';
 import { errorPage } from './views.mjs';
 import { log } from './http-util.mjs';
 
@@ -17,13 +14,6 @@ export const API_RESOURCE_PATH = '/api';
 export const API_SCOPES = ['api:read', 'api:write'];
 
 const DAY = 24 * 60 * 60;
-
-function signingKey() {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    ...privateKey.export({ format: 'jwk' }), kid: `sandbox-${Date.now().toString(36)}`, use: 'sig', alg: 'RS256',
-  };
-}
 
 export function accountFor(users, accountId) {
   const user = users.get(accountId);
@@ -52,11 +42,11 @@ async function withoutExpiresIn(ctx, next) {
   }
 }
 
-export function createProvider(config, issuer) {
+export function createProvider(config, issuer, store) {
   const apiResource = `${issuer}${API_RESOURCE_PATH}`;
 
   const configuration = {
-    adapter: MemoryAdapter,
+    adapter: store.Adapter,
     clients: config.clients.map((client) => ({
       ...client,
       grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
@@ -64,9 +54,9 @@ export function createProvider(config, issuer) {
     })),
     clientAuthMethods: [...CLIENT_AUTH_METHODS],
     responseTypes: ['code'],
-    jwks: { keys: [signingKey()] },
+    jwks: store.keys.jwks,
     cookies: {
-      keys: [randomBytes(32).toString('base64url')],
+      keys: store.keys.cookieKeys,
       long: { signed: true },
       short: { signed: true },
     },

@@ -38,6 +38,10 @@ export interface StartSandboxProviderOptions {
   basePath?: string;
   /** Token responses without `expires_in`, as Salesforce sends them; the tokens still expire. */
   omitExpiresIn?: boolean;
+  /** Keep grants, tokens and keys in this PostgreSQL database (SANDBOX_DATABASE_URL) instead of memory. */
+  databaseUrl?: string;
+  /** Its schema (SANDBOX_DATABASE_SCHEMA, default sandbox_provider). */
+  databaseSchema?: string;
 }
 
 export type SandboxTokenFault =
@@ -224,6 +228,8 @@ async function spawnOnce(options: StartSandboxProviderOptions, port: number, log
   if (options.users !== undefined) env.SANDBOX_USERS = JSON.stringify(options.users);
   if (options.basePath !== undefined) env.SANDBOX_BASE_PATH = options.basePath;
   if (options.omitExpiresIn) env.SANDBOX_OMIT_EXPIRES_IN = '1';
+  if (options.databaseUrl !== undefined) env.SANDBOX_DATABASE_URL = options.databaseUrl;
+  if (options.databaseSchema !== undefined) env.SANDBOX_DATABASE_SCHEMA = options.databaseSchema;
 
   const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   captureLines(child.stdout, logs);
@@ -349,6 +355,24 @@ export function buildAuthorizationUrl(
     ...params.extra,
   }).toString();
   return url.toString();
+}
+
+export interface SandboxTokenAnswer {
+  status: number;
+  body: { access_token?: string; refresh_token?: string; id_token?: string; expires_in?: number; scope?: string; error?: string; error_description?: string };
+}
+
+/** A token endpoint request with client_secret_basic authentication, e.g. a refresh. */
+export async function requestTokens(tokenUrl: string, client: Pick<SandboxClientConfig, 'client_id' | 'client_secret'>, params: Record<string, string>): Promise<SandboxTokenAnswer> {
+  const credentials = Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`).toString('base64');
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams(params),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as SandboxTokenAnswer['body'] };
 }
 
 // ---------------------------------------------------------------------------------------------

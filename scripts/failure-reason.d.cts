@@ -1,0 +1,1 @@
+export declare function failureReason(logText: string): string | undefined;
