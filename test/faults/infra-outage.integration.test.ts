@@ -34,7 +34,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
 
   const readiness = async (): Promise<Record<string, number>> =>
     Object.fromEntries(
-      await Promise.all(SERVICES.map(async (name) => [name, await fetch(`${system.urls[name]}/health/ready`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status, () => 0)] as const)),
+      await Promise.all(SERVICES.map(async (name) => [name, await fetch(`${system.urls[name]}/health/ready`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.status, () => 0)] as const)),
     );
   const pendingOutbox = (): Promise<number> =>
     withDb(system.databaseUrl, async (db) =>
@@ -109,7 +109,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
     const down = await waitFor(async () => {
       const r = await readiness();
       return r['oauth-authorization'] === 503 && r['token-issuance'] === 503 ? r : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 250, description: 'the back-end services to report not ready' });
+    }, { timeoutMs: 60_000, intervalMs: 250, description: 'the back-end services to report not ready' });
     const held = await waitFor(async () => ((await pendingOutbox()) > 0 ? pendingOutbox() : undefined), { timeoutMs: 30_000, description: 'events held in an outbox' });
     // The outage lasts until the flows in flight have written what they can: the held count stops growing.
     let last = -1;
@@ -173,7 +173,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
     const down = await waitFor(async () => {
       const r = await readiness();
       return Object.values(r).every((s) => s === 503) ? r : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 250, description: 'every service to report not ready' });
+    }, { timeoutMs: 60_000, intervalMs: 250, description: 'every service to report not ready' });
     // Down until a client request has been refused for it, twice in a row.
     let refusals = 0;
     const duringOutage = await waitFor(
