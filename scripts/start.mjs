@@ -53,6 +53,8 @@ function newestMtime(dir) {
 }
 
 function ensureDependencies() {
+  // A caller that installed the dependencies itself (the test suite) must not see them reinstalled under it.
+  if (process.env.START_SKIP_INSTALL === '1') return;
   const marker = join(ROOT, 'node_modules', '.package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(join(ROOT, 'package-lock.json')).mtimeMs) return;
   say('installing dependencies (npm ci; the first time takes a minute or two)…');

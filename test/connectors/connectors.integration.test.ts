@@ -61,7 +61,7 @@ describe('connectors through the gateway', () => {
   };
 
   beforeAll(async () => {
-    system = await startSystem({ services: ['connector-config', 'gateway'] });
+    system = await startSystem({ services: ['connector-config', 'oauth-authorization', 'gateway'] });
     keyring = Keyring.fromConfig(system.env.VAULT_KEYS as string);
     const gatewayDb = system.app('gateway').get(DataSource);
     acme = await createWorkspaceWithAdminKey(gatewayDb, 'Acme');

@@ -22,7 +22,7 @@ describe('gateway: workspaces, API keys and the edge', () => {
   const errorCode = async (response: Response): Promise<string> => ((await response.json()) as { error: { code: string } }).error.code;
 
   beforeAll(async () => {
-    system = await startSystem({ services: ['connector-config', 'gateway'] });
+    system = await startSystem({ services: ['connector-config', 'oauth-authorization', 'gateway'] });
     base = system.urls.gateway;
     admin = await createWorkspaceWithAdminKey(system.app('gateway').get(DataSource), 'Acme');
   });

@@ -28,7 +28,7 @@ function startScript(env: Record<string, string>): StartRun {
   let stdout = '';
   let stderr = '';
   let exit: number | null | undefined;
-  const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env: { ...process.env, START_SKIP_INSTALL: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.once('exit', (code, signal) => (exit = code ?? (signal ? null : 0)));

@@ -57,7 +57,8 @@ export class ConnectorReadiness {
     try {
       return (await this.upstream.request<ProjectionView>('oauth-authorization', { method: 'GET', path: `/internal/v1/workspaces/${workspaceId}/connectors/${connectorId}/projection` })).body;
     } catch (error) {
-      if (error instanceof AppError && error.status === 404) return undefined;
+      // not there yet, or oauth-authorization away for a moment: the activation itself has happened
+      if (error instanceof AppError && (error.status === 404 || error.retriable)) return undefined;
       throw error;
     }
   }

@@ -8,7 +8,7 @@ import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
 import { isRefreshable, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { isRefreshDue } from '@cb/refresh-policy';
-import { isExpired, renewalPlan, tokenLifetime } from './refresh-policy';
+import { isExpired, renewalPlan, tokenLifetime, tooCloseToExpiry } from './refresh-policy';
 import { refreshFailing, RefreshStateRepository } from './refresh-state.repository';
 import { RefreshInFlightMarks } from './refresh-in-flight';
 
@@ -98,7 +98,7 @@ export class CredentialRefresher {
       return { outcome: 'skipped', why: 'backing_off', entry };
     }
     // While the provider fails, reads of a still-valid token leave the retries to the schedule.
-    if (trigger.kind === 'on_demand' && refreshFailing(state, connection) && state.nextAttemptAt && state.nextAttemptAt > now && !isExpired(connection.expiresAt, now)) {
+    if (trigger.kind === 'on_demand' && refreshFailing(state, connection) && state.nextAttemptAt && state.nextAttemptAt > now && !tooCloseToExpiry(connection.expiresAt, now)) {
       return { outcome: 'skipped', why: 'backing_off', entry };
     }
 

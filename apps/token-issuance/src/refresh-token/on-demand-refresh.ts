@@ -5,7 +5,7 @@ import { AppError } from '@cb/platform';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
 import { CredentialRefresher } from './credential-refresher';
 import { isRefreshDue } from '@cb/refresh-policy';
-import { isExpired, tokenLifetime } from './refresh-policy';
+import { isExpired, tokenLifetime, tooCloseToExpiry } from './refresh-policy';
 
 /**
  * The credential read path's guard, in two steps around the read's own transaction:
@@ -13,7 +13,8 @@ import { isExpired, tokenLifetime } from './refresh-policy';
  * same single flight as
  * the schedule, in its own transaction, so a failure's bookkeeping or needs_reconnect mark commits
  * even when the read is refused, and a read never holds two pool connections); `assertUsable`
- * runs on the credential the read loaded and refuses an expired one instead of handing it out.
+ * runs on the credential the read loaded and refuses an expired one (a renewable one with less than
+ * a second left) instead of handing it out.
  * Client-credentials connections are renewed by the read service itself.
  */
 @Injectable()
@@ -34,7 +35,8 @@ export class OnDemandRefresh {
   assertUsable(entry: VaultEntry, config: AuthConfig | null): void {
     const { connection } = entry;
     if (config?.mode === 'OAUTH2' && config.grantType === 'client_credentials') return;
-    if (!isExpired(connection.expiresAt, new Date())) return;
+    const usable = connection.refreshable && connection.status === 'active' ? !tooCloseToExpiry(connection.expiresAt, new Date()) : !isExpired(connection.expiresAt, new Date());
+    if (usable) return;
     if (connection.status === 'needs_reconnect') {
       throw new AppError('connection_needs_reconnect', 'The connection needs to be reconnected by its end user.', 409, { connectionId: connection.id, status: connection.status });
     }

@@ -13,6 +13,13 @@ export function isExpired(expiresAt: Date | null, now: Date): boolean {
   return expiresAt !== null && expiresAt.getTime() <= now.getTime();
 }
 
+/** A renewable token with less left than this is renewed (or refused) rather than handed out: the caller needs time to use it. */
+export const MIN_USABLE_LIFETIME_MS = 1000;
+
+export function tooCloseToExpiry(expiresAt: Date | null, now: Date): boolean {
+  return isExpired(expiresAt, new Date(now.getTime() + MIN_USABLE_LIFETIME_MS));
+}
+
 /** The grant that renews this credential, or the permanent reason why none can. */
 export type RenewalPlan = { grant: TokenGrant } | { impossible: 'refresh_not_supported' | 'no_refresh_token' };
 
