@@ -11,7 +11,8 @@ import { dueOnDemand, isExpired } from './refresh-policy';
  * `refreshIfDue` runs before it and refreshes a token about to expire (the same single flight as
  * the schedule, in its own transaction, so a failure's bookkeeping or needs_reconnect mark commits
  * even when the read is refused, and a read never holds two pool connections); `assertUsable`
- * runs on the credential the read loaded and refuses an expired one instead of handing it out.
+ * runs on the credential the read loaded and refuses an expired one, or any credential of a
+ * connection marked needs_reconnect, instead of handing it out.
  * Client-credentials connections are renewed by the read service itself.
  */
 @Injectable()
@@ -33,10 +34,11 @@ export class OnDemandRefresh {
   assertUsable(entry: VaultEntry, config: AuthConfig | null): void {
     const { connection } = entry;
     if (config?.mode === 'OAUTH2' && config.grantType === 'client_credentials') return;
-    if (!isExpired(connection.expiresAt, new Date())) return;
+    // The grant is known to be dead: a token without an expiry would otherwise be handed out for ever.
     if (connection.status === 'needs_reconnect') {
       throw new AppError('connection_needs_reconnect', 'The connection needs to be reconnected by its end user.', 409, { connectionId: connection.id, status: connection.status });
     }
+    if (!isExpired(connection.expiresAt, new Date())) return;
     if (connection.refreshable) {
       throw new AppError('token_unavailable', 'The token has expired and the provider could not refresh it right now. Please try again later.', 503, { connectionId: connection.id }, { retriable: true });
     }
