@@ -18,7 +18,7 @@ import { RunningSystem, startSystem } from '../support/system';
 
 const TOKEN_LIFETIME_SECONDS = 8;
 const LOAD_SECONDS = 20;
-const READS_PER_WAVE = 4;
+const READS_PER_WAVE = 3;
 const REFRESH_ENV = { REFRESH_POLL_INTERVAL_MS: '250', REFRESH_LEASE_SECONDS: '2', REFRESH_BACKOFF_CAP_SECONDS: '8' };
 const URL_FIELDS = ['authorizationUrl', 'tokenUrl', 'revocationUrl', 'issuer'] as const;
 
@@ -110,6 +110,9 @@ interface Connected {
   connectorId: string;
   connections: { alice: string; bob: string };
   firstCredential: Credential;
+  firstReadAt: number;
+  /** Whether the provider's API took the first credential, asked right after the read. */
+  firstCredentialAccepted: boolean;
 }
 
 type Phases = {
@@ -180,9 +183,11 @@ describe('provider templates against their providers', () => {
     provider.registerClient({ clientId, clientSecret, redirectUris: [`${system.urls.gateway}/oauth/callback`] });
     const connectorId = await createConnector(gateway, providerCase, provider, clientId, clientSecret);
     const alice = await connectUser(gateway, providerCase, connectorId, 'alice');
+    const { credential: firstCredential } = await readCredential(gateway, alice);
+    const firstReadAt = Date.now();
+    const firstCredentialAccepted = await provider.callApi(firstCredential);
     const bob = await connectUser(gateway, providerCase, connectorId, 'bob');
-    const firstCredential = await readCredential(gateway, alice);
-    return { gateway, provider, connectorId, connections: { alice, bob }, firstCredential };
+    return { gateway, provider, connectorId, connections: { alice, bob }, firstCredential, firstReadAt, firstCredentialAccepted };
   }
 
   /**
@@ -238,18 +243,18 @@ describe('provider templates against their providers', () => {
     return session.connectionId;
   }
 
-  async function readCredential(gateway: Gateway, connectionId: string): Promise<Credential> {
-    const answer = await gateway.call<{ credential: Credential }>('POST', `/v1/connections/${connectionId}/credential`, { body: { includeRefreshToken: true } });
+  async function readCredential(gateway: Gateway, connectionId: string): Promise<{ credential: Credential; credentialVersion: number }> {
+    const answer = await gateway.call<{ credential: Credential; credentialVersion: number }>('POST', `/v1/connections/${connectionId}/credential`, { body: { includeRefreshToken: true } });
     if (answer.status !== 200) throw new Error(`credential read answered ${answer.status}: ${answer.text}`);
-    return answer.body.credential;
+    return answer.body;
   }
 
-  async function readAndUse(providerCase: ProviderCase, { provider, firstCredential }: Connected): Promise<void> {
+  function readAndUse(providerCase: ProviderCase, { provider, firstCredential, firstReadAt, firstCredentialAccepted }: Connected): void {
     const { profile } = provider;
-    expect(await provider.callApi(firstCredential)).toBe(true);
+    expect(firstCredentialAccepted).toBe(true);
     expect(firstCredential.refreshToken !== undefined).toBe(profile.issuesRefreshTokens);
     expect(firstCredential.expiresAt !== null).toBe(profile.tellsExpiry);
-    if (firstCredential.expiresAt !== null) expect(Date.parse(firstCredential.expiresAt)).toBeGreaterThan(Date.now());
+    if (firstCredential.expiresAt !== null) expect(Date.parse(firstCredential.expiresAt)).toBeGreaterThan(firstReadAt);
     expect(firstCredential.metadata).toEqual(providerCase.metadata?.(provider, 'alice') ?? {});
     expect(provider.stats().codeRedemptions).toBe(2);
     expect(provider.stats().codeReuses).toBe(0);
@@ -263,17 +268,25 @@ describe('provider templates against their providers', () => {
       refused[why] = (refused[why] ?? 0) + 1;
     };
     const readOnce = async (): Promise<void> => {
-      const credential = await readCredential(gateway, connections.alice);
-      if (!provider.acceptsAccessToken(credential.accessToken)) refuse(`handed out a dead token (the broker says it expires ${credential.expiresAt ?? 'never'})`);
+      // Alive when asked for: on this loaded machine an answer can take longer than a token's last second.
+      const askedAt = Date.now();
+      const { credential } = await readCredential(gateway, connections.alice);
+      if (!provider.acceptsAccessToken(credential.accessToken, askedAt)) refuse(`handed out a dead token (the broker says it expires ${credential.expiresAt ?? 'never'})`);
       if (!seen.has(credential.accessToken)) {
         seen.add(credential.accessToken);
         if (!(await provider.callApi(credential))) refuse('refused by the API at first use');
       }
     };
     const started = Date.now();
+    // Without a refresh token a reported 401 rightly ends the connection; that is the revoke phase's business.
+    let reportsDone = !provider.profile.issuesRefreshTokens;
     while (Date.now() - started < LOAD_SECONDS * 1000) {
       await Promise.all(Array.from({ length: READS_PER_WAVE }, readOnce));
-      await pace(500);
+      if (!reportsDone && Date.now() - started > (LOAD_SECONDS * 1000) / 2) {
+        reportsDone = true;
+        await concurrentUnauthorizedReports(gateway, connections.alice);
+      }
+      await pace(750);
     }
     const stats = provider.stats();
     process.stdout.write(`${provider.profile.id}: ${seen.size} access tokens in ${LOAD_SECONDS} s of ${TOKEN_LIFETIME_SECONDS} s tokens, ${stats.refreshGrants} refresh grants, refused: ${JSON.stringify(refused)}\n`);
@@ -286,6 +299,19 @@ describe('provider templates against their providers', () => {
     } else {
       expect(seen.size).toBeGreaterThanOrEqual(2);
     }
+  }
+
+  /**
+   * Several workers get a 401 with the same credential at once and each reports it: one refresh at
+   * most, the others find the newer credential (single flight across concurrent requests).
+   */
+  async function concurrentUnauthorizedReports(gateway: Gateway, connectionId: string): Promise<void> {
+    const { credentialVersion } = await readCredential(gateway, connectionId);
+    const answers = await Promise.all(
+      Array.from({ length: READS_PER_WAVE }, () => gateway.call<{ outcome: string }>('POST', `/v1/connections/${connectionId}/report-unauthorized`, { body: { credentialVersion } })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    expect(answers.filter((a) => a.body.outcome === 'refreshed').length).toBeLessThanOrEqual(1);
   }
 
   /**
@@ -318,7 +344,7 @@ describe('provider templates against their providers', () => {
 
   async function disconnectBob(providerCase: ProviderCase, { gateway, provider, connections }: Connected): Promise<void> {
     const connectionId = connections.bob;
-    const before = await readCredential(gateway, connectionId);
+    const { credential: before } = await readCredential(gateway, connectionId);
     const revocationsBefore = provider.stats().revocations.length;
     const deleted = await gateway.call<{ revocation: string }>('DELETE', `/v1/connections/${connectionId}`);
     expect(deleted.status).toBe(200);

@@ -248,10 +248,10 @@ export class AuthorizationServer {
     return live.length;
   }
 
-  /** The grant behind a live access token, as a resource server would check it. */
-  grantOfAccessToken(token: string): Grant | undefined {
+  /** The grant behind a live access token, as a resource server would check it (at `at`, now by default). */
+  grantOfAccessToken(token: string, at = Date.now()): Grant | undefined {
     const record = this.accessTokens.get(token);
-    if (!record || record.revoked || record.expiresAt <= Date.now()) return undefined;
+    if (!record || record.revoked || record.expiresAt <= at) return undefined;
     const grant = this.grants.get(record.grantId);
     if (!grant || (grant.revoked && this.rules.revokingGrantKillsAccessTokens)) return undefined;
     return grant;

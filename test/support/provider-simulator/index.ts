@@ -29,8 +29,8 @@ export interface SimulatedProvider {
   localUrl(providerUrl: string): string;
   /** Calls the provider's API with the credential, as a caller would: true when it is accepted. */
   callApi(credential: HandedOutCredential): Promise<boolean>;
-  /** Whether the provider would accept this access token now (without an HTTP call). */
-  acceptsAccessToken(token: string): boolean;
+  /** Whether the provider accepts this access token now, or accepted it at `at` unless revoked since (without an HTTP call). */
+  acceptsAccessToken(token: string, at?: number): boolean;
   isRefreshTokenLive(token: string): boolean;
   /** The user removes the app's access at the provider; answers how many grants ended. */
   revokeGrantsOf(user: string): number;
@@ -70,7 +70,7 @@ export async function startProviderSimulator(options: SimulatorOptions): Promise
           return `${base}/${hostAndPath}`;
         },
         callApi: (credential) => endpoints.callApi(credential),
-        acceptsAccessToken: (token) => authorizationServer.grantOfAccessToken(token) !== undefined,
+        acceptsAccessToken: (token, at) => authorizationServer.grantOfAccessToken(token, at) !== undefined,
         isRefreshTokenLive: (token) => authorizationServer.isRefreshTokenLive(token),
         revokeGrantsOf: (user) => authorizationServer.revokeGrantsOf(user),
         stats: () => authorizationServer.stats(),
