@@ -35,9 +35,10 @@ export const TOKEN_ERROR_CODES = {
   timeout: 'timeout',
 } as const;
 
-/** The grant itself is gone: the RFC code and Slack's and GitHub's equivalents. */
+/** The grant itself is gone: the RFC code and Slack's, GitHub's and HubSpot's equivalents (compared in lower case). */
 const GRANT_GONE = new Set([
   'invalid_grant',
+  'bad_auth_code',
   'invalid_code',
   'code_already_used',
   'code_expired',
@@ -63,6 +64,8 @@ const PERMANENT = new Set([
   'incorrect_client_credentials',
   'bad_redirect_uri',
   'invalid_grant_type',
+  'bad_client_id',
+  'bad_grant_type',
 ]);
 
 const TRANSIENT = new Set(['temporarily_unavailable', 'server_error', 'slow_down', 'ratelimited', 'rate_limited']);
@@ -74,14 +77,15 @@ const TRANSIENT = new Set(['temporarily_unavailable', 'server_error', 'slow_down
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export function providerError(status: number, code: string, description?: string): TokenError {
-  const retriable = PERMANENT.has(code) ? false : TRANSIENT.has(code) || isTransientStatus(status);
+  const known = code.toLowerCase();
+  const retriable = PERMANENT.has(known) ? false : TRANSIENT.has(known) || isTransientStatus(status);
   return {
     ok: false,
     code,
     ...(description === undefined ? {} : { description }),
     status,
     retriable,
-    reconnectRequired: GRANT_GONE.has(code),
+    reconnectRequired: GRANT_GONE.has(known),
     ambiguous: false,
   };
 }

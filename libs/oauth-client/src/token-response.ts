@@ -48,7 +48,8 @@ const STANDARD_PATHS: Required<TokenResponsePaths> = {
  * - `paths` point at nested members. When the configured access-token path finds nothing the
  *   standard top-level names are used for every member: Slack nests the user token in
  *   `authed_user` on the exchange but answers a refresh at top level.
- * - A 2xx answer that carries `error` (or Slack's `ok: false`) is an error.
+ * - A 2xx answer that carries `error` (or Slack's `ok: false`) is an error; so is HubSpot's
+ *   `{ status: 'BAD_REFRESH_TOKEN', message }` on a 4xx.
  * - Errors keep the provider's code; see `TokenError` for what is retriable. A body we cannot read
  *   gives `invalid_token_response`.
  *
@@ -74,11 +75,20 @@ export function parseTokenResponse(
 }
 
 function statedError(status: number, body: JsonObject): TokenError | undefined {
+  const hubspot = hubspotStatus(status, body);
+  if (hubspot !== undefined) return providerError(status, hubspot, safeDescription(body['message'], tokenValues(body)));
   const code = body['error'];
   const slackFailure = body['ok'] === false;
   if (typeof code !== 'string' && !slackFailure) return undefined;
   const description = safeDescription(body['error_description'], tokenValues(body));
   return providerError(status, typeof code === 'string' && code !== '' ? code : 'provider_error', description);
+}
+
+/** HubSpot answers token errors with `{ status: 'BAD_REFRESH_TOKEN', message }` and no OAuth `error` member. */
+function hubspotStatus(status: number, body: JsonObject): string | undefined {
+  const code = body['status'];
+  const failed = status >= 400 && body['error'] === undefined;
+  return failed && typeof code === 'string' && /^[A-Z][A-Z_]{2,63}$/.test(code) ? code : undefined;
 }
 
 function tokenResult(

@@ -105,6 +105,29 @@ describe('parseTokenResponse', () => {
     });
   });
 
+  describe('HubSpot', () => {
+    it('reads { status, message } on a 400 as an error with HubSpot\'s code', () => {
+      const body = json({ status: 'BAD_REFRESH_TOKEN', message: 'missing or invalid refresh token', correlationId: 'c0ffee' });
+      expect(failure(400, JSON_TYPE, body)).toEqual({
+        ok: false,
+        code: 'BAD_REFRESH_TOKEN',
+        description: 'missing or invalid refresh token',
+        status: 400,
+        retriable: false,
+        reconnectRequired: true,
+        ambiguous: false,
+      });
+      expect(failure(400, JSON_TYPE, json({ status: 'BAD_AUTH_CODE', message: 'missing or unknown auth code' }))).toMatchObject({ code: 'BAD_AUTH_CODE', reconnectRequired: true });
+      expect(failure(400, JSON_TYPE, json({ status: 'BAD_CLIENT_ID', message: 'missing or unknown client id' }))).toMatchObject({ retriable: false, reconnectRequired: false });
+    });
+
+    it('leaves a lower-case or successful status member alone', () => {
+      expect(failure(400, JSON_TYPE, json({ status: 'error', message: 'x' }))).toMatchObject({ code: 'invalid_token_response' });
+      expect(token(200, JSON_TYPE, json({ access_token: 'at', status: 'ACTIVE' }))).toMatchObject({ accessToken: 'at' });
+      expect(failure(503, JSON_TYPE, json({ status: 'SERVICE_UNAVAILABLE', message: 'try later' }))).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retriable: true });
+    });
+  });
+
   it('Salesforce: no expires_in, instance_url kept as metadata', () => {
     const body = json({
       access_token: '00D!AQ0AQ',

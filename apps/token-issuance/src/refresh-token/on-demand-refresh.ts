@@ -14,7 +14,7 @@ import { isExpired, tokenLifetime, tooCloseToExpiry } from './refresh-policy';
  * the schedule, in its own transaction, so a failure's bookkeeping or needs_reconnect mark commits
  * even when the read is refused, and a read never holds two pool connections); `assertUsable`
  * runs on the credential the read loaded and refuses an expired one (a renewable one with less than
- * a second left) instead of handing it out.
+ * a second left), or any credential of a connection marked needs_reconnect, instead of handing it out.
  * Client-credentials connections are renewed by the read service itself.
  */
 @Injectable()
@@ -35,11 +35,12 @@ export class OnDemandRefresh {
   assertUsable(entry: VaultEntry, config: AuthConfig | null): void {
     const { connection } = entry;
     if (config?.mode === 'OAUTH2' && config.grantType === 'client_credentials') return;
-    const usable = connection.refreshable && connection.status === 'active' ? !tooCloseToExpiry(connection.expiresAt, new Date()) : !isExpired(connection.expiresAt, new Date());
-    if (usable) return;
+    // The grant is known to be dead: a token without an expiry would otherwise be handed out for ever.
     if (connection.status === 'needs_reconnect') {
       throw new AppError('connection_needs_reconnect', 'The connection needs to be reconnected by its end user.', 409, { connectionId: connection.id, status: connection.status });
     }
+    const usable = connection.refreshable ? !tooCloseToExpiry(connection.expiresAt, new Date()) : !isExpired(connection.expiresAt, new Date());
+    if (usable) return;
     if (connection.refreshable) {
       throw new AppError('token_unavailable', 'The token has expired and the provider could not refresh it right now. Please try again later.', 503, { connectionId: connection.id }, { retriable: true });
     }
