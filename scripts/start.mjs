@@ -165,7 +165,7 @@ async function main() {
   };
   for (const [name, port] of SERVICES) {
     say(`starting ${name} on :${port}…`);
-    spawnLogged(name, [`dist/apps/${name}/src/main.js`], { ...shared, PORT: String(port) });
+    spawnLogged(name, [`dist/apps/${name}/src/main.js`], { ...keysFor(name, shared), PORT: String(port) });
   }
   for (const [name, port] of SERVICES) await waitUntil(`http://127.0.0.1:${port}/health/ready`, name);
 
@@ -179,6 +179,13 @@ Credential Broker is running.
 ${demo}
 Press Ctrl-C to stop everything.
 `);
+}
+
+/** Only the services that seal or open secrets get the vault keys; the gateway and token-refresh run without them. */
+function keysFor(name, env) {
+  if (['connector-config', 'oauth-authorization', 'token-issuance'].includes(name)) return env;
+  const { VAULT_KEYS: _keys, ...withoutKeys } = env;
+  return withoutKeys;
 }
 
 /** A demo workspace and an active OAuth connector at the sandbox provider, made on the first start. */
