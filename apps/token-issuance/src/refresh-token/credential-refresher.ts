@@ -100,7 +100,12 @@ export class CredentialRefresher {
       return { outcome: 'skipped', why: 'backing_off', entry };
     }
 
-    const result = await this.tokenEndpoint.request(connector, { tenant: connection.tenant, attributes: connection.attributes }, plan.grant);
+    const values = { tenant: connection.tenant, attributes: connection.attributes };
+    const origins = this.tokenEndpoint.origins(connector, values);
+    if (plan.grant.grantType === 'refresh_token' && credential.origins && origins?.token !== credential.origins.token) {
+      return this.needsReconnect(manager, entry, 'token_endpoint_moved', 'the connector\'s token endpoint moved to another origin; the refresh token is only sent where it was obtained');
+    }
+    const result = await this.tokenEndpoint.request(connector, values, plan.grant);
     const attempt = {
       connectionId,
       credentialVersion: connection.credentialVersion,
@@ -109,7 +114,7 @@ export class CredentialRefresher {
     };
     if (!result.ok) return this.failed(manager, entry, attempt, result);
 
-    const renewed = oauthCredential(result, credential.scopes, new Date(), credential);
+    const renewed = oauthCredential(result, credential.scopes, new Date(), origins, credential);
     const saved = await this.vault.save(manager, {
       connectionId,
       workspaceId: connection.workspaceId,
