@@ -184,7 +184,8 @@ Press Ctrl-C to stop everything.
 /** Only the services that seal or open secrets get the vault keys; the gateway and token-refresh run without them. */
 function keysFor(name, env) {
   if (['connector-config', 'oauth-authorization', 'token-issuance'].includes(name)) return env;
-  const { VAULT_KEYS: _keys, ...withoutKeys } = env;
+  const withoutKeys = { ...env };
+  delete withoutKeys.VAULT_KEYS;
   return withoutKeys;
 }
 

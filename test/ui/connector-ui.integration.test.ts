@@ -316,7 +316,7 @@ describe('web UI: connector settings and the Connect dialog', () => {
     const session = await openSession({ connectorId: oauthConnectorId, endUserId: 'ui-user-phished' });
     expect(broker.connectSessions.dialogUrl(session, base)).not.toContain('authorizationUrl');
     const phishing = `${base}/ui/logo.svg#look-alike-login`;
-    const planted = new URLSearchParams({ authorizationUrl: phishing });
+    const planted = new URLSearchParams({ authorizationUrl: phishing }).toString();
     for (const link of [`${broker.connectSessions.dialogUrl(session, base)}&${planted}`, `${base}/ui/connect.html?session=${session.sessionToken}&${planted}`]) {
       const dialog = await browser.context.newPage();
       await dialog.goto(link);
