@@ -202,7 +202,7 @@ async function main() {
   };
   for (const [name, port] of SERVICES) {
     say(`starting ${name} on :${port}…`);
-    spawnLogged(name, [`dist/apps/${name}/src/main.js`], { ...shared, PORT: String(port) });
+    spawnLogged(name, [`dist/apps/${name}/src/main.js`], { ...keysFor(name, shared), PORT: String(port) });
   }
   for (const [name, port] of SERVICES) await waitUntil(`http://127.0.0.1:${port}/health/ready`, name);
 
@@ -220,6 +220,14 @@ Credential Broker is running.
 ${demoText(demo, publicBaseUrl)}
 Press Ctrl-C to stop everything.
 `);
+}
+
+/** Only the services that seal or open secrets get the vault keys; the gateway and token-refresh run without them. */
+function keysFor(name, env) {
+  if (['connector-config', 'oauth-authorization', 'token-issuance'].includes(name)) return env;
+  const withoutKeys = { ...env };
+  delete withoutKeys.VAULT_KEYS;
+  return withoutKeys;
 }
 
 /** The demo workspace of this database: the saved one while its key still works, otherwise a new one. */

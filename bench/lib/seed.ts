@@ -165,7 +165,7 @@ export async function seedConnections(system: RunningSystem, workspace: Workspac
     for (let i = 0; i < grants.length; i += 200) {
       await dataSource.transaction(async (manager) => {
         for (const token of grants.slice(i, i + 200)) {
-          const credential = oauthCredential(token, workspace.scopes, new Date());
+          const credential = oauthCredential(token, workspace.scopes, new Date(), null);
           const saved = await vault.save(manager, {
             connectionId: randomUUID(),
             workspaceId: workspace.workspaceId,

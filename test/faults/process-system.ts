@@ -3,13 +3,14 @@
  * with the environment startSystem would give them, so that a test can SIGKILL one and start it again.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateVaultKey } from '@cb/vault-crypto';
 import { createTestDatabase, harnessEnv, uniqueName } from '../harness';
 import { ROOT } from '../harness/local-infra';
-import { freePort, ServiceName } from '../support/system';
+import { freePort, ServiceName, withoutKeysUnlessNeeded } from '../support/system';
 
 const BUILD_DIR = join(ROOT, '.data', 'faults-build');
 
@@ -89,7 +90,7 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
     KAFKA_BROKERS: kafkaBrokers.join(','),
     KAFKA_TOPIC_PREFIX: topicPrefix,
     VAULT_KEYS: generateVaultKey('faults1'),
-    INTERNAL_API_TOKEN: uniqueName('internal'),
+    INTERNAL_API_TOKEN: randomBytes(24).toString('base64url'),
     RUN_MODE: 'development',
     LOG_LEVEL: 'info',
     PUBLIC_BASE_URL: urls.gateway,
@@ -108,8 +109,7 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
       cwd: ROOT,
       env: {
         ...process.env,
-        ...env,
-        ...options.serviceEnv?.[name],
+        ...withoutKeysUnlessNeeded(name, { ...env, ...options.serviceEnv?.[name] }),
         TS_NODE_PROJECT: join(build, 'tsconfig.json'),
         PORT: String(ports[name]),
         INSTANCE_ID: `${name}-${uniqueName('p')}`,

@@ -1,4 +1,5 @@
-import { startSystem, RunningSystem } from '../support/system';
+import { KEYRING } from '@cb/service-runtime';
+import { startSystem, RunningSystem, SERVICES_WITHOUT_KEYRING, ServiceName } from '../support/system';
 import { waitFor } from '../harness';
 
 describe('every service', () => {
@@ -21,5 +22,24 @@ describe('every service', () => {
       expect(Object.values(ready.checks).every((c) => c === 'ok')).toBe(true);
       expect(Object.keys(ready.checks)).toEqual(name === 'gateway' ? ['database'] : ['database', 'kafka']);
     }
+  });
+
+  it('runs the gateway (the public edge) and token-refresh without the vault keyring: they are given no keys and hold none', () => {
+    const holdsKeyring = (name: ServiceName): boolean => {
+      try {
+        system.app(name).get(KEYRING, { strict: false });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(Object.fromEntries(Object.keys(system.urls).map((name) => [name, holdsKeyring(name as ServiceName)]))).toEqual({
+      'connector-config': true,
+      'oauth-authorization': true,
+      'token-issuance': true,
+      'token-refresh': false,
+      gateway: false,
+    });
+    expect(SERVICES_WITHOUT_KEYRING).toEqual(['gateway', 'token-refresh']);
   });
 });

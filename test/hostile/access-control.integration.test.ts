@@ -51,6 +51,7 @@ describe('access control on every gateway endpoint', () => {
     'DELETE /v1/connectors/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
     'POST /v1/connectors/{id}/activate': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
     'POST /v1/connectors/{id}/deactivate': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
+    'GET /v1/connectors/{id}/changes': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
     'GET /v1/connector-templates': { auth: 'key', anyOf: ['admin'] },
     'POST /v1/connect-sessions': { auth: 'key', anyOf: ['connect'], body: () => ({ connectorId: ids.connector, endUserId: 'intruder' }) },
     'GET /v1/connect-sessions/{id}': { auth: 'key', anyOf: ['connect'], idOf: 'session' },

@@ -13,7 +13,7 @@ import { loadConnectorConfigConfig } from '../../apps/connector-config/src/conne
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { oauthAuthorizationReaders } from '../../apps/oauth-authorization/src/oauth-authorization.config';
 import { tokenIssuanceReaders } from '../../apps/token-issuance/src/token-issuance.config';
-import { refreshSettingsReaders } from '../../apps/token-refresh/src/refresh-settings';
+import { loadTokenRefreshConfig } from '../../apps/token-refresh/src/refresh-settings';
 
 const ROOT = join(__dirname, '../..');
 const APPS = { gateway: 3000, 'connector-config': 3001, 'oauth-authorization': 3002, 'token-issuance': 3003, 'token-refresh': 3004 };
@@ -64,8 +64,7 @@ describe('docker-compose.yml', () => {
       const service = services[app];
       expect(service).toMatchObject({
         build: { context: '.', args: { APP: app } },
-        ports: [`${port}:${port}`],
-        environment: { PORT: String(port), DATABASE_URL: expect.any(String), KAFKA_BROKERS: 'kafka:9092', VAULT_KEYS: expect.any(String) },
+        environment: { PORT: String(port), DATABASE_URL: expect.any(String), KAFKA_BROKERS: 'kafka:9092' },
         depends_on: { kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } },
         healthcheck: { test: expect.any(Array) },
       });
@@ -74,8 +73,32 @@ describe('docker-compose.yml', () => {
     expect(services['sandbox-provider']).toMatchObject({
       build: { args: { APP: 'sandbox-provider' } },
       command: ['node', 'apps/sandbox-provider/main.mjs'],
-      ports: ['4000:4000'],
     });
+  });
+
+  it('publishes only the gateway, and the sandbox provider in the development profile; the rest listens on a network with no route out', () => {
+    const compose = loadCompose();
+    const published = Object.entries(compose.services).filter(([, service]) => service.ports !== undefined);
+    expect(Object.fromEntries(published.map(([name, service]) => [name, service.ports]))).toEqual({ gateway: ['3000:3000'], 'sandbox-provider': ['127.0.0.1:4000:4000'] });
+    expect(compose.services['sandbox-provider']?.profiles).toEqual(['development']);
+    expect(Object.fromEntries(Object.entries(compose.services).map(([name, service]) => [name, service.networks]))).toEqual({
+      kafka: ['internal'],
+      postgres: ['internal'],
+      gateway: ['internal', 'edge'],
+      'connector-config': ['internal'],
+      'oauth-authorization': ['internal'],
+      'token-issuance': ['internal', 'egress'],
+      'token-refresh': ['internal'],
+      'sandbox-provider': ['egress'],
+    });
+    expect(compose.networks).toMatchObject({ internal: { internal: true } });
+    for (const service of Object.values(compose.services)) expect(service.expose).toBeUndefined();
+  });
+
+  it('gives VAULT_KEYS only to the services that seal or open secrets', () => {
+    const { services } = loadCompose();
+    const holders = Object.entries(services).filter(([, service]) => 'VAULT_KEYS' in ((service.environment ?? {}) as Record<string, string>));
+    expect(holders.map(([name]) => name).sort()).toEqual(['connector-config', 'oauth-authorization', 'token-issuance']);
   });
 
   it("gives every app the environment its own configuration loader requires", () => {
@@ -85,10 +108,10 @@ describe('docker-compose.yml', () => {
       'connector-config': loadConnectorConfigConfig,
       'oauth-authorization': (env) => loadServiceConfig('oauth-authorization', 3002, oauthAuthorizationReaders, env),
       'token-issuance': (env) => loadServiceConfig('token-issuance', 3003, tokenIssuanceReaders, env),
-      'token-refresh': (env) => loadServiceConfig('token-refresh', 3004, refreshSettingsReaders, env),
+      'token-refresh': loadTokenRefreshConfig,
     };
     // What `docker compose up` would pass, with the operator's required variables set.
-    const operator: Record<string, string> = { VAULT_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, INTERNAL_API_TOKEN: 'compose-test-token' };
+    const operator: Record<string, string> = { VAULT_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, INTERNAL_API_TOKEN: 'compose-test-internal-api-token-0123' };
     const interpolate = (value: string): string =>
       value.replace(/\$\{([A-Z_]+)(?::[-?]([^}]*))?\}/g, (_, name: string, fallback?: string) => operator[name] ?? fallback ?? '');
     for (const [app, load] of Object.entries(loaders)) {

@@ -4,6 +4,7 @@
  * log file per service, so that tests can read what each service logged.
  */
 import { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,15 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
+/** The services that seal nothing get no vault keys, as in a deployment: the gateway is the public edge. */
+export const SERVICES_WITHOUT_KEYRING: readonly ServiceName[] = ['gateway', 'token-refresh'];
+
+export function withoutKeysUnlessNeeded(name: ServiceName, env: Record<string, string>): Record<string, string> {
+  if (!SERVICES_WITHOUT_KEYRING.includes(name)) return env;
+  const { VAULT_KEYS: _keys, VAULT_PRIMARY_KEY_ID: _primary, ...rest } = env;
+  return rest;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -75,7 +85,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const ports = Object.fromEntries(await Promise.all(ALL.map(async (name) => [name, await freePort()] as const))) as Record<ServiceName, number>;
   const urls = Object.fromEntries(ALL.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
   const topicPrefix = `${uniqueName('t')}.`;
-  const internalToken = uniqueName('internal');
+  const internalToken = randomBytes(24).toString('base64url');
   const logDir = mkdtempSync(join(tmpdir(), 'cb-logs-'));
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
@@ -95,7 +105,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const apps = new Map<ServiceName, INestApplication>();
 
   const startService = async (name: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> => {
-    const serviceEnv = { ...env, ...options.serviceEnv?.[name], ...extraEnv, PORT: String(ports[name]), INSTANCE_ID: `${name}-${uniqueName('i')}`, LOG_FILE: join(logDir, `${name}.log`) };
+    const serviceEnv = withoutKeysUnlessNeeded(name, { ...env, ...options.serviceEnv?.[name], ...extraEnv, PORT: String(ports[name]), INSTANCE_ID: `${name}-${uniqueName('i')}`, LOG_FILE: join(logDir, `${name}.log`) });
     apps.set(name, await STARTERS[name](serviceEnv));
   };
   const stopService = async (name: ServiceName): Promise<void> => {

@@ -312,6 +312,23 @@ describe('web UI: connector settings and the Connect dialog', () => {
     expect((await broker.connectSessions.get(session.sessionId)).status).toBe('failed');
   });
 
+  it('takes no sign-in address from its link: an authorization URL planted in the fragment or query is ignored (no open redirect)', async () => {
+    const session = await openSession({ connectorId: oauthConnectorId, endUserId: 'ui-user-phished' });
+    expect(broker.connectSessions.dialogUrl(session, base)).not.toContain('authorizationUrl');
+    const phishing = `${base}/ui/logo.svg#look-alike-login`;
+    const planted = new URLSearchParams({ authorizationUrl: phishing }).toString();
+    for (const link of [`${broker.connectSessions.dialogUrl(session, base)}&${planted}`, `${base}/ui/connect.html?session=${session.sessionToken}&${planted}`]) {
+      const dialog = await browser.context.newPage();
+      await dialog.goto(link);
+      const [popup] = await Promise.all([browser.context.waitForEvent('page'), dialog.getByRole('button', { name: 'Connect Sandbox OAuth' }).click()]);
+      await popup.waitForURL((url) => url.href !== 'about:blank');
+      expect(new URL(popup.url()).origin).toBe(new URL(sandbox.urls.authorization).origin);
+      expect(dialog.url()).toBe(`${base}/ui/connect.html#session=${session.sessionToken}`);
+      await popup.close();
+      await dialog.close();
+    }
+  });
+
   it('reported no script errors or content security policy violations', () => {
     // Chromium logs every 4xx answer as "Failed to load resource"; the tests cause those on purpose.
     expect(browser.pageErrors.filter((message) => !/Failed to load resource/.test(message))).toEqual([]);

@@ -4,6 +4,9 @@ import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { ActivateConnectorHttpController } from './activate-connector/activate-connector.http.controller';
 import { ActivateConnectorService } from './activate-connector/activate-connector.service';
 import type { ConnectorConfigConfig } from './connector-config.config';
+import { ConnectorAuditTrail } from './connector-changes/connector-audit-trail';
+import { ConnectorChangeEntity } from './connector-changes/connector-change.entity';
+import { ConnectorChangesHttpController } from './connector-changes/connector-changes.http.controller';
 import { ConnectorTemplatesHttpController } from './connector-templates/connector-templates.http.controller';
 import { ConnectorAnnouncer } from './connectors/connector.announcer';
 import { ConnectorSecrets } from './connectors/connector-secrets';
@@ -29,7 +32,7 @@ export class ConnectorConfigModule {
     return {
       module: ConnectorConfigModule,
       imports: [
-        ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [ConnectorEntity, ConnectorVersionEntity], migrations: MIGRATIONS, usesKafka: true, internalApiToken: config.internalApiToken }),
+        ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [ConnectorEntity, ConnectorVersionEntity, ConnectorChangeEntity], migrations: MIGRATIONS, usesKafka: true, internalApiToken: config.internalApiToken }),
       ],
       controllers: [
         ConnectorTemplatesHttpController,
@@ -39,12 +42,14 @@ export class ConnectorConfigModule {
         ActivateConnectorHttpController,
         DeactivateConnectorHttpController,
         DeleteConnectorHttpController,
+        ConnectorChangesHttpController,
       ],
       providers: [
         WorkspaceParamGuard,
         ConnectorStore,
         ConnectorSecrets,
         ConnectorAnnouncer,
+        ConnectorAuditTrail,
         CreateConnectorService,
         UpdateConnectorService,
         ActivateConnectorService,

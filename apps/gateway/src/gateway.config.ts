@@ -1,4 +1,4 @@
-import { fromEnv, loadServiceConfig, ServiceConfig } from '@cb/platform';
+import { fromEnv, loadServiceConfig, ServiceConfig, internalApiTokenReader } from '@cb/platform';
 import { RateLimits, rateLimitReaders } from './rate-limit/rate-limit.config';
 
 export interface GatewayExtraConfig {
@@ -26,10 +26,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       connectorConfigUrl: fromEnv.url('CONNECTOR_CONFIG_URL', ['http:', 'https:']),
       oauthAuthorizationUrl: fromEnv.url('OAUTH_AUTHORIZATION_URL', ['http:', 'https:']),
       tokenIssuanceUrl: fromEnv.url('TOKEN_ISSUANCE_URL', ['http:', 'https:']),
-      internalApiToken: fromEnv.string('INTERNAL_API_TOKEN'),
+      internalApiToken: internalApiTokenReader,
       publicBaseUrl: fromEnv.url('PUBLIC_BASE_URL', ['http:', 'https:']),
       ...rateLimitReaders,
     },
     env,
+    { keyring: false },
   );
 }

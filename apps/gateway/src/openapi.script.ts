@@ -18,7 +18,7 @@ export async function generateOpenApiDocument(): Promise<object> {
     CONNECTOR_CONFIG_URL: 'http://127.0.0.1:3001',
     OAUTH_AUTHORIZATION_URL: 'http://127.0.0.1:3002',
     TOKEN_ISSUANCE_URL: 'http://127.0.0.1:3003',
-    INTERNAL_API_TOKEN: 'openapi',
+    INTERNAL_API_TOKEN: 'openapi-'.padEnd(32, 'x'),
     PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
     LOG_LEVEL: 'silent',
   });

@@ -1,5 +1,6 @@
-// The Connect dialog. Opened as connect.html#session=<sessionToken>[&authorizationUrl=<url>]: the
-// fragment never reaches a server or a log. OAuth connectors: a Connect button that opens the
+// The Connect dialog. Opened as connect.html#session=<sessionToken>: the fragment never reaches a
+// server or a log. The provider's sign-in address always comes from the gateway, never from the link:
+// a link that could name it would make this trusted page an open redirect into a look-alike login. OAuth connectors: a Connect button that opens the
 // provider's login and consent in a popup and waits for the callback page's postMessage. Other
 // modes: a form built from the connector's fields.
 import { ApiError, apiRequest } from './api.js';
@@ -35,15 +36,12 @@ function readLink() {
   const fragment = new URLSearchParams(location.hash.slice(1));
   const query = new URLSearchParams(location.search);
   const token = fragment.get('session') ?? query.get('session');
-  const authorizationUrl = fragment.get('authorizationUrl') ?? query.get('authorizationUrl');
-  if (query.has('session')) {
-    // Move the token out of the address (and history) so it is not kept or shared by accident.
-    const moved = new URLSearchParams();
-    if (token) moved.set('session', token);
-    if (authorizationUrl) moved.set('authorizationUrl', authorizationUrl);
-    history.replaceState(null, '', `${location.pathname}#${moved}`);
+  if (query.toString() !== '' || [...fragment.keys()].some((key) => key !== 'session')) {
+    // Keep only the token, in the fragment: out of the query (and so out of history and logs), and
+    // without anything else a link may have carried.
+    history.replaceState(null, '', `${location.pathname}${token ? `#${new URLSearchParams({ session: token })}` : ''}`);
   }
-  return { token, authorizationUrl };
+  return { token };
 }
 
 function words(code, reason) {
@@ -157,13 +155,8 @@ function renderOAuth() {
   button.focus();
 }
 
-/** The link's sign-in address when it carries one, otherwise a fresh one for this session. */
+/** A fresh sign-in address for this session (its state is single use), from the gateway. */
 async function signInUrl() {
-  const given = link.authorizationUrl;
-  if (given && /^https?:\/\//i.test(given)) {
-    link.authorizationUrl = undefined; // its state is single use: a second attempt asks for a new one
-    return given;
-  }
   const { authorizationUrl } = await api('/v1/connect/authorize', { method: 'POST' });
   return authorizationUrl;
 }

@@ -1022,11 +1022,9 @@ class ConnectorEditor {
   }
 }
 
-/** The dialog takes the session token (and the authorization URL) in the fragment, which is never sent to a server. */
+/** The dialog takes the session token in the fragment, which is never sent to a server; it asks the gateway for the sign-in address. */
 export function connectDialogLink(session) {
-  const fragment = new URLSearchParams({ session: session.sessionToken });
-  if (session.authorizationUrl) fragment.set('authorizationUrl', session.authorizationUrl);
-  return `connect.html#${fragment}`;
+  return `connect.html#${new URLSearchParams({ session: session.sessionToken })}`;
 }
 
 function card(title, about, ...children) {

@@ -1,4 +1,4 @@
-import { ConfigReader, fromEnv, ServiceConfig } from '@cb/platform';
+import { ConfigReader, fromEnv, ServiceConfig, internalApiTokenReader } from '@cb/platform';
 
 export interface OAuthAuthorizationSettings {
   internalApiToken: string;
@@ -16,7 +16,7 @@ export type OAuthAuthorizationConfig = ServiceConfig & OAuthAuthorizationSetting
 export const OAUTH_AUTHORIZATION_CONFIG = Symbol('OAUTH_AUTHORIZATION_CONFIG');
 
 export const oauthAuthorizationReaders: { [K in keyof OAuthAuthorizationSettings]: ConfigReader<OAuthAuthorizationSettings[K]> } = {
-  internalApiToken: fromEnv.string('INTERNAL_API_TOKEN'),
+  internalApiToken: internalApiTokenReader,
   oauthRedirectUri: fromEnv.url('OAUTH_REDIRECT_URI', ['https:', 'http:']),
   publicBaseUrl: fromEnv.url('PUBLIC_BASE_URL', ['https:', 'http:']),
   allowedReturnOrigins: fromEnv.parsed(

@@ -1,4 +1,4 @@
-import { ConfigReader, fromEnv, ServiceConfig } from '@cb/platform';
+import { ConfigReader, fromEnv, ServiceConfig, internalApiTokenReader } from '@cb/platform';
 
 export interface TokenIssuanceSettings {
   internalApiToken: string;
@@ -11,6 +11,6 @@ export type TokenIssuanceConfig = ServiceConfig & TokenIssuanceSettings;
 export const TOKEN_ISSUANCE_CONFIG = Symbol('TOKEN_ISSUANCE_CONFIG');
 
 export const tokenIssuanceReaders: { [K in keyof TokenIssuanceSettings]: ConfigReader<TokenIssuanceSettings[K]> } = {
-  internalApiToken: fromEnv.string('INTERNAL_API_TOKEN'),
+  internalApiToken: internalApiTokenReader,
   tokenRequestTimeoutMs: fromEnv.integer('TOKEN_REQUEST_TIMEOUT_MS', 10000, { min: 100, max: 120000 }),
 };

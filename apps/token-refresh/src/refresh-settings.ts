@@ -1,4 +1,4 @@
-import { ConfigReader, fromEnv } from '@cb/platform';
+import { ConfigReader, fromEnv, loadServiceConfig, ServiceConfig } from '@cb/platform';
 
 /** How the schedule behaves; every value has a production default and can be tightened in tests. */
 export interface RefreshSettings {
@@ -29,3 +29,8 @@ export const refreshSettingsReaders: { [K in keyof RefreshSettings]: ConfigReade
   refreshBackoffCapSeconds: fromEnv.integer('REFRESH_BACKOFF_CAP_SECONDS', 900, { min: 1, max: 86_400 }),
   refreshAssumedLifetimeSeconds: fromEnv.optional('REFRESH_ASSUMED_LIFETIME_SECONDS', fromEnv.integer('REFRESH_ASSUMED_LIFETIME_SECONDS', undefined, { min: 60 })),
 };
+
+/** token-refresh only schedules: it opens and seals nothing, so it runs without the vault keyring. */
+export function loadTokenRefreshConfig(env: NodeJS.ProcessEnv): ServiceConfig & RefreshSettings {
+  return loadServiceConfig<RefreshSettings>('token-refresh', 3004, refreshSettingsReaders, env, { keyring: false });
+}

@@ -1,11 +1,11 @@
 import { INestApplication } from '@nestjs/common';
-import { createLogger, loadServiceConfig } from '@cb/platform';
+import { createLogger } from '@cb/platform';
 import { startService } from '@cb/service-runtime';
-import { refreshSettingsReaders } from './refresh-settings';
+import { loadTokenRefreshConfig } from './refresh-settings';
 import { TokenRefreshModule, SCHEMA } from './token-refresh.module';
 
 export async function startTokenRefresh(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
-  const config = loadServiceConfig('token-refresh', 3004, refreshSettingsReaders, env);
+  const config = loadTokenRefreshConfig(env);
   const logger = createLogger(config.serviceName, config.logLevel, config.logFile);
   return startService({ module: TokenRefreshModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
 }

@@ -1,7 +1,7 @@
 export { loadConfig, fromEnv, ConfigError } from './config/load-config';
 export type { ConfigReader } from './config/load-config';
 export { loadServiceConfig, serviceConfigReaders, keyringFrom } from './config/service-config';
-export type { ServiceConfig } from './config/service-config';
+export type { ServiceConfig, ServiceConfigOptions } from './config/service-config';
 export { createLogger, PinoNestLogger, REDACT_PATHS } from './logging/logger';
 export { AppError, notFound, conflict, unprocessable, validationFailed } from './errors/app-error';
 export type { FieldProblem } from './errors/app-error';
@@ -13,4 +13,4 @@ export { serviceDataSourceOptions, migrateSchema, openServiceDatabase, databaseR
 export type { ServiceDatabaseOptions } from './database/database';
 export { createHttpService } from './http/bootstrap';
 export type { HttpServiceOptions } from './http/bootstrap';
-export { InternalApiGuard, INTERNAL_TOKEN_HEADER, INTERNAL_API_TOKEN } from './http/internal-api.guard';
+export { InternalApiGuard, INTERNAL_TOKEN_HEADER, INTERNAL_API_TOKEN, INTERNAL_API_TOKEN_MIN_LENGTH, internalApiTokenReader } from './http/internal-api.guard';

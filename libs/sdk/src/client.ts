@@ -191,13 +191,12 @@ export class ConnectSessionsApi {
   }
 
   /**
-   * The link to the gateway's connect dialog for this session. The token and authorization URL ride in
-   * the fragment, which browsers never send to a server.
+   * The link to the gateway's connect dialog for this session. The token rides in the fragment, which
+   * browsers never send to a server; the dialog asks the gateway for the authorization URL (it takes
+   * none from its link, which would make it an open redirect).
    */
-  dialogUrl(session: Pick<ConnectSession, 'sessionToken' | 'authorizationUrl'>, baseUrl: string): string {
-    const fragment = new URLSearchParams({ session: session.sessionToken });
-    if (session.authorizationUrl) fragment.set('authorizationUrl', session.authorizationUrl);
-    return `${baseUrl.replace(/\/+$/, '')}/ui/connect.html#${fragment.toString()}`;
+  dialogUrl(session: Pick<ConnectSession, 'sessionToken'>, baseUrl: string): string {
+    return `${baseUrl.replace(/\/+$/, '')}/ui/connect.html#${new URLSearchParams({ session: session.sessionToken }).toString()}`;
   }
 
   /**

@@ -29,16 +29,17 @@ class KafkaAdminLifecycle implements OnApplicationShutdown {
 }
 
 /**
- * What every service has: its validated config, vault keyring, logger, its own PostgreSQL schema
+ * What every service has: its validated config, vault keyring (when it seals anything), logger, its own PostgreSQL schema
  * (migrated at start), health endpoints, and for back-end services the outbox and Kafka.
  */
 @Module({})
 export class ServiceRuntimeModule {
   static forRoot(options: ServiceRuntimeOptions): DynamicModule {
     const { config, schema } = options;
+    const withKeyring = config.vaultKeys !== undefined;
     const providers: Provider[] = [
       { provide: SERVICE_CONFIG, useValue: config },
-      { provide: KEYRING, useValue: keyringFrom(config) },
+      ...(withKeyring ? [{ provide: KEYRING, useValue: keyringFrom(config) }] : []),
       { provide: LOGGER, useValue: options.logger },
     ];
     const readiness: Provider = options.usesKafka
@@ -92,7 +93,7 @@ export class ServiceRuntimeModule {
       ],
       controllers: [HealthController],
       providers: [...providers, readiness],
-      exports: [SERVICE_CONFIG, KEYRING, LOGGER, READINESS_CHECKS, ...(options.usesKafka ? [KAFKA_ADMIN] : []), ...(options.internalApiToken !== undefined ? [INTERNAL_API_TOKEN, InternalApiGuard] : [])],
+      exports: [SERVICE_CONFIG, ...(withKeyring ? [KEYRING] : []), LOGGER, READINESS_CHECKS, ...(options.usesKafka ? [KAFKA_ADMIN] : []), ...(options.internalApiToken !== undefined ? [INTERNAL_API_TOKEN, InternalApiGuard] : [])],
     };
   }
 }

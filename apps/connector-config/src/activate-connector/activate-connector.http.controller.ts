@@ -1,3 +1,4 @@
+import { Actor } from '../connector-changes/actor.decorator';
 import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import type { ConnectorResponse } from '../connectors/connector.mapper';
 import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
@@ -11,7 +12,7 @@ export class ActivateConnectorHttpController {
 
   @Post(':id/activate')
   @HttpCode(200)
-  activate(@Param('workspaceId') workspaceId: string, @Param('id') id: string): Promise<ConnectorResponse> {
-    return this.service.activate(workspaceId, id);
+  activate(@Param('workspaceId') workspaceId: string, @Param('id') id: string, @Actor() actor: string): Promise<ConnectorResponse> {
+    return this.service.activate(workspaceId, id, actor);
   }
 }

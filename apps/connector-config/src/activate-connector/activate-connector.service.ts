@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { mergeSecrets, validateAuthConfig } from '@cb/auth-modes';
 import { unprocessable } from '@cb/platform';
 import { SERVICE_CONFIG } from '@cb/service-runtime';
+import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
 import type { ConnectorConfigConfig } from '../connector-config.config';
 import { ConnectorAnnouncer } from '../connectors/connector.announcer';
 import { ConnectorSecrets } from '../connectors/connector-secrets';
@@ -23,9 +24,10 @@ export class ActivateConnectorService {
     private readonly store: ConnectorStore,
     private readonly secrets: ConnectorSecrets,
     private readonly announcer: ConnectorAnnouncer,
+    private readonly audit: ConnectorAuditTrail,
   ) {}
 
-  async activate(workspaceId: string, id: string): Promise<ConnectorResponse> {
+  async activate(workspaceId: string, id: string, actor: string): Promise<ConnectorResponse> {
     return this.dataSource.transaction(async (manager) => {
       const connector = await this.store.findOrFail(manager, workspaceId, id, { lock: true });
       if (connector.status === 'active') return toConnectorResponse(connector);
@@ -39,6 +41,7 @@ export class ActivateConnectorService {
       const activated: ConnectorEntity = Object.assign(connector, { status: 'active' as const, activatedAt: now, deactivatedAt: null, updatedAt: now });
       await manager.save(ConnectorEntity, activated);
       await this.announcer.activated(manager, activated, secrets, now);
+      await this.audit.record(manager, activated, 'activated', actor, null, null);
       return toConnectorResponse(activated);
     });
   }

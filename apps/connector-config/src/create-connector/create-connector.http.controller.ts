@@ -1,3 +1,4 @@
+import { Actor } from '../connector-changes/actor.decorator';
 import { Body, Controller, Param, Post, UseGuards } from '@nestjs/common';
 import type { ConnectorResponse } from '../connectors/connector.mapper';
 import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
@@ -11,7 +12,7 @@ export class CreateConnectorHttpController {
 
   /** The body is validated by the service, envelope and auth configuration together. */
   @Post()
-  create(@Param('workspaceId') workspaceId: string, @Body() body: unknown): Promise<ConnectorResponse> {
-    return this.service.create(workspaceId, body);
+  create(@Param('workspaceId') workspaceId: string, @Body() body: unknown, @Actor() actor: string): Promise<ConnectorResponse> {
+    return this.service.create(workspaceId, body, actor);
   }
 }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AuthConfig, configFromTemplate, getTemplate, splitSecrets } from '@cb/auth-modes';
 import { FieldProblem } from '@cb/platform';
 import { SERVICE_CONFIG } from '@cb/service-runtime';
+import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
 import type { ConnectorConfigConfig } from '../connector-config.config';
 import { ConnectorSecrets } from '../connectors/connector-secrets';
 import { ConnectorEntity } from '../connectors/connector.entity';
@@ -28,9 +29,10 @@ export class CreateConnectorService {
     @Inject(SERVICE_CONFIG) private readonly config: ConnectorConfigConfig,
     private readonly store: ConnectorStore,
     private readonly secrets: ConnectorSecrets,
+    private readonly audit: ConnectorAuditTrail,
   ) {}
 
-  async create(workspaceId: string, body: unknown): Promise<ConnectorResponse> {
+  async create(workspaceId: string, body: unknown, actor: string): Promise<ConnectorResponse> {
     const input = this.parse(body);
     const { publicConfig, secrets } = splitSecrets(input.config);
     return this.dataSource.transaction(async (manager) => {
@@ -54,6 +56,7 @@ export class CreateConnectorService {
         deactivatedAt: null,
       });
       await manager.insert(ConnectorEntity, connector).catch((error: unknown) => rethrowUniqueSlug(error, input.slug));
+      await this.audit.record(manager, connector, 'created', actor, null, { slug: connector.slug, name: connector.name, config: publicConfig, secrets });
       return toConnectorResponse(connector);
     });
   }

@@ -1,3 +1,4 @@
+import { Actor } from '../connector-changes/actor.decorator';
 import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import type { ConnectorResponse } from '../connectors/connector.mapper';
 import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
@@ -11,7 +12,7 @@ export class DeactivateConnectorHttpController {
 
   @Post(':id/deactivate')
   @HttpCode(200)
-  deactivate(@Param('workspaceId') workspaceId: string, @Param('id') id: string): Promise<ConnectorResponse> {
-    return this.service.deactivate(workspaceId, id);
+  deactivate(@Param('workspaceId') workspaceId: string, @Param('id') id: string, @Actor() actor: string): Promise<ConnectorResponse> {
+    return this.service.deactivate(workspaceId, id, actor);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { conflict } from '@cb/platform';
+import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
 import { ConnectorAnnouncer } from '../connectors/connector.announcer';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectorResponse, toConnectorResponse } from '../connectors/connector.mapper';
@@ -17,9 +18,10 @@ export class DeactivateConnectorService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: ConnectorStore,
     private readonly announcer: ConnectorAnnouncer,
+    private readonly audit: ConnectorAuditTrail,
   ) {}
 
-  async deactivate(workspaceId: string, id: string): Promise<ConnectorResponse> {
+  async deactivate(workspaceId: string, id: string, actor: string): Promise<ConnectorResponse> {
     return this.dataSource.transaction(async (manager) => {
       const connector = await this.store.findOrFail(manager, workspaceId, id, { lock: true });
       if (connector.status === 'inactive') return toConnectorResponse(connector);
@@ -28,6 +30,7 @@ export class DeactivateConnectorService {
       const deactivated: ConnectorEntity = Object.assign(connector, { status: 'inactive' as const, deactivatedAt: now, updatedAt: now });
       await manager.save(ConnectorEntity, deactivated);
       await this.announcer.deactivated(manager, deactivated, now);
+      await this.audit.record(manager, deactivated, 'deactivated', actor, null, null);
       return toConnectorResponse(deactivated);
     });
   }

@@ -1,3 +1,5 @@
+import { Actor } from '../connector-changes/actor.decorator';
+import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
 import { Controller, Delete, HttpCode, Param, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -16,15 +18,17 @@ export class DeleteConnectorHttpController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: ConnectorStore,
+    private readonly audit: ConnectorAuditTrail,
   ) {}
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('workspaceId') workspaceId: string, @Param('id') id: string): Promise<void> {
+  async remove(@Param('workspaceId') workspaceId: string, @Param('id') id: string, @Actor() actor: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const connector = await this.store.findOrFail(manager, workspaceId, id, { lock: true });
       if (connector.status === 'active') throw conflict('connector_active', 'deactivate the connector before deleting it');
       await manager.delete(ConnectorEntity, { id: connector.id, workspaceId });
+      await this.audit.record(manager, connector, 'deleted', actor, null, null);
     });
   }
 }

@@ -1,5 +1,6 @@
 import { Connectors1764400100000 } from './1764400100000-connectors.migration';
+import { ConnectorChanges1764700000000 } from './1764700000000-connector-changes.migration';
 
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [Connectors1764400100000];
+export const MIGRATIONS: Function[] = [Connectors1764400100000, ConnectorChanges1764700000000];

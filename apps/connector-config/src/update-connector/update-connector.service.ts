@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 import { activationGaps, AuthConfig, mergeSecrets, splitSecrets } from '@cb/auth-modes';
-import { AppError, FieldProblem } from '@cb/platform';
+import { AppError, FieldProblem, unprocessable } from '@cb/platform';
 import { SERVICE_CONFIG } from '@cb/service-runtime';
+import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
 import type { ConnectorConfigConfig } from '../connector-config.config';
 import { ConnectorAnnouncer } from '../connectors/connector.announcer';
 import { UpdateConnectorRequestDto } from '../connectors/connector-envelope.dto';
@@ -13,6 +14,7 @@ import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectorResponse, toConnectorResponse } from '../connectors/connector.mapper';
 import { ConnectorStore, rethrowUniqueSlug } from '../connectors/connector.store';
 import { checkAuthConfig, checkEnvelope, failIfAny } from '../connectors/request-validation';
+import { secretReentryProblems } from './secret-reentry';
 
 /**
  * PATCH semantics: `slug`, `name` and `config` replace the stored values when given. `config` is a
@@ -28,9 +30,10 @@ export class UpdateConnectorService {
     private readonly store: ConnectorStore,
     private readonly secrets: ConnectorSecrets,
     private readonly announcer: ConnectorAnnouncer,
+    private readonly audit: ConnectorAuditTrail,
   ) {}
 
-  async update(workspaceId: string, id: string, body: unknown): Promise<ConnectorResponse> {
+  async update(workspaceId: string, id: string, body: unknown, actor: string): Promise<ConnectorResponse> {
     const envelope = checkEnvelope(UpdateConnectorRequestDto, body);
     const problems: FieldProblem[] = [...envelope.problems];
     const raw: unknown = (body as { config?: unknown } | null)?.config;
@@ -52,6 +55,8 @@ export class UpdateConnectorService {
         if (submitted.mode !== connector.mode && connector.status !== 'draft') {
           throw new AppError('mode_change_refused', `the mode of a ${connector.status} connector cannot change; create a new connector`, 409);
         }
+        const reentry = secretReentryProblems(connector.config, submitted, submittedClientSecret(submitted), storedSecrets.clientSecret !== undefined);
+        if (reentry.length > 0) throw unprocessable('client_secret_required', 'the client secret must be entered again to change where or how it is sent', { errors: reentry });
         const merged = mergeSecrets(submitted, storedSecrets);
         if (connector.status === 'active') {
           const gaps = activationGaps(merged).map((gap) => ({ path: `config.${gap.path}`, message: gap.message }));
@@ -67,6 +72,7 @@ export class UpdateConnectorService {
       if (!changed) return toConnectorResponse(connector);
 
       const now = new Date();
+      const before = { slug: connector.slug, name: connector.name, config: connector.config, secrets: storedSecrets };
       const updated: ConnectorEntity = Object.assign(connector, {
         slug,
         name,
@@ -77,8 +83,13 @@ export class UpdateConnectorService {
         updatedAt: now,
       });
       await manager.save(ConnectorEntity, updated).catch((error: unknown) => rethrowUniqueSlug(error, slug));
+      await this.audit.record(manager, updated, 'updated', actor, before, { slug, name, config, secrets });
       if (updated.status === 'active') await this.announcer.activated(manager, updated, secrets, now);
       return toConnectorResponse(updated);
     });
   }
+}
+
+function submittedClientSecret(config: AuthConfig): boolean {
+  return config.mode === 'OAUTH2' && config.clientSecret !== undefined;
 }

@@ -59,6 +59,27 @@ export class ConnectorListResponseDoc {
   @ApiPropertyOptional({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor: string | null;
 }
 
+export class ConnectorChangedPathDoc {
+  @ApiProperty({ example: 'config.tokenUrl' }) path: string;
+  @ApiPropertyOptional({ description: 'The value before (absent for a path that did not exist, and for secrets).' }) before?: unknown;
+  @ApiPropertyOptional({ description: 'The value after (absent for a removed path, and for secrets).' }) after?: unknown;
+  @ApiPropertyOptional({ enum: [true], description: 'A secret changed; its values are never shown.' }) secret?: true;
+}
+
+export class ConnectorChangeDoc {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) connectorId: string;
+  @ApiProperty({ description: 'The connector version after the change.' }) version: number;
+  @ApiProperty({ enum: ['created', 'updated', 'activated', 'deactivated', 'deleted'] }) action: string;
+  @ApiProperty({ example: 'api_key:3f1c2d4e-0000-4000-8000-000000000000', description: 'Who asked: the API key, by id.' }) actor: string;
+  @ApiProperty({ format: 'date-time' }) changedAt: string;
+  @ApiProperty({ type: [ConnectorChangedPathDoc] }) changes: ConnectorChangedPathDoc[];
+}
+
+export class ConnectorChangeListDoc {
+  @ApiProperty({ type: [ConnectorChangeDoc] }) items: ConnectorChangeDoc[];
+}
+
 export class ConnectorTemplateDoc {
   @ApiProperty({ example: 'microsoft' }) id: string;
   @ApiProperty({ example: 'Microsoft' }) name: string;

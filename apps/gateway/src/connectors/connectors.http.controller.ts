@@ -19,6 +19,7 @@ import { isUuid, UpstreamClient, UpstreamRequest } from '../upstream';
 import { ConnectorReadiness } from './connector-readiness';
 import {
   ActivatedConnectorResponseDoc,
+  ConnectorChangeListDoc,
   ConnectorListResponseDoc,
   ConnectorResponseDoc,
   ConnectorTemplateListDoc,
@@ -78,6 +79,7 @@ export class ConnectorsHttpController {
   @ApiBadRequestResponse({ type: ErrorBodyDoc })
   @ApiNotFoundResponse({ type: ErrorBodyDoc })
   @ApiConflictResponse({ type: ErrorBodyDoc, description: '`duplicate_slug`, `mode_change_refused`' })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDoc, description: '`client_secret_required`: moving an endpoint (authorization, token, revocation, introspection) to another origin, or changing `clientAuthMethod`, needs `config.clientSecret` in the same request' })
   async update(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     const updated = (await this.forward(res, caller, { method: 'PATCH', path: this.item(id), body: body ?? {} })) as { status: string; version: number };
     // a new version of an active connector is what the next connect session uses
@@ -121,6 +123,18 @@ export class ConnectorsHttpController {
     return deactivated;
   }
 
+  @Get('connectors/:id/changes')
+  @ApiOperation({
+    summary: "A connector's audit trail, newest first",
+    description:
+      'Every creation, change, activation, deactivation and deletion: who (`api_key:<id>`), when, the version after it, and which paths changed, with values before and after; a secret path says only `secret: true`. Readable after the connector is deleted.',
+  })
+  @ApiOkResponse({ type: ConnectorChangeListDoc })
+  @ApiNotFoundResponse({ type: ErrorBodyDoc })
+  changes(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.forward(res, caller, { method: 'GET', path: `${this.item(id)}/changes` });
+  }
+
   @Get('connector-templates')
   @ApiOperation({ summary: 'The built-in provider templates' })
   @ApiOkResponse({ type: ConnectorTemplateListDoc })
@@ -137,7 +151,8 @@ export class ConnectorsHttpController {
 
   private async forward(res: Response, caller: WorkspaceContext, request: UpstreamRequest): Promise<unknown> {
     const path = `/internal/v1/workspaces/${caller.workspaceId}/connectors${request.path}`;
-    const upstream = await this.upstream.request('connector-config', { ...request, path });
+    // who asked, for the connector's audit trail
+    const upstream = await this.upstream.request('connector-config', { ...request, path, headers: { ...request.headers, 'x-actor': `api_key:${caller.apiKeyId}` } });
     res.status(upstream.status);
     return upstream.body;
   }

@@ -75,7 +75,7 @@ export class CaptureCredentialsEventsController {
       await this.outcome.failed(manager, payload, result.code, describeTokenError(result));
       return;
     }
-    const credential = oauthCredential(result, config.scopes, new Date());
+    const credential = oauthCredential(result, config.scopes, new Date(), this.tokenEndpoint.origins(connector, { tenant: payload.tenant ?? null, attributes: payload.attributes ?? {} }));
     const connection = await this.vault.save(manager, {
       connectionId: payload.connectionId,
       workspaceId: payload.workspaceId,

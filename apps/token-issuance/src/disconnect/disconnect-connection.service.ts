@@ -83,6 +83,11 @@ export class DisconnectConnection {
     if (!revocationUrl || !config.clientId) return { revocation: 'not_supported', error: null };
     const token = credential.refreshToken ?? credential.accessToken;
     if (!token) return { revocation: 'nothing_to_revoke', error: null };
+    if (credential.origins && ![credential.origins.revocation, credential.origins.token].includes(new URL(revocationUrl).origin)) {
+      // the token goes only where the connector sent tokens when it was issued
+      this.logger.warn(`revocation for connection ${connection.id} not sent: the revocation endpoint moved to another origin`);
+      return { revocation: 'failed', error: 'revocation_endpoint_moved' };
+    }
     const clientSecret = connector.clientSecret();
     const request = buildRevocationRequest({
       revocationUrl,

@@ -70,7 +70,7 @@ export class ExchangeCodeEventsController {
     const config = connector.config;
     if (config.mode !== 'OAUTH2') throw new Error('connector is not OAuth 2.0');
     const existing = payload.reconnect ? await this.vault.loadForUpdate(manager, payload.connectionId, payload.workspaceId) : null;
-    const credential = oauthCredential(result, payload.requestedScopes, new Date());
+    const credential = oauthCredential(result, payload.requestedScopes, new Date(), this.tokenEndpoint.origins(connector, values));
     const connection = await this.vault.save(manager, {
       connectionId: payload.connectionId,
       workspaceId: payload.workspaceId,

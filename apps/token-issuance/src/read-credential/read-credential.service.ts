@@ -47,7 +47,7 @@ export class ReadCredentialService {
             this.logger.warn(`client credentials token for connection ${connectionId} failed: ${result.code}`);
             throw new AppError('token_unavailable', describeTokenError(result), 502, { providerError: result.code }, { retriable: result.retriable });
           }
-          const credential = oauthCredential(result, config.scopes, new Date());
+          const credential = oauthCredential(result, config.scopes, new Date(), this.tokenEndpoint.origins(connector, { tenant: entry.connection.tenant, attributes: entry.connection.attributes }));
           const connection = await this.vault.save(manager, {
             connectionId,
             workspaceId,

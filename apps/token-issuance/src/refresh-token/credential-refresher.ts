@@ -102,6 +102,11 @@ export class CredentialRefresher {
       return { outcome: 'skipped', why: 'backing_off', entry };
     }
 
+    const values = { tenant: connection.tenant, attributes: connection.attributes };
+    const origins = this.tokenEndpoint.origins(connector, values);
+    if (plan.grant.grantType === 'refresh_token' && credential.origins && origins?.token !== credential.origins.token) {
+      return this.needsReconnect(manager, entry, 'token_endpoint_moved', 'the connector\'s token endpoint moved to another origin; the refresh token is only sent where it was obtained');
+    }
     const rotating = plan.grant.grantType === 'refresh_token';
     if (rotating && (await this.inFlight.interrupted(manager, connectionId)) === connection.credentialVersion) {
       // The last refresh grant was sent and its answer never stored: the provider may have rotated the
@@ -110,7 +115,7 @@ export class CredentialRefresher {
       return this.needsReconnect(manager, entry, 'refresh_interrupted', 'a refresh was cut off before its answer was stored; the refresh token is not presented again');
     }
     if (rotating) await this.inFlight.mark(connectionId, connection.credentialVersion);
-    const result = await this.tokenEndpoint.request(connector, { tenant: connection.tenant, attributes: connection.attributes }, plan.grant);
+    const result = await this.tokenEndpoint.request(connector, values, plan.grant);
     if (rotating) await this.inFlight.clear(manager, connectionId);
     const attempt = {
       connectionId,
@@ -120,7 +125,7 @@ export class CredentialRefresher {
     };
     if (!result.ok) return this.failed(manager, entry, attempt, result);
 
-    const renewed = oauthCredential(result, credential.scopes, new Date(), credential);
+    const renewed = oauthCredential(result, credential.scopes, new Date(), origins, credential);
     const saved = await this.vault.save(manager, {
       connectionId,
       workspaceId: connection.workspaceId,

@@ -13,7 +13,7 @@ import {
   type TokenResult,
 } from '@cb/oauth-client';
 import { LoadedConnector } from '../connectors/connector-store';
-import { StoredCredential } from '../credential-vault/stored-credential';
+import { CredentialOrigins, StoredCredential } from '../credential-vault/stored-credential';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from '../token-issuance.config';
 import { lifetimeWithoutExpiresIn } from './token-lifetime';
 
@@ -59,6 +59,19 @@ export class TokenEndpoint {
     return expiresIn === undefined ? result : { ...result, expiresIn };
   }
 
+  /** The origins a credential obtained now would be bound to; null when the URLs do not render. */
+  origins(connector: LoadedConnector, values: ConnectionUrlValues): CredentialOrigins | null {
+    const config = connector.config;
+    if (config.mode !== 'OAUTH2') return null;
+    try {
+      const urls = renderOAuth2Urls(config, { ...(values.tenant ? { tenant: values.tenant } : {}), attributes: values.attributes ?? {} });
+      return urls.tokenUrl ? { token: new URL(urls.tokenUrl).origin, revocation: urls.revocationUrl ? new URL(urls.revocationUrl).origin : null } : null;
+    } catch (error) {
+      if (error instanceof UrlTemplateError || error instanceof TypeError) return null;
+      throw error;
+    }
+  }
+
   /** Asks for the access token's `exp`; a failure leaves the token as it is (it was issued). */
   private async introspect(connector: LoadedConnector, introspectionUrl: string, client: OAuthClient, accessToken: string): Promise<IntrospectionResult | undefined> {
     const request = buildIntrospectionRequest({ introspectionUrl, client, token: accessToken, tokenTypeHint: 'access_token' });
@@ -79,9 +92,10 @@ function misconfigured(description: string): TokenError {
 }
 
 /** What a token response becomes in the vault. Scopes absent from the answer mean "as requested" (RFC 6749 §3.3). */
-export function oauthCredential(result: TokenResult, requestedScopes: readonly string[], now: Date, previous?: StoredCredential): StoredCredential & { type: 'oauth2' } {
+export function oauthCredential(result: TokenResult, requestedScopes: readonly string[], now: Date, origins: CredentialOrigins | null, previous?: StoredCredential): StoredCredential & { type: 'oauth2' } {
   const keptRefreshToken = previous?.type === 'oauth2' ? previous.refreshToken : undefined;
   const refreshToken = result.refreshToken ?? keptRefreshToken;
+  const boundTo = (previous?.type === 'oauth2' ? previous.origins : undefined) ?? origins;
   return {
     type: 'oauth2',
     accessToken: result.accessToken,
@@ -91,6 +105,7 @@ export function oauthCredential(result: TokenResult, requestedScopes: readonly s
     scopes: result.scopes ?? [...requestedScopes],
     expiresAt: result.expiresIn === undefined ? null : new Date(now.getTime() + result.expiresIn * 1000).toISOString(),
     metadata: result.metadata,
+    ...(boundTo ? { origins: boundTo } : {}),
   };
 }
 

@@ -12,13 +12,23 @@ export interface ServiceConfig {
   topicPrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   runMode: 'development' | 'production';
-  vaultKeys: string;
+  /** VAULT_KEYS; undefined in a service that seals nothing (see {@link ServiceConfigOptions.keyring}). */
+  vaultKeys: string | undefined;
   vaultPrimaryKeyId: string | undefined;
   /** Write JSON logs to this file instead of stdout. */
   logFile: string | undefined;
 }
 
-export function serviceConfigReaders(serviceName: string, defaultPort: number): { [K in keyof ServiceConfig]: ConfigReader<ServiceConfig[K]> } {
+export interface ServiceConfigOptions {
+  /**
+   * False for a service that seals and opens nothing (the gateway, token-refresh): it never reads
+   * VAULT_KEYS, so its environment need not, and should not, hold the keys. True by default.
+   */
+  keyring?: boolean;
+}
+
+export function serviceConfigReaders(serviceName: string, defaultPort: number, options: ServiceConfigOptions = {}): { [K in keyof ServiceConfig]: ConfigReader<ServiceConfig[K]> } {
+  const withKeyring = options.keyring ?? true;
   return {
     serviceName: () => serviceName,
     instanceId: fromEnv.string('INSTANCE_ID', `${serviceName}-${process.pid}`),
@@ -29,12 +39,14 @@ export function serviceConfigReaders(serviceName: string, defaultPort: number): 
     topicPrefix: fromEnv.string('KAFKA_TOPIC_PREFIX', ''),
     logLevel: fromEnv.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     runMode: fromEnv.oneOf('RUN_MODE', ['development', 'production'] as const, 'production'),
-    vaultKeys: (env) =>
-      fromEnv.parsed('VAULT_KEYS', (spec) => {
-        Keyring.fromConfig(spec, env.VAULT_PRIMARY_KEY_ID?.trim() || undefined);
-        return spec;
-      })(env),
-    vaultPrimaryKeyId: fromEnv.optional('VAULT_PRIMARY_KEY_ID', fromEnv.string('VAULT_PRIMARY_KEY_ID')),
+    vaultKeys: withKeyring
+      ? (env) =>
+          fromEnv.parsed('VAULT_KEYS', (spec) => {
+            Keyring.fromConfig(spec, env.VAULT_PRIMARY_KEY_ID?.trim() || undefined);
+            return spec;
+          })(env)
+      : () => undefined,
+    vaultPrimaryKeyId: withKeyring ? fromEnv.optional('VAULT_PRIMARY_KEY_ID', fromEnv.string('VAULT_PRIMARY_KEY_ID')) : () => undefined,
     logFile: fromEnv.optional('LOG_FILE', fromEnv.string('LOG_FILE')),
   };
 }
@@ -44,10 +56,12 @@ export function loadServiceConfig<Extra extends object = object>(
   defaultPort: number,
   extra: { [K in keyof Extra]: ConfigReader<Extra[K]> } = {} as { [K in keyof Extra]: ConfigReader<Extra[K]> },
   env: NodeJS.ProcessEnv = process.env,
+  options: ServiceConfigOptions = {},
 ): ServiceConfig & Extra {
-  return loadConfig<ServiceConfig & Extra>({ ...serviceConfigReaders(serviceName, defaultPort), ...extra } as never, env);
+  return loadConfig<ServiceConfig & Extra>({ ...serviceConfigReaders(serviceName, defaultPort, options), ...extra } as never, env);
 }
 
-export function keyringFrom(config: Pick<ServiceConfig, 'vaultKeys' | 'vaultPrimaryKeyId'>): Keyring {
+export function keyringFrom(config: Pick<ServiceConfig, 'serviceName' | 'vaultKeys' | 'vaultPrimaryKeyId'>): Keyring {
+  if (config.vaultKeys === undefined) throw new Error(`${config.serviceName} runs without the vault keyring`);
   return Keyring.fromConfig(config.vaultKeys, config.vaultPrimaryKeyId);
 }

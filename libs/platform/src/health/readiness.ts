@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Logger, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
 /** A dependency the service cannot work without; `check` rejects when it is unreachable. */
@@ -9,6 +9,10 @@ export interface ReadinessCheck {
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 const CHECK_TIMEOUT_MS = 2000;
+const logger = new Logger('Readiness');
+
+/** What a public probe learns about a check: never the error's own text (hosts, database and user names). */
+export type CheckOutcome = 'ok' | 'unavailable' | 'timed_out';
 
 @Controller('health')
 export class HealthController {
@@ -28,16 +32,19 @@ export class HealthController {
   }
 }
 
-async function outcome(check: ReadinessCheck): Promise<string> {
+/** The error itself goes to the service's log, where operators look; the answer names only the outcome. */
+async function outcome(check: ReadinessCheck): Promise<CheckOutcome> {
   let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Error('timed out');
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
+    timer = setTimeout(() => reject(timedOut), CHECK_TIMEOUT_MS);
   });
   try {
     await Promise.race([check.check(), timeout]);
     return 'ok';
   } catch (error) {
-    return `unavailable: ${(error as Error).message}`;
+    logger.warn(`readiness check ${check.name} failed: ${(error as Error).message}`);
+    return error === timedOut ? 'timed_out' : 'unavailable';
   } finally {
     clearTimeout(timer);
   }

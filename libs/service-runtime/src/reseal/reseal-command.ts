@@ -18,7 +18,7 @@ export interface ResealCommand {
  */
 export async function runReseal(command: ResealCommand, env: NodeJS.ProcessEnv = process.env): Promise<Record<string, number>> {
   const readers = serviceConfigReaders(command.serviceName, 0);
-  const config = loadConfig({ databaseUrl: readers.databaseUrl, vaultKeys: readers.vaultKeys, vaultPrimaryKeyId: readers.vaultPrimaryKeyId }, env);
+  const config = loadConfig({ serviceName: readers.serviceName, databaseUrl: readers.databaseUrl, vaultKeys: readers.vaultKeys, vaultPrimaryKeyId: readers.vaultPrimaryKeyId }, env);
   const keyring = keyringFrom(config);
   const dataSource = await new DataSource(
     serviceDataSourceOptions({ url: config.databaseUrl, schema: command.schema, applicationName: `${command.serviceName}-reseal`, entities: command.entities, migrations: [], poolSize: 2 }),
