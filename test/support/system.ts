@@ -4,7 +4,7 @@
  * log file per service, so that tests can read what each service logged.
  */
 import { INestApplication } from '@nestjs/common';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,8 @@ export interface RunningSystem {
   app(name: ServiceName): INestApplication;
   stopService(name: ServiceName): Promise<void>;
   startService(name: ServiceName, extraEnv?: Record<string, string>): Promise<void>;
+  /** One more instance of a service: its own port, instance id and log file; the same database, topics and consumer group. Stopped with the system. */
+  startExtraInstance(name: ServiceName, extraEnv?: Record<string, string>): Promise<{ url: string; app: INestApplication }>;
   stop(): Promise<void>;
 }
 
@@ -98,6 +100,14 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     const serviceEnv = { ...env, ...options.serviceEnv?.[name], ...extraEnv, PORT: String(ports[name]), INSTANCE_ID: `${name}-${uniqueName('i')}`, LOG_FILE: join(logDir, `${name}.log`) };
     apps.set(name, await STARTERS[name](serviceEnv));
   };
+  const extras: INestApplication[] = [];
+  const startExtraInstance = async (name: ServiceName, extraEnv: Record<string, string> = {}): Promise<{ url: string; app: INestApplication }> => {
+    const port = await freePort();
+    const instance = `${extras.length + 2}`;
+    const app = await STARTERS[name]({ ...env, ...options.serviceEnv?.[name], ...extraEnv, PORT: String(port), INSTANCE_ID: `${name}-${instance}-${uniqueName('i')}`, LOG_FILE: join(logDir, `${name}-${instance}.log`) });
+    extras.push(app);
+    return { url: `http://127.0.0.1:${port}`, app };
+  };
   const stopService = async (name: ServiceName): Promise<void> => {
     const app = apps.get(name);
     apps.delete(name);
@@ -121,7 +131,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     internalToken,
     logDir,
     topic: (name) => `${topicPrefix}${name}`,
-    logs: () => ALL.map((name) => join(logDir, `${name}.log`)).filter(existsSync).map((file) => readFileSync(file, 'utf8')).join('\n'),
+    logs: () => readdirSync(logDir).filter((file) => file.endsWith('.log')).map((file) => readFileSync(join(logDir, file), 'utf8')).join('\n'),
     app: (name) => {
       const app = apps.get(name);
       if (!app) throw new Error(`${name} is not running`);
@@ -129,7 +139,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     },
     stopService,
     startService,
+    startExtraInstance,
     stop: async () => {
+      for (const app of extras.reverse()) await app.close();
       for (const name of [...apps.keys()].reverse()) await stopService(name);
       await database.drop();
     },
