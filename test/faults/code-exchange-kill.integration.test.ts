@@ -53,7 +53,7 @@ describe('token-issuance killed during a code exchange', () => {
 
   for (const { phase, when } of cases) {
     it(`killed ${when}: one token request at the provider, the session fails with redemption_interrupted`, async () => {
-      await system.kill('token-issuance');
+      await system.stopService('token-issuance');
       await system.start('token-issuance', { NODE_OPTIONS: `--require ${HOOK}`, KILL_DURING_CODE_EXCHANGE: phase });
       const before = await sandbox.stats();
 

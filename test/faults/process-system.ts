@@ -66,6 +66,8 @@ export interface ProcessSystem {
   output(): string;
   /** SIGKILL, no shutdown hooks: what a crash or an OOM kill does. */
   kill(name: ServiceName): Promise<void>;
+  /** SIGTERM: shutdown hooks run, so its Kafka consumer leaves the group at once (SIGKILL after 10 s). */
+  stopService(name: ServiceName): Promise<void>;
   /** Starts the service and waits until it is ready; `extraEnv` applies to this start only. */
   start(name: ServiceName, extraEnv?: Record<string, string>): Promise<void>;
   /** Resolves once the service's process has ended on its own (e.g. killed itself), within `timeoutMs`. */
@@ -203,6 +205,7 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
     logs: () => SERVICES.map((name) => join(logDir, `${name}.log`)).filter(existsSync).map((file) => readFileSync(file, 'utf8')).join('\n'),
     output: () => SERVICES.flatMap(outputFiles).filter(existsSync).map((file) => readFileSync(file, 'utf8')).join('\n'),
     kill,
+    stopService: stopGracefully,
     start,
     exited,
     starts,
