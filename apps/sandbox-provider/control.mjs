@@ -224,6 +224,12 @@ export async function handleControlRequest(control, provider, req, res, pathname
       sendJson(res, 200, { accountId, revokedGrants });
       return true;
     }
+    case 'GET /_sandbox/grants': {
+      const accountId = new URL(req.url ?? '/', 'http://sandbox.invalid').searchParams.get('accountId');
+      if (!accountId) throw new HttpError(400, 'invalid_request', 'the accountId query parameter is required');
+      sendJson(res, 200, { accountId, grants: (await control.store.grantIdsForAccount(accountId)).length });
+      return true;
+    }
     case 'POST /_sandbox/reset':
       control.reset();
       log({ msg: 'sandbox reset' });

@@ -30,7 +30,7 @@ export function formatCounts(name: string, counts: FlowCounts, extra: Record<str
 }
 
 /** A workspace and its admin key, written through the gateway's own entities. */
-export async function createWorkspace(databaseUrl: string, name: string): Promise<{ workspaceId: string; apiKey: string }> {
+export async function createWorkspace(databaseUrl: string, name: string): Promise<{ workspaceId: string; apiKey: string; apiKeyId: string }> {
   const dataSource = await new DataSource(serviceDataSourceOptions({ url: databaseUrl, schema: 'gateway', applicationName: 'fault-test', entities: ENTITIES, migrations: [], poolSize: 1 })).initialize();
   try {
     return await createWorkspaceWithAdminKey(dataSource, name);

@@ -1,10 +1,11 @@
 /**
  * The five services as child processes (compiled once, `node -r tsconfig-paths/register <build>/apps/<svc>/src/main.js`)
  * with the environment startSystem would give them, so that a test can SIGKILL one and start it again.
+ * Each service's log file, stdout and stderr are kept in its log folder.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateVaultKey } from '@cb/vault-crypto';
@@ -59,11 +60,19 @@ export interface ProcessSystem {
   env: Record<string, string>;
   databaseUrl: string;
   kafkaBrokers: string[];
+  topicPrefix: string;
   topic(name: string): string;
   logs(): string;
+  /** Everything every service process wrote to its stdout and stderr, across restarts. */
+  output(): string;
   /** SIGKILL, no shutdown hooks: what a crash or an OOM kill does. */
   kill(name: ServiceName): Promise<void>;
-  start(name: ServiceName): Promise<void>;
+  /** SIGTERM: shutdown hooks run, so its Kafka consumer leaves the group at once (SIGKILL after 10 s). */
+  stopService(name: ServiceName): Promise<void>;
+  /** Starts the service and waits until it is ready; `extraEnv` applies to this start only. */
+  start(name: ServiceName, extraEnv?: Record<string, string>): Promise<void>;
+  /** Resolves once the service's process has ended on its own (e.g. killed itself), within `timeoutMs`. */
+  exited(name: ServiceName, timeoutMs?: number): Promise<void>;
   /** How many times each service was started. */
   starts: Record<ServiceName, number>;
   stop(): Promise<void>;
@@ -104,29 +113,34 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
   const children = new Map<ServiceName, ChildProcess>();
   const starts = Object.fromEntries(SERVICES.map((name) => [name, 0])) as Record<ServiceName, number>;
 
-  const start = async (name: ServiceName): Promise<void> => {
+  const outputFiles = (name: ServiceName): string[] => [join(logDir, `${name}.stdout`), join(logDir, `${name}.stderr`)];
+  const stderrTail = (name: ServiceName): string => readFileSync(join(logDir, `${name}.stderr`), 'utf8').slice(-4000);
+  const hasEnded = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+
+  const start = async (name: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> => {
+    const [stdout, stderr] = outputFiles(name).map((file) => openSync(file, 'a')) as [number, number];
     const child = spawn(process.execPath, ['-r', join(ROOT, 'node_modules', 'tsconfig-paths', 'register'), join(build, `apps/${name}/src/main.js`)], {
       cwd: ROOT,
       env: {
         ...process.env,
-        ...withoutKeysUnlessNeeded(name, { ...env, ...options.serviceEnv?.[name] }),
+        ...withoutKeysUnlessNeeded(name, { ...env, ...options.serviceEnv?.[name], ...extraEnv }),
         TS_NODE_PROJECT: join(build, 'tsconfig.json'),
         PORT: String(ports[name]),
         INSTANCE_ID: `${name}-${uniqueName('p')}`,
         LOG_FILE: join(logDir, `${name}.log`),
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', stdout, stderr],
     });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    closeSync(stdout);
+    closeSync(stderr);
     children.set(name, child);
     starts[name] += 1;
     const deadline = Date.now() + 90_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+      if (hasEnded(child)) throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}: ${stderrTail(name)}`);
       const ready = await fetch(`${urls[name]}/health/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
       if (ready) return;
-      if (Date.now() > deadline) throw new Error(`${name} not ready within 90 s: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`${name} not ready within 90 s: ${stderrTail(name)}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   };
@@ -134,16 +148,31 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
   const kill = async (name: ServiceName): Promise<void> => {
     const child = children.get(name);
     children.delete(name);
-    if (!child || child.exitCode !== null) return;
+    if (!child || hasEnded(child)) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
   };
 
+  const exited = async (name: ServiceName, timeoutMs = 60_000): Promise<void> => {
+    const child = children.get(name);
+    if (!child) throw new Error(`${name} was not started`);
+    if (!hasEnded(child)) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name} still running after ${timeoutMs} ms`)), timeoutMs);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    children.delete(name);
+  };
+
   const stopGracefully = async (name: ServiceName): Promise<void> => {
     const child = children.get(name);
     children.delete(name);
-    if (!child || child.exitCode !== null) return;
+    if (!child || hasEnded(child)) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -158,7 +187,7 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
 
   try {
     // back-end services in parallel (each migrates its own schema), the gateway last
-    await Promise.all(SERVICES.filter((s) => s !== 'gateway').map(start));
+    await Promise.all(SERVICES.filter((s) => s !== 'gateway').map((name) => start(name)));
     await start('gateway');
   } catch (error) {
     killAllOnExit();
@@ -170,10 +199,14 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
     env,
     databaseUrl: database.url,
     kafkaBrokers,
+    topicPrefix,
     topic: (name) => `${topicPrefix}${name}`,
     logs: () => SERVICES.map((name) => join(logDir, `${name}.log`)).filter(existsSync).map((file) => readFileSync(file, 'utf8')).join('\n'),
+    output: () => SERVICES.flatMap(outputFiles).filter(existsSync).map((file) => readFileSync(file, 'utf8')).join('\n'),
     kill,
+    stopService: stopGracefully,
     start,
+    exited,
     starts,
     stop: async () => {
       process.off('exit', killAllOnExit);

@@ -10,7 +10,7 @@ import { collectMessages, MessageCollector, waitFor } from '../harness';
 import { SandboxProvider, SandboxTokenFault, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
 import { activeConnector, newWorkspace, openSession, withDb, Workspace } from '../hostile/hostile-support';
-import { Driver, FlowResult, formatCounts, pool, runFlow, tally } from './fault-support';
+import { Driver, FlowCounts, FlowResult, formatCounts, pool, runFlow, tally } from './fault-support';
 
 const CONNECTIONS = 30;
 const TOKEN_TTL_SECONDS = 8;
@@ -41,15 +41,29 @@ describe('provider faults under load', () => {
         .map((p) => p.connectionId),
     );
 
+  /** Transient refresh failures recorded between two instants whose code matches, by connection. */
+  const transientFailures = (from: number, to: number, code: RegExp): Promise<Map<string, number>> =>
+    withDb(system.databaseUrl, async (db) => {
+      const rows = await db.query<{ connection: string; n: number }>(
+        `SELECT connection_id AS connection, count(*)::int AS n FROM token_issuance.refresh_attempts
+          WHERE connection_id = ANY($1) AND outcome = 'transient_failure' AND attempted_at BETWEEN $2 AND $3 AND error_code ~ $4 GROUP BY 1`,
+        [connectionIds, new Date(from), new Date(to), code.source],
+      );
+      return new Map(rows.rows.map((r) => [r.connection, r.n]));
+    });
+  const failedFlows = (counts: FlowCounts): number => Object.values(counts.failed).reduce((a, b) => a + b, 0);
+
   /** Runs a fault for the window with connect flows beside it; returns what the provider saw. */
-  const underFault = async (fault: SandboxTokenFault): Promise<{ requests: number[]; flows: FlowResult[] }> => {
+  const underFault = async (fault: SandboxTokenFault): Promise<{ requests: number[]; flows: FlowResult[]; startedAt: number; clearedAt: number }> => {
     const before = (await sandbox.stats()).tokenRequestTimestamps.length;
     await sandbox.setTokenFault(fault);
-    const until = Date.now() + FAULT_WINDOW_MS;
+    const startedAt = Date.now();
+    const until = startedAt + FAULT_WINDOW_MS;
     const flows = await pool(2, () => Date.now() < until - 1500, () => runFlow(driver, 'oauth', connectorId, `fault-${flowIndex++}`, 30_000));
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now()))); // the window's length, not a wait for a condition
     await sandbox.clearFaults();
-    return { requests: (await sandbox.stats()).tokenRequestTimestamps.slice(before), flows };
+    const clearedAt = Date.now();
+    return { requests: (await sandbox.stats()).tokenRequestTimestamps.slice(before), flows, startedAt, clearedAt };
   };
 
   beforeAll(async () => {
@@ -89,21 +103,28 @@ describe('provider faults under load', () => {
     await system?.stop();
   });
 
-  const cases: Array<{ name: string; fault: SandboxTokenFault; connectError: RegExp }> = [
-    { name: '503 with Retry-After', fault: { mode: 'status', status: 503, retryAfter: 1 }, connectError: /temporarily_unavailable|server_error|http_503/ },
-    { name: 'garbage (HTML with 200)', fault: { mode: 'garbage' }, connectError: /invalid_token_response/ },
-    { name: 'connections closed', fault: { mode: 'close' }, connectError: /network_error|redemption/ },
+  const cases: Array<{ name: string; fault: SandboxTokenFault; connectError: RegExp; refreshError: RegExp }> = [
+    { name: '503 with Retry-After', fault: { mode: 'status', status: 503, retryAfter: 1 }, connectError: /temporarily_unavailable|server_error|http_503/, refreshError: /^temporarily_unavailable$/ },
+    { name: 'garbage (HTML with 200)', fault: { mode: 'garbage' }, connectError: /invalid_token_response/, refreshError: /^invalid_token_response$/ },
+    { name: 'connections closed', fault: { mode: 'close' }, connectError: /network_error|redemption/, refreshError: /^network_error$/ },
   ];
 
-  for (const { name, fault, connectError } of cases) {
+  for (const { name, fault, connectError, refreshError } of cases) {
     it(`${name}: bounded, backed-off retries, connections stay active, connects fail with a clear code, recovery after`, async () => {
-      const { requests, flows } = await underFault(fault);
-      const clearedAt = Date.now();
+      const { requests, flows, startedAt, clearedAt } = await underFault(fault);
       const counts = tally(flows);
+      const refreshFailures = await transientFailures(startedAt, clearedAt, refreshError);
+      const retried = [...refreshFailures.values()].filter((n) => n >= 2).length;
       const perSecond = new Map<number, number>();
       for (const at of requests) perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
       const peak = Math.max(0, ...perSecond.values());
-      figures.push(formatCounts(`provider ${name}`, counts, { 'token requests in the window': requests.length, 'peak per second': peak, connections: CONNECTIONS }));
+      figures.push(
+        formatCounts(`provider ${name}`, counts, { 'token requests in the window': requests.length, 'peak per second': peak, connections: CONNECTIONS, 'connections whose refresh failed': refreshFailures.size, 'of them retried': retried }),
+      );
+      // the fault did what it is about: connects failed with its code, refreshes failed and were retried
+      expect(failedFlows(counts)).toBeGreaterThanOrEqual(1);
+      expect(refreshFailures.size).toBeGreaterThanOrEqual(CONNECTIONS / 2);
+      expect(retried).toBeGreaterThanOrEqual(1);
       // each connection retries on its lease (2 s doubling): a handful of attempts each, never a loop
       expect(requests.length).toBeLessThanOrEqual(CONNECTIONS * 4 + flows.length);
       expect(peak).toBeLessThanOrEqual(CONNECTIONS + flows.length);
@@ -118,20 +139,45 @@ describe('provider faults under load', () => {
 
   it('slower than the client timeout: connects fail with timeout and one request each; a refresh lost in flight ends in needs_reconnect once, not a loop', async () => {
     const reuseBefore = (await sandbox.stats()).refreshTokenReuseDetections;
-    const { requests, flows } = await underFault({ mode: 'slow', delayMs: TIMEOUT_MS * 3 });
+    const { requests, flows, startedAt, clearedAt } = await underFault({ mode: 'slow', delayMs: TIMEOUT_MS * 3 });
     const counts = tally(flows);
     expect(counts.lost).toBe(0);
+    expect(failedFlows(counts)).toBeGreaterThanOrEqual(1);
     expect(Object.keys(counts.failed).every((code) => /timeout|redemption/.test(code))).toBe(true);
     expect(requests.length).toBeLessThanOrEqual(CONNECTIONS * 4 + flows.length);
-    // the provider handled the slow requests after the client gave up: a refresh token it rotated
-    // then is presented again, the provider revokes the grant, and the connection says so once
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    // Where the provider handled a slow request after the client gave up, it rotated a refresh token
+    // the broker never received: the retry presents the old one, the provider revokes the grant, and
+    // the connection says so once. Every connection ends refreshed again or marked.
+    const needsReconnect = (): string[] =>
+      events.messages
+        .filter((m) => m.topic === system.topic(ConnectionStatusChanged.topic) && Date.parse(m.headers.ce_time as string) >= startedAt)
+        .map((m) => JSON.parse(m.value) as { connectionId: string; status: string })
+        .filter((p) => p.status === 'needs_reconnect')
+        .map((p) => p.connectionId);
+    await waitFor(() => connectionIds.every((id) => refreshedSince(clearedAt).has(id) || needsReconnect().includes(id)), {
+      timeoutMs: 40_000,
+      intervalMs: 250,
+      description: 'every connection to refresh again or be marked needs_reconnect',
+    });
     const final = await statuses();
-    const reconnect = events.messages.filter((m) => m.topic === system.topic(ConnectionStatusChanged.topic)).map((m) => (JSON.parse(m.value) as { connectionId: string }).connectionId);
+    const reconnect = needsReconnect();
+    const timedOut = await transientFailures(startedAt, Date.now(), /^timeout$/);
     const reuse = (await sandbox.stats()).refreshTokenReuseDetections - reuseBefore;
-    figures.push(formatCounts('provider slower than the timeout', counts, { 'token requests in the window': requests.length, 'connections by status after': final, 'reuse detections': reuse, 'needs_reconnect events': reconnect.length }));
+    figures.push(
+      formatCounts('provider slower than the timeout', counts, {
+        'token requests in the window': requests.length,
+        'connections whose refresh timed out': timedOut.size,
+        'connections by status after': final,
+        'reuse detections': reuse,
+        'needs_reconnect events': reconnect.length,
+      }),
+    );
     expect((final.active ?? 0) + (final.needs_reconnect ?? 0)).toBe(CONNECTIONS);
     expect(new Set(reconnect).size).toBe(reconnect.length);
     expect(reconnect.length).toBe(final.needs_reconnect ?? 0);
+    expect(timedOut.size).toBeGreaterThanOrEqual(1);
+    // only a grant the provider revoked for reuse ends a connection, and only after a timed-out refresh
+    expect(reconnect.length).toBeLessThanOrEqual(reuse);
+    expect(reuse).toBeLessThanOrEqual(timedOut.size);
   }, 90_000);
 });

@@ -1,9 +1,13 @@
 /**
  * The access control matrix: every operation of the gateway's live OpenAPI document, tried with no
  * key, a malformed key, a revoked key, a key without the scope and another workspace's key. Each
- * answers 401, 403 or 404 with an error body, never data, and changes nothing.
+ * answers 401, 403 or 404 with an error body, never data, and changes nothing. The refresh schedule
+ * does not run, so workspace A also has an OAuth connection whose token is due: another workspace's
+ * credential read or 401 report must not refresh it on demand.
  */
 import { randomUUID } from 'node:crypto';
+import { waitFor } from '../harness';
+import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
 import {
   activeConnector,
@@ -12,10 +16,12 @@ import {
   call,
   changedTables,
   newWorkspace,
+  oauthConnect,
   openApiOperations,
   OpenApiOperation,
   openSession,
   settledSnapshot,
+  sessionReaches,
   snapshotDatabase,
   withDb,
   Workspace,
@@ -31,10 +37,11 @@ const ALL_SCOPES: Scope[] = ['admin', 'connect', 'credentials:read'];
 
 describe('access control on every gateway endpoint', () => {
   let system: RunningSystem;
+  let sandbox: SandboxProvider;
   let a: Workspace;
   let b: Workspace;
   let operations: OpenApiOperation[];
-  const ids = { apiKey: '', connector: '', session: '', connection: '', sessionToken: '' };
+  const ids = { apiKey: '', connector: '', session: '', connection: '', sessionToken: '', dueConnection: '' };
   const keys: Record<string, string> = {};
   /** Identifiers of workspace A that must never appear in an answer to anyone else. */
   let secretsOfA: string[];
@@ -89,12 +96,25 @@ describe('access control on every gateway endpoint', () => {
   };
 
   beforeAll(async () => {
-    system = await startSystem();
+    system = await startSystem({ services: ['connector-config', 'oauth-authorization', 'token-issuance', 'gateway'] });
+    sandbox = await startSandboxProvider({ accessTokenTtlSeconds: 2, clients: [{ client_id: 'matrix', client_secret: 'matrix-secret', redirect_uris: [`${system.urls.gateway}/oauth/callback`] }] });
     a = await newWorkspace(system, 'Workspace A');
     b = await newWorkspace(system, 'Workspace B');
     ids.connector = await activeConnector(a, 'acme-api', { mode: 'API_KEY', headerName: 'X-Acme-Key' });
     const connection = await apiKeyConnection(system, a, ids.connector, 'user-a', 'acme-key-of-a');
     ids.connection = connection.connectionId;
+    const oauthConnector = await activeConnector(a, 'acme-oauth', {
+      mode: 'OAUTH2',
+      authorizationUrl: sandbox.urls.authorization,
+      tokenUrl: sandbox.urls.token,
+      clientId: 'matrix',
+      clientSecret: 'matrix-secret',
+      scopes: ['openid', 'offline_access'],
+      authorizationParams: { prompt: 'consent' },
+    });
+    const oauth = await oauthConnect(a, { connectorId: oauthConnector, endUserId: 'user-a-oauth' }, (url) => authorizeOverHttp(url));
+    await sessionReaches(a, oauth.sessionId, 'completed');
+    ids.dueConnection = oauth.connectionId;
     const pending = await openSession(a, { connectorId: ids.connector, endUserId: 'user-a-2' });
     ids.session = pending.sessionId;
     ids.sessionToken = pending.sessionToken;
@@ -113,12 +133,13 @@ describe('access control on every gateway endpoint', () => {
     keys['all-but:admin'] = (await issue('no admin', ['connect', 'credentials:read'])).apiKey;
     keys['all-but:connect'] = (await issue('no connect', ['admin', 'credentials:read'])).apiKey;
     keys['all-but:credentials:read'] = (await issue('no credentials:read', ['admin', 'connect'])).apiKey;
-    secretsOfA = [a.workspaceId, ids.connector, ids.connection, ids.session, ids.sessionToken, ids.apiKey, 'acme-key-of-a', 'acme-api', 'user-a', a.apiKeyId];
+    secretsOfA = [a.workspaceId, ids.connector, ids.connection, ids.dueConnection, ids.session, ids.sessionToken, ids.apiKey, 'acme-key-of-a', 'acme-api', 'user-a', a.apiKeyId];
     ({ operations } = await openApiOperations(system.urls.gateway));
   });
 
   afterAll(async () => {
     process.stdout.write(`access control: ${tally.cases} cases, statuses ${JSON.stringify(tally.byStatus)}\n`);
+    await sandbox?.stop();
     await system?.stop();
   });
 
@@ -159,6 +180,9 @@ describe('access control on every gateway endpoint', () => {
   });
 
   it("answers 404 to another workspace's key for every id of workspace A, and shows it none of A's data", async () => {
+    const expired = (): Promise<boolean> =>
+      withDb(system.databaseUrl, async (client) => (await client.query('SELECT 1 FROM token_issuance.connections WHERE id = $1 AND expires_at < now()', [ids.dueConnection])).rows.length === 1);
+    await waitFor(expired, { timeoutMs: 10_000, description: "the token of A's OAuth connection to be due" });
     const before = await withDb(system.databaseUrl, (client) => settledSnapshot(client));
     for (const operation of operations) {
       const rule = RULES[`${operation.method} ${operation.path}`];
@@ -177,6 +201,11 @@ describe('access control on every gateway endpoint', () => {
     expectRefusal(crossed, 404, 'not_found', "POST /v1/connect-sessions for A's connector with B's key");
     const reauthorize = await b.call('POST', '/v1/connect-sessions', { body: { connectorId: ids.connector, connectionId: ids.connection } });
     expectRefusal(reauthorize, 404, 'not_found', "re-authorizing A's connection with B's key");
+    // A's due OAuth token: B's read or 401 report must not refresh it (the snapshot below says so)
+    for (const [path, body] of [['credential', { includeRefreshToken: true }], ['report-unauthorized', {}]] as const) {
+      const answer = await b.call('POST', `/v1/connections/${ids.dueConnection}/${path}`, { body });
+      expectRefusal(answer, 404, 'not_found', `POST /v1/connections/{id}/${path} of A's due OAuth connection with B's key`, ids.dueConnection);
+    }
     const after = await withDb(system.databaseUrl, (client) => snapshotDatabase(client));
     expect(changedTables(before, after)).toEqual([]);
     // A's key B tried to revoke still works, and A's connection and credential are intact
@@ -184,6 +213,10 @@ describe('access control on every gateway endpoint', () => {
     const credential = await a.call<{ credential: { apiKey: string } }>('POST', `/v1/connections/${ids.connection}/credential`, { body: {} });
     expect(credential.status).toBe(200);
     expect(credential.body.credential.apiKey).toBe('acme-key-of-a');
+    // the token was due: A's own read refreshes it on demand
+    const refreshed = await a.call<{ credentialVersion: number }>('POST', `/v1/connections/${ids.dueConnection}/credential`, { body: {} });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.credentialVersion).toBe(2);
   });
 
   it('keeps the connect dialog routes to session tokens: no token, a malformed one or an API key answer 401', async () => {

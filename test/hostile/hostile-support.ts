@@ -63,8 +63,12 @@ export interface Workspace {
 }
 
 export async function newWorkspace(system: RunningSystem, name: string): Promise<Workspace> {
-  const admin = await createWorkspaceWithAdminKey(system.app('gateway').get(DataSource), name);
-  return { ...admin, call: (method, path, options = {}) => call(system.urls.gateway, method, path, { key: admin.apiKey, ...options }) };
+  return workspaceClient(system.urls.gateway, await createWorkspaceWithAdminKey(system.app('gateway').get(DataSource), name));
+}
+
+/** Calls to the gateway with a workspace's admin key. */
+export function workspaceClient(gatewayUrl: string, admin: { workspaceId: string; apiKey: string; apiKeyId: string }): Workspace {
+  return { ...admin, call: (method, path, options = {}) => call(gatewayUrl, method, path, { key: admin.apiKey, ...options }) };
 }
 
 /** Creates a connector through the gateway and activates it; returns its id. */

@@ -1,7 +1,8 @@
 /**
  * Rate limits on the public endpoints: the OAuth callback (per client address), connect session
- * creation and credential reads (per workspace). Past the burst: 429 `rate_limited` with
- * Retry-After, nothing done; after Retry-After seconds, allowed again; other workspaces unaffected.
+ * creation and credential reads (per workspace, shared by all its keys). Past the burst: 429
+ * `rate_limited` with Retry-After, nothing done; after Retry-After seconds, allowed again; other
+ * workspaces unaffected; requests that fail authentication spend nothing.
  */
 import { RunningSystem, startSystem } from '../support/system';
 import { activeConnector, Answer, apiKeyConnection, call, changedTables, newWorkspace, openSession, settledSnapshot, snapshotDatabase, withDb, Workspace } from './hostile-support';
@@ -15,6 +16,7 @@ describe('rate limits on the public endpoints', () => {
   let connectorA: string;
   let connectorB: string;
   let connectionA: string;
+  let secondKeyA: string;
 
   beforeAll(async () => {
     system = await startSystem({
@@ -28,6 +30,9 @@ describe('rate limits on the public endpoints', () => {
     connectorB = await activeConnector(b, 'limited', { mode: 'API_KEY', headerName: 'X-Key' });
     connectionA = (await apiKeyConnection(system, a, connectorA, 'limited-user', 'limited-key')).connectionId;
     await openSession(b, { connectorId: connectorB, endUserId: 'warm-up' });
+    const second = await a.call<{ apiKey: string }>('POST', '/v1/api-keys', { body: { name: 'second reader', scopes: ['credentials:read'] } });
+    if (second.status !== 201) throw new Error(`create a second key: ${second.status} ${second.text}`);
+    secondKeyA = second.body.apiKey;
   });
 
   afterAll(async () => {
@@ -71,22 +76,36 @@ describe('rate limits on the public endpoints', () => {
     expect((await a.call('POST', '/v1/connect-sessions', { body: { connectorId: connectorA, endUserId: 'after' } })).status).toBe(201);
   });
 
-  it('limits credential reads per workspace, auditing only the reads it served', async () => {
-    const answers = await burst(BURST * 3, () => a.call('POST', `/v1/connections/${connectionA}/credential`, { body: {} }));
-    const limited = expectLimited(answers, 200);
-    const served = answers.filter((x) => x.status === 200).length;
-    const audited = await withDb(system.databaseUrl, async (db) => (await db.query('SELECT count(*)::int AS n FROM token_issuance.credential_reads WHERE connection_id = $1', [connectionA])).rows[0] as { n: number });
-    expect(audited.n).toBe(served);
-    expect(limited.text).not.toContain('limited-key');
-    await waitOut(limited);
-    expect((await a.call('POST', `/v1/connections/${connectionA}/credential`, { body: {} })).status).toBe(200);
-  });
+  const credentialRead = (key: string | null): Promise<Answer> => call(system.urls.gateway, 'POST', `/v1/connections/${connectionA}/credential`, { key, body: {} });
+  const served = (answers: Answer[]): number => answers.filter((x) => x.status === 200).length;
 
   it('spends no bucket on requests that fail authentication', async () => {
-    const connectionRead = (key: string | null): Promise<Answer> => call(system.urls.gateway, 'POST', `/v1/connections/${connectionA}/credential`, { key, body: {} });
-    const unauthenticated = await burst(BURST * 3, () => connectionRead('cbk_0000000000000000_' + 'A'.repeat(43)));
-    expect(unauthenticated.every((x) => x.status === 401)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect((await connectionRead(a.apiKey)).status).toBe(200);
+    // workspace A's real key id with a wrong secret: the key is found, the secret does not match
+    const wrongSecret = a.apiKey.replace(/_[A-Za-z0-9_-]{43}$/, `_${'A'.repeat(43)}`);
+    expect(wrongSecret).not.toBe(a.apiKey);
+    const unauthenticated = await burst(BURST * 3, () => credentialRead(wrongSecret));
+    expect(unauthenticated.map((x) => x.status)).toEqual(Array.from({ length: BURST * 3 }, () => 401));
+    const allowed = await burst(BURST, () => credentialRead(a.apiKey));
+    expect(allowed.map((x) => x.status)).toEqual(Array.from({ length: BURST }, () => 200));
+  });
+
+  it('keeps one bucket per workspace, not per key: a second key of the workspace finds it spent', async () => {
+    await burst(BURST * 2, () => credentialRead(a.apiKey));
+    const second = await burst(BURST, () => credentialRead(secondKeyA));
+    // a bucket of its own would have served the whole burst
+    expect(served(second)).toBeLessThan(BURST);
+    expectLimited(second, 200);
+  });
+
+  it('limits credential reads per workspace, auditing only the reads it served', async () => {
+    const audited = (): Promise<number> =>
+      withDb(system.databaseUrl, async (db) => ((await db.query('SELECT count(*)::int AS n FROM token_issuance.credential_reads WHERE connection_id = $1', [connectionA])).rows[0] as { n: number }).n);
+    const auditedBefore = await audited();
+    const answers = await burst(BURST * 3, () => credentialRead(a.apiKey));
+    const limited = expectLimited(answers, 200);
+    expect((await audited()) - auditedBefore).toBe(served(answers));
+    expect(limited.text).not.toContain('limited-key');
+    await waitOut(limited);
+    expect((await credentialRead(a.apiKey)).status).toBe(200);
   });
 });

@@ -361,8 +361,11 @@ describe('sandbox provider', () => {
       const first = await authorizeAndExchange(basicClient, { username: 'judy' });
       const second = await authorizeAndExchange(postClient, { username: 'judy' });
       const bystander = await authorizeAndExchange(basicClient, { username: 'kim' });
+      expect(await sandbox.grants('judy')).toBe(2);
 
       expect(await sandbox.revokeGrants('judy')).toBe(2);
+      expect(await sandbox.grants('judy')).toBe(0);
+      expect(await sandbox.grants('kim')).toBe(1);
 
       expect((await refresh(basicClient, requireValue(first.refresh_token, 'rt'))).body.error).toBe('invalid_grant');
       expect((await refresh(postClient, requireValue(second.refresh_token, 'rt'))).body.error).toBe('invalid_grant');

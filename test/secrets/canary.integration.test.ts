@@ -4,25 +4,30 @@
  * the provider, the broker's own API keys and session tokens), every flow run (OAuth connect with
  * both client authentication methods, reconnect, refresh, failure, denial, client credentials,
  * disconnect with revocation, each typed-credential mode), and the provider's own codes and tokens
- * captured. Then all logs, every Kafka topic (values, keys, headers), every API response other than
- * the credential read, and every row of every table in every schema are searched: no canary in
- * plaintext (nor base64 of a client id:secret pair).
+ * captured, and the PKCE verifiers the broker generated opened from their sealed rows. The services
+ * run as processes at debug level; then every service's log file, stdout and stderr, every Kafka
+ * topic (values, keys, headers), every API response other than the credential read, every row of
+ * every table in every schema and the raw PostgreSQL files are searched: no canary in plaintext (nor
+ * base64 of a client id:secret pair).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { Keyring } from '@cb/vault-crypto';
+import { stateContext } from '../../apps/oauth-authorization/src/authorization-url/oauth-state.entity';
+import { createWorkspace } from '../faults/fault-support';
+import { ProcessSystem, startProcessSystem } from '../faults/process-system';
 import { collectMessages, waitFor } from '../harness';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
-import { RunningSystem, startSystem } from '../support/system';
-import { activeConnector, Answer, call, CallOptions, dumpAllRows, newWorkspace, openSession, sessionReaches, withDb, Workspace } from '../hostile/hostile-support';
+import { activeConnector, Answer, call, CallOptions, dumpAllRows, openSession, sessionReaches, withDb, Workspace, workspaceClient } from '../hostile/hostile-support';
 
 const canary = (what: string): string => `CANARY${what.replace(/[^a-z]/gi, '')}${randomBytes(8).toString('hex')}`;
 
 const testStartedAt = Date.now();
 
 describe('the canary: no secret in plaintext anywhere but the credential read', () => {
-  let system: RunningSystem;
+  let system: ProcessSystem;
   let sandbox: SandboxProvider;
   let workspace: Workspace;
   /** name → planted or captured secret */
@@ -74,7 +79,7 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
   };
 
   beforeAll(async () => {
-    system = await startSystem({ serviceEnv: { 'token-issuance': { LOG_LEVEL: 'debug' }, 'oauth-authorization': { LOG_LEVEL: 'debug' }, gateway: { LOG_LEVEL: 'debug' } } });
+    system = await startProcessSystem({ env: { LOG_LEVEL: 'debug' } });
     const redirectUri = `${system.urls.gateway}/oauth/callback`;
     sandbox = await startSandboxProvider({
       clients: [
@@ -85,9 +90,9 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
       users: [{ username: 'carol', password: USER_PASSWORD }],
       accessTokenTtlSeconds: 3600,
     });
-    workspace = await newWorkspace(system, 'Canary Co');
+    workspace = workspaceClient(system.urls.gateway, await createWorkspace(system.databaseUrl, 'Canary Co'));
     secrets.set('workspace-api-key', workspace.apiKey.split('_').at(-1) as string);
-  });
+  }, 240_000); // the first start in a run compiles the services
 
   afterAll(async () => {
     await sandbox?.stop();
@@ -151,10 +156,11 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
     const failing = await session({ connectorId: wrong, endUserId: 'canary-wrong' });
     await browser(failing.authorizationUrl as string);
     await sessionReaches(workspace, failing.sessionId, 'failed');
+    // client credentials: no browser, the broker asks the token endpoint itself
     const machine = await session({ connectorId: clientCredentials, endUserId: 'canary-machine' });
-    if (machine.authorizationUrl === undefined) {
-      await sessionReaches(workspace, machine.sessionId, 'completed').then(() => readCredential(machine.connectionId)).catch(() => undefined);
-    }
+    expect(machine.authorizationUrl).toBeUndefined();
+    await sessionReaches(workspace, machine.sessionId, 'completed');
+    expect((await readCredential(machine.connectionId)).accessToken).toEqual(expect.any(String));
 
     // typed credentials, each mode
     const typed = async (connectorId: string, body: Record<string, unknown>): Promise<void> => {
@@ -183,7 +189,13 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
     secrets.set('created-api-key', key.body.apiKey.split('_').at(-1) as string);
     responses.pop(); // the one answer that carries the new key, by design
     await api('GET', '/v1/api-keys');
-    expect(secrets.size).toBeGreaterThan(20);
+
+    // the PKCE verifiers the broker made for the five browser flows, opened from their sealed rows
+    const keyring = Keyring.fromConfig(system.env.VAULT_KEYS as string);
+    const states = await withDb(system.databaseUrl, async (db) => (await db.query<{ hash: string; sealed: string }>('SELECT state_hash AS hash, sealed_code_verifier AS sealed FROM oauth_authorization.oauth_states')).rows);
+    expect(states.map((state) => state.sealed)).toEqual(Array.from({ length: 5 }, () => expect.stringMatching(/^v1\./)));
+    for (const state of states) secrets.set(`pkce-verifier-${state.hash.slice(0, 8)}`, keyring.open(state.sealed, stateContext(state.hash)));
+    expect(secrets.size).toBeGreaterThan(25);
   });
 
   it('finds no canary, captured token or code in logs, Kafka, API responses or the database', async () => {
@@ -201,7 +213,8 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
     await collector.stop();
 
     const haystacks: Record<string, string> = {
-      logs: system.logs(),
+      'log files': system.logs(),
+      'stdout and stderr': system.output(),
       'sandbox logs': sandbox.logs().join('\n'),
       kafka: collector.messages.map((m) => `${m.topic} ${m.key} ${m.value} ${JSON.stringify(m.headers)}`).join('\n'),
       'API responses': responses.map((r) => `${r.route} ${r.text}`).join('\n'),
@@ -214,7 +227,7 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
       await db.query('INSERT INTO public.raw_probe (v) VALUES ($1)', [probe]);
     });
     const rawFiles = await rawDatabaseFiles(system.databaseUrl, testStartedAt);
-    if (rawFiles.length > 0) expect(rawFiles.some((file) => readIfPresent(file)?.includes(probe))).toBe(true);
+    expect(rawFiles.some((file) => readIfPresent(file)?.includes(probe))).toBe(true);
     const needles = new Map(secrets);
     for (const [client, secret] of [['canary-basic', CLIENT_SECRET_BASIC], ['canary-post', CLIENT_SECRET_POST], ['canary-cc', CLIENT_SECRET_CC]] as const) {
       needles.set(`basic-auth ${client}`, Buffer.from(`${client}:${secret}`).toString('base64'));
@@ -234,17 +247,21 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
       `canary: ${needles.size} secrets searched in ${Object.entries(haystacks).map(([w, t]) => `${w} (${t.length} chars)`).join(', ')}; ${collector.messages.length} Kafka messages; ${responses.length} API responses; ${rawFiles.length} raw PostgreSQL files\n`,
     );
     expect(found).toEqual([]);
-    expect(haystacks.database).toMatch(/v1\.test1\./); // the sealed values are there, as ciphertext
+    const keyId = (system.env.VAULT_KEYS as string).split(':')[0] as string;
+    expect(haystacks.database).toContain(`v1.${keyId}.`); // the sealed values are there, as ciphertext
   });
 });
 
 /**
  * The database's own files and the WAL written during this test, after a CHECKPOINT: what a stolen
- * disk or backup would hold. Only where the harness started the cluster itself (local mode).
+ * disk or backup would hold. They are on this machine only where the harness started the cluster
+ * itself (TEST_INFRA=local); anywhere else the search cannot be made, which fails the test.
  */
 async function rawDatabaseFiles(databaseUrl: string, since: number): Promise<string[]> {
   const dataDir = process.env.HARNESS_POSTGRES_DATA_DIR;
-  if (!dataDir || !existsSync(dataDir)) return [];
+  if (!dataDir || !existsSync(dataDir)) {
+    throw new Error(`the raw PostgreSQL files cannot be searched (HARNESS_POSTGRES_DATA_DIR is ${dataDir ? `${dataDir}, which does not exist` : 'not set'}): run this test with TEST_INFRA=local`);
+  }
   const oid = await withDb(databaseUrl, async (db) => {
     await db.query('CHECKPOINT');
     return (await db.query<{ oid: number }>('SELECT oid FROM pg_database WHERE datname = current_database()')).rows[0]?.oid;

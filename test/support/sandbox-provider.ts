@@ -92,6 +92,8 @@ export interface SandboxProvider {
   stats(): Promise<SandboxStats>;
   /** Revokes every grant (and all tokens) of a user, as if they revoked access at the provider. */
   revokeGrants(accountId: string): Promise<number>;
+  /** How many grants of a user are alive: a revoked grant is gone, a rotated refresh token is not. */
+  grants(accountId: string): Promise<number>;
   /** Clears stats and faults. */
   reset(): Promise<void>;
   /** Everything the process wrote to stdout and stderr so far, one entry per line. */
@@ -280,6 +282,10 @@ async function spawnOnce(options: StartSandboxProviderOptions, port: number, log
     async revokeGrants(accountId) {
       const result = (await controlRequest(issuer, 'POST', 'revoke-grants', { accountId })) as { revokedGrants: number };
       return result.revokedGrants;
+    },
+    async grants(accountId) {
+      const result = (await controlRequest(issuer, 'GET', `grants?accountId=${encodeURIComponent(accountId)}`)) as { grants: number };
+      return result.grants;
     },
     async reset() {
       await controlRequest(issuer, 'POST', 'reset');

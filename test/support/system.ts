@@ -5,7 +5,7 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,8 @@ export interface RunningSystem {
   app(name: ServiceName): INestApplication;
   stopService(name: ServiceName): Promise<void>;
   startService(name: ServiceName, extraEnv?: Record<string, string>): Promise<void>;
+  /** One more instance of a service: its own port, instance id and log file; the same database, topics and consumer group. Stopped with the system. */
+  startExtraInstance(name: ServiceName, extraEnv?: Record<string, string>): Promise<{ url: string; app: INestApplication }>;
   stop(): Promise<void>;
 }
 
@@ -108,6 +110,14 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     const serviceEnv = withoutKeysUnlessNeeded(name, { ...env, ...options.serviceEnv?.[name], ...extraEnv, PORT: String(ports[name]), INSTANCE_ID: `${name}-${uniqueName('i')}`, LOG_FILE: join(logDir, `${name}.log`) });
     apps.set(name, await STARTERS[name](serviceEnv));
   };
+  const extras: INestApplication[] = [];
+  const startExtraInstance = async (name: ServiceName, extraEnv: Record<string, string> = {}): Promise<{ url: string; app: INestApplication }> => {
+    const port = await freePort();
+    const instance = `${extras.length + 2}`;
+    const app = await STARTERS[name](withoutKeysUnlessNeeded(name, { ...env, ...options.serviceEnv?.[name], ...extraEnv, PORT: String(port), INSTANCE_ID: `${name}-${instance}-${uniqueName('i')}`, LOG_FILE: join(logDir, `${name}-${instance}.log`) }));
+    extras.push(app);
+    return { url: `http://127.0.0.1:${port}`, app };
+  };
   const stopService = async (name: ServiceName): Promise<void> => {
     const app = apps.get(name);
     apps.delete(name);
@@ -131,7 +141,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     internalToken,
     logDir,
     topic: (name) => `${topicPrefix}${name}`,
-    logs: () => ALL.map((name) => join(logDir, `${name}.log`)).filter(existsSync).map((file) => readFileSync(file, 'utf8')).join('\n'),
+    logs: () => readdirSync(logDir).filter((file) => file.endsWith('.log')).map((file) => readFileSync(join(logDir, file), 'utf8')).join('\n'),
     app: (name) => {
       const app = apps.get(name);
       if (!app) throw new Error(`${name} is not running`);
@@ -139,7 +149,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     },
     stopService,
     startService,
+    startExtraInstance,
     stop: async () => {
+      for (const app of extras.reverse()) await app.close();
       for (const name of [...apps.keys()].reverse()) await stopService(name);
       await database.drop();
     },
