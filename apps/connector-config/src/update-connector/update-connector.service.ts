@@ -55,13 +55,14 @@ export class UpdateConnectorService {
         if (submitted.mode !== connector.mode && connector.status !== 'draft') {
           throw new AppError('mode_change_refused', `the mode of a ${connector.status} connector cannot change; create a new connector`, 409);
         }
-        const reentry = secretReentryProblems(connector.config, submitted, submittedClientSecret(submitted), storedSecrets.clientSecret !== undefined);
-        if (reentry.length > 0) throw unprocessable('client_secret_required', 'the client secret must be entered again to change where or how it is sent', { errors: reentry });
         const merged = mergeSecrets(submitted, storedSecrets);
         if (connector.status === 'active') {
           const gaps = activationGaps(merged).map((gap) => ({ path: `config.${gap.path}`, message: gap.message }));
           failIfAny(gaps);
         }
+        // an incomplete configuration is named first; a complete one that moves the secret needs it again
+        const reentry = secretReentryProblems(connector.config, submitted, submittedClientSecret(submitted), storedSecrets.clientSecret !== undefined);
+        if (reentry.length > 0) throw unprocessable('client_secret_required', 'the client secret must be entered again to change where or how it is sent', { errors: reentry });
         ({ publicConfig: config, secrets } = splitSecrets(merged));
       }
       const slug = request.slug ?? connector.slug;
