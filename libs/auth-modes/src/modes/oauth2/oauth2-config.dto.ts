@@ -101,10 +101,10 @@ function urlProblem(value: unknown, object: object, allowInsecureLoopback: boole
   if (typeof value !== 'string') return 'must be a string';
   if (value.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
   const declared = (object as { requiredAttributes?: unknown }).requiredAttributes;
-  const attributes = new Map<string, { hasPattern: boolean }>();
+  const attributes = new Map<string, { pattern?: string }>();
   if (Array.isArray(declared)) {
     for (const item of declared as Array<Partial<RequiredAttribute> | null>) {
-      if (typeof item?.key === 'string') attributes.set(item.key, { hasPattern: typeof item.pattern === 'string' });
+      if (typeof item?.key === 'string') attributes.set(item.key, typeof item.pattern === 'string' ? { pattern: item.pattern } : {});
     }
   }
   return endpointUrlProblem(value, { allowInsecureLoopback, attributes });
