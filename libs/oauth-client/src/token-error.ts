@@ -9,6 +9,11 @@ export interface TokenError {
   readonly ok: false;
   readonly code: string;
   readonly description?: string;
+  /**
+   * What went wrong below HTTP (`DESTINATION_REFUSED: …`, `ECONNREFUSED: …`), for the logs only:
+   * shown to callers it would map the network behind the broker.
+   */
+  readonly detail?: string;
   /** The HTTP status, when the server answered. */
   readonly status?: number;
   /** A later identical attempt may succeed (5xx, 429, timeouts, network errors). */
