@@ -33,6 +33,9 @@ export interface TokenResult {
   readonly metadata: Record<string, JsonValue>;
 }
 
+/** Shorter values are not taken for tokens: a 3-character token would match ordinary text. */
+const MIN_TOKEN_LENGTH = 8;
+
 const STANDARD_PATHS: Required<TokenResponsePaths> = {
   accessToken: 'access_token',
   refreshToken: 'refresh_token',
@@ -94,15 +97,31 @@ function tokenResult(
   if (typeof accessToken !== 'string' || accessToken === '') {
     return invalidTokenResponse(status, 'the token response has no access token');
   }
-  const result: TokenResult = { ok: true, accessToken, metadata: metadata(body, metadataPaths) };
+  const refreshToken = nonEmptyString(readPath(body, paths.refreshToken));
+  const idToken = nonEmptyString(body['id_token']);
+  const tokens = [accessToken, ...tokenValues(body), ...(refreshToken === undefined ? [] : [refreshToken])];
+  const withoutTokens = <T>(value: T | undefined): T | undefined => (value === undefined || carriesToken(value, tokens) ? undefined : value);
   return {
-    ...result,
-    ...optional('tokenType', nonEmptyString(readPath(body, paths.tokenType))),
-    ...optional('refreshToken', nonEmptyString(readPath(body, paths.refreshToken))),
+    ok: true,
+    accessToken,
+    metadata: metadata(body, metadataPaths, tokens),
+    ...optional('tokenType', withoutTokens(nonEmptyString(readPath(body, paths.tokenType)))),
+    ...optional('refreshToken', refreshToken),
     ...optional('expiresIn', seconds(readPath(body, paths.expiresIn))),
-    ...optional('scopes', scopes(readPath(body, paths.scope))),
-    ...optional('idToken', nonEmptyString(body['id_token'])),
+    ...optional('scopes', withoutTokens(scopes(readPath(body, paths.scope)))),
+    ...optional('idToken', idToken),
   };
+}
+
+/**
+ * True when a value copied out of the response contains a token: metadata and scopes are shown to
+ * callers and admins, tokens only through the audited credential read. Connector validation
+ * refuses such paths; this also covers connectors saved before it did, and providers that repeat
+ * a token under another name.
+ */
+function carriesToken(value: unknown, tokens: readonly string[]): boolean {
+  const text = JSON.stringify(value);
+  return tokens.some((token) => token.length >= MIN_TOKEN_LENGTH && text.includes(token));
 }
 
 function withConfigured(configured: TokenResponsePaths): Required<TokenResponsePaths> {
@@ -130,11 +149,11 @@ function scopes(value: unknown): string[] | undefined {
   return value.split(/[\s,]+/).filter((scope) => scope !== '');
 }
 
-function metadata(body: JsonObject, metadataPaths: Readonly<Record<string, string>>): Record<string, JsonValue> {
+function metadata(body: JsonObject, metadataPaths: Readonly<Record<string, string>>, tokens: readonly string[]): Record<string, JsonValue> {
   const kept: Record<string, JsonValue> = {};
   for (const [name, path] of Object.entries(metadataPaths)) {
     const value = readPath(body, path);
-    if (value !== undefined) kept[name] = value as JsonValue;
+    if (value !== undefined && !carriesToken(value, tokens)) kept[name] = value as JsonValue;
   }
   return kept;
 }

@@ -210,4 +210,28 @@ describe('parseTokenResponse', () => {
       expect(error.description?.length).toBeLessThanOrEqual(301);
     });
   });
+
+  describe('token material stays out of metadata, scopes and token type', () => {
+    const body = json({
+      access_token: 'access-SECRET-0001',
+      refresh_token: 'refresh-SECRET-0002',
+      id_token: 'idtoken-SECRET-0003',
+      scope: 'read',
+      extra: { copy: 'refresh-SECRET-0002', inner: { access_token: 'access-SECRET-0001' } },
+      again: 'Bearer access-SECRET-0001',
+      instance_url: 'https://acme.example.com',
+    });
+
+    it('drops a metadata value that contains a token, whatever the path calls it', () => {
+      const metadataPaths = { leak1: 'refresh_token', leak2: 'extra', leak3: 'again', leak4: 'id_token', kept: 'instance_url' };
+      expect(token(200, JSON_TYPE, body, {}, metadataPaths).metadata).toEqual({ kept: 'https://acme.example.com' });
+    });
+
+    it('drops a scope or token type read from a token member', () => {
+      const result = token(200, JSON_TYPE, body, { scope: 'refresh_token', tokenType: 'again' });
+      expect(result).not.toHaveProperty('scopes');
+      expect(result).not.toHaveProperty('tokenType');
+      expect(result.refreshToken).toBe('refresh-SECRET-0002');
+    });
+  });
 });

@@ -19,6 +19,7 @@ import { Optional } from '../../validation/optional';
 import { DOT_PATH, IDENTIFIER, SCOPE_TOKEN, SINGLE_LINE, TENANT } from '../../validation/patterns';
 import { LOOPBACK_ENDPOINTS_GROUP, STRICT_ENDPOINTS_GROUP } from '../../validation/validation-groups';
 import { endpointUrlProblem } from '../../url/endpoint-url';
+import { metadataPathsProblem, responsePathsProblem } from './token-material-paths';
 import {
   CLIENT_AUTH_METHODS,
   OAUTH2_GRANT_TYPES,
@@ -211,12 +212,14 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   readonly issuer?: string;
 
   @Optional()
+  @Satisfies('copiesNoToken', (value) => responsePathsProblem(value))
   @ValidateNested()
   @IsObject({ message: 'tokenResponsePaths must be an object' })
   @Type(() => TokenResponsePathsDto)
   readonly tokenResponsePaths?: TokenResponsePathsDto;
 
   @Optional()
+  @Satisfies('copiesNoToken', (value, object) => metadataPathsProblem(value, (object as { tokenResponsePaths?: unknown }).tokenResponsePaths))
   @IsStringRecord({ keyPattern: IDENTIFIER, valuePattern: DOT_PATH, maxEntries: 50 })
   readonly metadataPaths?: Record<string, string>;
 
