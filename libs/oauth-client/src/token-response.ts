@@ -1,7 +1,7 @@
 import { readPath } from './dot-path';
 import { safeDescription } from './redact';
 import { readResponseBody, type JsonObject, type JsonValue } from './response-body';
-import { invalidTokenResponse, providerError, type TokenError } from './token-error';
+import { invalidTokenResponse, providerError, TOKEN_ERROR_CODES, type TokenError } from './token-error';
 
 /** Where a provider puts the standard members, as dot paths (`authed_user.access_token`). */
 export interface TokenResponsePaths {
@@ -81,7 +81,7 @@ function statedError(status: number, body: JsonObject): TokenError | undefined {
   const slackFailure = body['ok'] === false;
   if (typeof code !== 'string' && !slackFailure) return undefined;
   const description = safeDescription(body['error_description'], tokenValues(body));
-  return providerError(status, typeof code === 'string' && code !== '' ? code : 'provider_error', description);
+  return providerError(status, typeof code === 'string' && code !== '' ? code : TOKEN_ERROR_CODES.providerError, description);
 }
 
 function tokenResult(

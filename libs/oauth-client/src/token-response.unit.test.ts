@@ -234,4 +234,17 @@ describe('parseTokenResponse', () => {
       expect(result.refreshToken).toBe('refresh-SECRET-0002');
     });
   });
+
+  it.each([
+    ['<script>"x"</script>', 'provider_error'],
+    ['back\\slash', 'provider_error'],
+    ['ünïcode', 'provider_error'],
+    ['line\nbreak', 'provider_error'],
+    ['x'.repeat(65), 'provider_error'],
+    ['invalid_grant', 'invalid_grant'],
+    ['Some Provider-Error.42', 'Some Provider-Error.42'],
+    ['x'.repeat(64), 'x'.repeat(64)],
+  ])('keeps a provider error code only when RFC 6749 allows it: %j → %s', (stated, kept) => {
+    expect(failure(400, JSON_TYPE, json({ error: stated })).code).toBe(kept);
+  });
 });
