@@ -100,6 +100,16 @@ export function isRefreshable(config: OAuth2Config, credential: StoredCredential
   return config.refreshGrantType === 'refresh_token' && credential.type === 'oauth2' && credential.refreshToken !== undefined;
 }
 
+/**
+ * A failure that is the connector's, not one connection's: the provider refused the client
+ * (invalid_client, unauthorized_client…), or the token URL answered something that is not a token
+ * endpoint (an HTML page, a 404). Only a dead grant (`reconnectRequired`) is a connection's own;
+ * transient failures (5xx, 429, timeouts, unreachable) are nobody's fault yet.
+ */
+export function isConnectorFault(error: TokenError): boolean {
+  return !error.retriable && !error.reconnectRequired;
+}
+
 /** A sentence a person can read; the provider's code is kept separately. */
 export function describeTokenError(error: TokenError): string {
   if (error.code === TOKEN_ERROR_CODES.timeout) return 'The provider did not answer the token request in time. Please try again.';
