@@ -13,7 +13,7 @@ import { tokenIssuanceReaders } from '../../apps/token-issuance/src/token-issuan
 import { waitFor } from '../harness';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
-import { activeConnector, call, newWorkspace, openSession, sessionReaches, withDb, Workspace } from './hostile-support';
+import { activeConnector, call, newWorkspace, openSession, sessionReaches, sessionStatus, withDb, Workspace } from './hostile-support';
 
 /** A token endpoint that counts what reaches it and answers a 404 page. */
 async function countingServer(): Promise<{ url: string; port: number; hits: () => number; stop: () => Promise<void> }> {
@@ -141,8 +141,8 @@ describe('tenant isolation: admin-written connector settings', () => {
   it('ReDoS: a catastrophic attribute pattern answers at once, and another workspace is not stalled', async () => {
     const redos = await activeConnector(tenantA, 'redos', { ...honestConfig, requiredAttributes: [{ key: 'name', label: 'Name', pattern: '(a+)+' }] });
     const honest = await activeConnector(tenantB, 'honest-b', honestConfig);
-    // 30 characters: a backtracking engine needs about 2^30 steps (tens of seconds here); RE2 a few dozen.
-    const attack = tenantA.call<{ error: { code: string } }>('POST', '/v1/connect-sessions', { body: { connectorId: redos, endUserId: 'u', attributes: { name: `${'a'.repeat(30)}!` } } });
+    // 28 characters: a backtracking engine needs about 2^28 steps (seconds to a minute here); RE2 a few dozen.
+    const attack = tenantA.call<{ error: { code: string } }>('POST', '/v1/connect-sessions', { body: { connectorId: redos, endUserId: 'u', attributes: { name: `${'a'.repeat(28)}!` } } });
     const bystander = tenantB.call('POST', '/v1/connect-sessions', { body: { connectorId: honest, endUserId: 'b' } });
     const [attacked, served] = await Promise.all([attack, bystander]);
     expect(attacked.status).toBe(400);
@@ -195,7 +195,15 @@ describe('tenant isolation: admin-written connector settings', () => {
       );
       const before = (await provider.stats()).tokenRequests.total;
       expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(200);
-      await sessionReaches(tenantA, session.sessionId, 'completed');
+      const settled = await waitFor(
+        async () => {
+          const view = await sessionStatus(tenantA, session.sessionId);
+          return view.status === 'completed' || view.status === 'failed' ? view : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 100, description: 'the code exchange to settle' },
+      );
+      expect(settled.error).toBeNull();
+      expect(settled.status).toBe('completed');
       expect(attacker.hits()).toBe(0);
       expect((await provider.stats()).tokenRequests.total - before).toBe(1);
     } finally {

@@ -22,11 +22,13 @@ describe('admin-written patterns run on RE2', () => {
     expect(linearPatternProblem('(login|test)\\.salesforce\\.com')).toBeUndefined();
   });
 
-  // re2-wasm's own RE2 class aborts the process after about 3,700 distinct patterns (16 MiB heap, never freed).
-  it('frees what it compiles: 5,000 distinct bad and good patterns do not exhaust the WASM heap', () => {
-    for (let i = 0; i < 5_000; i += 1) {
-      expect(linearPatternProblem(`(x${i}(?=y)`)).toBeDefined();
-      expect(matchesWholly(`x${i}[a-z]+`, `x${i}abc`)).toBe(true);
+  // Each compiled pattern holds WASM memory and the heap is fixed at 16 MiB: kept, about 1,500
+  // patterns like these abort the process. Cached ones are freed on eviction, checked ones at once.
+  it('frees what it compiles: 2,000 distinct patterns checked and matched do not exhaust the WASM heap', () => {
+    const groups = '([a-z0-9]+\\.)?'.repeat(20);
+    for (let i = 0; i < 2_000; i += 1) {
+      expect(linearPatternProblem(`x${i}${groups}`)).toBeUndefined();
+      expect(matchesWholly(`x${i}${groups}`, `x${i}abc.`)).toBe(true);
     }
   });
 
