@@ -42,7 +42,7 @@ export function responsePathsProblem(tokenPaths: unknown): string | undefined {
 }
 
 function asPaths(value: unknown): TokenResponsePaths | undefined {
-  return isRecord(value) ? (value as TokenResponsePaths) : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
