@@ -95,6 +95,9 @@ export async function authorizeGrant(system: RunningSystem, username: string): P
   return { code, verifier: pkce.verifier };
 }
 
+/** The sandbox provider listens on this machine, as in development mode. */
+const SANDBOX_ON_LOOPBACK = { admitInternalAddresses: true, allowedHosts: [], allowedCidrs: [] };
+
 /** The token request token-issuance sends for a code, sent by the benchmark (the connect floor). */
 export async function exchangeCode(system: RunningSystem, code: string, verifier: string): Promise<TokenResult> {
   const request = buildTokenRequest({
@@ -102,7 +105,7 @@ export async function exchangeCode(system: RunningSystem, code: string, verifier
     client: { clientId: system.sandbox.client.clientId, clientSecret: system.sandbox.client.clientSecret, clientAuthMethod: 'client_secret_basic' },
     grant: { grantType: 'authorization_code', code, redirectUri: system.sandbox.client.redirectUri, codeVerifier: verifier },
   });
-  const result = await requestToken(request, { timeoutMs: 10_000 });
+  const result = await requestToken(request, { timeoutMs: 10_000, outbound: SANDBOX_ON_LOOPBACK });
   if (!result.ok) throw new Error(`code exchange failed: ${result.code}`);
   return result;
 }
@@ -114,7 +117,7 @@ export async function refreshGrant(system: RunningSystem, refreshToken: string):
     client: { clientId: system.sandbox.client.clientId, clientSecret: system.sandbox.client.clientSecret, clientAuthMethod: 'client_secret_basic' },
     grant: { grantType: 'refresh_token', refreshToken },
   });
-  const result = await requestToken(request, { timeoutMs: 10_000 });
+  const result = await requestToken(request, { timeoutMs: 10_000, outbound: SANDBOX_ON_LOOPBACK });
   if (!result.ok) throw new Error(`refresh grant failed: ${result.code}`);
   return result;
 }

@@ -1,9 +1,12 @@
+import { cidrProblem, type OutboundPolicy } from '@cb/oauth-client';
 import { ConfigReader, fromEnv, ServiceConfig, internalApiTokenReader } from '@cb/platform';
 
 export interface TokenIssuanceSettings {
   internalApiToken: string;
   /** How long a token endpoint may take before the attempt counts as ambiguous. */
   tokenRequestTimeoutMs: number;
+  /** Where token, revocation and introspection requests may connect (see OutboundPolicy). */
+  outbound: OutboundPolicy;
 }
 
 export type TokenIssuanceConfig = ServiceConfig & TokenIssuanceSettings;
@@ -13,4 +16,29 @@ export const TOKEN_ISSUANCE_CONFIG = Symbol('TOKEN_ISSUANCE_CONFIG');
 export const tokenIssuanceReaders: { [K in keyof TokenIssuanceSettings]: ConfigReader<TokenIssuanceSettings[K]> } = {
   internalApiToken: internalApiTokenReader,
   tokenRequestTimeoutMs: fromEnv.integer('TOKEN_REQUEST_TIMEOUT_MS', 10000, { min: 100, max: 120000 }),
+  outbound: (env) => ({
+    admitInternalAddresses: fromEnv.oneOf('RUN_MODE', ['development', 'production'] as const, 'production')(env) === 'development',
+    allowedHosts: fromEnv.parsed('OUTBOUND_ALLOWED_HOSTS', hostList, '')(env),
+    allowedCidrs: fromEnv.parsed('OUTBOUND_ALLOWED_CIDRS', cidrList, '')(env),
+  }),
 };
+
+function hostList(text: string): string[] {
+  const hosts = items(text).map((host) => host.toLowerCase());
+  const bad = hosts.find((host) => !/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(host));
+  if (bad !== undefined) throw new Error(`"${bad}" is not a host name; give a comma-separated list such as idp.internal.example,localhost`);
+  return hosts;
+}
+
+function cidrList(text: string): string[] {
+  const cidrs = items(text);
+  for (const cidr of cidrs) {
+    const problem = cidrProblem(cidr);
+    if (problem !== undefined) throw new Error(`"${cidr}" ${problem}`);
+  }
+  return cidrs;
+}
+
+function items(text: string): string[] {
+  return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}

@@ -4,6 +4,7 @@ import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { CaptureCredentialsEventsController } from './capture-credentials/capture-credentials.events.controller';
 import { ConnectorEntity } from './connectors/connector.entity';
 import { ConnectorProjectionEventsController } from './connectors/connector-projection.events.controller';
+import { ConnectorHealthRepository } from './connectors/connector-health.repository';
 import { ConnectorStore } from './connectors/connector-store';
 import { ConnectionEntity } from './credential-vault/connection.entity';
 import { CredentialVault } from './credential-vault/credential-vault';
@@ -51,6 +52,7 @@ export class TokenIssuanceModule {
       providers: [
         { provide: TOKEN_ISSUANCE_CONFIG, useValue: config },
         ConnectorStore,
+        ConnectorHealthRepository,
         CredentialVault,
         TokenEndpoint,
         ConnectOutcome,

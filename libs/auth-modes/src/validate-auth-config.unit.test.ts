@@ -148,6 +148,22 @@ describe('validateAuthConfig', () => {
       expect(paths(errorsOf({ ...oauth2, tokenResponsePaths: { accessToken: 'a..b' } }))).toEqual(['tokenResponsePaths.accessToken']);
       expect(paths(errorsOf({ ...oauth2, metadataPaths: { 'bad key': 'x' } }))).toEqual(['metadataPaths']);
     });
+
+    it('refuses metadata and response paths that would copy a token out of the vault', () => {
+      const messages = (input: Record<string, unknown>): string[] => {
+        const result = validateAuthConfig({ ...oauth2, ...input });
+        return result.ok ? [] : result.errors.map((error) => error.message);
+      };
+      expect(messages({ metadataPaths: { leak: 'refresh_token' } })).toEqual(["metadataPaths 'leak' must not name a token (access_token, refresh_token, id_token)"]);
+      expect(messages({ metadataPaths: { leak: 'authed_user.access_token' } })).toHaveLength(1);
+      expect(messages({ metadataPaths: { leak: 'id_token' } })).toHaveLength(1);
+      const slack = { tokenResponsePaths: { accessToken: 'authed_user.token' } };
+      expect(messages({ ...slack, metadataPaths: { user: 'authed_user' } })).toEqual(["metadataPaths 'user' must not copy the token at authed_user.token"]);
+      expect(messages({ ...slack, metadataPaths: { same: 'authed_user.token' } })).toHaveLength(1);
+      expect(messages({ tokenResponsePaths: { scope: 'refresh_token' } })).toEqual(['tokenResponsePaths scope must not name a token (access_token, refresh_token, id_token)']);
+      expect(messages({ tokenResponsePaths: { refreshToken: 'data.rt', tokenType: 'data.rt' } })).toHaveLength(1);
+      expect(messages({ ...slack, metadataPaths: { user_id: 'authed_user.id', team: 'team' } })).toEqual([]);
+    });
   });
 
   describe('endpoint URLs', () => {

@@ -30,5 +30,7 @@ export {
   type RequestTokenOptions,
 } from './request-token';
 export type { SendOptions } from './send-request';
+export { cidrProblem, type OutboundPolicy } from './outbound/outbound-policy';
+export { DestinationRefusedError } from './outbound/guarded-agent';
 export { createPkcePair, pkceChallenge, randomState, type PkcePair } from './pkce';
 export { buildAuthorizationUrl, type AuthorizationUrlOptions } from './authorization-url';

@@ -1,7 +1,7 @@
 import { readResponseBody } from './response-body';
 import { safeDescription } from './redact';
 import { sendRequest, type SendOptions } from './send-request';
-import { invalidTokenResponse, providerError, type TokenError } from './token-error';
+import { invalidTokenResponse, providerError, TOKEN_ERROR_CODES, type TokenError } from './token-error';
 import type { TokenRequest } from './token-request';
 import { parseTokenResponse, type TokenResponsePaths, type TokenResult } from './token-response';
 
@@ -91,8 +91,14 @@ export function parseRevocationResponse(status: number, contentType: string | nu
 }
 
 function withTransportDetails(error: TokenError, request: TokenRequest, retryAfterSeconds: number | undefined): TokenError {
-  const description = safeDescription(error.description, sentSecrets(request));
-  const details: TokenError = { ...error, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+  const secrets = sentSecrets(request);
+  const description = safeDescription(error.description, secrets);
+  const echoesSecret = secrets.some((secret) => secret.length >= 4 && error.code.includes(secret));
+  const details: TokenError = {
+    ...error,
+    ...(echoesSecret ? { code: TOKEN_ERROR_CODES.providerError } : {}),
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  };
   if (description !== undefined) return { ...details, description };
   const { description: _dropped, ...withoutDescription } = details;
   return withoutDescription;

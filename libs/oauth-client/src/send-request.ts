@@ -1,9 +1,15 @@
+import { fetch as undiciFetch } from 'undici';
+import { outboundAgent } from './outbound/guarded-agent';
+import type { OutboundPolicy } from './outbound/outbound-policy';
 import { TOKEN_ERROR_CODES, type TokenError } from './token-error';
 import type { TokenRequest } from './token-request';
 
 export interface SendOptions {
   /** The whole exchange, body included. */
   readonly timeoutMs: number;
+  /** Which addresses the request may connect to; checked at connect time. */
+  readonly outbound: OutboundPolicy;
+  /** Tests only: replaces the HTTP client, and with it the outbound check. */
   readonly fetchImpl?: typeof fetch;
 }
 
@@ -22,6 +28,7 @@ const NOT_SENT = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
+  'DESTINATION_REFUSED',
   'CERT_HAS_EXPIRED',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -35,17 +42,17 @@ const NOT_SENT = new Set([
  *
  * Every timeout counts as ambiguous, because nothing tells whether the server received the
  * request; so does any failure not known to happen before sending.
+ *
+ * Every failure to reach the server (refused by the outbound policy, connection refused, no such
+ * host…) gets the same code and description, so that a caller who writes the URL cannot map the
+ * network from the answers; `detail` says what happened, for the logs only.
  */
 export async function sendRequest(request: TokenRequest, options: SendOptions): Promise<HttpAnswer | TokenError> {
-  const fetchImpl = options.fetchImpl ?? fetch;
+  const init = { method: request.method, headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) } as const;
   try {
-    const response = await fetchImpl(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
+    const response = options.fetchImpl
+      ? await options.fetchImpl(request.url, init)
+      : await undiciFetch(request.url, { ...init, dispatcher: outboundAgent(options.outbound) });
     const bodyText = await response.text();
     const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
     return {
@@ -86,11 +93,21 @@ function transportError(error: unknown, timeoutMs: number): TokenError {
   return {
     ok: false,
     code: TOKEN_ERROR_CODES.networkError,
-    description: cause === undefined ? 'the request failed' : `the request failed (${cause})`,
+    description: 'the provider could not be reached',
+    detail: transportDetail(error),
     retriable: true,
     reconnectRequired: false,
     ambiguous: cause === undefined || !NOT_SENT.has(cause),
   };
+}
+
+/** The innermost error's code and message: `DESTINATION_REFUSED: localhost resolves to 127.0.0.1…`. */
+function transportDetail(error: unknown): string {
+  let current = asErrorLike(error);
+  while (current !== undefined && asErrorLike(current.cause) !== undefined) current = asErrorLike(current.cause);
+  const message = (current as { message?: unknown } | undefined)?.message;
+  const code = typeof current?.code === 'string' ? `${current.code}: ` : '';
+  return `${code}${typeof message === 'string' ? message : 'unknown failure'}`.slice(0, 300);
 }
 
 /** Node's fetch reports `TypeError: fetch failed` with the socket error as its `cause`. */

@@ -9,6 +9,11 @@ export interface TokenError {
   readonly ok: false;
   readonly code: string;
   readonly description?: string;
+  /**
+   * What went wrong below HTTP (`DESTINATION_REFUSED: …`, `ECONNREFUSED: …`), for the logs only:
+   * shown to callers it would map the network behind the broker.
+   */
+  readonly detail?: string;
   /** The HTTP status, when the server answered. */
   readonly status?: number;
   /** A later identical attempt may succeed (5xx, 429, timeouts, network errors). */
@@ -29,11 +34,28 @@ export interface TokenError {
 
 /** The codes this library gives to failures that carry no provider code. */
 export const TOKEN_ERROR_CODES = {
+  /** The provider stated an error whose code is not an RFC 6749 error code (see {@link providerErrorCode}). */
+  providerError: 'provider_error',
   /** The answer was not a usable token response (no body we can read, no access token). */
   invalidTokenResponse: 'invalid_token_response',
   networkError: 'network_error',
   timeout: 'timeout',
 } as const;
+
+const MAX_ERROR_CODE_LENGTH = 64;
+/** `error = 1*NQSCHAR`, NQSCHAR = %x20-21 / %x23-5B / %x5D-7E. */
+const ERROR_CODE = /^[\x20\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * A provider's `error` as the broker keeps it (in events, the connection view, the logs): the
+ * value itself when it is an RFC 6749 error code of at most 64 characters, otherwise
+ * `provider_error`. The value comes from a server the connector's admin chose.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-A.7
+ */
+export function providerErrorCode(value: string): string {
+  return value.length <= MAX_ERROR_CODE_LENGTH && ERROR_CODE.test(value) ? value : TOKEN_ERROR_CODES.providerError;
+}
 
 /** The grant itself is gone: the RFC code and Slack's, GitHub's and HubSpot's equivalents (compared in lower case). */
 const GRANT_GONE = new Set([
@@ -76,7 +98,8 @@ const TRANSIENT = new Set(['temporarily_unavailable', 'server_error', 'slow_down
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
-export function providerError(status: number, code: string, description?: string): TokenError {
+export function providerError(status: number, stated: string, description?: string): TokenError {
+  const code = providerErrorCode(stated);
   const known = code.toLowerCase();
   const retriable = PERMANENT.has(known) ? false : TRANSIENT.has(known) || isTransientStatus(status);
   return {

@@ -1,7 +1,7 @@
 import { readPath } from './dot-path';
 import { safeDescription } from './redact';
 import { readResponseBody, type JsonObject, type JsonValue } from './response-body';
-import { invalidTokenResponse, providerError, type TokenError } from './token-error';
+import { invalidTokenResponse, providerError, TOKEN_ERROR_CODES, type TokenError } from './token-error';
 
 /** Where a provider puts the standard members, as dot paths (`authed_user.access_token`). */
 export interface TokenResponsePaths {
@@ -32,6 +32,9 @@ export interface TokenResult {
   /** The values named by `metadataPaths`, e.g. Salesforce's `instance_url`. */
   readonly metadata: Record<string, JsonValue>;
 }
+
+/** Shorter values are not taken for tokens: a 3-character token would match ordinary text. */
+const MIN_TOKEN_LENGTH = 8;
 
 const STANDARD_PATHS: Required<TokenResponsePaths> = {
   accessToken: 'access_token',
@@ -81,7 +84,7 @@ function statedError(status: number, body: JsonObject): TokenError | undefined {
   const slackFailure = body['ok'] === false;
   if (typeof code !== 'string' && !slackFailure) return undefined;
   const description = safeDescription(body['error_description'], tokenValues(body));
-  return providerError(status, typeof code === 'string' && code !== '' ? code : 'provider_error', description);
+  return providerError(status, typeof code === 'string' && code !== '' ? code : TOKEN_ERROR_CODES.providerError, description);
 }
 
 /** HubSpot answers token errors with `{ status: 'BAD_REFRESH_TOKEN', message }` and no OAuth `error` member. */
@@ -104,15 +107,31 @@ function tokenResult(
   if (typeof accessToken !== 'string' || accessToken === '') {
     return invalidTokenResponse(status, 'the token response has no access token');
   }
-  const result: TokenResult = { ok: true, accessToken, metadata: metadata(body, metadataPaths) };
+  const refreshToken = nonEmptyString(readPath(body, paths.refreshToken));
+  const idToken = nonEmptyString(body['id_token']);
+  const tokens = [accessToken, ...tokenValues(body), ...(refreshToken === undefined ? [] : [refreshToken])];
+  const withoutTokens = <T>(value: T | undefined): T | undefined => (value === undefined || carriesToken(value, tokens) ? undefined : value);
   return {
-    ...result,
-    ...optional('tokenType', nonEmptyString(readPath(body, paths.tokenType))),
-    ...optional('refreshToken', nonEmptyString(readPath(body, paths.refreshToken))),
+    ok: true,
+    accessToken,
+    metadata: metadata(body, metadataPaths, tokens),
+    ...optional('tokenType', withoutTokens(nonEmptyString(readPath(body, paths.tokenType)))),
+    ...optional('refreshToken', refreshToken),
     ...optional('expiresIn', seconds(readPath(body, paths.expiresIn))),
-    ...optional('scopes', scopes(readPath(body, paths.scope))),
-    ...optional('idToken', nonEmptyString(body['id_token'])),
+    ...optional('scopes', withoutTokens(scopes(readPath(body, paths.scope)))),
+    ...optional('idToken', idToken),
   };
+}
+
+/**
+ * True when a value copied out of the response contains a token: metadata and scopes are shown to
+ * callers and admins, tokens only through the audited credential read. Connector validation
+ * refuses such paths; this also covers connectors saved before it did, and providers that repeat
+ * a token under another name.
+ */
+function carriesToken(value: unknown, tokens: readonly string[]): boolean {
+  const text = JSON.stringify(value);
+  return tokens.some((token) => token.length >= MIN_TOKEN_LENGTH && text.includes(token));
 }
 
 function withConfigured(configured: TokenResponsePaths): Required<TokenResponsePaths> {
@@ -140,11 +159,11 @@ function scopes(value: unknown): string[] | undefined {
   return value.split(/[\s,]+/).filter((scope) => scope !== '');
 }
 
-function metadata(body: JsonObject, metadataPaths: Readonly<Record<string, string>>): Record<string, JsonValue> {
+function metadata(body: JsonObject, metadataPaths: Readonly<Record<string, string>>, tokens: readonly string[]): Record<string, JsonValue> {
   const kept: Record<string, JsonValue> = {};
   for (const [name, path] of Object.entries(metadataPaths)) {
     const value = readPath(body, path);
-    if (value !== undefined) kept[name] = value as JsonValue;
+    if (value !== undefined && !carriesToken(value, tokens)) kept[name] = value as JsonValue;
   }
   return kept;
 }

@@ -233,4 +233,41 @@ describe('parseTokenResponse', () => {
       expect(error.description?.length).toBeLessThanOrEqual(301);
     });
   });
+
+  describe('token material stays out of metadata, scopes and token type', () => {
+    const body = json({
+      access_token: 'access-SECRET-0001',
+      refresh_token: 'refresh-SECRET-0002',
+      id_token: 'idtoken-SECRET-0003',
+      scope: 'read',
+      extra: { copy: 'refresh-SECRET-0002', inner: { access_token: 'access-SECRET-0001' } },
+      again: 'Bearer access-SECRET-0001',
+      instance_url: 'https://acme.example.com',
+    });
+
+    it('drops a metadata value that contains a token, whatever the path calls it', () => {
+      const metadataPaths = { leak1: 'refresh_token', leak2: 'extra', leak3: 'again', leak4: 'id_token', kept: 'instance_url' };
+      expect(token(200, JSON_TYPE, body, {}, metadataPaths).metadata).toEqual({ kept: 'https://acme.example.com' });
+    });
+
+    it('drops a scope or token type read from a token member', () => {
+      const result = token(200, JSON_TYPE, body, { scope: 'refresh_token', tokenType: 'again' });
+      expect(result).not.toHaveProperty('scopes');
+      expect(result).not.toHaveProperty('tokenType');
+      expect(result.refreshToken).toBe('refresh-SECRET-0002');
+    });
+  });
+
+  it.each([
+    ['<script>"x"</script>', 'provider_error'],
+    ['back\\slash', 'provider_error'],
+    ['ünïcode', 'provider_error'],
+    ['line\nbreak', 'provider_error'],
+    ['x'.repeat(65), 'provider_error'],
+    ['invalid_grant', 'invalid_grant'],
+    ['Some Provider-Error.42', 'Some Provider-Error.42'],
+    ['x'.repeat(64), 'x'.repeat(64)],
+  ])('keeps a provider error code only when RFC 6749 allows it: %j → %s', (stated, kept) => {
+    expect(failure(400, JSON_TYPE, json({ error: stated })).code).toBe(kept);
+  });
 });

@@ -119,7 +119,13 @@ export interface Connection {
   workspaceId: string;
   connectorId: string;
   connectorVersion: number;
-  connector: { slug: string; name: string; active: boolean } | null;
+  /** `health.state` is `failing` while the connector's token endpoint refuses the connector itself (invalid_client, an HTML page, a 404). */
+  connector: {
+    slug: string;
+    name: string;
+    active: boolean;
+    health: { state: 'ok' | 'failing'; lastErrorCode: string | null; failingSince: string | null };
+  } | null;
   mode: AuthMode;
   endUserId: string;
   status: ConnectionStatus;

@@ -21,10 +21,26 @@ export class ConnectionRefreshDoc {
   nextAttemptAt: string | null;
 }
 
+export class ConnectorHealthDoc {
+  @ApiProperty({
+    enum: ['ok', 'failing'],
+    description:
+      "`failing` while the connector's token endpoint refuses requests for reasons of the connector's own (`invalid_client`, an HTML error page, a 404 token URL): " +
+      'its connections stay `active`, keep their tokens until they expire, and are retried on the refresh schedule. Back to `ok` after the next success. ' +
+      'Only a dead grant (`invalid_grant`) or a missing refresh token moves a connection to `needs_reconnect`.',
+  })
+  state: string;
+  @ApiPropertyOptional({ nullable: true, description: 'The last error code while failing (e.g. `invalid_client`, `invalid_token_response`); null when ok.' })
+  lastErrorCode: string | null;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'Since when the connector has been failing; null when ok.' })
+  failingSince: string | null;
+}
+
 export class ConnectionConnectorDoc {
   @ApiProperty() slug: string;
   @ApiProperty() name: string;
   @ApiProperty() active: boolean;
+  @ApiProperty({ type: ConnectorHealthDoc }) health: ConnectorHealthDoc;
 }
 
 export class ConnectionResponseDoc {

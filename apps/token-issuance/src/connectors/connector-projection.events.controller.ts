@@ -2,13 +2,16 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConnectorActivated, ConnectorActivatedPayload, ConnectorDeactivated, ConnectorDeactivatedPayload, sealedFieldDefaultKey } from '@cb/events';
 import { InboxContext } from '@cb/messaging';
+import type { EntityManager } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
 import { clientSecretContext, ConnectorEntity, fieldDefaultContext } from './connector.entity';
 
 /**
- * Keeps the connector projection. Secrets arrive sealed for the event
- * (`ConnectorActivated:<connectorId>`) and are re-sealed for this service's table.
+ * Keeps the connector projection: the latest version, and the configuration (without secrets) of
+ * every version, which a code exchange uses when its session captured an older one. Secrets arrive
+ * sealed for the event (`ConnectorActivated:<connectorId>`) and are re-sealed for this service's table.
  */
 @Controller()
 export class ConnectorProjectionEventsController {
@@ -17,6 +20,10 @@ export class ConnectorProjectionEventsController {
   @EventPattern(ConnectorActivated.topic)
   async activated(@Payload() payload: ConnectorActivatedPayload, @Ctx() ctx: InboxContext): Promise<void> {
     const repository = ctx.manager.getRepository(ConnectorEntity);
+    await ctx.manager.query(
+      `INSERT INTO "${schemaOf(ctx.manager)}".connector_versions (connector_id, version, config) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+      [payload.connectorId, payload.version, payload.config],
+    );
     const current = await repository.findOne({ where: { connectorId: payload.connectorId }, lock: { mode: 'pessimistic_write' } });
     if (current && current.version > payload.version) return;
     const eventContext = `${ConnectorActivated.name}:${payload.connectorId}`;
@@ -51,4 +58,8 @@ export class ConnectorProjectionEventsController {
       .where('connector_id = :id AND version <= :version', { id: payload.connectorId, version: payload.version })
       .execute();
   }
+}
+
+function schemaOf(manager: EntityManager): string {
+  return (manager.connection.options as PostgresConnectionOptions).schema ?? 'public';
 }

@@ -95,9 +95,9 @@ export class DisconnectConnection {
       token,
       tokenTypeHint: credential.refreshToken ? 'refresh_token' : 'access_token',
     });
-    const answer = await requestRevocation(request, { timeoutMs: this.config.tokenRequestTimeoutMs });
+    const answer = await requestRevocation(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound });
     if (answer.ok) return { revocation: 'revoked', error: null };
-    this.logger.warn(`revocation for connection ${connection.id} failed: ${answer.code}; deleting anyway`);
+    this.logger.warn(`revocation for connection ${connection.id} failed: ${answer.detail ?? answer.code}; deleting anyway`);
     return { revocation: 'failed', error: answer.code };
   }
 

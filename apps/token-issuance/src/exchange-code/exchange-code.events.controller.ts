@@ -6,16 +6,18 @@ import { CodeReceived, CodeReceivedPayload } from '@cb/events';
 import { InboxContext } from '@cb/messaging';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
+import { ConnectorHealthRepository } from '../connectors/connector-health.repository';
 import { ConnectorStore } from '../connectors/connector-store';
 import { CredentialVault } from '../credential-vault/credential-vault';
-import { describeTokenError, isRefreshable, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
+import { describeTokenError, isConnectorFault, isRefreshable, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { CodeRedemptionEntity } from './code-redemption.entity';
 import { ConnectOutcome } from './connect-outcome';
 
 /**
  * Redeems an authorization code once: the redemption row commits before the token request, so a
  * redelivered or duplicated CodeReceived never presents the code twice. An interrupted redemption
- * is not retried (the server could revoke the grant); it fails the session.
+ * is not retried (the server could revoke the grant); it fails the session. The token request uses
+ * the connector version the connect session captured, not a later one.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.5
@@ -30,14 +32,16 @@ export class ExchangeCodeEventsController {
     private readonly vault: CredentialVault,
     private readonly tokenEndpoint: TokenEndpoint,
     private readonly outcome: ConnectOutcome,
+    private readonly health: ConnectorHealthRepository,
     @Inject(KEYRING) private readonly keyring: Keyring,
   ) {}
 
   @EventPattern(CodeReceived.topic)
   async codeReceived(@Payload() payload: CodeReceivedPayload, @Ctx() ctx: InboxContext): Promise<void> {
     const manager = ctx.manager;
-    const connector = await this.connectors.find(manager, payload.connectorId);
-    if (!connector || connector.entity.workspaceId !== payload.workspaceId) throw new Error(`connector ${payload.connectorId} is not known yet`);
+    const connector = await this.connectors.findVersion(manager, payload.connectorId, payload.connectorVersion);
+    if (connector === 'not_yet') throw new Error(`connector ${payload.connectorId} version ${payload.connectorVersion} is not known yet`);
+    if (connector !== 'unknown' && connector.entity.workspaceId !== payload.workspaceId) throw new Error(`connector ${payload.connectorId} is not in workspace ${payload.workspaceId}`);
     const claimed = await this.claim(payload, ctx.eventId);
     if (claimed === 'duplicate') {
       this.logger.log(`code for session ${payload.sessionId} already redeemed or being redeemed; duplicate ignored`);
@@ -47,6 +51,12 @@ export class ExchangeCodeEventsController {
       this.logger.warn(`code redemption for session ${payload.sessionId} was interrupted; not retried`);
       await this.finish(manager, payload.sessionId, 'failed', 'redemption_interrupted');
       await this.outcome.failed(manager, payload, 'redemption_interrupted', 'The authorization code exchange was interrupted and cannot be retried safely. Please connect again.');
+      return;
+    }
+    if (connector === 'unknown') {
+      this.logger.warn(`connector ${payload.connectorId} version ${payload.connectorVersion} of session ${payload.sessionId} is no longer known; the code is not sent`);
+      await this.finish(manager, payload.sessionId, 'failed', 'connector_version_unavailable');
+      await this.outcome.failed(manager, payload, 'connector_version_unavailable', 'The connector changed while connecting. Please connect again.');
       return;
     }
 
@@ -62,6 +72,7 @@ export class ExchangeCodeEventsController {
     });
     if (!result.ok) {
       this.logger.warn(`code exchange for session ${payload.sessionId} failed: ${result.code}`);
+      if (isConnectorFault(result)) await this.health.failing(manager, payload.connectorId, result.code);
       await this.finish(manager, payload.sessionId, 'failed', result.code);
       await this.outcome.failed(manager, payload, result.code, describeTokenError(result));
       return;
@@ -87,6 +98,7 @@ export class ExchangeCodeEventsController {
       sessionId: payload.sessionId,
       reason: existing ? 'reconnect' : 'connect',
     });
+    await this.health.succeeded(manager, payload.connectorId);
     await this.finish(manager, payload.sessionId, 'succeeded', null);
     await this.vault.announce(manager, connection, existing ? 'reconnect' : 'connect', payload.sessionId);
     this.logger.log(`connection ${connection.id} holds credential version ${connection.credentialVersion}`);

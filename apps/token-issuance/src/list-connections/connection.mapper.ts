@@ -1,3 +1,4 @@
+import type { ConnectorHealth } from '../connectors/connector-health.repository';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { refreshFailing, RefreshState } from '../refresh-token/refresh-state.repository';
@@ -20,7 +21,7 @@ export interface ConnectionView {
   workspaceId: string;
   connectorId: string;
   connectorVersion: number;
-  connector: { slug: string; name: string; active: boolean } | null;
+  connector: { slug: string; name: string; active: boolean; health: { state: ConnectorHealth['state']; lastErrorCode: string | null; failingSince: string | null } } | null;
   mode: ConnectionEntity['mode'];
   endUserId: string;
   status: ConnectionEntity['status'];
@@ -34,13 +35,18 @@ export interface ConnectionView {
   updatedAt: string;
 }
 
-export function toConnectionView(connection: ConnectionEntity, connector: ConnectorEntity | null | undefined, refreshState: RefreshState | undefined): ConnectionView {
+export function toConnectionView(
+  connection: ConnectionEntity,
+  connector: ConnectorEntity | null | undefined,
+  refreshState: RefreshState | undefined,
+  health: ConnectorHealth | undefined,
+): ConnectionView {
   return {
     connectionId: connection.id,
     workspaceId: connection.workspaceId,
     connectorId: connection.connectorId,
     connectorVersion: connection.connectorVersion,
-    connector: connector ? { slug: connector.slug, name: connector.name, active: connector.active } : null,
+    connector: connector ? { slug: connector.slug, name: connector.name, active: connector.active, health: toHealthView(health) } : null,
     mode: connection.mode,
     endUserId: connection.endUserId,
     status: connection.status,
@@ -58,4 +64,9 @@ export function toConnectionView(connection: ConnectionEntity, connector: Connec
 function toRefreshView(connection: ConnectionEntity, state: RefreshState | undefined): ConnectionRefreshView {
   if (!refreshFailing(state, connection)) return { state: 'ok', lastErrorCode: null, failedAttempts: 0, nextAttemptAt: null };
   return { state: 'failing', lastErrorCode: state.lastErrorCode, failedAttempts: state.failedAttempts, nextAttemptAt: state.nextAttemptAt?.toISOString() ?? null };
+}
+
+function toHealthView(health: ConnectorHealth | undefined): { state: ConnectorHealth['state']; lastErrorCode: string | null; failingSince: string | null } {
+  if (health?.state !== 'failing') return { state: 'ok', lastErrorCode: null, failingSince: null };
+  return { state: 'failing', lastErrorCode: health.lastErrorCode, failingSince: health.failingSince?.toISOString() ?? null };
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { InternalApiGuard, notFound } from '@cb/platform';
+import { ConnectorHealthRepository } from '../connectors/connector-health.repository';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { RefreshStateRepository } from '../refresh-token/refresh-state.repository';
@@ -15,6 +16,7 @@ export class ConnectionsHttpController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly refreshStates: RefreshStateRepository,
+    private readonly health: ConnectorHealthRepository,
   ) {}
 
   @Get()
@@ -39,8 +41,9 @@ export class ConnectionsHttpController {
     const connectors = connectorIds.length ? await this.dataSource.getRepository(ConnectorEntity).findBy({ connectorId: In(connectorIds) }) : [];
     const byId = new Map(connectors.map((c) => [c.connectorId, c]));
     const states = new Map((await this.refreshStates.findMany(this.dataSource.manager, rows.map((row) => row.id))).map((state) => [state.connectionId, state]));
+    const health = new Map(await Promise.all(connectorIds.map(async (id) => [id, await this.health.find(this.dataSource.manager, id)] as const)));
     return {
-      items: rows.map((row) => toConnectionView(row, byId.get(row.connectorId), states.get(row.id))),
+      items: rows.map((row) => toConnectionView(row, byId.get(row.connectorId), states.get(row.id), health.get(row.connectorId))),
       total,
       limit,
       offset,
@@ -56,6 +59,7 @@ export class ConnectionsHttpController {
     const connection = await this.dataSource.getRepository(ConnectionEntity).findOne({ where: { id: connectionId, workspaceId } });
     if (!connection) throw notFound('connection');
     const connector = await this.dataSource.getRepository(ConnectorEntity).findOne({ where: { connectorId: connection.connectorId } });
-    return toConnectionView(connection, connector, await this.refreshStates.find(this.dataSource.manager, connection.id));
+    const health = await this.health.find(this.dataSource.manager, connection.connectorId);
+    return toConnectionView(connection, connector, await this.refreshStates.find(this.dataSource.manager, connection.id), health);
   }
 }

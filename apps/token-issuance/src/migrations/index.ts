@@ -1,8 +1,15 @@
 import { VaultTables1764400000000 } from './1764400000000-vault-tables';
 import { RefreshAndDisconnect1764500000000 } from './1764500000000-refresh-and-disconnect';
 import { RefreshNextAttempt1764600000000 } from './1764600000000-refresh-next-attempt';
-import { RefreshInFlight1764700000000 } from './1764700000000-refresh-in-flight';
+import { ConnectorVersionsAndHealth1764700000000 } from './1764700000000-connector-versions-and-health';
+import { RefreshInFlight1764800000000 } from './1764800000000-refresh-in-flight';
 
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const MIGRATIONS: Function[] = [VaultTables1764400000000, RefreshAndDisconnect1764500000000, RefreshNextAttempt1764600000000, RefreshInFlight1764700000000];
+export const MIGRATIONS: Function[] = [
+  VaultTables1764400000000,
+  RefreshAndDisconnect1764500000000,
+  RefreshNextAttempt1764600000000,
+  ConnectorVersionsAndHealth1764700000000,
+  RefreshInFlight1764800000000,
+];

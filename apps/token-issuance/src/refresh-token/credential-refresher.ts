@@ -3,10 +3,11 @@ import type { EntityManager } from 'typeorm';
 import { ConnectionStatusChanged } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
 import { TOKEN_ERROR_CODES, type TokenError } from '@cb/oauth-client';
+import { ConnectorHealthRepository } from '../connectors/connector-health.repository';
 import { ConnectorStore } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
-import { isRefreshable, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
+import { isConnectorFault, isRefreshable, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { isRefreshDue } from '@cb/refresh-policy';
 import { isExpired, renewalPlan, tokenLifetime, tooCloseToExpiry } from './refresh-policy';
 import { refreshFailing, RefreshStateRepository } from './refresh-state.repository';
@@ -44,8 +45,11 @@ export type RefreshOutcome =
  * (a Retry-After, and the schedule's next attempt, which the connection's view shows as `refresh`
  * `failing`), and are retried by the schedule's lease, bounded by the token's remaining lifetime;
  * meanwhile reads of the still-valid token do not retry on their own. The connection stays usable
- * while its token is valid. Permanent failures mark the connection
- * needs_reconnect once, with one ConnectionStatusChanged carrying the provider's error code.
+ * while its token is valid. A failure of the connector's own (invalid_client, an HTML page, a 404
+ * token URL: see `isConnectorFault`) is handled the same way for the connection, and marks the
+ * connector `failing` (ConnectorHealthRepository) until a request succeeds. Only a dead grant
+ * (invalid_grant and its equivalents) or a token that cannot be renewed marks the connection
+ * needs_reconnect, once, with one ConnectionStatusChanged carrying the provider's error code.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
@@ -61,6 +65,7 @@ export class CredentialRefresher {
     private readonly states: RefreshStateRepository,
     private readonly outbox: OutboxWriter,
     private readonly inFlight: RefreshInFlightMarks,
+    private readonly health: ConnectorHealthRepository,
   ) {}
 
   async refresh(manager: EntityManager, connectionId: string, trigger: RefreshTrigger, workspaceId?: string): Promise<RefreshOutcome> {
@@ -140,6 +145,7 @@ export class CredentialRefresher {
       reason: 'refresh',
     });
     await this.states.recordAttempt(manager, { connectionId, trigger: trigger.kind, credentialVersion: saved.credentialVersion, outcome: 'refreshed' });
+    await this.health.succeeded(manager, connection.connectorId);
     await this.vault.announce(manager, saved, 'refresh');
     this.logger.log(`connection ${connectionId} refreshed (${trigger.kind}): credential version ${saved.credentialVersion}`);
     return { outcome: 'refreshed', entry: { connection: saved, credential: renewed } };
@@ -151,14 +157,17 @@ export class CredentialRefresher {
     attempt: { connectionId: string; credentialVersion: number; trigger: string; nextAttemptAt?: Date },
     error: TokenError,
   ): Promise<RefreshOutcome> {
-    if (error.retriable || unreadableSuccess(error)) {
+    const connectorFault = isConnectorFault(error);
+    if (error.retriable || unreadableSuccess(error) || connectorFault) {
+      if (connectorFault) await this.health.failing(manager, entry.connection.connectorId, error.code);
       await this.states.recordAttempt(manager, {
         ...attempt,
         outcome: 'transient_failure',
         errorCode: error.code,
         ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
       });
-      this.logger.warn(`refresh of connection ${attempt.connectionId} failed transiently (${error.code}${error.status ? `, HTTP ${error.status}` : ''}); the schedule retries`);
+      const whose = connectorFault ? `connector ${entry.connection.connectorId} is failing` : 'failed transiently';
+      this.logger.warn(`refresh of connection ${attempt.connectionId}: ${whose} (${error.code}${error.status ? `, HTTP ${error.status}` : ''}); the schedule retries`);
       return { outcome: 'transient_failure', entry, errorCode: error.code, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) };
     }
     await this.states.recordAttempt(manager, { connectionId: attempt.connectionId, credentialVersion: attempt.credentialVersion, trigger: attempt.trigger, outcome: 'permanent_failure', errorCode: error.code });

@@ -50,9 +50,11 @@ export class TokenEndpoint {
     const request = buildTokenRequest({ tokenUrl: urls.tokenUrl, client, grant, format: config.tokenRequestFormat });
     const result = await requestToken(request, {
       timeoutMs: this.config.tokenRequestTimeoutMs,
+      outbound: this.config.outbound,
       ...(config.tokenResponsePaths ? { responsePaths: config.tokenResponsePaths } : {}),
       metadataPaths: config.metadataPaths,
     });
+    if (!result.ok && result.detail !== undefined) this.logger.warn(`token endpoint of connector ${connector.entity.connectorId} not reached: ${result.detail}`);
     if (!result.ok || result.expiresIn !== undefined) return result;
     const introspection = urls.introspectionUrl ? await this.introspect(connector, urls.introspectionUrl, client, result.accessToken) : undefined;
     const expiresIn = lifetimeWithoutExpiresIn(config, grant, result, introspection, new Date());
@@ -75,9 +77,9 @@ export class TokenEndpoint {
   /** Asks for the access token's `exp`; a failure leaves the token as it is (it was issued). */
   private async introspect(connector: LoadedConnector, introspectionUrl: string, client: OAuthClient, accessToken: string): Promise<IntrospectionResult | undefined> {
     const request = buildIntrospectionRequest({ introspectionUrl, client, token: accessToken, tokenTypeHint: 'access_token' });
-    const answer = await requestIntrospection(request, { timeoutMs: this.config.tokenRequestTimeoutMs });
+    const answer = await requestIntrospection(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound });
     if (!answer.ok) {
-      this.logger.warn(`introspection for connector ${connector.entity.connectorId} failed (${answer.code}${answer.status ? `, HTTP ${answer.status}` : ''}); the assumed lifetime applies, if the connector has one`);
+      this.logger.warn(`introspection for connector ${connector.entity.connectorId} failed (${answer.detail ?? answer.code}${answer.status ? `, HTTP ${answer.status}` : ''}); the assumed lifetime applies, if the connector has one`);
       return undefined;
     }
     if (!answer.active || answer.exp === undefined) {
@@ -111,6 +113,16 @@ export function oauthCredential(result: TokenResult, requestedScopes: readonly s
 
 export function isRefreshable(config: OAuth2Config, credential: StoredCredential): boolean {
   return config.refreshGrantType === 'refresh_token' && credential.type === 'oauth2' && credential.refreshToken !== undefined;
+}
+
+/**
+ * A failure that is the connector's, not one connection's: the provider refused the client
+ * (invalid_client, unauthorized_client…), or the token URL answered something that is not a token
+ * endpoint (an HTML page, a 404). Only a dead grant (`reconnectRequired`) is a connection's own;
+ * transient failures (5xx, 429, timeouts, unreachable) are nobody's fault yet.
+ */
+export function isConnectorFault(error: TokenError): boolean {
+  return !error.retriable && !error.reconnectRequired;
 }
 
 /** A sentence a person can read; the provider's code is kept separately. */

@@ -1,3 +1,4 @@
+import { pinnedDomains } from './pinned-domain';
 import { describePlaceholder, hasStrayBraces, listPlaceholders } from './url-template';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -7,8 +8,8 @@ const FIXED_PARENT_DOMAIN = /^\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 export interface EndpointUrlRules {
   /** Development only: lets `http://` reach localhost, 127.0.0.1 and [::1]. */
   readonly allowInsecureLoopback: boolean;
-  /** The connector's required attributes: the keys `{attr.<key>}` may name, and whether each has a pattern. */
-  readonly attributes: ReadonlyMap<string, { readonly hasPattern: boolean }>;
+  /** The connector's required attributes: the keys `{attr.<key>}` may name, and each one's pattern. */
+  readonly attributes: ReadonlyMap<string, { readonly pattern?: string }>;
 }
 
 /**
@@ -16,8 +17,9 @@ export interface EndpointUrlRules {
  * with it, or `undefined`. The message never repeats the URL.
  *
  * A placeholder in the host could send the user, or the client secret, to any server. It is
- * allowed only in front of a fixed parent domain (`{attr.subdomain}.zendesk.com`), or for an
- * attribute whose pattern limits the values.
+ * allowed only in front of a fixed parent domain (`{attr.subdomain}.zendesk.com`), or at the end
+ * of the host for an attribute whose pattern pins a fixed domain (see `pinnedDomains`; `.+` pins
+ * none).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1 (TLS, no fragment)
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11 (open redirectors)
@@ -58,15 +60,12 @@ function hostTemplate(template: string): string {
 
 function hostPlaceholderProblem(host: string, rules: EndpointUrlRules): string | undefined {
   const names = listPlaceholders(host);
-  if (names.length === 0) return undefined;
+  const last = names.at(-1);
+  if (last === undefined) return undefined;
   const suffix = host.slice(host.lastIndexOf('}') + 1);
   if (FIXED_PARENT_DOMAIN.test(suffix)) return undefined;
-  for (const name of names) {
-    const placeholder = describePlaceholder(name);
-    const pinned = placeholder?.kind === 'attribute' && rules.attributes.get(placeholder.key)?.hasPattern === true;
-    if (!pinned) {
-      return `puts {${name}} in the host; end the host with a fixed domain or give the attribute a pattern`;
-    }
-  }
-  return undefined;
+  const placeholder = describePlaceholder(last);
+  const pattern = placeholder?.kind === 'attribute' ? rules.attributes.get(placeholder.key)?.pattern : undefined;
+  if (suffix === '' && pattern !== undefined && pinnedDomains(pattern) !== undefined) return undefined;
+  return `puts {${last}} in the host; end the host with a fixed domain, or end it with an attribute whose pattern ends every alternative in a fixed domain (such as [a-z0-9-]+\\.example\\.com)`;
 }

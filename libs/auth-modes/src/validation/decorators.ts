@@ -1,4 +1,5 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { linearPatternProblem } from './linear-pattern';
 import { MAX_PATTERN_LENGTH } from './patterns';
 
 function register(
@@ -54,23 +55,20 @@ function stringRecordProblem(value: unknown, rules: StringRecordRules): string |
   return undefined;
 }
 
-/** A regular expression source that compiles. */
+/** A regular expression that RE2 compiles (so it matches in linear time): see `linearPatternProblem`. */
 export function IsRegexSource(options?: ValidationOptions): PropertyDecorator {
   return register(
     'isRegexSource',
     options,
-    (value) => typeof value === 'string' && value.length <= MAX_PATTERN_LENGTH && compiles(value),
-    (args) => `${args.property} must be a regular expression of at most ${MAX_PATTERN_LENGTH} characters`,
+    (value) => regexSourceProblem(value) === undefined,
+    (args) => `${args.property} ${regexSourceProblem(args.value) ?? 'is invalid'}`,
   );
 }
 
-function compiles(source: string): boolean {
-  try {
-    new RegExp(source, 'u');
-    return true;
-  } catch {
-    return false;
-  }
+function regexSourceProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > MAX_PATTERN_LENGTH) return `must be a regular expression of at most ${MAX_PATTERN_LENGTH} characters`;
+  const problem = linearPatternProblem(value);
+  return problem === undefined ? undefined : `must be a regular expression in RE2 syntax (no lookaround or backreferences): ${problem}`;
 }
 
 /** An array of objects whose `key` values are all different. */

@@ -19,6 +19,7 @@ import { Optional } from '../../validation/optional';
 import { DOT_PATH, IDENTIFIER, SCOPE_TOKEN, SINGLE_LINE, TENANT } from '../../validation/patterns';
 import { LOOPBACK_ENDPOINTS_GROUP, STRICT_ENDPOINTS_GROUP } from '../../validation/validation-groups';
 import { endpointUrlProblem } from '../../url/endpoint-url';
+import { metadataPathsProblem, responsePathsProblem } from './token-material-paths';
 import {
   CLIENT_AUTH_METHODS,
   OAUTH2_GRANT_TYPES,
@@ -101,10 +102,10 @@ function urlProblem(value: unknown, object: object, allowInsecureLoopback: boole
   if (typeof value !== 'string') return 'must be a string';
   if (value.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
   const declared = (object as { requiredAttributes?: unknown }).requiredAttributes;
-  const attributes = new Map<string, { hasPattern: boolean }>();
+  const attributes = new Map<string, { pattern?: string }>();
   if (Array.isArray(declared)) {
     for (const item of declared as Array<Partial<RequiredAttribute> | null>) {
-      if (typeof item?.key === 'string') attributes.set(item.key, { hasPattern: typeof item.pattern === 'string' });
+      if (typeof item?.key === 'string') attributes.set(item.key, typeof item.pattern === 'string' ? { pattern: item.pattern } : {});
     }
   }
   return endpointUrlProblem(value, { allowInsecureLoopback, attributes });
@@ -211,12 +212,14 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   readonly issuer?: string;
 
   @Optional()
+  @Satisfies('copiesNoToken', (value) => responsePathsProblem(value))
   @ValidateNested()
   @IsObject({ message: 'tokenResponsePaths must be an object' })
   @Type(() => TokenResponsePathsDto)
   readonly tokenResponsePaths?: TokenResponsePathsDto;
 
   @Optional()
+  @Satisfies('copiesNoToken', (value, object) => metadataPathsProblem(value, (object as { tokenResponsePaths?: unknown }).tokenResponsePaths))
   @IsStringRecord({ keyPattern: IDENTIFIER, valuePattern: DOT_PATH, maxEntries: 50 })
   readonly metadataPaths?: Record<string, string>;
 

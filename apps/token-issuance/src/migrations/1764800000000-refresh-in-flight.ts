@@ -6,8 +6,8 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
  * transaction never commits (the process died, the database went away), the row stays and tells
  * the next attempt that the provider may have rotated the refresh token. No secret.
  */
-export class RefreshInFlight1764700000000 implements MigrationInterface {
-  name = 'RefreshInFlight1764700000000';
+export class RefreshInFlight1764800000000 implements MigrationInterface {
+  name = 'RefreshInFlight1764800000000';
 
   async up(runner: QueryRunner): Promise<void> {
     const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
