@@ -138,8 +138,12 @@ describe('npm start', () => {
     expect(session.status).toBe(200);
     expect(session.body).toMatchObject({ status: 'pending', connector: { name: 'Sandbox provider', mode: 'OAUTH2' } });
 
-    // Connect through the sandbox as the dialog's popup would.
-    const { callbackUrl } = await authorizeOverHttp(fragment.get('authorizationUrl') ?? '', { username: 'quickstart-user' });
+    // Connect through the sandbox as the dialog's popup would: the link carries only the session; the sign-in URL comes from the gateway.
+    expect(fragment.get('authorizationUrl')).toBeNull();
+    const authorize = await fetch(`${gateway}/v1/connect/authorize`, { method: 'POST', headers: { authorization: `Bearer ${sessionToken}` }, signal: AbortSignal.timeout(15_000) });
+    expect(authorize.status).toBe(200);
+    const { authorizationUrl } = (await authorize.json()) as { authorizationUrl: string };
+    const { callbackUrl } = await authorizeOverHttp(authorizationUrl, { username: 'quickstart-user' });
     expect(callbackUrl.origin).toBe(gateway);
     const callback = await fetch(callbackUrl, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
     await callback.body?.cancel();
