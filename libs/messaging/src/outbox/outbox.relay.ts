@@ -56,11 +56,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         else await this.pause(RETRY_DELAY_MS * 2);
       } catch (error) {
         if (!this.stopped) this.logger.warn(`outbox relay interrupted: ${(error as Error).message}; retrying`);
-        await this.disconnect();
+        // A fresh producer too: an idempotent producer whose batch failed while the broker was away can
+        // keep a sequence the restarted broker refuses (OUT_OF_ORDER_SEQUENCE_NUMBER) on every retry.
+        await this.disconnect({ producer: true });
         await this.pause(RETRY_DELAY_MS);
       }
     }
-    await this.disconnect();
+    await this.disconnect({ producer: true });
   }
 
   private async connect(): Promise<void> {
@@ -131,11 +133,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.producer;
   }
 
-  private async disconnect(): Promise<void> {
+  private async disconnect(options: { producer: boolean } = { producer: false }): Promise<void> {
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
-    if (this.stopped) {
+    if (options.producer || this.stopped) {
       const producer = this.producer;
       this.producer = undefined;
       await producer?.disconnect().catch(() => undefined);
