@@ -7,6 +7,8 @@ import { MESSAGING_OPTIONS, MessagingOptions, outboxChannel } from '../messaging
 const BATCH_SIZE = 500;
 const SAFETY_POLL_MS = 1000;
 const RETRY_DELAY_MS = 1000;
+/** A Kafka call that has not settled by then is abandoned with its producer (kafkajs can leave one pending for ever after a broker restart). */
+const KAFKA_CALL_DEADLINE_MS = 30_000;
 
 interface PendingRow {
   id: string;
@@ -75,8 +77,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
     if (!this.producer) {
       const producer = createKafka(`${this.options.instanceId}-relay`, this.options.kafkaBrokers).producer({ idempotent: true, maxInFlightRequests: 1 });
-      await producer.connect();
       this.producer = producer;
+      await withDeadline(producer.connect(), 'connecting the Kafka producer');
     }
   }
 
@@ -104,7 +106,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       `SELECT id, topic, message_key, payload, headers FROM "${this.options.schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH_SIZE}`,
     );
     if (rows.length === 0) return 0;
-    await this.requireProducer().sendBatch({ topicMessages: groupByTopic(rows), acks: -1 });
+    await withDeadline(this.requireProducer().sendBatch({ topicMessages: groupByTopic(rows), acks: -1 }), 'publishing to Kafka');
     if (process.env.OUTBOX_RELAY_FAULT === 'crash-after-publish') process.kill(process.pid, 'SIGKILL');
     await client.query(`UPDATE "${this.options.schema}".outbox SET published_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
     this.published += rows.length;
@@ -140,7 +142,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (options.producer || this.stopped) {
       const producer = this.producer;
       this.producer = undefined;
-      await producer?.disconnect().catch(() => undefined);
+      await withDeadline(producer?.disconnect() ?? Promise.resolve(), 'disconnecting the Kafka producer').catch(() => undefined);
     }
   }
 }
@@ -153,4 +155,12 @@ function groupByTopic(rows: PendingRow[]): { topic: string; messages: { key: str
     byTopic.set(row.topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function withDeadline<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${KAFKA_CALL_DEADLINE_MS} ms`)), KAFKA_CALL_DEADLINE_MS);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
