@@ -18,19 +18,26 @@ if (phase !== 'request_sent' && phase !== 'answer_received') {
 
 const die = () => process.kill(process.pid, 'SIGKILL');
 const isCodeExchange = (init) => /grant_type=authorization_code|"grant_type"\s*:\s*"authorization_code"/.test(String(init?.body ?? ''));
-const originalFetch = globalThis.fetch;
+/** A fetch that dies at the chosen point of a code exchange and passes everything else to `original`. */
+function dyingDuringTheCodeExchange(original) {
+  return async function fetchThatDiesDuringTheCodeExchange(input, init) {
+    if (!isCodeExchange(init)) return original(input, init);
+    if (phase === 'request_sent') {
+      const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
+      // undici reports here once the whole body is written to the socket
+      diagnostics.subscribe('undici:request:bodySent', ({ request }) => {
+        if (request.method === 'POST' && request.path.startsWith(path)) die();
+      });
+    }
+    const answer = await original(input, init);
+    if (phase === 'request_sent') throw new Error('the token request was answered before the kill: the seam did not see the body leave');
+    die();
+    return answer;
+  };
+}
 
-globalThis.fetch = async function fetchThatDiesDuringTheCodeExchange(input, init) {
-  if (!isCodeExchange(init)) return originalFetch(input, init);
-  if (phase === 'request_sent') {
-    const path = new URL(input instanceof Request ? input.url : String(input)).pathname;
-    // undici reports here once the whole body is written to the socket
-    diagnostics.subscribe('undici:request:bodySent', ({ request }) => {
-      if (request.method === 'POST' && request.path.startsWith(path)) die();
-    });
-  }
-  const answer = await originalFetch(input, init);
-  if (phase === 'request_sent') throw new Error('the token request was answered before the kill: the seam did not see the body leave');
-  die();
-  return answer;
-};
+// Token requests go through the undici package (its dispatcher checks outbound addresses); wrap
+// the global fetch too, so that the seam holds whichever one the token leg uses.
+const undici = require('undici');
+undici.fetch = dyingDuringTheCodeExchange(undici.fetch);
+globalThis.fetch = dyingDuringTheCodeExchange(globalThis.fetch);
