@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { TokenExpired } from '@cb/events';
 import { createLogger, loadServiceConfig } from '@cb/platform';
 import { startService } from '@cb/service-runtime';
 import { tokenIssuanceReaders, TokenIssuanceSettings } from './token-issuance.config';
@@ -7,5 +8,13 @@ import { TokenIssuanceModule, SCHEMA } from './token-issuance.module';
 export async function startTokenIssuance(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadServiceConfig<TokenIssuanceSettings>('token-issuance', 3003, tokenIssuanceReaders, env);
   const logger = createLogger(config.serviceName, config.logLevel, config.logFile);
-  return startService({ module: TokenIssuanceModule.register(config, logger), config, logger, schema: SCHEMA, consumesEvents: true });
+  return startService({
+    module: TokenIssuanceModule.register(config, logger),
+    config,
+    logger,
+    schema: SCHEMA,
+    consumesEvents: true,
+    // Refreshes wait on providers; on their own consumer they never hold up a connect's code exchange.
+    eventLanes: { refresh: [TokenExpired.topic] },
+  });
 }

@@ -11,6 +11,8 @@ export interface StartServiceOptions {
   schema: string;
   /** True for services with @EventPattern handlers. */
   consumesEvents: boolean;
+  /** Topics consumed apart from the rest, by lane name (see InboxServerOptions.lanes). */
+  eventLanes?: Record<string, readonly string[]>;
   bodyLimit?: string;
 }
 
@@ -31,6 +33,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
               kafkaBrokers: config.kafkaBrokers,
               topicPrefix: config.topicPrefix,
               dataSource: nest.get(DataSource),
+              ...(options.eventLanes ? { lanes: options.eventLanes } : {}),
             }),
         }
       : {}),

@@ -32,6 +32,11 @@ export interface InboxServerOptions extends MessagingOptions {
   sessionTimeoutMs?: number;
   /** Partitions handled at once; {@link INBOX_PARTITIONS_CONSUMED_CONCURRENTLY} by default. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Topics (catalogue names) consumed by a consumer of their own, by lane name, so slow handlers of
+   * one lane never queue the others' events; every other topic shares the main consumer.
+   */
+  lanes?: Record<string, readonly string[]>;
 }
 
 /**
@@ -42,7 +47,7 @@ export interface InboxServerOptions extends MessagingOptions {
  */
 export class InboxKafkaServer extends Server implements CustomTransportStrategy {
   private kafka: Kafka | undefined;
-  private consumer: Consumer | undefined;
+  private consumers: Consumer[] = [];
   private deadLetters: Producer | undefined;
   private readonly stats = { handled: 0, duplicates: 0, deadLettered: 0 };
 
@@ -68,11 +73,11 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   }
 
   unwrap<T>(): T {
-    return this.consumer as T;
+    return this.consumers as T;
   }
 
   async close(): Promise<void> {
-    await this.consumer?.disconnect().catch(() => undefined);
+    await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
     await this.deadLetters?.disconnect().catch(() => undefined);
   }
 
@@ -81,27 +86,34 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   }
 
   private async start(): Promise<void> {
-    const { topicPrefix, serviceName, instanceId } = this.options;
+    const { topicPrefix, instanceId } = this.options;
     const definitions = this.subscribedDefinitions();
     this.kafka = createKafka(instanceId, this.options.kafkaBrokers);
     const admin = this.kafka.admin();
     await admin.connect();
-    const topics = definitions.map((d) => prefixedTopic(topicPrefix, d.topic));
     await ensureTopics(admin, [...EVENT_CATALOG.map((d) => prefixedTopic(topicPrefix, d.topic)), prefixedTopic(topicPrefix, DEAD_LETTER_TOPIC)]);
     await admin.disconnect();
     this.deadLetters = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.deadLetters.connect();
-    if (topics.length === 0) return;
-    this.consumer = this.kafka.consumer({
-      groupId: `${topicPrefix}${serviceName}`,
+    for (const [lane, topics] of laneTopics(definitions.map((d) => d.topic), this.options.lanes ?? {})) {
+      await this.consume(lane, topics.map((topic) => prefixedTopic(topicPrefix, topic)));
+    }
+  }
+
+  /** The main lane keeps the service's historical group id; another lane's group is suffixed by its name. */
+  private async consume(lane: string, topics: string[]): Promise<void> {
+    const { topicPrefix, serviceName } = this.options;
+    const consumer = (this.kafka as Kafka).consumer({
+      groupId: lane === MAIN_LANE ? `${topicPrefix}${serviceName}` : `${topicPrefix}${serviceName}.${lane}`,
       sessionTimeout: this.options.sessionTimeoutMs ?? 10000,
       heartbeatInterval: 1000,
       maxWaitTimeInMs: 250,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics, fromBeginning: true });
-    await this.consumer.run({
+    this.consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? INBOX_PARTITIONS_CONSUMED_CONCURRENTLY,
       eachMessage: (message) => this.handleMessage(message),
@@ -210,6 +222,18 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       return false;
     }
   }
+}
+
+const MAIN_LANE = 'main';
+
+/** The subscribed topics grouped by lane; topics no lane names go to the main lane. Empty lanes are left out. */
+export function laneTopics(subscribed: readonly string[], lanes: Record<string, readonly string[]>): Map<string, string[]> {
+  const byLane = new Map<string, string[]>();
+  for (const topic of subscribed) {
+    const lane = Object.entries(lanes).find(([, topics]) => topics.includes(topic))?.[0] ?? MAIN_LANE;
+    byLane.set(lane, [...(byLane.get(lane) ?? []), topic]);
+  }
+  return byLane;
 }
 
 function backoff(attempt: number): number {
