@@ -1,19 +1,24 @@
 /**
- * The credential-read floor: a bare Node HTTP server doing what a credential read must do at the
- * least, the database read of the sealed credential and its AES-256-GCM decryption with the same
- * keyring class, and nothing else (no framework, no API key check, no audit row, no second hop).
+ * The credential-read floors: a bare Node HTTP server doing what a credential read must do at the
+ * least, with no framework and no second hop.
  *
- *   POST /credential/<workspaceId>/<connectionId>
+ *   POST /credential/<workspaceId>/<connectionId>   the bare floor: the read of the sealed credential
+ *     and its AES-256-GCM decryption with the same keyring class, nothing else
+ *   POST /fair/<connectionId>                       the fair floor: also the API key (Authorization:
+ *     Bearer) looked up and its hash checked, and the audit row committed before the answer
  *
  * Environment: DATABASE_URL, VAULT_KEYS, PORT, POOL_SIZE (10, as the services).
  */
-import { createServer } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import { Keyring } from '@cb/vault-crypto';
 
 const keyring = Keyring.fromConfig(process.env.VAULT_KEYS ?? '');
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE ?? 10), application_name: 'credential-floor' });
 const ROUTE = /^\/credential\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/;
+const FAIR_ROUTE = /^\/fair\/([0-9a-f-]{36})$/;
+const API_KEY = /^Bearer cbk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
 interface Row {
   sealed_credential: string;
@@ -26,6 +31,14 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     if (req.method === 'GET' && req.url === '/health') {
       res.writeHead(200).end('ok');
+      return;
+    }
+    const fair = FAIR_ROUTE.exec(req.url ?? '');
+    if (req.method === 'POST' && fair) {
+      fairRead(fair[1] as string, req.headers.authorization ?? '').then(
+        (answer) => send(res, answer),
+        () => res.writeHead(500).end(),
+      );
       return;
     }
     const match = ROUTE.exec(req.url ?? '');
@@ -49,6 +62,36 @@ const server = createServer((req, res) => {
       .catch(() => res.writeHead(500).end());
   });
 });
+
+interface KeyRow {
+  id: string;
+  workspace_id: string;
+  secret_hash: Buffer;
+  scopes: string[];
+  revoked_at: Date | null;
+}
+
+async function fairRead(connectionId: string, authorization: string): Promise<{ status: number; body?: string }> {
+  const presented = API_KEY.exec(authorization);
+  if (!presented) return { status: 401 };
+  const key = (await pool.query<KeyRow>('SELECT id, workspace_id, secret_hash, scopes, revoked_at FROM gateway.api_keys WHERE public_id = $1', [presented[1]])).rows[0];
+  const hash = createHash('sha256').update(presented[2] as string).digest();
+  if (!key || key.revoked_at !== null || key.secret_hash.length !== hash.length || !timingSafeEqual(hash, key.secret_hash)) return { status: 401 };
+  if (!key.scopes.includes('credentials:read')) return { status: 403 };
+  const row = (await pool.query<Row>('SELECT sealed_credential, credential_version, mode FROM token_issuance.connections WHERE id = $1 AND workspace_id = $2', [connectionId, key.workspace_id])).rows[0];
+  if (!row) return { status: 404 };
+  const credential = JSON.parse(keyring.open(row.sealed_credential, `connections:${connectionId}`)) as Record<string, unknown>;
+  await pool.query(
+    'INSERT INTO token_issuance.credential_reads (workspace_id, connection_id, api_key_id, include_refresh_token, credential_version, read_at) VALUES ($1, $2, $3, false, $4, now())',
+    [key.workspace_id, connectionId, key.id, row.credential_version],
+  );
+  return { status: 200, body: JSON.stringify({ connectionId, mode: row.mode, credentialVersion: row.credential_version, credential }) };
+}
+
+function send(res: ServerResponse, answer: { status: number; body?: string }): void {
+  if (answer.body === undefined) res.writeHead(answer.status).end();
+  else res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(answer.body);
+}
 
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => process.stdout.write('credential floor ready\n'));
 const stop = (): void => {

@@ -123,6 +123,10 @@ export async function startSystem(state: RunState, infra: Infrastructure, option
     CONNECTOR_CONFIG_URL: urls['connector-config'],
     OAUTH_AUTHORIZATION_URL: urls['oauth-authorization'],
     TOKEN_ISSUANCE_URL: urls['token-issuance'],
+    // The scenarios measure capacity: a rate limit below the load would turn served requests into 429s.
+    RATE_LIMIT_CREDENTIAL_READS: 'off',
+    RATE_LIMIT_CONNECT_SESSIONS: 'off',
+    RATE_LIMIT_CALLBACK: 'off',
   };
   const pids = {} as Record<ServiceName, number>;
   // Back-end services first, one at a time: each migrates its schema and creates topics at start.
