@@ -2,17 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuthConfig } from '@cb/auth-modes';
 import { AppError } from '@cb/platform';
-import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
+import { VaultEntry } from '../credential-vault/credential-vault';
 import { CredentialRefresher } from './credential-refresher';
 import { isRefreshDue } from '@cb/refresh-policy';
 import { isExpired, tokenLifetime, tooCloseToExpiry } from './refresh-policy';
 
 /**
- * The credential read path's guard, in two steps around the read's own transaction:
- * `refreshIfDue` runs before it and refreshes a token that is due by the schedule's own rule (the
- * same single flight as
- * the schedule, in its own transaction, so a failure's bookkeeping or needs_reconnect mark commits
- * even when the read is refused, and a read never holds two pool connections); `assertUsable`
+ * The credential read path's guard, in two steps: `refreshIfDue` refreshes a loaded token that is
+ * due by the schedule's own rule (the same single flight as the schedule, in its own transaction,
+ * so a failure's bookkeeping or needs_reconnect mark commits even when the read is refused); `assertUsable`
  * runs on the credential the read loaded and refuses an expired one (a renewable one with less than
  * a second left), or any credential of a connection marked needs_reconnect, instead of handing it out.
  * Client-credentials connections are renewed by the read service itself.
@@ -21,15 +19,19 @@ import { isExpired, tokenLifetime, tooCloseToExpiry } from './refresh-policy';
 export class OnDemandRefresh {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly vault: CredentialVault,
     private readonly refresher: CredentialRefresher,
   ) {}
 
-  async refreshIfDue(workspaceId: string, connectionId: string): Promise<void> {
-    const entry = await this.vault.load(this.dataSource.manager, connectionId, workspaceId);
-    if (!entry || entry.connection.status !== 'active' || !entry.connection.refreshable) return;
-    if (!isRefreshDue(tokenLifetime(entry.connection), new Date())) return;
-    await this.dataSource.transaction((manager) => this.refresher.refresh(manager, connectionId, { kind: 'on_demand' }, workspaceId));
+  /**
+   * Refreshes the loaded credential when it is renewable and due, in a transaction of its own;
+   * true when a refresh ran, and the caller reads the credential again.
+   */
+  async refreshIfDue(entry: VaultEntry, workspaceId: string): Promise<boolean> {
+    const { connection } = entry;
+    if (connection.status !== 'active' || !connection.refreshable) return false;
+    if (!isRefreshDue(tokenLifetime(connection), new Date())) return false;
+    await this.dataSource.transaction((manager) => this.refresher.refresh(manager, connection.id, { kind: 'on_demand' }, workspaceId));
+    return true;
   }
 
   assertUsable(entry: VaultEntry, config: AuthConfig | null): void {
