@@ -108,12 +108,12 @@ export class ConnectHttpController {
       rawQuery: queryStart >= 0 ? request.originalUrl.slice(queryStart + 1) : '',
     });
     if (answer.status === 503) throw new AppError('temporarily_unavailable', 'the authorization response cannot be processed right now; reload this page shortly', 503);
-    if (answer.status >= 500 || !answer.headers.get('content-type')?.startsWith('text/html') && answer.status !== 303) {
+    if (answer.status >= 500 || !answer.header('content-type')?.startsWith('text/html') && answer.status !== 303) {
       throw new AppError('callback_failed', 'the authorization response could not be processed', 502);
     }
     for (const name of CALLBACK_HEADERS) {
-      const value = answer.headers.get(name);
-      if (value !== null) response.setHeader(name, value);
+      const value = answer.header(name);
+      if (value !== undefined) response.setHeader(name, value);
     }
     response.status(answer.status).send(answer.text);
   }

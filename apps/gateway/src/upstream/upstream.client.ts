@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Agent, request as sendRequest } from 'undici';
 import { AppError, INTERNAL_TOKEN_HEADER } from '@cb/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 
@@ -26,7 +27,8 @@ export interface UpstreamResponse<T = unknown> {
 
 export interface RawUpstreamResponse {
   status: number;
-  headers: Headers;
+  /** A response header's value (the first when repeated), or undefined. */
+  header(name: string): string | undefined;
   text: string;
 }
 
@@ -38,11 +40,12 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * carrying the upstream status and `{ code, message, details }` unchanged, so the gateway's filter
  * passes it through. `send` returns any answer as it is (the callback's HTML page). An unreachable
  * service is 503 `upstream_unavailable`; no answer in time is 504 `upstream_timeout` (the request
- * may have been processed, so it is not retried here).
+ * may have been processed, so it is not retried here). Connections are kept alive and reused.
  */
 @Injectable()
-export class UpstreamClient {
+export class UpstreamClient implements OnApplicationShutdown {
   private readonly baseUrls: Record<UpstreamService, string>;
+  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
     this.baseUrls = {
@@ -63,22 +66,34 @@ export class UpstreamClient {
     for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
     const headers: Record<string, string> = { ...request.headers, [INTERNAL_TOKEN_HEADER]: this.config.internalApiToken };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     try {
-      const response = await fetch(url, {
+      const response = await sendRequest(url, {
         method: request.method,
         headers,
-        redirect: 'manual',
+        dispatcher: this.agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-        signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
-      return { status: response.status, headers: response.headers, text: await response.text() };
+      const text = await response.body.text();
+      return { status: response.statusCode, header: (name) => firstValue(response.headers[name.toLowerCase()]), text };
     } catch (error) {
-      if ((error as Error).name === 'TimeoutError') {
+      const code = (error as { code?: string }).code;
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
         throw new AppError('upstream_timeout', `${service} did not answer in time`, 504, undefined, { cause: error, retriable: true });
       }
       throw new AppError('upstream_unavailable', `${service} is unavailable`, 503, undefined, { cause: error, retriable: true });
     }
   }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** A JSON answer's body, or the upstream error passed through unchanged. */
