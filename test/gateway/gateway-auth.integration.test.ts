@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createWorkspaceWithAdminKey } from '../../apps/gateway/src/workspaces/create-workspace';
+import { waitFor } from '../harness';
 import { RunningSystem, startSystem } from '../support/system';
 
 const run = promisify(execFile);
@@ -79,6 +80,33 @@ describe('gateway: workspaces, API keys and the edge', () => {
     const revoked = await call('/v1/connectors', { key: key.apiKey });
     expect(revoked.status).toBe(401);
     expect(await errorCode(revoked)).toBe('unauthorized');
+  });
+
+  it('a key revoked through one gateway instance, or by SQL, stops working on every instance', async () => {
+    const second = await system.startExtraInstance('gateway');
+    const issue = async (name: string): Promise<{ id: string; apiKey: string }> =>
+      (await (await call('/v1/api-keys', { method: 'POST', key: admin.apiKey, body: JSON.stringify({ name, scopes: ['admin'] }) })).json()) as { id: string; apiKey: string };
+    const statusOn = async (url: string, key: string): Promise<number> => (await fetch(`${url}/v1/connectors`, { headers: { authorization: `Bearer ${key}` } })).status;
+    const refusedOn = (url: string, key: string, description: string): Promise<boolean> =>
+      waitFor(async () => (await statusOn(url, key)) === 401, { timeoutMs: 3_000, intervalMs: 20, description });
+
+    const revokedByApi = await issue('revoked through the API');
+    expect([await statusOn(base, revokedByApi.apiKey), await statusOn(second.url, revokedByApi.apiKey)]).toEqual([200, 200]);
+    expect((await call(`/v1/api-keys/${revokedByApi.id}`, { method: 'DELETE', key: admin.apiKey })).status).toBe(204);
+    expect(await statusOn(base, revokedByApi.apiKey)).toBe(401);
+    await refusedOn(second.url, revokedByApi.apiKey, 'the other instance to refuse the revoked key');
+
+    const revokedBySql = await issue('revoked by SQL');
+    expect([await statusOn(base, revokedBySql.apiKey), await statusOn(second.url, revokedBySql.apiKey)]).toEqual([200, 200]);
+    const db = new Client({ connectionString: system.databaseUrl });
+    await db.connect();
+    try {
+      await db.query('UPDATE gateway.api_keys SET revoked_at = now() WHERE id = $1', [revokedBySql.id]);
+    } finally {
+      await db.end();
+    }
+    await refusedOn(base, revokedBySql.apiKey, 'the first instance to refuse the key revoked by SQL');
+    await refusedOn(second.url, revokedBySql.apiKey, 'the second instance to refuse the key revoked by SQL');
   });
 
   it("answers 404 for another workspace's key id and for ids that are not UUIDs", async () => {

@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { ApiKeysHttpController } from './api-keys/api-keys.http.controller';
-import { ApiKeyGuard } from './auth';
+import { ApiKeyCache, ApiKeyGuard } from './auth';
 import { ConnectorReadiness } from './connectors/connector-readiness';
 import { ConnectorsHttpController } from './connectors/connectors.http.controller';
 import { FEATURE_MODULES } from './feature-modules';
@@ -40,7 +40,7 @@ export class GatewayModule {
         ...FEATURE_MODULES,
       ],
       controllers: [ApiKeysHttpController, ConnectorsHttpController],
-      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
+      providers: [ApiKeyCache, { provide: APP_GUARD, useClass: ApiKeyGuard }],
     };
   }
 }

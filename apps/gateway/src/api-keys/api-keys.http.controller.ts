@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { notFound } from '@cb/platform';
-import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
+import { ApiKeyCache, CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
 import { ApiKeyEntity } from '../workspaces/api-key.entity';
 import { issueApiKey } from '../workspaces/create-workspace';
 import { ApiKeyListResponseDto, CreatedApiKeyResponseDto, toApiKeyResponse } from './api-key.response.dto';
@@ -15,7 +15,10 @@ import { isUuid } from '../upstream/path-params';
 @RequireScopes('admin')
 @Controller('v1/api-keys')
 export class ApiKeysHttpController {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: ApiKeyCache,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: "List the workspace's API keys (never their secrets)" })
@@ -43,6 +46,7 @@ export class ApiKeysHttpController {
     const result = await this.dataSource
       .getRepository(ApiKeyEntity)
       .update({ id, workspaceId: caller.workspaceId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+    this.keys.forgetAll();
     if (!result.affected) {
       const exists = await this.dataSource.getRepository(ApiKeyEntity).existsBy({ id, workspaceId: caller.workspaceId });
       if (!exists) throw notFound('api key');

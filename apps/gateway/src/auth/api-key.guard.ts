@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppError, HealthController } from '@cb/platform';
 import { ApiKeyEntity } from '../workspaces/api-key.entity';
+import { ApiKeyCache } from './api-key-cache';
 import { parseApiKey, secretMatches } from './api-key-format';
 import { PUBLIC_ROUTE, REQUIRED_SCOPES, RequestWithWorkspace } from './auth.decorators';
 
@@ -21,6 +22,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: ApiKeyCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -34,7 +36,7 @@ export class ApiKeyGuard implements CanActivate {
     const parsed = match ? parseApiKey(match[1] as string) : undefined;
     if (!parsed) throw unauthorized();
 
-    const key = await this.dataSource.getRepository(ApiKeyEntity).findOneBy({ publicId: parsed.publicId });
+    const key = await this.keys.lookup(parsed.publicId);
     if (!secretMatches(parsed.secret, key?.secretHash) || !key || key.revokedAt !== null) throw unauthorized();
 
     const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, targets) ?? [];

@@ -1,3 +1,4 @@
+export { ApiKeyCache } from './api-key-cache';
 export { ApiKeyGuard } from './api-key.guard';
 export { Public, RequireScopes, CurrentWorkspace, PUBLIC_ROUTE, REQUIRED_SCOPES } from './auth.decorators';
 export type { WorkspaceContext } from './auth.decorators';
