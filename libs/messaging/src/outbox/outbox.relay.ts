@@ -14,7 +14,8 @@ interface PendingRow {
   id: string;
   topic: string;
   message_key: string;
-  payload: unknown;
+  /** The jsonb payload as PostgreSQL prints it: sent as it is, never parsed and printed again. */
+  payload: string;
   headers: Record<string, string>;
 }
 
@@ -103,7 +104,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.signalled = false;
     const client = this.requireClient();
     const { rows } = await client.query<PendingRow>(
-      `SELECT id, topic, message_key, payload, headers FROM "${this.options.schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH_SIZE}`,
+      `SELECT id, topic, message_key, payload::text AS payload, headers FROM "${this.options.schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH_SIZE}`,
     );
     if (rows.length === 0) return 0;
     await withDeadline(this.requireProducer().sendBatch({ topicMessages: groupByTopic(rows), acks: -1 }), 'publishing to Kafka');
@@ -151,7 +152,7 @@ function groupByTopic(rows: PendingRow[]): { topic: string; messages: { key: str
   const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
   for (const row of rows) {
     const messages = byTopic.get(row.topic) ?? [];
-    messages.push({ key: row.message_key, value: JSON.stringify(row.payload), headers: row.headers });
+    messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
     byTopic.set(row.topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
