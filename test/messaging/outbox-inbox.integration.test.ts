@@ -9,7 +9,7 @@ import { MessagingTables1764300000000, OutboxWriter } from '@cb/messaging';
 import { openServiceDatabase } from '@cb/platform';
 import { generateVaultKey } from '@cb/vault-crypto';
 import { collectMessages, createTestDatabase, createTopics, harnessEnv, uniqueName, waitFor } from '../harness';
-import { POISON_CONNECTOR_ID, PROBE_SCHEMA, startProbeConsumer } from './fixtures/probe-consumer';
+import { IRRELEVANT_CONNECTOR_ID, POISON_CONNECTOR_ID, PROBE_SCHEMA, startProbeConsumer } from './fixtures/probe-consumer';
 
 const PRODUCER_SCHEMA = 'probe_producer';
 
@@ -113,6 +113,18 @@ describe('outbox and inbox on the real broker', () => {
     }, { description: 'the committed marker event arrives', timeoutMs: 30_000 });
     expect(rows.some((r) => r.connector_id === rolledBack)).toBe(false);
     expect(rows.length).toBe(before + 1);
+  });
+
+  it("passes over events its handler declares irrelevant: no handler call, no inbox row", async () => {
+    startRelay();
+    await producerDb.transaction((manager) => writer.append(manager, ConnectorDeactivated, event(IRRELEVANT_CONNECTOR_ID)));
+    const marker = randomUUID();
+    await producerDb.transaction((manager) => writer.append(manager, ConnectorDeactivated, event(marker)));
+    await waitFor(async () => (await received()).some((r) => r.connector_id === marker), { description: 'the marker after the irrelevant event is handled', timeoutMs: 30_000 });
+    const irrelevantIds = (await producerDb.query(`SELECT id FROM "${PRODUCER_SCHEMA}".outbox WHERE payload->>'connectorId' = $1`, [IRRELEVANT_CONNECTOR_ID])) as { id: string }[];
+    expect(irrelevantIds).toHaveLength(1);
+    expect((await received()).some((r) => r.connector_id === IRRELEVANT_CONNECTOR_ID)).toBe(false);
+    expect(await producerDb.query(`SELECT 1 FROM "${PROBE_SCHEMA}".inbox WHERE event_id = $1`, [irrelevantIds[0]?.id])).toEqual([]);
   });
 
   it('dead-letters malformed and poison messages and goes on consuming', async () => {

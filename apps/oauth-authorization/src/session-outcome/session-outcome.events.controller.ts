@@ -1,14 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConnectionFailed, ConnectionFailedPayload, TokenIssued, TokenIssuedPayload } from '@cb/events';
-import { InboxContext } from '@cb/messaging';
+import { InboxContext, onlyWhen } from '@cb/messaging';
 import { ConnectSessionEntity } from '../connect-sessions/connect-session.entity';
 import { KnownConnectionEntity } from '../connect-sessions/known-connection.entity';
 
 /** The token leg's answer ends the connect session: completed with the connection, or failed. */
 @Controller()
 export class SessionOutcomeEventsController {
-  @EventPattern(TokenIssued.topic)
+  // A refresh neither ends a session nor makes a connection known (its connect did).
+  @EventPattern(TokenIssued.topic, onlyWhen((event: TokenIssuedPayload) => event.reason !== 'refresh'))
   async tokenIssued(@Payload() payload: TokenIssuedPayload, @Ctx() ctx: InboxContext): Promise<void> {
     await ctx.manager
       .createQueryBuilder()

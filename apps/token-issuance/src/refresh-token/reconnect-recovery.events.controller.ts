@@ -1,7 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConnectionStatusChanged, TokenIssued, TokenIssuedPayload } from '@cb/events';
-import { InboxContext, OutboxWriter } from '@cb/messaging';
+import { InboxContext, onlyWhen, OutboxWriter } from '@cb/messaging';
 import { RefreshStateRepository } from './refresh-state.repository';
 
 /**
@@ -17,9 +17,8 @@ export class ReconnectRecoveryEventsController {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  @EventPattern(TokenIssued.topic)
+  @EventPattern(TokenIssued.topic, onlyWhen((event: TokenIssuedPayload) => event.reason === 'reconnect'))
   async onTokenIssued(@Payload() event: TokenIssuedPayload, @Ctx() ctx: InboxContext): Promise<void> {
-    if (event.reason !== 'reconnect') return;
     const errorCode = await this.states.clearNeedsReconnect(ctx.manager, event.connectionId);
     if (errorCode === null) return;
     await this.outbox.append(ctx.manager, ConnectionStatusChanged, {

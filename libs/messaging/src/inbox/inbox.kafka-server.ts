@@ -20,6 +20,14 @@ const BACKOFF_CAP_MS = 5000;
  */
 export const INBOX_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 
+/**
+ * The extras of an `@EventPattern` whose handler acts on some events of its topic only: the others
+ * are passed over before any transaction, e.g. `@EventPattern(TokenIssued.topic, onlyWhen((e: TokenIssuedPayload) => e.reason !== 'refresh'))`.
+ */
+export function onlyWhen<T>(relevant: (payload: T) => boolean): { relevant: (payload: T) => boolean } {
+  return { relevant };
+}
+
 class Rejected extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
@@ -49,7 +57,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   private kafka: Kafka | undefined;
   private consumers: Consumer[] = [];
   private deadLetters: Producer | undefined;
-  private readonly stats = { handled: 0, duplicates: 0, deadLettered: 0 };
+  private readonly stats = { handled: 0, duplicates: 0, passedOver: 0, deadLettered: 0 };
 
   constructor(private readonly options: InboxServerOptions) {
     super();
@@ -130,6 +138,10 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       const rejected = error as Rejected;
       return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, rejected.code ?? 'unparseable', rejected.message);
     }
+    if (!this.isRelevant(parsed)) {
+      this.stats.passedOver++;
+      return;
+    }
     // Failures while the database is away are not the handler's fault: they do not count towards
     // the dead-letter limit, so an outage never dead-letters good events.
     let failures = 0;
@@ -172,6 +184,11 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     const errors = validateSync(payload, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) throw new Rejected('invalid_payload', `invalid fields: ${errors.map((e) => e.property).join(', ')}`);
     return { definition, payload };
+  }
+
+  private isRelevant(parsed: { definition: EventDefinition; payload: object }): boolean {
+    const relevant = (this.getHandlerByPattern(parsed.definition.topic)?.extras as { relevant?: (payload: object) => boolean } | undefined)?.relevant;
+    return relevant === undefined || relevant(parsed.payload);
   }
 
   private async handleOnce(topic: string, parsed: { definition: EventDefinition; payload: object }, headers: Record<string, string>): Promise<void> {
