@@ -24,6 +24,7 @@ describe('typed credentials and client credentials', () => {
   let sandbox: SandboxProvider;
   let collector: MessageCollector;
   let gateway: Gateway;
+  let workspaceId: string;
   const connectors: Record<string, string> = {};
   const tokensSeen = new Set<string>();
 
@@ -52,7 +53,7 @@ describe('typed credentials and client credentials', () => {
       clients: [{ client_id: 'cb-machine', client_secret: secrets.clientSecret, redirect_uris: [`${system.urls.gateway}/oauth/callback`], token_endpoint_auth_method: 'client_secret_post' }],
     });
     collector = await collectMessages({ brokers: system.kafkaBrokers, topics: [...EVENT_CATALOG.map((d) => system.topic(d.topic)), system.topic(DEAD_LETTER_TOPIC)], fromBeginning: true });
-    gateway = (await newWorkspace(system, 'Typed Co')).gateway;
+    ({ gateway, workspaceId } = await newWorkspace(system, 'Typed Co'));
     connectors.basic = await activeConnector(gateway, 'basic', { mode: 'BASIC' });
     connectors.apiKey = await activeConnector(gateway, 'api-key', { mode: 'API_KEY', headerName: 'X-Api-Token', prefix: 'Token' });
     connectors.bearer = await activeConnector(gateway, 'bearer', { mode: 'BEARER' });
@@ -119,6 +120,30 @@ describe('typed credentials and client credentials', () => {
     const wrongShape = await submit(await openSession(gateway, { connectorId: connectors.bearer, endUserId: 'u-bearer-2' }), { apiKey: 'x' });
     expect(wrongShape.status).toBe(400);
     expect(wrongShape.body.error?.details?.errors.map((e) => e.path).sort()).toEqual(['apiKey', 'token']);
+  });
+
+  it("an edited connector's key placement reaches the next credential read on every token-issuance instance", async () => {
+    const second = await system.startExtraInstance('token-issuance');
+    const session = await openSession(gateway, { connectorId: connectors.apiKey, endUserId: 'u-key-edited' });
+    expect((await submit(session, { apiKey: secrets.apiKey })).status).toBe(202);
+    await sessionReaches(gateway, session.sessionId, 'completed');
+    const headerNameOn = async (url: string): Promise<unknown> => {
+      const answer = await fetch(`${url}/internal/v1/workspaces/${workspaceId}/connections/${session.connectionId}/credential`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-internal-token': system.internalToken, 'x-api-key-id': 'typed-credentials-test' },
+        body: '{}',
+      });
+      expect(answer.status).toBe(200);
+      return ((await answer.json()) as { credential: { headerName?: string } }).credential.headerName;
+    };
+    const instances = [system.urls['token-issuance'], second.url];
+    for (const url of instances) expect(await headerNameOn(url)).toBe('X-Api-Token');
+
+    const edited = await gateway.call('PATCH', `/v1/connectors/${connectors.apiKey}`, { body: { config: { mode: 'API_KEY', headerName: 'X-Edited-Token', prefix: 'Token' } } });
+    expect(edited.status).toBe(200);
+    for (const url of instances) {
+      await waitFor(async () => (await headerNameOn(url)) === 'X-Edited-Token', { timeoutMs: 15_000, intervalMs: 100, description: `the edited placement on ${url}` });
+    }
   });
 
   it('Custom input: names a missing or unknown field, applies defaults (secret ones too) and keeps the expiry', async () => {

@@ -121,7 +121,7 @@ describe('outbox and inbox on the real broker', () => {
     const marker = randomUUID();
     await producerDb.transaction((manager) => writer.append(manager, ConnectorDeactivated, event(marker)));
     await waitFor(async () => (await received()).some((r) => r.connector_id === marker), { description: 'the marker after the irrelevant event is handled', timeoutMs: 30_000 });
-    const irrelevantIds = (await producerDb.query(`SELECT id FROM "${PRODUCER_SCHEMA}".outbox WHERE payload->>'connectorId' = $1`, [IRRELEVANT_CONNECTOR_ID])) as { id: string }[];
+    const irrelevantIds = await producerDb.query<{ id: string }[]>(`SELECT id FROM "${PRODUCER_SCHEMA}".outbox WHERE payload->>'connectorId' = $1`, [IRRELEVANT_CONNECTOR_ID]);
     expect(irrelevantIds).toHaveLength(1);
     expect((await received()).some((r) => r.connector_id === IRRELEVANT_CONNECTOR_ID)).toBe(false);
     expect(await producerDb.query(`SELECT 1 FROM "${PROBE_SCHEMA}".inbox WHERE event_id = $1`, [irrelevantIds[0]?.id])).toEqual([]);

@@ -11,6 +11,8 @@ export { HealthController, READINESS_CHECKS } from './health/readiness';
 export type { ReadinessCheck } from './health/readiness';
 export { serviceDataSourceOptions, migrateSchema, openServiceDatabase, databaseReadiness } from './database/database';
 export type { ServiceDatabaseOptions } from './database/database';
+export { ChangeFollowingCache } from './database/change-following-cache';
+export type { ChangeFollowingCacheOptions } from './database/change-following-cache';
 export { createHttpService } from './http/bootstrap';
 export type { HttpServiceOptions } from './http/bootstrap';
 export { InternalApiGuard, INTERNAL_TOKEN_HEADER, INTERNAL_API_TOKEN, INTERNAL_API_TOKEN_MIN_LENGTH, internalApiTokenReader } from './http/internal-api.guard';

@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import type { AuthConfig } from '@cb/auth-modes';
+import { ChangeFollowingCache } from '@cb/platform';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
+import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from '../token-issuance.config';
 import { clientSecretContext, ConnectorEntity, fieldDefaultContext } from './connector.entity';
 
 export interface LoadedConnector {
@@ -15,10 +17,44 @@ export interface LoadedConnector {
   secretFieldDefaults(): Record<string, string>;
 }
 
-/** Reads the connector projection; the refresh use case needs the same (token URL, client auth). */
+/**
+ * Reads the connector projection; the refresh use case needs the same (token URL, client auth).
+ * Credential reads take the connector from memory (`findCurrent`), kept while this instance follows
+ * `<schema>.connectors_changed`, which a trigger sends on every change of the projection.
+ */
 @Injectable()
-export class ConnectorStore {
-  constructor(@Inject(KEYRING) private readonly keyring: Keyring) {}
+export class ConnectorStore implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ConnectorStore.name);
+  private readonly current: ChangeFollowingCache<ConnectorEntity>;
+
+  constructor(
+    @Inject(KEYRING) private readonly keyring: Keyring,
+    private readonly dataSource: DataSource,
+    @Inject(TOKEN_ISSUANCE_CONFIG) config: TokenIssuanceConfig,
+  ) {
+    this.current = new ChangeFollowingCache({
+      databaseUrl: config.databaseUrl,
+      applicationName: `${config.serviceName}-connector-changes`,
+      channel: `${(dataSource.options as PostgresConnectionOptions).schema ?? 'public'}.connectors_changed`,
+      keptMs: 60_000,
+      limit: 10_000,
+      onListenFailure: (error) => this.logger.warn(`cannot follow connector changes (${error.message}); credential reads load the connector meanwhile`),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.current.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.current.stop();
+  }
+
+  /** The latest connector, outside any transaction, from memory when it can be. */
+  async findCurrent(connectorId: string): Promise<LoadedConnector | null> {
+    const entity = await this.current.get(connectorId, () => this.dataSource.getRepository(ConnectorEntity).findOne({ where: { connectorId } }));
+    return entity ? this.loaded(entity, entity.config) : null;
+  }
 
   async find(manager: EntityManager, connectorId: string): Promise<LoadedConnector | null> {
     const entity = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId } });

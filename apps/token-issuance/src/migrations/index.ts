@@ -3,6 +3,7 @@ import { RefreshAndDisconnect1764500000000 } from './1764500000000-refresh-and-d
 import { RefreshNextAttempt1764600000000 } from './1764600000000-refresh-next-attempt';
 import { ConnectorVersionsAndHealth1764700000000 } from './1764700000000-connector-versions-and-health';
 import { RefreshInFlight1764800000000 } from './1764800000000-refresh-in-flight';
+import { ConnectorChanges1765100000000 } from './1765100000000-connector-changes';
 
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -12,4 +13,5 @@ export const MIGRATIONS: Function[] = [
   RefreshNextAttempt1764600000000,
   ConnectorVersionsAndHealth1764700000000,
   RefreshInFlight1764800000000,
+  ConnectorChanges1765100000000,
 ];

@@ -28,8 +28,8 @@ export class ReadCredentialService {
   ) {}
 
   /**
-   * No transaction around the common case: one load (and one decryption), the connector, and the
-   * audit row as a single autocommitted INSERT, durable before the answer leaves.
+   * No transaction around the common case: one load (and one decryption), the connector (kept in
+   * memory), and the audit row as a single autocommitted INSERT, durable before the answer leaves.
    */
   async read(workspaceId: string, connectionId: string, apiKeyId: string, includeRefreshToken: boolean): Promise<CredentialResponse> {
     const manager = this.dataSource.manager;
@@ -37,7 +37,7 @@ export class ReadCredentialService {
     if (!entry) throw notFound('connection');
     if (await this.onDemand.refreshIfDue(entry, workspaceId)) entry = await this.vault.load(manager, connectionId, workspaceId);
     if (!entry) throw notFound('connection');
-    const connector = await this.connectors.find(manager, entry.connection.connectorId);
+    const connector = await this.connectors.findCurrent(entry.connection.connectorId);
     const config = connector?.config ?? null;
     this.onDemand.assertUsable(entry, config);
     if (connector && config?.mode === 'OAUTH2' && config.grantType === 'client_credentials' && isRefreshDue(tokenLifetime(entry.connection), new Date())) {
