@@ -62,7 +62,8 @@ describe('poison messages on every consumed topic', () => {
       case 'CredentialsSubmitted':
         return { ...attempt, mode: 'API_KEY', sealedInput: keyring.seal(JSON.stringify({ mode: 'API_KEY', apiKey: 'poison-key' }), `CredentialsSubmitted:${key}`), submittedAt: now() };
       case 'TokenIssued':
-        return { ...ref, connectorVersion: 1, mode: 'API_KEY', reason: 'connect', scopes: [], expiresAt: null, refreshable: false, refreshMarginSeconds: 0, credentialVersion: 1, issuedAt: now() };
+        // reconnect: the one reason every consumer of TokenIssued acts on (each passes over some others)
+        return { ...ref, connectorVersion: 1, mode: 'API_KEY', reason: 'reconnect', scopes: [], expiresAt: null, refreshable: false, refreshMarginSeconds: 0, credentialVersion: 1, issuedAt: now() };
       case 'ConnectionFailed':
         return { ...ref, sessionId: randomUUID(), errorCode: 'invalid_grant', reason: 'test', failedAt: now() };
       case 'TokenExpired':
