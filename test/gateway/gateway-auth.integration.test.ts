@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { createWorkspaceWithAdminKey } from '../../apps/gateway/src/workspaces/create-workspace';
 import { waitFor } from '../harness';
 import { RunningSystem, startSystem } from '../support/system';
+import { parseApiKey } from '../../apps/gateway/src/auth/api-key-format';
 
 const run = promisify(execFile);
 
@@ -19,6 +20,15 @@ describe('gateway: workspaces, API keys and the edge', () => {
     if (key !== undefined) headers.authorization = `Bearer ${key}`;
     if (rest.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
     return fetch(`${base}${path}`, { ...rest, headers });
+  };
+  const withDatabase = async <T>(work: (sql: Client) => Promise<T>): Promise<T> => {
+    const sql = new Client({ connectionString: system.databaseUrl });
+    await sql.connect();
+    try {
+      return await work(sql);
+    } finally {
+      await sql.end();
+    }
   };
   const errorCode = async (response: Response): Promise<string> => ((await response.json()) as { error: { code: string } }).error.code;
 
@@ -61,7 +71,7 @@ describe('gateway: workspaces, API keys and the edge', () => {
     await db.connect();
     try {
       const dump = JSON.stringify((await db.query('SELECT * FROM gateway.api_keys')).rows);
-      expect(dump).not.toContain(key.apiKey.split('_').at(-1));
+      expect(dump).not.toContain(parseApiKey(key.apiKey)?.secret);
     } finally {
       await db.end();
     }
@@ -98,15 +108,33 @@ describe('gateway: workspaces, API keys and the edge', () => {
 
     const revokedBySql = await issue('revoked by SQL');
     expect([await statusOn(base, revokedBySql.apiKey), await statusOn(second.url, revokedBySql.apiKey)]).toEqual([200, 200]);
-    const db = new Client({ connectionString: system.databaseUrl });
-    await db.connect();
-    try {
-      await db.query('UPDATE gateway.api_keys SET revoked_at = now() WHERE id = $1', [revokedBySql.id]);
-    } finally {
-      await db.end();
-    }
+    await withDatabase((sql) => sql.query('UPDATE gateway.api_keys SET revoked_at = now() WHERE id = $1', [revokedBySql.id]));
     await refusedOn(base, revokedBySql.apiKey, 'the first instance to refuse the key revoked by SQL');
     await refusedOn(second.url, revokedBySql.apiKey, 'the second instance to refuse the key revoked by SQL');
+  });
+
+  it('a gateway that loses the connection it follows key changes on forgets every key it kept', async () => {
+    const key = (await (await call('/v1/api-keys', { method: 'POST', key: admin.apiKey, body: JSON.stringify({ name: 'kept', scopes: ['admin'] }) })).json()) as { id: string; apiKey: string };
+    expect((await call('/v1/connectors', { key: key.apiKey })).status).toBe(200);
+    // The listening connection goes away, and the key is revoked while nobody listens.
+    await withDatabase(async (sql) => {
+      const terminated = await sql.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gateway-api-key-changes'");
+      expect(terminated.rowCount).toBeGreaterThanOrEqual(1);
+      await sql.query('UPDATE gateway.api_keys SET revoked_at = now() WHERE id = $1', [key.id]);
+    });
+    await waitFor(async () => (await call('/v1/connectors', { key: key.apiKey })).status === 401, { timeoutMs: 3_000, intervalMs: 20, description: 'the key revoked while nobody listened to be refused' });
+    // it listens again, and a later revocation by SQL is heard
+    const later = (await (await call('/v1/api-keys', { method: 'POST', key: admin.apiKey, body: JSON.stringify({ name: 'kept later', scopes: ['admin'] }) })).json()) as { id: string; apiKey: string };
+    await withDatabase(async (sql) =>
+      waitFor(async () => ((await sql.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'gateway-api-key-changes'")).rowCount ?? 0) >= 1, {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        description: 'the gateway to listen again',
+      }),
+    );
+    expect((await call('/v1/connectors', { key: later.apiKey })).status).toBe(200);
+    await withDatabase((sql) => sql.query('UPDATE gateway.api_keys SET revoked_at = now() WHERE id = $1', [later.id]));
+    await waitFor(async () => (await call('/v1/connectors', { key: later.apiKey })).status === 401, { timeoutMs: 3_000, intervalMs: 20, description: 'the later revocation to be heard' });
   });
 
   it("answers 404 for another workspace's key id and for ids that are not UUIDs", async () => {

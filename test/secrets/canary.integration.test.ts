@@ -21,6 +21,7 @@ import { ProcessSystem, startProcessSystem } from '../faults/process-system';
 import { collectMessages, waitFor } from '../harness';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { activeConnector, Answer, call, CallOptions, dumpAllRows, openSession, sessionReaches, withDb, Workspace, workspaceClient } from '../hostile/hostile-support';
+import { parseApiKey } from '../../apps/gateway/src/auth/api-key-format';
 
 const canary = (what: string): string => `CANARY${what.replace(/[^a-z]/gi, '')}${randomBytes(8).toString('hex')}`;
 
@@ -91,7 +92,7 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
       accessTokenTtlSeconds: 3600,
     });
     workspace = workspaceClient(system.urls.gateway, await createWorkspace(system.databaseUrl, 'Canary Co'));
-    secrets.set('workspace-api-key', workspace.apiKey.split('_').at(-1) as string);
+    secrets.set('workspace-api-key', secretOf(workspace.apiKey));
   }, 240_000); // the first start in a run compiles the services
 
   afterAll(async () => {
@@ -186,7 +187,7 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
     const removed = await api<{ revocation?: string }>('DELETE', `/v1/connections/${second.connectionId}`);
     expect(removed.status).toBe(200);
     const key = await api<{ apiKey: string }>('POST', '/v1/api-keys', { body: { name: 'canary', scopes: ['connect'] } });
-    secrets.set('created-api-key', key.body.apiKey.split('_').at(-1) as string);
+    secrets.set('created-api-key', secretOf(key.body.apiKey));
     responses.pop(); // the one answer that carries the new key, by design
     await api('GET', '/v1/api-keys');
 
@@ -241,7 +242,7 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
     }
     for (const file of rawFiles) {
       const bytes = readIfPresent(file);
-      for (const [name, value] of needles) if (bytes?.includes(value)) found.push(`${name} in ${file}`);
+      for (const [name, value] of needles) if (bytes?.includes(value)) found.push(`${name} in ${file}, amid: ${printableAround(bytes, value)}`);
     }
     process.stdout.write(
       `canary: ${needles.size} secrets searched in ${Object.entries(haystacks).map(([w, t]) => `${w} (${t.length} chars)`).join(', ')}; ${collector.messages.length} Kafka messages; ${responses.length} API responses; ${rawFiles.length} raw PostgreSQL files\n`,
@@ -270,6 +271,20 @@ async function rawDatabaseFiles(databaseUrl: string, since: number): Promise<str
   const files = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)).filter((path) => stat(path)?.isFile()) : []);
   const wal = files(join(dataDir, 'pg_wal')).filter((path) => (stat(path)?.mtimeMs ?? 0) >= since);
   return [...files(join(dataDir, 'base', String(oid))), ...wal];
+}
+
+/** The secret part of an API key; it may itself contain underscores, so never split on them. */
+function secretOf(apiKey: string): string {
+  const secret = parseApiKey(apiKey)?.secret;
+  if (!secret) throw new Error('not an API key');
+  return secret;
+}
+
+/** What surrounds a finding in a raw file (printable bytes only, the secret itself masked): which table or record holds it. */
+function printableAround(bytes: Buffer, value: string): string {
+  const at = bytes.indexOf(value);
+  const around = bytes.subarray(Math.max(0, at - 300), at + value.length + 100).toString('latin1').replace(value, '<secret>');
+  return JSON.stringify(around.replace(/[^\x20-\x7e]+/g, ' '));
 }
 
 /** PostgreSQL removes some files while it runs (pg_internal.init, recycled WAL): one gone is no finding. */
