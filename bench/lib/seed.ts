@@ -126,7 +126,7 @@ export function vaultDataSource(system: RunningSystem): DataSource {
   return new DataSource({ type: 'postgres', url: system.databaseUrl, schema: 'token_issuance', entities: [ConnectionEntity], synchronize: false, logging: false, extra: { max: 4, application_name: 'bench-seed' } });
 }
 
-export function benchVault(system: RunningSystem): { vault: CredentialVault; keyring: Keyring } {
+export function benchVault(system: RunningSystem, dataSource: DataSource): { vault: CredentialVault; keyring: Keyring } {
   const keyring = Keyring.fromConfig(system.vaultKeys);
   const outbox = new OutboxWriter({
     serviceName: 'token-issuance',
@@ -136,7 +136,7 @@ export function benchVault(system: RunningSystem): { vault: CredentialVault; key
     kafkaBrokers: system.kafkaBrokers,
     topicPrefix: system.topicPrefix,
   });
-  return { vault: new CredentialVault(keyring, outbox), keyring };
+  return { vault: new CredentialVault(keyring, outbox, dataSource), keyring };
 }
 
 export interface SeedResult {
@@ -160,7 +160,7 @@ export async function seedConnections(system: RunningSystem, workspace: Workspac
     return token;
   });
   const dataSource = await vaultDataSource(system).initialize();
-  const { vault } = benchVault(system);
+  const { vault } = benchVault(system, dataSource);
   const connectionIds: string[] = [];
   try {
     const connector = await dataSource.query<Array<{ version: number }>>('SELECT version FROM token_issuance.connectors WHERE connector_id = $1', [workspace.connectorId]);

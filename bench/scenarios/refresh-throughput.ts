@@ -10,12 +10,13 @@
  * at the concurrency token-issuance refreshes with, each followed by one UPDATE of a row holding the
  * sealed new credential.
  */
+import { Keyring } from '@cb/vault-crypto';
 import { TokenExpired, TokenIssued } from '@cb/events';
 import type { BenchContext } from '../lib/context';
 import { startCollector } from '../lib/kafka';
 import { figure, progress, ScenarioResult, scenarioResult } from '../lib/report';
 import { cpuMsPerOperation, CpuSampler, round } from '../lib/sampler';
-import { benchVault, refreshGrant, seedConnections } from '../lib/seed';
+import { refreshGrant, seedConnections } from '../lib/seed';
 import { mapLimit } from '../lib/stats';
 
 interface SandboxStats {
@@ -103,7 +104,7 @@ export async function refreshThroughput(ctx: BenchContext): Promise<ScenarioResu
     const tokenExpiredSent = [...expired.values()].reduce((sum, c) => sum + c, 0);
 
     // --- the floor: the same grants, straight to the provider, one UPDATE each
-    const { keyring } = benchVault(ctx.system);
+    const keyring = Keyring.fromConfig(ctx.system.vaultKeys);
     const { rows: sealed } = await ctx.db.query<{ id: string; sealed_credential: string }>('SELECT id, sealed_credential FROM token_issuance.connections WHERE id = ANY($1)', [ids]);
     const tokens = sealed.map((r) => ({ id: r.id, refreshToken: (JSON.parse(keyring.open(r.sealed_credential, `connections:${r.id}`)) as { refreshToken: string }).refreshToken }));
     await ctx.db.query('CREATE SCHEMA IF NOT EXISTS bench_floor');

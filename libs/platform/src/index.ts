@@ -12,6 +12,7 @@ export type { ReadinessCheck } from './health/readiness';
 export { serviceDataSourceOptions, migrateSchema, openServiceDatabase, databaseReadiness } from './database/database';
 export type { ServiceDatabaseOptions } from './database/database';
 export { ChangeFollowingCache } from './database/change-following-cache';
+export { EntityRowReader } from './database/entity-row-reader';
 export type { ChangeFollowingCacheOptions } from './database/change-following-cache';
 export { createHttpService } from './http/bootstrap';
 export type { HttpServiceOptions } from './http/bootstrap';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { EntityRowReader } from '@cb/platform';
 import { TokenIssued, TokenIssuedPayload } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
 import { KEYRING } from '@cb/service-runtime';
@@ -38,14 +39,19 @@ export interface SaveCredential {
  */
 @Injectable()
 export class CredentialVault {
+  private readonly inWorkspace: EntityRowReader<ConnectionEntity>;
+
   constructor(
     @Inject(KEYRING) private readonly keyring: Keyring,
     private readonly outbox: OutboxWriter,
-  ) {}
+    dataSource: DataSource,
+  ) {
+    this.inWorkspace = new EntityRowReader(dataSource, ConnectionEntity, 'id = $1 AND workspace_id = $2');
+  }
 
-  /** Reads and opens without a lock. `workspaceId` scopes the lookup when given. */
-  async load(manager: EntityManager, connectionId: string, workspaceId?: string): Promise<VaultEntry | null> {
-    const connection = await manager.getRepository(ConnectionEntity).findOne({ where: { id: connectionId, ...(workspaceId ? { workspaceId } : {}) } });
+  /** Reads and opens a workspace's connection without a lock (the credential read's path). */
+  async load(manager: EntityManager, connectionId: string, workspaceId: string): Promise<VaultEntry | null> {
+    const connection = await this.inWorkspace.one(manager, [connectionId, workspaceId]);
     return connection ? { connection, credential: this.open(connection) } : null;
   }
 

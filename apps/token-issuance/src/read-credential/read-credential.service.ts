@@ -18,6 +18,7 @@ import { CredentialResponse, toCredentialResponse } from './credential.mapper';
 @Injectable()
 export class ReadCredentialService {
   private readonly logger = new Logger(ReadCredentialService.name);
+  private readonly recordRead: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -25,7 +26,10 @@ export class ReadCredentialService {
     private readonly connectors: ConnectorStore,
     private readonly tokenEndpoint: TokenEndpoint,
     private readonly onDemand: OnDemandRefresh,
-  ) {}
+  ) {
+    const table = dataSource.getMetadata(CredentialReadEntity).tablePath;
+    this.recordRead = `INSERT INTO ${table} (workspace_id, connection_id, api_key_id, include_refresh_token, credential_version, read_at) VALUES ($1, $2, $3, $4, $5, now())`;
+  }
 
   /**
    * No transaction around the common case: one load (and one decryption), the connector (kept in
@@ -43,14 +47,7 @@ export class ReadCredentialService {
     if (connector && config?.mode === 'OAUTH2' && config.grantType === 'client_credentials' && isRefreshDue(tokenLifetime(entry.connection), new Date())) {
       entry = await this.renewClientCredentials(connector, workspaceId, connectionId);
     }
-    await manager.getRepository(CredentialReadEntity).insert({
-      workspaceId,
-      connectionId,
-      apiKeyId,
-      includeRefreshToken,
-      credentialVersion: entry.connection.credentialVersion,
-      readAt: new Date(),
-    });
+    await manager.query(this.recordRead, [workspaceId, connectionId, apiKeyId, includeRefreshToken, entry.connection.credentialVersion]);
     return toCredentialResponse(entry.connection, entry.credential, config, includeRefreshToken);
   }
 
