@@ -11,6 +11,20 @@ export { HealthController, READINESS_CHECKS } from './health/readiness';
 export type { ReadinessCheck } from './health/readiness';
 export { serviceDataSourceOptions, migrateSchema, openServiceDatabase, databaseReadiness } from './database/database';
 export type { ServiceDatabaseOptions } from './database/database';
+export {
+  SERVICE_SCHEMAS,
+  DATABASE_SERVICES,
+  DEFAULT_ROLE_PREFIX,
+  serviceRole,
+  servicePasswordVariable,
+  serviceDatabaseUrl,
+  checkRolePrefix,
+  checkRolePassword,
+  generateRolePassword,
+  scramSha256Verifier,
+  provisionServiceDatabase,
+} from './database/service-roles';
+export type { DatabaseService, ServiceRolesOptions, ProvisionedRole, ProvisionedDatabase } from './database/service-roles';
 export { ChangeFollowingCache } from './database/change-following-cache';
 export { EntityRowReader } from './database/entity-row-reader';
 export type { ChangeFollowingCacheOptions } from './database/change-following-cache';

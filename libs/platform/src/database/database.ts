@@ -28,15 +28,22 @@ export function serviceDataSourceOptions(options: ServiceDatabaseOptions): DataS
 }
 
 /**
- * Creates the schema and runs pending migrations under an advisory lock, so that several
- * instances starting together migrate once.
+ * Runs pending migrations under an advisory lock, so that several instances starting together
+ * migrate once. A service's role finds its schema made for it (it may not create schemas); a
+ * connection that may, such as an admin's in a development database, creates a missing one.
  */
 export async function migrateSchema(dataSource: DataSource, schema: string): Promise<void> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrate:${schema}`]);
-    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    // Not CREATE SCHEMA IF NOT EXISTS: PostgreSQL checks the right to create before it looks.
+    const found = (await runner.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])) as unknown[];
+    if (found.length === 0) {
+      await runner.query(`CREATE SCHEMA "${schema}"`).catch((error: Error) => {
+        throw new Error(`schema "${schema}" does not exist and this connection may not create it (${error.message}): create the service's role and schema first (database-roles, see README)`, { cause: error });
+      });
+    }
     await dataSource.runMigrations({ transaction: 'each' });
   } finally {
     await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`migrate:${schema}`]).catch(() => undefined);
