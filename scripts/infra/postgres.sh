@@ -6,7 +6,9 @@
 # When DATABASE_URL is set the script manages nothing and only prints it.
 # Environment: PG_DATA_DIR (.data/postgres), PG_PORT (15432), PG_BIN (/usr/lib/postgresql/15/bin),
 # PG_EXTRA_OPTS ("fsync=off synchronous_commit=off": extra server settings, name=value words).
-# Trust authentication: a dev/test cluster on loopback, never a production one.
+# Authentication on loopback: the admin (postgres) without a password, a dev/test cluster's
+# convenience that is never a production one; every other role (the services' own roles) with its
+# password (SCRAM), so that a service given the wrong password fails here as it would elsewhere.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -58,6 +60,17 @@ prepare_dir() {
   chmod 700 "$DATA_DIR"
 }
 
+# Written at every start, so that a cluster made by an earlier version (trust for everyone) changes too.
+write_hba() {
+  cat >"$DATA_DIR/pg_hba.conf" <<'EOF'
+# Written by scripts/infra/postgres.sh at every start.
+host  all  postgres  127.0.0.1/32  trust
+host  all  all       127.0.0.1/32  scram-sha-256
+EOF
+  if [[ "$(id -u)" -eq 0 ]]; then chown postgres: "$DATA_DIR/pg_hba.conf"; fi
+  chmod 600 "$DATA_DIR/pg_hba.conf"
+}
+
 is_running() { as_owner "$PG_BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1; }
 
 start() {
@@ -74,6 +87,7 @@ start() {
       >"$DATA_DIR.initdb.log" 2>&1 || { cat "$DATA_DIR.initdb.log" >&2; die "initdb failed"; }
     rm -f "$DATA_DIR.initdb.log"
   fi
+  write_hba
   # No unix socket: several clusters (and the system one) then never clash over /var/run/postgresql.
   local opts="-c port=$PG_PORT -c listen_addresses=127.0.0.1 -c max_connections=300 -c unix_socket_directories=''"
   local opt
