@@ -29,7 +29,7 @@ describe('token-issuance killed during a code exchange', () => {
   beforeAll(async () => {
     system = await startProcessSystem();
     sandbox = await startSandboxProvider({ clients: [{ client_id: 'killed-exchange', client_secret: 'killed-exchange-secret', redirect_uris: [`${system.urls.gateway}/oauth/callback`] }] });
-    workspace = workspaceClient(system.urls.gateway, await createWorkspace(system.databaseUrl, 'Killed Exchange Co'));
+    workspace = workspaceClient(system.urls.gateway, await createWorkspace(system.databaseUrls.gateway, 'Killed Exchange Co'));
     connectorId = await activeConnector(workspace, 'killed-exchange', {
       mode: 'OAUTH2',
       authorizationUrl: sandbox.urls.authorization,

@@ -29,7 +29,7 @@ export function formatCounts(name: string, counts: FlowCounts, extra: Record<str
   }\n`;
 }
 
-/** A workspace and its admin key, written through the gateway's own entities. */
+/** A workspace and its admin key, written through the gateway's own entities, as the gateway's command line does (give it the gateway's URL). */
 export async function createWorkspace(databaseUrl: string, name: string): Promise<{ workspaceId: string; apiKey: string; apiKeyId: string }> {
   const dataSource = await new DataSource(serviceDataSourceOptions({ url: databaseUrl, schema: 'gateway', applicationName: 'fault-test', entities: ENTITIES, migrations: [], poolSize: 1 })).initialize();
   try {

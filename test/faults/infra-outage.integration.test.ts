@@ -71,7 +71,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
       serviceEnv: { gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off' } },
     });
     sandbox = await startSandboxProvider({ clients: [{ client_id: 'outage', client_secret: 'outage-secret', redirect_uris: [`${system.urls.gateway}/oauth/callback`] }] });
-    const { apiKey } = await createWorkspace(system.databaseUrl, 'Outage Co');
+    const { apiKey } = await createWorkspace(system.databaseUrls.gateway, 'Outage Co');
     driver = { base: system.urls.gateway, apiKey };
     const connector = async (slug: string, config: Record<string, unknown>): Promise<string> => {
       const deadline = Date.now() + 30_000;

@@ -1,6 +1,6 @@
 /**
  * The five services as child processes (compiled once, `node -r tsconfig-paths/register <build>/apps/<svc>/src/main.js`)
- * with the environment startSystem would give them, so that a test can SIGKILL one and start it again.
+ * with the environment startSystem would give them (each its own database role), so that a test can SIGKILL one and start it again.
  * Each service's log file, stdout and stderr are kept in its log folder.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateVaultKey } from '@cb/vault-crypto';
-import { createTestDatabase, harnessEnv, uniqueName } from '../harness';
+import { createTestDatabase, harnessEnv, newDatabaseRoles, provisionDatabaseRoles, uniqueName } from '../harness';
 import { ROOT } from '../harness/local-infra';
 import { freePort, ServiceName, withoutKeysUnlessNeeded } from '../support/system';
 
@@ -57,8 +57,12 @@ export const SERVICES: ServiceName[] = ['connector-config', 'oauth-authorization
 
 export interface ProcessSystem {
   urls: Record<ServiceName, string>;
+  /** Shared by every service; each also gets its own DATABASE_URL (databaseUrls). */
   env: Record<string, string>;
+  /** The admin's URL, for a test's own reads and writes. */
   databaseUrl: string;
+  /** Each service's URL: its own role. */
+  databaseUrls: Record<ServiceName, string>;
   kafkaBrokers: string[];
   topicPrefix: string;
   topic(name: string): string;
@@ -83,19 +87,21 @@ export interface ProcessSystemOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Kafka and PostgreSQL other than the harness's (a private broker or cluster). */
   kafkaBrokers?: string[];
+  /** An admin URL of that cluster's database: the services' roles and schemas are made in it first. */
   adminDatabaseUrl?: string;
 }
 
 export async function startProcessSystem(options: ProcessSystemOptions = {}): Promise<ProcessSystem> {
   const harness = options.kafkaBrokers && options.adminDatabaseUrl ? undefined : harnessEnv();
   const kafkaBrokers = options.kafkaBrokers ?? (harness as { kafkaBrokers: string[] }).kafkaBrokers;
-  const database = options.adminDatabaseUrl ? { url: options.adminDatabaseUrl, drop: () => Promise.resolve() } : await createTestDatabase();
+  const database = options.adminDatabaseUrl
+    ? { url: options.adminDatabaseUrl, serviceUrls: await provisionDatabaseRoles(options.adminDatabaseUrl, newDatabaseRoles()), drop: () => Promise.resolve() }
+    : await createTestDatabase();
   const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (name) => [name, await freePort()] as const))) as Record<ServiceName, number>;
   const urls = Object.fromEntries(SERVICES.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
   const topicPrefix = `${uniqueName('f')}.`;
   const logDir = mkdtempSync(join(tmpdir(), 'cb-fault-logs-'));
   const env: Record<string, string> = {
-    DATABASE_URL: database.url,
     KAFKA_BROKERS: kafkaBrokers.join(','),
     KAFKA_TOPIC_PREFIX: topicPrefix,
     VAULT_KEYS: generateVaultKey('faults1'),
@@ -110,6 +116,8 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
     ...options.env,
   };
   const build = ensureCompiled();
+  // Not the harness's admin URL nor every role's password: a service process gets its own URL only.
+  const { DATABASE_URL: _admin, HARNESS_DATABASE_ROLES: _roles, ...inherited } = process.env;
   const children = new Map<ServiceName, ChildProcess>();
   const starts = Object.fromEntries(SERVICES.map((name) => [name, 0])) as Record<ServiceName, number>;
 
@@ -122,8 +130,8 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
     const child = spawn(process.execPath, ['-r', join(ROOT, 'node_modules', 'tsconfig-paths', 'register'), join(build, `apps/${name}/src/main.js`)], {
       cwd: ROOT,
       env: {
-        ...process.env,
-        ...withoutKeysUnlessNeeded(name, { ...env, ...options.serviceEnv?.[name], ...extraEnv }),
+        ...inherited,
+        ...withoutKeysUnlessNeeded(name, { ...env, DATABASE_URL: database.serviceUrls[name], ...options.serviceEnv?.[name], ...extraEnv }),
         TS_NODE_PROJECT: join(build, 'tsconfig.json'),
         PORT: String(ports[name]),
         INSTANCE_ID: `${name}-${uniqueName('p')}`,
@@ -198,6 +206,7 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
     urls,
     env,
     databaseUrl: database.url,
+    databaseUrls: database.serviceUrls,
     kafkaBrokers,
     topicPrefix,
     topic: (name) => `${topicPrefix}${name}`,

@@ -38,7 +38,7 @@ describe('kill -9 each service in turn under load', () => {
       clients: [{ client_id: 'kill-client', client_secret: 'kill-secret', redirect_uris: [`${system.urls.gateway}/oauth/callback`] }],
     });
     events = await collectMessages({ brokers: system.kafkaBrokers, topics: [system.topic(TokenIssued.topic), system.topic(ConnectionFailed.topic)] });
-    const { apiKey } = await createWorkspace(system.databaseUrl, 'Kill Co');
+    const { apiKey } = await createWorkspace(system.databaseUrls.gateway, 'Kill Co');
     driver = { base: system.urls.gateway, apiKey };
     const connector = async (slug: string, config: Record<string, unknown>): Promise<string> => {
       const deadline = Date.now() + 30_000;

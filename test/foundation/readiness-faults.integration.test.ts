@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { generateVaultKey } from '@cb/vault-crypto';
 import { startTokenRefresh } from '../../apps/token-refresh/src/token-refresh.app';
-import { createTestDatabase, uniqueName, waitFor } from '../harness';
+import { createTestDatabase, type TestDatabase, uniqueName, waitFor } from '../harness';
 import { freePorts, runScript } from '../harness/local-infra';
 
 interface Readiness {
@@ -17,7 +17,7 @@ interface Readiness {
 describe('readiness follows the database and Kafka', () => {
   let kafkaEnv: Record<string, string>;
   let kafkaDir: string;
-  let database: { url: string; drop(): Promise<void> };
+  let database: TestDatabase;
   let service: INestApplication;
   let url: string;
 
@@ -46,7 +46,7 @@ describe('readiness follows the database and Kafka', () => {
     await runScript('kafka.sh', ['start'], kafkaEnv);
     database = await createTestDatabase();
     service = await startTokenRefresh({
-      DATABASE_URL: database.url,
+      DATABASE_URL: database.serviceUrls['token-refresh'],
       KAFKA_BROKERS: `127.0.0.1:${port}`,
       KAFKA_TOPIC_PREFIX: `${uniqueName('r')}.`,
       VAULT_KEYS: generateVaultKey('k1'),

@@ -164,7 +164,7 @@ describe('gateway: workspaces, API keys and the edge', () => {
   it('creates a workspace from the command line and prints its admin key once', async () => {
     const { stdout } = await run('npm', ['run', '--silent', 'cli', '--', 'create-workspace', '--name', 'From CLI'], {
       cwd: `${__dirname}/../..`,
-      env: { ...process.env, DATABASE_URL: system.databaseUrl },
+      env: { ...process.env, DATABASE_URL: system.databaseUrls.gateway },
       timeout: 90_000,
     });
     const printed = JSON.parse(stdout.trim()) as { workspaceId: string; apiKey: string };

@@ -4,10 +4,12 @@
  *   TEST_INFRA=docker          Testcontainers (apache/kafka:3.9.1, postgres:15)
  *   TEST_INFRA=local           fresh processes via scripts/infra/*.sh in .data/test-run-<pid>/
  *   TEST_INFRA=external        KAFKA_BROKERS and DATABASE_URL from the environment
- * Exports KAFKA_BROKERS and DATABASE_URL (an admin URL) to the test workers.
+ * Exports KAFKA_BROKERS and DATABASE_URL (an admin URL) to the test workers, and the run's database
+ * roles (HARNESS_DATABASE_ROLES: one per service, and the template each test database copies).
  */
-import { containersUsable, startContainers } from './containers';
-import { cleanStaleRuns, progress, startLocal } from './local-infra';
+import { containersUsable, startContainers, stopContainers } from './containers';
+import { provisionHarnessRoles } from './database-roles';
+import { cleanStaleRuns, progress, startLocal, stopLocal } from './local-infra';
 import { HARNESS_KEY, type HarnessHandle } from './handle';
 
 type Mode = 'auto' | 'docker' | 'local' | 'external';
@@ -42,5 +44,12 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as Record<string, unknown>)[HARNESS_KEY] = handle;
   process.env.KAFKA_BROKERS = env.kafkaBrokers;
   process.env.DATABASE_URL = env.databaseUrl;
-  progress(`${handle.mode}: KAFKA_BROKERS=${env.kafkaBrokers} DATABASE_URL=${env.databaseUrl} (${Date.now() - started} ms)`);
+  const roles = await provisionHarnessRoles(env.databaseUrl).catch(async (err: Error) => {
+    // Jest runs no teardown when setup throws: stop what was started here.
+    if (handle.mode === 'docker') await stopContainers(handle.containers);
+    if (handle.mode === 'local') await stopLocal(handle.state);
+    throw new Error(`could not create the services' database roles: ${err.message}`, { cause: err });
+  });
+  if (handle.mode === 'external') handle.roles = roles;
+  progress(`${handle.mode}: KAFKA_BROKERS=${env.kafkaBrokers} DATABASE_URL=${env.databaseUrl}, service roles ${roles.prefix}* (${Date.now() - started} ms)`);
 }

@@ -5,6 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 import { Client } from 'pg';
+import type { DatabaseService } from '../../libs/platform/src/database/service-roles';
+import { harnessRoles, serviceDatabaseUrls } from './database-roles';
+
+export { newDatabaseRoles, provisionDatabaseRoles, serviceDatabaseUrls } from './database-roles';
+export type { DatabaseRoles } from './database-roles';
 
 export function harnessEnv(): { kafkaBrokers: string[]; databaseUrl: string } {
   const { KAFKA_BROKERS, DATABASE_URL } = process.env;
@@ -47,15 +52,28 @@ export async function waitFor<T>(
   }
 }
 
-/** A fresh database on the harness PostgreSQL; drop() removes it, closing its connections. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export interface TestDatabase {
+  /** The admin's URL: for a test's own reads and writes, never a service's. */
+  url: string;
+  /** Each service's URL: its own role, which owns its schema here and may not reach any other. */
+  serviceUrls: Record<DatabaseService, string>;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database on the harness PostgreSQL, a copy of the run's template (each service's schema
+ * already owned by its role); drop() removes it, closing its connections.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = harnessEnv().databaseUrl;
+  const roles = harnessRoles();
   const name = `test_${randomBytes(6).toString('hex')}`;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${roles.template}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    serviceUrls: serviceDatabaseUrls(url.toString(), roles),
     // WITH (FORCE) terminates the database's connections before dropping it (PostgreSQL 13+).
     drop: () => withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };

@@ -137,7 +137,7 @@ describe('token-refresh schedule', () => {
 
   it('two instances split the due connections and announce each exactly once', async () => {
     const second = await startTokenRefresh({
-      ...system.env,
+      ...system.envFor('token-refresh'),
       REFRESH_POLL_INTERVAL_MS: String(POLL_MS),
       REFRESH_LEASE_SECONDS: String(LEASE_SECONDS),
       REFRESH_BACKOFF_CAP_SECONDS: String(CAP_SECONDS),

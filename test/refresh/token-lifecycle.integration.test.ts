@@ -113,8 +113,8 @@ describe('token lifecycle', () => {
 
     const extraIssuancePort = await freePort();
     const extras: INestApplication[] = [];
-    extras.push(await startTokenRefresh({ ...system.env, ...REFRESH_ENV, PORT: String(await freePort()), INSTANCE_ID: uniqueName('token-refresh-2'), LOG_LEVEL: 'warn' }));
-    extras.push(await startTokenIssuance({ ...system.env, ...ISSUANCE_ENV, PORT: String(extraIssuancePort), INSTANCE_ID: uniqueName('token-issuance-2'), LOG_LEVEL: 'warn' }));
+    extras.push(await startTokenRefresh({ ...system.envFor('token-refresh'), ...REFRESH_ENV, PORT: String(await freePort()), INSTANCE_ID: uniqueName('token-refresh-2'), LOG_LEVEL: 'warn' }));
+    extras.push(await startTokenIssuance({ ...system.envFor('token-issuance'), ...ISSUANCE_ENV, PORT: String(extraIssuancePort), INSTANCE_ID: uniqueName('token-issuance-2'), LOG_LEVEL: 'warn' }));
     const bases = [system.urls['token-issuance'], `http://127.0.0.1:${extraIssuancePort}`];
     try {
       const grantsBefore = await refreshGrants();

@@ -91,7 +91,7 @@ describe('the canary: no secret in plaintext anywhere but the credential read', 
       users: [{ username: 'carol', password: USER_PASSWORD }],
       accessTokenTtlSeconds: 3600,
     });
-    workspace = workspaceClient(system.urls.gateway, await createWorkspace(system.databaseUrl, 'Canary Co'));
+    workspace = workspaceClient(system.urls.gateway, await createWorkspace(system.databaseUrls.gateway, 'Canary Co'));
     secrets.set('workspace-api-key', secretOf(workspace.apiKey));
   }, 240_000); // the first start in a run compiles the services
 

@@ -108,12 +108,13 @@ describe('vault key rotation', () => {
   });
 
   it("re-seals every value under k2 with each service's own command, and a second run finds nothing left", async () => {
-    const env = { ...system.env, VAULT_KEYS: `${K1},${K2}`, VAULT_PRIMARY_KEY_ID: 'k2' };
+    // Each command with its service's environment: its own database role and the new keyring.
+    const env = (name: ServiceName): Record<string, string> => ({ ...system.envFor(name), VAULT_KEYS: `${K1},${K2}`, VAULT_PRIMARY_KEY_ID: 'k2' });
     const first = {
-      'connector-config': await runReseal(resealConnectorConfig, env),
-      'oauth-authorization': await runReseal(resealOAuthAuthorization, env),
+      'connector-config': await runReseal(resealConnectorConfig, env('connector-config')),
+      'oauth-authorization': await runReseal(resealOAuthAuthorization, env('oauth-authorization')),
       // token-issuance through its command-line entry, as an operator runs it
-      'token-issuance': await runCommandLine('apps/token-issuance/src/reseal-secrets/reseal-secrets.main.ts', env),
+      'token-issuance': await runCommandLine('apps/token-issuance/src/reseal-secrets/reseal-secrets.main.ts', env('token-issuance')),
     };
     process.stdout.write(`key rotation: re-sealed ${JSON.stringify(first)}\n`);
     expect(first['connector-config'].connectors).toBeGreaterThanOrEqual(2);
@@ -123,7 +124,7 @@ describe('vault key rotation', () => {
     expect(first['token-issuance'].connections).toBe(3);
     expect(first['token-issuance'].connectors).toBeGreaterThanOrEqual(2);
     expect(await sealedByKey()).toEqual({ k2: expect.any(Number) });
-    const again = await runReseal(resealConnectorConfig, env);
+    const again = await runReseal(resealConnectorConfig, env('connector-config'));
     expect(again).toEqual({ connectors: 0, outbox: 0 });
   });
 

@@ -1,7 +1,8 @@
 /**
  * Starts the five services in this test process against the harness's real Kafka and PostgreSQL,
- * each with its own port, one fresh database (a schema per service), a unique topic prefix and a
- * log file per service, so that tests can read what each service logged.
+ * each with its own port, one fresh database (a schema per service, each service connecting as its
+ * own role, which reaches no other schema), a unique topic prefix and a log file per service, so
+ * that tests can read what each service logged.
  */
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
@@ -40,11 +41,16 @@ export interface SystemOptions {
 
 export interface RunningSystem {
   urls: Record<ServiceName, string>;
-  /** The environment shared by every service (database, Kafka, prefix, keys, internal token). */
+  /** The environment shared by every service (Kafka, prefix, keys, internal token); no DATABASE_URL, which each service has its own of. */
   env: Record<string, string>;
+  /** The environment a service of that name starts with (its own DATABASE_URL; vault keys only where needed), e.g. for another instance or a command. */
+  envFor(name: ServiceName): Record<string, string>;
   kafkaBrokers: string[];
   topicPrefix: string;
+  /** The admin's URL of the system's database, for a test's own reads and writes. */
   databaseUrl: string;
+  /** Each service's URL: its own role. */
+  databaseUrls: Record<ServiceName, string>;
   internalToken: string;
   logDir: string;
   /** The topic name as the services use it, e.g. topic(TokenIssued.topic). */
@@ -90,7 +96,6 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const internalToken = randomBytes(24).toString('base64url');
   const logDir = mkdtempSync(join(tmpdir(), 'cb-logs-'));
   const env: Record<string, string> = {
-    DATABASE_URL: database.url,
     KAFKA_BROKERS: kafkaBrokers.join(','),
     KAFKA_TOPIC_PREFIX: topicPrefix,
     VAULT_KEYS: generateVaultKey('test1'),
@@ -105,16 +110,17 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     ...options.env,
   };
   const apps = new Map<ServiceName, INestApplication>();
+  const envFor = (name: ServiceName): Record<string, string> => withoutKeysUnlessNeeded(name, { ...env, DATABASE_URL: database.serviceUrls[name], ...options.serviceEnv?.[name] });
 
   const startService = async (name: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> => {
-    const serviceEnv = withoutKeysUnlessNeeded(name, { ...env, ...options.serviceEnv?.[name], ...extraEnv, PORT: String(ports[name]), INSTANCE_ID: `${name}-${uniqueName('i')}`, LOG_FILE: join(logDir, `${name}.log`) });
+    const serviceEnv = withoutKeysUnlessNeeded(name, { ...envFor(name), ...extraEnv, PORT: String(ports[name]), INSTANCE_ID: `${name}-${uniqueName('i')}`, LOG_FILE: join(logDir, `${name}.log`) });
     apps.set(name, await STARTERS[name](serviceEnv));
   };
   const extras: INestApplication[] = [];
   const startExtraInstance = async (name: ServiceName, extraEnv: Record<string, string> = {}): Promise<{ url: string; app: INestApplication }> => {
     const port = await freePort();
     const instance = `${extras.length + 2}`;
-    const app = await STARTERS[name](withoutKeysUnlessNeeded(name, { ...env, ...options.serviceEnv?.[name], ...extraEnv, PORT: String(port), INSTANCE_ID: `${name}-${instance}-${uniqueName('i')}`, LOG_FILE: join(logDir, `${name}-${instance}.log`) }));
+    const app = await STARTERS[name](withoutKeysUnlessNeeded(name, { ...envFor(name), ...extraEnv, PORT: String(port), INSTANCE_ID: `${name}-${instance}-${uniqueName('i')}`, LOG_FILE: join(logDir, `${name}-${instance}.log`) }));
     extras.push(app);
     return { url: `http://127.0.0.1:${port}`, app };
   };
@@ -135,9 +141,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   return {
     urls,
     env,
+    envFor,
     kafkaBrokers,
     topicPrefix,
     databaseUrl: database.url,
+    databaseUrls: database.serviceUrls,
     internalToken,
     logDir,
     topic: (name) => `${topicPrefix}${name}`,
