@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the whole system on this machine. Installs dependencies when missing, builds,
 // starts Kafka and PostgreSQL (project-owned, unless DATABASE_URL/KAFKA_BROKERS are given), the
-// sandbox OAuth provider and the five services, seeds a demo workspace, and stops it all on Ctrl-C.
+// sandbox OAuth provider, gives each service its own database role (database-roles), starts the
+// five services, each connecting as its role, seeds a demo workspace, and stops it all on Ctrl-C.
 // NODE_VERSION=22 (or 20, 24) runs it under that Node (scripts/node-version.cjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -70,18 +71,63 @@ function ensureBuild() {
   writeFileSync(stamp, new Date().toISOString());
 }
 
-/** Secrets for this machine's local run, made once and kept in the git-ignored .data folder. */
+/** `GATEWAY_DATABASE_PASSWORD`, `CONNECTOR_CONFIG_DATABASE_PASSWORD`, …: the variable database-roles reads each role's password from. */
+const passwordVariable = (name) => `${name.replace(/-/g, '_').toUpperCase()}_DATABASE_PASSWORD`;
+
+/**
+ * Secrets for this machine's local run, made once and kept in the git-ignored .data folder; a
+ * file from before a secret existed gets it added. A role's password given in the environment wins.
+ */
 function localSecrets() {
   const file = join(DATA, 'local-secrets.json');
-  if (!existsSync(file)) {
-    const secrets = {
-      VAULT_KEYS: `local1:${randomBytes(32).toString('base64')}`,
-      INTERNAL_API_TOKEN: randomBytes(24).toString('base64url'),
-      SANDBOX_CLIENT_SECRET: randomBytes(24).toString('base64url'),
-    };
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  const kept = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const secrets = {
+    VAULT_KEYS: `local1:${randomBytes(32).toString('base64')}`,
+    INTERNAL_API_TOKEN: randomBytes(24).toString('base64url'),
+    SANDBOX_CLIENT_SECRET: randomBytes(24).toString('base64url'),
+    ...Object.fromEntries(SERVICES.map(([name]) => [passwordVariable(name), randomBytes(24).toString('hex')])),
+    ...kept,
+  };
+  if (Object.keys(secrets).some((key) => !(key in kept))) writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  for (const [name] of SERVICES) secrets[passwordVariable(name)] = process.env[passwordVariable(name)] || secrets[passwordVariable(name)];
+  return secrets;
+}
+
+/** What every child inherits: not the admin's DATABASE_URL nor any role's password; each gets what it needs explicitly. */
+function inheritedEnv() {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.DATABASE_ADMIN_URL;
+  for (const [name] of SERVICES) delete env[passwordVariable(name)];
+  return env;
+}
+
+/**
+ * Runs database-roles with the admin's URL: a login role per service (DATABASE_ROLE_PREFIX, `cb_`
+ * by default), owning that service's schema and reaching no other. Returns each service's URL.
+ */
+function provisionDatabaseRoles(adminUrl, secrets) {
+  const passwords = Object.fromEntries(SERVICES.map(([name]) => [passwordVariable(name), secrets[passwordVariable(name)]]));
+  const result = spawnSync(process.execPath, ['dist/apps/database-roles/src/main.js'], {
+    cwd: ROOT,
+    env: { ...inheritedEnv(), DATABASE_ADMIN_URL: adminUrl, ...passwords },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (result.status !== 0) {
+    throw new Error(`the services' database roles were not made (${result.stderr.trim() || `exit ${result.status ?? result.signal}`}); a DATABASE_URL given to npm start must be one that may create roles and schemas`);
   }
-  return JSON.parse(readFileSync(file, 'utf8'));
+  const { roles } = JSON.parse(result.stdout.trim().split('\n').pop());
+  const changed = roles.filter((r) => r.changes.length > 0);
+  if (changed.length > 0) say(`database roles: ${changed.map((r) => `${r.role} (${r.changes.join(', ')})`).join('; ')}`);
+  return Object.fromEntries(
+    roles.map(({ service, role }) => {
+      const url = new URL(adminUrl);
+      url.username = encodeURIComponent(role);
+      url.password = encodeURIComponent(secrets[passwordVariable(service)]);
+      return [service, url.toString()];
+    }),
+  );
 }
 
 function startInfrastructure() {
@@ -131,7 +177,7 @@ function spawnLogged(name, args, env) {
   const file = join(LOGS, `${name}.log`);
   const offset = existsSync(file) ? statSync(file).size : 0;
   const log = openSync(file, 'a');
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...inheritedEnv(), ...env }, stdio: ['ignore', log, log] });
   child.on('exit', (code, signal) => {
     if (stopping) return;
     const reason = failureReason(readFrom(file, offset));
@@ -188,8 +234,8 @@ async function main() {
   });
   await waitUntil(`${sandboxIssuer}/.well-known/openid-configuration`, 'sandbox-provider');
 
+  const databaseUrls = provisionDatabaseRoles(databaseUrl, secrets);
   const shared = {
-    DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: kafkaBrokers,
     VAULT_KEYS: secrets.VAULT_KEYS,
     INTERNAL_API_TOKEN: secrets.INTERNAL_API_TOKEN,
@@ -200,13 +246,14 @@ async function main() {
     OAUTH_AUTHORIZATION_URL: `http://127.0.0.1:${BASE_PORT + 2}`,
     TOKEN_ISSUANCE_URL: `http://127.0.0.1:${BASE_PORT + 3}`,
   };
+  const envFor = (name) => ({ ...keysFor(name, shared), DATABASE_URL: databaseUrls[name] });
   for (const [name, port] of SERVICES) {
     say(`starting ${name} on :${port}…`);
-    spawnLogged(name, [`dist/apps/${name}/src/main.js`], { ...keysFor(name, shared), PORT: String(port) });
+    spawnLogged(name, [`dist/apps/${name}/src/main.js`], { ...envFor(name), PORT: String(port) });
   }
   for (const [name, port] of SERVICES) await waitUntil(`http://127.0.0.1:${port}/health/ready`, name);
 
-  const demo = await seedDemo(shared, publicBaseUrl, sandboxIssuer, secrets.SANDBOX_CLIENT_SECRET).catch((error) => ({ problem: error.message }));
+  const demo = await seedDemo(envFor('gateway'), publicBaseUrl, sandboxIssuer, secrets.SANDBOX_CLIENT_SECRET).catch((error) => ({ problem: error.message }));
   if (!demo.problem) writeFileSync(join(DATA, 'run.json'), JSON.stringify({ pid: process.pid, gatewayUrl: publicBaseUrl, demo }, null, 2), { mode: 0o600 });
   const logs = shown(LOGS);
   process.stdout.write(`
@@ -230,13 +277,13 @@ function keysFor(name, env) {
   return withoutKeys;
 }
 
-/** The demo workspace of this database: the saved one while its key still works, otherwise a new one. */
+/** The demo workspace of this database: the saved one while its key still works, otherwise a new one (by the gateway's command line, with the gateway's environment). */
 async function seedDemo(env, gatewayUrl, sandboxIssuer, clientSecret) {
   const file = join(DATA, 'demo.json');
   const saved = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
   if (saved && (await demoStillThere(gatewayUrl, saved))) return saved;
   if (saved) say('the saved demo workspace is not in this database (another DATABASE_URL, or a reset); making a new one…');
-  const created = spawnSync(process.execPath, ['dist/apps/gateway/src/cli.js', 'create-workspace', '--name', 'Demo'], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const created = spawnSync(process.execPath, ['dist/apps/gateway/src/cli.js', 'create-workspace', '--name', 'Demo'], { cwd: ROOT, env: { ...inheritedEnv(), ...env }, encoding: 'utf8' });
   if (created.status !== 0) throw new Error(`demo workspace not created: ${created.stderr.trim().split('\n').pop()}`);
   const { workspaceId, apiKey } = JSON.parse(created.stdout.trim().split('\n').pop());
   const authorization = { authorization: `Bearer ${apiKey}` };

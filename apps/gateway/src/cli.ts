@@ -5,7 +5,7 @@ import { ENTITIES, SCHEMA } from './gateway.module';
 import { MIGRATIONS } from './migrations';
 import { createWorkspaceWithAdminKey } from './workspaces/create-workspace';
 
-const USAGE = 'usage: npm run cli -- create-workspace --name "Acme"   (needs DATABASE_URL)';
+const USAGE = 'usage: npm run cli -- create-workspace --name "Acme"   (needs the gateway\'s DATABASE_URL)';
 
 /** Operator commands. `create-workspace` migrates, creates a workspace and prints its first admin key once. */
 async function main(argv: string[]): Promise<void> {
