@@ -9,6 +9,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { DATABASE_SERVICES, serviceRole } from '@cb/platform';
 import { createTestDatabase, harnessEnv, uniqueName, waitFor } from '../harness';
 import { authorizeOverHttp, requestTokens } from '../support/sandbox-provider';
 import { freePort } from '../support/system';
@@ -76,6 +78,18 @@ async function freeBasePort(): Promise<number> {
   throw new Error('no five consecutive free ports');
 }
 
+/** Which roles each service's connections to `databaseUrl` use (application names start with the service's name). */
+async function rolesOfServices(databaseUrl: string): Promise<Record<string, string[]>> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ role: string; application: string }>('SELECT usename AS role, application_name AS application FROM pg_stat_activity WHERE datname = current_database()');
+    return Object.fromEntries(DATABASE_SERVICES.map((service) => [service, [...new Set(rows.filter((r) => r.application.startsWith(`${service}-`)).map((r) => r.role))]]));
+  } finally {
+    await client.end();
+  }
+}
+
 async function getStatus(url: string, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string | null; body: any }> {
   const response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
   const text = await response.text();
@@ -126,6 +140,9 @@ describe('npm start', () => {
       expect({ url, status: page.status, contentType: page.contentType }).toEqual({ url, status: 200, contentType: 'text/html; charset=utf-8' });
     }
     const keyOfDayOne = field(text, /export CB_KEY=(\S+)/, 'demo key');
+    // database-roles ran first: each service connects as its own role, with the password kept for it.
+    expect(await rolesOfServices(first.url)).toEqual(Object.fromEntries(DATABASE_SERVICES.map((service) => [service, [serviceRole(service)]])));
+    expect(Object.keys(JSON.parse(readFileSync(join(dataDir, 'local-secrets.json'), 'utf8')) as object)).toEqual(expect.arrayContaining(['GATEWAY_DATABASE_PASSWORD', 'TOKEN_REFRESH_DATABASE_PASSWORD']));
 
     // The one-line way to open the demo connector's connect dialog, as printed.
     const oneLiner = field(text, /connect dialog[^\n]*:\n\s+(npm run [^\n]+)\n/, 'one-line command for the connect dialog');
