@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image per service:  docker build --build-arg APP=<name> -t credential-broker/<name> .
-# APP: gateway | connector-config | oauth-authorization | token-issuance | token-refresh | sandbox-provider
+# APP: gateway | connector-config | oauth-authorization | token-issuance | token-refresh | database-roles | sandbox-provider
 # Only package files, tsconfig, nest-cli.json, apps/ and libs/ are copied: no .dockerignore is needed.
 
 FROM node:20-bookworm-slim AS build

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { loadServiceConfig } from '@cb/platform';
+import { DATABASE_SERVICES, loadServiceConfig, servicePasswordVariable, serviceRole } from '@cb/platform';
+import { loadDatabaseRolesConfig } from '../../apps/database-roles/src/database-roles.config';
 import { loadConnectorConfigConfig } from '../../apps/connector-config/src/connector-config.config';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { oauthAuthorizationReaders } from '../../apps/oauth-authorization/src/oauth-authorization.config';
@@ -19,6 +20,19 @@ const ROOT = join(__dirname, '../..');
 const APPS = { gateway: 3000, 'connector-config': 3001, 'oauth-authorization': 3002, 'token-issuance': 3003, 'token-refresh': 3004 };
 
 type Compose = Record<string, unknown> & { services: Record<string, Record<string, unknown>> };
+
+/** What `docker compose up` would pass, with the operator's required variables set. */
+const OPERATOR: Record<string, string> = {
+  VAULT_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+  INTERNAL_API_TOKEN: 'compose-test-internal-api-token-0123',
+  POSTGRES_PASSWORD: 'compose-test-admin-password-0123',
+  ...Object.fromEntries(DATABASE_SERVICES.map((service) => [servicePasswordVariable(service), `compose-test-${service}-password`])),
+};
+
+function interpolated(environment: unknown): Record<string, string> {
+  const interpolate = (value: string): string => value.replace(/\$\{([A-Z_]+)(?::[-?]([^}]*))?\}/g, (_, name: string, fallback?: string) => OPERATOR[name] ?? fallback ?? '');
+  return Object.fromEntries(Object.entries((environment ?? {}) as Record<string, string>).map(([name, value]) => [name, interpolate(String(value))]));
+}
 
 function loadCompose(): Compose {
   // Compose resolves YAML merge keys (<<), so the validator must too.
@@ -57,7 +71,7 @@ describe('docker-compose.yml', () => {
 
   it('builds each app from the root Dockerfile with its APP and port, after healthy infrastructure', () => {
     const { services } = loadCompose();
-    expect(Object.keys(services).sort()).toEqual([...Object.keys(APPS), 'kafka', 'postgres', 'sandbox-provider'].sort());
+    expect(Object.keys(services).sort()).toEqual([...Object.keys(APPS), 'database-roles', 'kafka', 'postgres', 'sandbox-provider'].sort());
     expect(services.kafka?.image).toBe('apache/kafka:3.9.1');
     expect(services.postgres?.image).toBe('postgres:15');
     for (const [app, port] of Object.entries(APPS)) {
@@ -65,7 +79,7 @@ describe('docker-compose.yml', () => {
       expect(service).toMatchObject({
         build: { context: '.', args: { APP: app } },
         environment: { PORT: String(port), DATABASE_URL: expect.any(String), KAFKA_BROKERS: 'kafka:9092' },
-        depends_on: { kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } },
+        depends_on: { kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' }, 'database-roles': { condition: 'service_completed_successfully' } },
         healthcheck: { test: expect.any(Array) },
       });
       expect(service?.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
@@ -84,6 +98,7 @@ describe('docker-compose.yml', () => {
     expect(Object.fromEntries(Object.entries(compose.services).map(([name, service]) => [name, service.networks]))).toEqual({
       kafka: ['internal'],
       postgres: ['internal'],
+      'database-roles': ['internal'],
       gateway: ['internal', 'edge'],
       'connector-config': ['internal'],
       'oauth-authorization': ['internal'],
@@ -110,14 +125,35 @@ describe('docker-compose.yml', () => {
       'token-issuance': (env) => loadServiceConfig('token-issuance', 3003, tokenIssuanceReaders, env),
       'token-refresh': loadTokenRefreshConfig,
     };
-    // What `docker compose up` would pass, with the operator's required variables set.
-    const operator: Record<string, string> = { VAULT_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, INTERNAL_API_TOKEN: 'compose-test-internal-api-token-0123' };
-    const interpolate = (value: string): string =>
-      value.replace(/\$\{([A-Z_]+)(?::[-?]([^}]*))?\}/g, (_, name: string, fallback?: string) => operator[name] ?? fallback ?? '');
-    for (const [app, load] of Object.entries(loaders)) {
-      const environment = (services[app]?.environment ?? {}) as Record<string, string>;
-      const env = Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, interpolate(String(value))]));
-      expect(() => load(env)).not.toThrow();
+    for (const [app, load] of Object.entries(loaders)) expect(() => load(interpolated(services[app]?.environment))).not.toThrow();
+    expect(() => loadDatabaseRolesConfig(interpolated(services['database-roles']?.environment))).not.toThrow();
+  });
+
+  it("connects each app as its own database role with its own password; only postgres and database-roles get the admin's", () => {
+    const { services } = loadCompose();
+    for (const service of DATABASE_SERVICES) {
+      const environment = interpolated(services[service]?.environment);
+      const url = new URL(environment.DATABASE_URL ?? '');
+      expect({ service, user: url.username, password: url.password, host: url.host, database: url.pathname }).toEqual({
+        service,
+        user: serviceRole(service),
+        password: OPERATOR[servicePasswordVariable(service)],
+        host: 'postgres:5432',
+        database: '/credential_broker',
+      });
     }
+    const holders = (secret: string): string[] =>
+      Object.entries(services)
+        .filter(([, service]) => JSON.stringify(service.environment ?? {}).includes(secret))
+        .map(([name]) => name)
+        .sort();
+    expect(holders('POSTGRES_PASSWORD')).toEqual(['database-roles', 'postgres']);
+    for (const service of DATABASE_SERVICES) expect(holders(servicePasswordVariable(service))).toEqual(['database-roles', service].sort());
+    expect(services['database-roles']).toMatchObject({
+      build: { args: { APP: 'database-roles' } },
+      command: ['node', 'dist/apps/database-roles/src/main.js'],
+      depends_on: { postgres: { condition: 'service_healthy' } },
+    });
+    expect(loadDatabaseRolesConfig(interpolated(services['database-roles']?.environment))).toMatchObject({ adminUrl: `postgres://postgres:${OPERATOR.POSTGRES_PASSWORD}@postgres:5432/credential_broker`, prefix: 'cb_' });
   });
 });
