@@ -26,7 +26,7 @@ export const SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 
 export async function createWorkspace(system: RunningSystem): Promise<Workspace> {
   const { args, env } = nodeArgs('apps/gateway/src/cli.js');
-  const created = spawnSync(process.execPath, [...args, 'create-workspace', '--name', 'Benchmark'], { cwd: ROOT, env: { ...process.env, ...env, DATABASE_URL: system.databaseUrl }, encoding: 'utf8' });
+  const created = spawnSync(process.execPath, [...args, 'create-workspace', '--name', 'Benchmark'], { cwd: ROOT, env: { ...process.env, ...env, DATABASE_URL: system.databaseUrls.gateway }, encoding: 'utf8' });
   if (created.status !== 0) throw new Error(`create-workspace failed: ${created.stderr}`);
   const { workspaceId, apiKey } = JSON.parse(created.stdout.trim().split('\n').pop() ?? '{}') as { workspaceId: string; apiKey: string };
   const gateway = system.urls.gateway;
@@ -123,7 +123,7 @@ export async function refreshGrant(system: RunningSystem, refreshToken: string):
 }
 
 export function vaultDataSource(system: RunningSystem): DataSource {
-  return new DataSource({ type: 'postgres', url: system.databaseUrl, schema: 'token_issuance', entities: [ConnectionEntity], synchronize: false, logging: false, extra: { max: 4, application_name: 'bench-seed' } });
+  return new DataSource({ type: 'postgres', url: system.databaseUrls['token-issuance'], schema: 'token_issuance', entities: [ConnectionEntity], synchronize: false, logging: false, extra: { max: 4, application_name: 'bench-seed' } });
 }
 
 export function benchVault(system: RunningSystem, dataSource: DataSource): { vault: CredentialVault; keyring: Keyring } {
@@ -132,7 +132,7 @@ export function benchVault(system: RunningSystem, dataSource: DataSource): { vau
     serviceName: 'token-issuance',
     instanceId: 'bench-seed',
     schema: 'token_issuance',
-    databaseUrl: system.databaseUrl,
+    databaseUrl: system.databaseUrls['token-issuance'],
     kafkaBrokers: system.kafkaBrokers,
     topicPrefix: system.topicPrefix,
   });

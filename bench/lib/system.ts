@@ -1,12 +1,14 @@
 /**
  * The system under test as separate processes, as in production: the five services from the
- * compiled build and the sandbox OAuth provider, each with its own log file in the run folder.
+ * compiled build, each connecting as its own database role, and the sandbox OAuth provider, each
+ * with its own log file in the run folder.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { DATABASE_SERVICES, generateRolePassword, provisionServiceDatabase, serviceDatabaseUrl } from '@cb/platform';
 import { nodeArgs } from './build';
 import { freePorts, Infrastructure, ROOT, RunState, say, writeState } from './infra';
 import { processAlive } from './proc';
@@ -24,9 +26,12 @@ export interface RunningSystem {
   urls: Record<ServiceName, string>;
   pids: Record<ServiceName, number>;
   sandbox: { issuer: string; pid: number; client: SandboxClient };
-  /** The environment every service got. */
+  /** The environment every service got, but for DATABASE_URL (its own, in databaseUrls). */
   env: Record<string, string>;
+  /** The admin's URL of the database. */
   databaseUrl: string;
+  /** Each service's URL: its own role. */
+  databaseUrls: Record<ServiceName, string>;
   kafkaBrokers: string[];
   topicPrefix: string;
   vaultKeys: string;
@@ -81,8 +86,16 @@ async function createDatabase(adminUrl: string, name: string): Promise<string> {
   return url.toString();
 }
 
+/** The services' roles and schemas, as the database-roles step makes them; returns each service's URL. */
+async function provisionRoles(databaseUrl: string): Promise<Record<ServiceName, string>> {
+  const passwords = Object.fromEntries(DATABASE_SERVICES.map((service) => [service, generateRolePassword()])) as Record<ServiceName, string>;
+  const { roles } = await provisionServiceDatabase({ adminUrl: databaseUrl, passwords });
+  return Object.fromEntries(roles.map(({ service, role }) => [service, serviceDatabaseUrl(databaseUrl, role, passwords[service])])) as Record<ServiceName, string>;
+}
+
 export async function startSystem(state: RunState, infra: Infrastructure, options: SystemOptions): Promise<RunningSystem> {
   const databaseUrl = await createDatabase(infra.adminUrl, 'credential_broker');
+  const databaseUrls = await provisionRoles(databaseUrl);
   const ports = await freePorts(SERVICES.length + 1);
   const port = Object.fromEntries(SERVICES.map((name, i) => [name, ports[i] as number])) as Record<ServiceName, number>;
   const sandboxPort = ports[SERVICES.length] as number;
@@ -109,7 +122,6 @@ export async function startSystem(state: RunState, infra: Infrastructure, option
   const vaultKeys = `bench1:${randomBytes(32).toString('base64')}`;
   const internalToken = randomBytes(24).toString('base64url');
   const env: Record<string, string> = {
-    DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: infra.kafkaBrokers,
     KAFKA_TOPIC_PREFIX: '',
     VAULT_KEYS: vaultKeys,
@@ -139,6 +151,7 @@ export async function startSystem(state: RunState, infra: Infrastructure, option
       [...(options.nodeOptions?.[name] ?? []).flatMap((o) => (o === '--cpu-prof' ? [o, `--cpu-prof-dir=${join(state.runDir, 'profiles')}`] : [o])), ...args, `--bench-run=${state.runDir}`],
       {
         ...env,
+        DATABASE_URL: databaseUrls[name],
         ...runtimeEnv,
         ...options.serviceEnv?.[name],
         PORT: String(port[name]),
@@ -156,6 +169,7 @@ export async function startSystem(state: RunState, infra: Infrastructure, option
     sandbox: { issuer, pid: sandboxPid, client },
     env,
     databaseUrl,
+    databaseUrls,
     kafkaBrokers: infra.kafkaBrokers.split(','),
     topicPrefix: '',
     vaultKeys,

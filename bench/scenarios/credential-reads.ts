@@ -27,6 +27,7 @@ export async function credentialReads(ctx: BenchContext): Promise<ScenarioResult
     ctx.state,
     'credential-floor',
     [...args, `--bench-run=${ctx.state.runDir}`],
+    // The admin's URL: the fair floor does in one process what two services do, with the API keys of one schema and the credentials of another.
     { ...env, DATABASE_URL: ctx.system.databaseUrl, VAULT_KEYS: ctx.system.vaultKeys, PORT: String(floorPort) },
     ctx.state.runDir,
   );
