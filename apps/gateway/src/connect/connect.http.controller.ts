@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, Public, RequireScopes, WorkspaceContext } from '../auth';
@@ -29,6 +29,7 @@ export class ConnectHttpController {
   @ApiBearerAuth()
   @RequireScopes('connect')
   @RateLimit('connectSessions')
+  @ApiCreatedResponse({ description: 'The session opened (for a retried `Idempotency-Key`, the one the first request opened, under a new session token).' })
   @HttpCode(201)
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -69,6 +70,7 @@ export class ConnectHttpController {
   @Get('v1/connect/session')
   @Public()
   @RateLimit('connectDialog')
+  @ApiOkResponse({ description: 'The session as the connect dialog shows it: its status, the connector, what to ask the end user.' })
   async session(@Headers() headers: Record<string, string | undefined>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
     const answer = await this.upstream.request('oauth-authorization', { method: 'GET', path: '/internal/v1/connect/session', headers: { 'x-connect-session': sessionToken(headers) } });
@@ -79,6 +81,7 @@ export class ConnectHttpController {
   @Post('v1/connect/authorize')
   @Public()
   @RateLimit('connectDialog')
+  @ApiOkResponse({ description: '`authorizationUrl`: a fresh sign-in address at the provider for this session (each state is single use).' })
   @HttpCode(200)
   async authorize(@Headers() headers: Record<string, string | undefined>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
@@ -90,6 +93,7 @@ export class ConnectHttpController {
   @Post('v1/connect/credentials')
   @Public()
   @RateLimit('connectDialog')
+  @ApiAcceptedResponse({ description: 'The credentials were accepted; the session completes once they are stored.' })
   @HttpCode(202)
   async credentials(@Headers() headers: Record<string, string | undefined>, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
@@ -106,6 +110,8 @@ export class ConnectHttpController {
   @Get('oauth/callback')
   @Public()
   @RateLimit('callback')
+  @ApiOkResponse({ description: 'A page that hands the outcome to the connect dialog.' })
+  @ApiResponse({ status: 303, description: "To the session's return URL, when it has one." })
   async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
     const queryStart = request.originalUrl.indexOf('?');
     const answer = await this.upstream.send('oauth-authorization', {

@@ -39,6 +39,7 @@ export class ConnectionsHttpController {
   @Post(':id/credential')
   @RequireScopes('credentials:read')
   @RateLimit('credentialReads')
+  @ApiOkResponse({ description: 'The credential (audited by token-issuance).' })
   @HttpCode(200)
   async credential(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
@@ -57,6 +58,7 @@ export class ConnectionsHttpController {
   @Post(':id/report-unauthorized')
   @RequireScopes('credentials:read')
   @RateLimit('reportUnauthorized')
+  @ApiOkResponse({ description: '`outcome`: `refreshed` (read the credential again), `superseded` (a newer credential exists) or `needs_reconnect`.' })
   @HttpCode(200)
   async reportUnauthorized(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown): Promise<unknown> {
     if (!isUuid(id)) throw notFound('connection');
