@@ -9,6 +9,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { PostgresBucketStore } from '../../apps/gateway/src/rate-limit/postgres-bucket-store';
 import { waitFor } from '../harness';
 import { RunningSystem, startSystem } from '../support/system';
 import { activeConnector, Answer, apiKeyConnection, call, changedTables, newWorkspace, openSession, settledSnapshot, snapshotDatabase, withDb, Workspace } from './hostile-support';
@@ -224,5 +225,22 @@ describe('rate limits on the public endpoints', () => {
     expect(fallbacks()).toBe(1);
     const shared = await withDb(system.databaseUrl, async (db) => (await db.query('SELECT count(*)::int AS n FROM gateway.rate_limit_buckets WHERE key = $1', [d.workspaceId])).rows[0] as { n: number });
     expect(shared.n).toBe(1);
+  });
+  it('leases atomically: concurrent leases through two pools never grant more than the bucket holds, and the sweep deletes only buckets refilled to full', async () => {
+    const stores = [0, 1].map(() => new PostgresBucketStore({ databaseUrl: system.databaseUrl, schema: 'gateway', applicationName: 'rate-limit-test' }));
+    try {
+      // a refill too slow to add a token during the test
+      const rule = { capacity: 50, refillPerSecond: 0.001 };
+      const leases = await Promise.all(Array.from({ length: 40 }, (_, i) => (stores[i % 2] as PostgresBucketStore).lease('test', 'atomic', rule, 3)));
+      expect(leases.reduce((sum, x) => sum + x.granted, 0)).toBe(rule.capacity);
+      expect(leases.filter((x) => x.granted === 0).length).toBeGreaterThan(0);
+      await withDb(system.databaseUrl, (db) => db.query(`INSERT INTO gateway.rate_limit_buckets (name, key, tokens, granted, refilled_at) VALUES ('test', 'old', 0, 0, now() - interval '1 day')`));
+      // a bucket of this rule is full again 50 000 s after its last lease: 'old' is, 'atomic' is not
+      expect(await (stores[0] as PostgresBucketStore).sweep('test', rule)).toBe(1);
+      const left = await withDb(system.databaseUrl, async (db) => (await db.query(`SELECT key FROM gateway.rate_limit_buckets WHERE name = 'test'`)).rows as Array<{ key: string }>);
+      expect(left.map((row) => row.key)).toEqual(['atomic']);
+    } finally {
+      for (const store of stores) await store.close();
+    }
   });
 });

@@ -16,7 +16,8 @@ interface Bucket {
 }
 
 /**
- * In-memory token buckets by key, for one process. At most `maxKeys` buckets are kept; the least
+ * In-memory token buckets by key, for one process: what the gateway limits with while the shared
+ * buckets cannot be reached (see LeasedTokenBuckets). At most `maxKeys` buckets are kept; the least
  * recently used goes first (a forgotten bucket starts full again, which only errs on the lenient side).
  */
 export class TokenBuckets {
