@@ -71,7 +71,7 @@ describe('provider faults under load', () => {
       serviceEnv: {
         'token-issuance': { TOKEN_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS) },
         'token-refresh': { REFRESH_POLL_INTERVAL_MS: '250', REFRESH_LEASE_SECONDS: '2', REFRESH_BACKOFF_CAP_SECONDS: '8' },
-        gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off' },
+        gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off', RATE_LIMIT_CONNECT_DIALOG: 'off' },
       },
     });
     sandbox = await startSandboxProvider({

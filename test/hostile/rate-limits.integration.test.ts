@@ -1,13 +1,22 @@
 /**
- * Rate limits on the public endpoints: the OAuth callback (per client address), connect session
- * creation and credential reads (per workspace, shared by all its keys). Past the burst: 429
- * `rate_limited` with Retry-After, nothing done; after Retry-After seconds, allowed again; other
- * workspaces unaffected; requests that fail authentication spend nothing.
+ * Rate limits on the public endpoints: the OAuth callback and the connect dialog (per client
+ * address), connect session creation, credential reads and report-unauthorized (per workspace,
+ * shared by all its keys). Past the burst: 429 `rate_limited` with Retry-After, nothing done; after
+ * Retry-After seconds, allowed again; other workspaces unaffected; requests that fail
+ * authentication spend nothing. The buckets are shared by every gateway instance (PostgreSQL), each
+ * instance falls back to its own while they cannot be reached, and the client address follows
+ * X-Forwarded-For only behind TRUSTED_PROXIES.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { PostgresBucketStore } from '../../apps/gateway/src/rate-limit/postgres-bucket-store';
+import { waitFor } from '../harness';
 import { RunningSystem, startSystem } from '../support/system';
 import { activeConnector, Answer, apiKeyConnection, call, changedTables, newWorkspace, openSession, settledSnapshot, snapshotDatabase, withDb, Workspace } from './hostile-support';
 
 const BURST = 4;
+/** The connect dialog's bucket refills slowly, so that its routes are still refused a moment after the burst. */
+const DIALOG_REFILL_PER_SECOND = 0.2;
 
 describe('rate limits on the public endpoints', () => {
   let system: RunningSystem;
@@ -16,23 +25,40 @@ describe('rate limits on the public endpoints', () => {
   let connectorA: string;
   let connectorB: string;
   let connectionA: string;
+  let reportedA: string;
+  let c: Workspace;
+  let connectionC: string;
   let secondKeyA: string;
+  /** A second gateway instance on the same database. */
+  let secondUrl: string;
 
   beforeAll(async () => {
     system = await startSystem({
       serviceEnv: {
-        gateway: { RATE_LIMIT_CALLBACK: `${BURST},1`, RATE_LIMIT_CONNECT_SESSIONS: `${BURST},1`, RATE_LIMIT_CREDENTIAL_READS: `${BURST},1` },
+        gateway: {
+          RATE_LIMIT_CALLBACK: `${BURST},1`,
+          RATE_LIMIT_CONNECT_SESSIONS: `${BURST},1`,
+          RATE_LIMIT_CREDENTIAL_READS: `${BURST},1`,
+          RATE_LIMIT_REPORT_UNAUTHORIZED: `${BURST},1`,
+          RATE_LIMIT_CONNECT_DIALOG: `${BURST},${DIALOG_REFILL_PER_SECOND}`,
+        },
       },
     });
     a = await newWorkspace(system, 'Limited A');
     b = await newWorkspace(system, 'Limited B');
+    c = await newWorkspace(system, 'Limited C');
     connectorA = await activeConnector(a, 'limited', { mode: 'API_KEY', headerName: 'X-Key' });
     connectorB = await activeConnector(b, 'limited', { mode: 'API_KEY', headerName: 'X-Key' });
+    const connectorC = await activeConnector(c, 'limited', { mode: 'API_KEY', headerName: 'X-Key' });
+    // three of the connect dialog's BURST tokens for this address
     connectionA = (await apiKeyConnection(system, a, connectorA, 'limited-user', 'limited-key')).connectionId;
+    reportedA = (await apiKeyConnection(system, a, connectorA, 'reporting-user', 'reporting-key')).connectionId;
+    connectionC = (await apiKeyConnection(system, c, connectorC, 'shared-user', 'shared-key')).connectionId;
     await openSession(b, { connectorId: connectorB, endUserId: 'warm-up' });
     const second = await a.call<{ apiKey: string }>('POST', '/v1/api-keys', { body: { name: 'second reader', scopes: ['credentials:read'] } });
     if (second.status !== 201) throw new Error(`create a second key: ${second.status} ${second.text}`);
     secondKeyA = second.body.apiKey;
+    ({ url: secondUrl } = await system.startExtraInstance('gateway'));
   });
 
   afterAll(async () => {
@@ -107,5 +133,114 @@ describe('rate limits on the public endpoints', () => {
     expect(limited.text).not.toContain('limited-key');
     await waitOut(limited);
     expect((await credentialRead(a.apiKey)).status).toBe(200);
+  });
+  it('limits report-unauthorized per workspace: past the burst 429 with Retry-After, another workspace is not affected', async () => {
+    const report = (): Promise<Answer> => a.call('POST', `/v1/connections/${reportedA}/report-unauthorized`, { body: {} });
+    const answers = await burst(BURST * 3, report);
+    const limited = expectLimited(answers, 200);
+    // B's bucket is its own: its report reaches token-issuance (404 for an unknown connection), not the limit
+    expect((await b.call('POST', `/v1/connections/${randomUUID()}/report-unauthorized`, { body: {} })).status).toBe(404);
+    await waitOut(limited);
+    expect((await report()).status).toBe(200);
+  });
+
+  it('limits the connect dialog per client address: made-up session tokens do not evade it, and its routes and page share one bucket', async () => {
+    const madeUpToken = (): Record<string, string> => ({ authorization: `Bearer ${randomBytes(24).toString('base64url')}` });
+    // a fresh token per request: a bucket per token would let every one of them through to oauth-authorization
+    const answers = await burst(BURST * 3, () => call(system.urls.gateway, 'GET', '/v1/connect/session', { headers: madeUpToken() }));
+    const limited = expectLimited(answers, 401);
+    expect(answers.filter((x) => x.status === 401).length).toBeLessThanOrEqual(BURST);
+    const others = [
+      await call(system.urls.gateway, 'POST', '/v1/connect/authorize', { headers: madeUpToken() }),
+      await call(system.urls.gateway, 'POST', '/v1/connect/credentials', { headers: madeUpToken(), body: { apiKey: 'x' } }),
+      await call(system.urls.gateway, 'GET', '/ui/connect.html'),
+    ];
+    expect(others.map((x) => x.status)).toEqual([429, 429, 429]);
+    await waitOut(limited);
+    expect((await call(system.urls.gateway, 'GET', '/ui/connect.html')).status).toBe(200);
+  });
+
+  const readOn = (gatewayUrl: string): Promise<Answer> => call(gatewayUrl, 'POST', `/v1/connections/${connectionC}/credential`, { key: c.apiKey, body: {} });
+
+  it("shares a workspace's budget between gateway instances: spent on one, the other answers 429 with Retry-After", async () => {
+    expect(served(await burst(BURST, () => readOn(system.urls.gateway)))).toBe(BURST);
+    const onSecond = await burst(BURST, () => readOn(secondUrl));
+    // a bucket per instance would have served the whole burst (at most one token refills meanwhile)
+    expect(served(onSecond)).toBeLessThanOrEqual(1);
+    expectLimited(onSecond, 200);
+  });
+
+  let spoofed = 0;
+  const spoofedAddress = (): string => `198.51.${Math.floor(++spoofed / 250) % 250}.${(spoofed % 250) + 1}`;
+  const forgedCallback = (gatewayUrl: string, forwardedFor: string): Promise<Answer> =>
+    call(gatewayUrl, 'GET', '/oauth/callback?state=forged&code=x', { headers: { 'x-forwarded-for': forwardedFor } });
+
+  it('ignores X-Forwarded-For without TRUSTED_PROXIES: a fresh spoofed address per request does not evade the callback limit', async () => {
+    const answers = await burst(BURST * 3, () => forgedCallback(system.urls.gateway, spoofedAddress()));
+    expectLimited(answers, 400);
+    expect(answers.filter((x) => x.status === 400).length).toBeLessThanOrEqual(BURST + 1);
+  });
+
+  it('keys the callback on the right-most untrusted X-Forwarded-For address behind TRUSTED_PROXIES: two clients get separate buckets, and entries a client adds on the left change nothing', async () => {
+    // this test process is the proxy: it connects from loopback and appends the client's address
+    const proxied = await system.startExtraInstance('gateway', { TRUSTED_PROXIES: '127.0.0.1' });
+    const first = await burst(BURST * 3, () => forgedCallback(proxied.url, `${spoofedAddress()}, 203.0.113.10`));
+    expectLimited(first, 400);
+    expect(first.filter((x) => x.status === 400).length).toBeGreaterThanOrEqual(BURST);
+    expect(first.filter((x) => x.status === 400).length).toBeLessThanOrEqual(BURST + 1);
+    // another client behind the same proxy: a bucket of its own
+    expect((await forgedCallback(proxied.url, '203.0.113.20')).status).toBe(400);
+    // and the first client's is still spent, whatever it puts before its address
+    expect((await forgedCallback(proxied.url, `${spoofedAddress()}, 203.0.113.10`)).status).toBe(429);
+  });
+
+  it("falls back to each instance's own bucket while the shared buckets do not answer, says so once, and shares again when they do", async () => {
+    const d = await newWorkspace(system, 'Limited D');
+    const connectorD = await activeConnector(d, 'limited', { mode: 'API_KEY', headerName: 'X-Key' });
+    const openOnSecond = (endUserId: string): Promise<Answer> => call(secondUrl, 'POST', '/v1/connect-sessions', { key: d.apiKey, body: { connectorId: connectorD, endUserId } });
+    const fallbacks = (): number => system.logs().split('rate limits fall back to this instance').length - 1;
+    expect(fallbacks()).toBe(0);
+    // PostgreSQL holds every lease: the table is locked, as a database that does not answer would
+    const locker = new Client({ connectionString: system.databaseUrl });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE gateway.rate_limit_buckets IN ACCESS EXCLUSIVE MODE');
+      const answers = await burst(BURST * 3, () => openOnSecond('unshared'));
+      // the instance's own bucket still limits, and nothing took longer than the lease's deadline
+      expectLimited(answers, 201);
+      expect(answers.filter((x) => x.status === 201).length).toBeGreaterThanOrEqual(1);
+      expect(Math.max(...answers.map((x) => x.elapsedMs))).toBeLessThan(10_000);
+      expect((await openOnSecond('unshared-again')).status).toBe(429);
+      expect(fallbacks()).toBe(1);
+    } finally {
+      await locker.query('COMMIT').catch(() => undefined);
+      await locker.end();
+    }
+    await waitFor(async () => (await openOnSecond('probe')) && system.logs().includes('rate limits use the shared buckets again'), {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      description: 'the second instance to use the shared buckets again',
+    });
+    expect(fallbacks()).toBe(1);
+    const shared = await withDb(system.databaseUrl, async (db) => (await db.query('SELECT count(*)::int AS n FROM gateway.rate_limit_buckets WHERE key = $1', [d.workspaceId])).rows[0] as { n: number });
+    expect(shared.n).toBe(1);
+  });
+  it('leases atomically: concurrent leases through two pools never grant more than the bucket holds, and the sweep deletes only buckets refilled to full', async () => {
+    const stores = [0, 1].map(() => new PostgresBucketStore({ databaseUrl: system.databaseUrl, schema: 'gateway', applicationName: 'rate-limit-test' }));
+    try {
+      // a refill too slow to add a token during the test
+      const rule = { capacity: 50, refillPerSecond: 0.001 };
+      const leases = await Promise.all(Array.from({ length: 40 }, (_, i) => (stores[i % 2] as PostgresBucketStore).lease('test', 'atomic', rule, 3)));
+      expect(leases.reduce((sum, x) => sum + x.granted, 0)).toBe(rule.capacity);
+      expect(leases.filter((x) => x.granted === 0).length).toBeGreaterThan(0);
+      await withDb(system.databaseUrl, (db) => db.query(`INSERT INTO gateway.rate_limit_buckets (name, key, tokens, granted, refilled_at) VALUES ('test', 'old', 0, 0, now() - interval '1 day')`));
+      // a bucket of this rule is full again 50 000 s after its last lease: 'old' is, 'atomic' is not
+      expect(await (stores[0] as PostgresBucketStore).sweep('test', rule)).toBe(1);
+      const left = await withDb(system.databaseUrl, async (db) => (await db.query(`SELECT key FROM gateway.rate_limit_buckets WHERE name = 'test'`)).rows as Array<{ key: string }>);
+      expect(left.map((row) => row.key)).toEqual(['atomic']);
+    } finally {
+      for (const store of stores) await store.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import type { Express } from 'express';
 import { createHttpService, createLogger } from '@cb/platform';
 import { loadGatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
@@ -9,6 +10,9 @@ export async function startGateway(env: NodeJS.ProcessEnv = process.env): Promis
   const config = loadGatewayConfig(env);
   const logger = createLogger(config.serviceName, config.logLevel, config.logFile);
   const app = await createHttpService(GatewayModule.register(config, logger), { logger, bodyLimit: '64kb' });
+  // req.ip: the socket's address, or behind TRUSTED_PROXIES the right-most untrusted X-Forwarded-For hop
+  (app.getHttpAdapter().getInstance() as Express).set('trust proxy', config.trustedProxies?.trust ?? false);
+  if (config.trustedProxies) logger.info({ trustedProxies: config.trustedProxies.entries }, 'client addresses are taken from X-Forwarded-For behind the trusted proxies');
   serveOpenApi(app);
   await app.listen(config.port, config.host);
   return app;

@@ -1,4 +1,5 @@
 import { fromEnv, loadServiceConfig, ServiceConfig, internalApiTokenReader } from '@cb/platform';
+import { parseTrustedProxies, TrustedProxies } from './client-address/trusted-proxies';
 import { RateLimits, rateLimitReaders } from './rate-limit/rate-limit.config';
 
 export interface GatewayExtraConfig {
@@ -8,8 +9,10 @@ export interface GatewayExtraConfig {
   internalApiToken: string;
   /** Where the gateway is reached from outside, e.g. for OAuth redirect URIs and connect links. */
   publicBaseUrl: string;
-  /** RATE_LIMIT_CALLBACK, RATE_LIMIT_CONNECT_SESSIONS, RATE_LIMIT_CREDENTIAL_READS. */
+  /** `RATE_LIMIT_*`: see rate-limit.config.ts. */
   rateLimits: RateLimits;
+  /** `TRUSTED_PROXIES`: the reverse proxies whose `X-Forwarded-For` names the client; null trusts none. */
+  trustedProxies: TrustedProxies | null;
 }
 
 export type GatewayConfig = ServiceConfig & GatewayExtraConfig;
@@ -29,6 +32,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       internalApiToken: internalApiTokenReader,
       publicBaseUrl: fromEnv.url('PUBLIC_BASE_URL', ['http:', 'https:']),
       ...rateLimitReaders,
+      trustedProxies: (env) => fromEnv.optional('TRUSTED_PROXIES', fromEnv.parsed('TRUSTED_PROXIES', parseTrustedProxies))(env) ?? null,
     },
     env,
     { keyring: false },

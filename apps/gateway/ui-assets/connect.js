@@ -125,7 +125,8 @@ async function followSession() {
     try {
       current = await api('/v1/connect/session');
     } catch (error) {
-      if (error instanceof ApiError && error.status >= 400 && error.status < 500) return { status: 'failed', error: { code: error.code, reason: words(error.code) } };
+      // 429: the gateway's limit for this address; asking again after the back-off is the answer
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429) return { status: 'failed', error: { code: error.code, reason: words(error.code) } };
       current = undefined;
     }
     if (current && current.status !== 'pending') return current;

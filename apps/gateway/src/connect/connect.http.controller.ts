@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, Public, RequireScopes, WorkspaceContext } from '../auth';
 import { ConnectorReadiness } from '../connectors/connector-readiness';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { isUuid, UpstreamClient } from '../upstream';
 
 /** oauth-authorization's answers when its projection does not have the connector (or has it inactive). */
@@ -27,6 +28,8 @@ export class ConnectHttpController {
   @Post('v1/connect-sessions')
   @ApiBearerAuth()
   @RequireScopes('connect')
+  @RateLimit('connectSessions')
+  @ApiCreatedResponse({ description: 'The session opened (for a retried `Idempotency-Key`, the one the first request opened, under a new session token).' })
   @HttpCode(201)
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -66,6 +69,8 @@ export class ConnectHttpController {
   /** The connect dialog's view of its session: `Authorization: Bearer <sessionToken>` or `X-Connect-Session`. */
   @Get('v1/connect/session')
   @Public()
+  @RateLimit('connectDialog')
+  @ApiOkResponse({ description: 'The session as the connect dialog shows it: its status, the connector, what to ask the end user.' })
   async session(@Headers() headers: Record<string, string | undefined>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
     const answer = await this.upstream.request('oauth-authorization', { method: 'GET', path: '/internal/v1/connect/session', headers: { 'x-connect-session': sessionToken(headers) } });
@@ -75,6 +80,8 @@ export class ConnectHttpController {
   /** A fresh authorization URL for the connect dialog's Connect button (OAuth sessions). */
   @Post('v1/connect/authorize')
   @Public()
+  @RateLimit('connectDialog')
+  @ApiOkResponse({ description: '`authorizationUrl`: a fresh sign-in address at the provider for this session (each state is single use).' })
   @HttpCode(200)
   async authorize(@Headers() headers: Record<string, string | undefined>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
@@ -85,6 +92,8 @@ export class ConnectHttpController {
   /** Typed credentials (Basic, API key, bearer, custom input) from the connect dialog. */
   @Post('v1/connect/credentials')
   @Public()
+  @RateLimit('connectDialog')
+  @ApiAcceptedResponse({ description: 'The credentials were accepted; the session completes once they are stored.' })
   @HttpCode(202)
   async credentials(@Headers() headers: Record<string, string | undefined>, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
@@ -100,6 +109,9 @@ export class ConnectHttpController {
   /** The redirect URI registered at every provider. The query goes to oauth-authorization as it came; it is never logged. */
   @Get('oauth/callback')
   @Public()
+  @RateLimit('callback')
+  @ApiOkResponse({ description: 'A page that hands the outcome to the connect dialog.' })
+  @ApiResponse({ status: 303, description: "To the session's return URL, when it has one." })
   async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
     const queryStart = request.originalUrl.indexOf('?');
     const answer = await this.upstream.send('oauth-authorization', {

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { isUuid, UpstreamClient } from '../upstream';
 import { ConnectionListResponseDoc, ConnectionResponseDoc } from './connection.docs.dto';
 
@@ -37,6 +38,8 @@ export class ConnectionsHttpController {
   /** Body `{ includeRefreshToken?: boolean }`. Never cached. */
   @Post(':id/credential')
   @RequireScopes('credentials:read')
+  @RateLimit('credentialReads')
+  @ApiOkResponse({ description: 'The credential (audited by token-issuance).' })
   @HttpCode(200)
   async credential(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
@@ -54,6 +57,8 @@ export class ConnectionsHttpController {
   /** A caller got 401 with the credential: the broker refreshes now, or marks the connection for reconnect. */
   @Post(':id/report-unauthorized')
   @RequireScopes('credentials:read')
+  @RateLimit('reportUnauthorized')
+  @ApiOkResponse({ description: '`outcome`: `refreshed` (read the credential again), `superseded` (a newer credential exists) or `needs_reconnect`.' })
   @HttpCode(200)
   async reportUnauthorized(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown): Promise<unknown> {
     if (!isUuid(id)) throw notFound('connection');

@@ -1,53 +1,48 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Request } from 'express';
-import type { Observable } from 'rxjs';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { from, mergeMap, Observable } from 'rxjs';
 import { AppError } from '@cb/platform';
 import type { RequestWithWorkspace } from '../auth/auth.decorators';
-import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
-import { RateLimits } from './rate-limit.config';
-import { TokenBuckets } from './token-bucket';
-
-interface LimitedRoute {
-  limit: keyof RateLimits;
-  /** Whose bucket: the caller's workspace (after the key guard) or the client address. */
-  key(request: RequestWithWorkspace): string | undefined;
-}
-
-const byWorkspace = (request: RequestWithWorkspace): string | undefined => request.workspace?.workspaceId;
-const byClientAddress = (request: Request): string | undefined => request.ip ?? request.socket.remoteAddress;
-
-/** By `<method> <route path>` as Express matched it. */
-const LIMITED_ROUTES: Record<string, LimitedRoute> = {
-  'GET /oauth/callback': { limit: 'callback', key: byClientAddress },
-  'POST /v1/connect-sessions': { limit: 'connectSessions', key: byWorkspace },
-  'POST /v1/connections/:id/credential': { limit: 'credentialReads', key: byWorkspace },
-};
+import { clientAddressKey } from '../client-address/client-address-key';
+import { LimitName, LIMITS } from './rate-limit.config';
+import { RATE_LIMIT } from './rate-limit.decorator';
+import { SharedRateLimits } from './shared-rate-limits';
+import type { TakeResult } from './token-bucket';
 
 /**
- * Token-bucket limits on the public endpoints that cost the most or are easiest to flood. Runs after
- * the API key guard, so a workspace's bucket is never spent by requests that fail authentication.
- * A refused request is 429 `rate_limited` with `Retry-After`.
+ * Spends a token of the bucket a route names with `@RateLimit(…)`: the caller's workspace's, or
+ * the client address's (`req.ip`, which follows `TRUSTED_PROXIES`). Runs after the API key guard,
+ * so a workspace's bucket is never spent by requests that fail authentication. A refused request is
+ * 429 `rate_limited` with `Retry-After`.
  */
 @Injectable()
 export class RateLimitInterceptor implements NestInterceptor {
-  private readonly buckets = new Map<keyof RateLimits, TokenBuckets>();
-
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    for (const [name, rule] of Object.entries(config.rateLimits) as Array<[keyof RateLimits, RateLimits[keyof RateLimits]]>) {
-      if (rule) this.buckets.set(name, new TokenBuckets(rule));
-    }
-  }
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limits: SharedRateLimits,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
+    const limit = this.reflector.getAllAndOverride<LimitName | undefined>(RATE_LIMIT, [context.getHandler(), context.getClass()]);
+    if (limit === undefined) return next.handle();
     const request = context.switchToHttp().getRequest<RequestWithWorkspace>();
-    const route = LIMITED_ROUTES[`${request.method} ${(request.route as { path?: string } | undefined)?.path ?? ''}`];
-    const buckets = route && this.buckets.get(route.limit);
-    const key = route?.key(request);
-    if (buckets && key !== undefined) {
-      const { allowed, retryAfterSeconds } = buckets.take(key);
-      if (!allowed) throw new AppError('rate_limited', `too many requests; retry after ${retryAfterSeconds} s`, 429, { retryAfterSeconds }, { retriable: true });
+    const key = LIMITS[limit].per === 'workspace' ? request.workspace?.workspaceId : clientAddressKey(request.ip ?? request.socket.remoteAddress ?? '');
+    if (key === undefined) return next.handle();
+    const taken = this.limits.take(limit, key);
+    if (!(taken instanceof Promise)) {
+      refuseUnlessAllowed(taken);
+      return next.handle();
     }
-    return next.handle();
+    return from(taken).pipe(
+      mergeMap((result) => {
+        refuseUnlessAllowed(result);
+        return next.handle();
+      }),
+    );
   }
+}
+
+function refuseUnlessAllowed({ allowed, retryAfterSeconds }: TakeResult): void {
+  if (!allowed) throw new AppError('rate_limited', `too many requests; retry after ${retryAfterSeconds} s`, 429, { retryAfterSeconds }, { retriable: true });
 }

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { RateLimitInterceptor } from './rate-limit.interceptor';
+import { SharedRateLimits } from './shared-rate-limits';
 
-/** Rate limits on the callback, connect session creation and credential reads. */
-@Module({ providers: [{ provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor }] })
+/** Rate limits on the routes marked `@RateLimit(…)`, shared by every gateway instance. */
+@Module({ providers: [SharedRateLimits, { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor }] })
 export class RateLimitModule {}

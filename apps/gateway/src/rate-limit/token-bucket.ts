@@ -16,7 +16,8 @@ interface Bucket {
 }
 
 /**
- * In-memory token buckets by key, for one process. At most `maxKeys` buckets are kept; the least
+ * In-memory token buckets by key, for one process: what the gateway limits with while the shared
+ * buckets cannot be reached (see LeasedTokenBuckets). At most `maxKeys` buckets are kept; the least
  * recently used goes first (a forgotten bucket starts full again, which only errs on the lenient side).
  */
 export class TokenBuckets {
@@ -37,7 +38,7 @@ export class TokenBuckets {
       return { allowed: true, retryAfterSeconds: 0 };
     }
     this.remember(key, { tokens, at: now });
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / refillPerSecond)) };
+    return { allowed: false, retryAfterSeconds: secondsUntilToken(tokens, this.rule) };
   }
 
   get size(): number {
@@ -61,4 +62,18 @@ export function parseBucketRule(text: string): BucketRule | null {
   const refillPerSecond = Number(match?.[2]);
   if (!match || capacity < 1 || refillPerSecond <= 0) throw new Error(`expected "<capacity>,<refill per second>" with both above 0, or "off"; got "${text}"`);
   return { capacity, refillPerSecond };
+}
+
+/**
+ * How many tokens an instance takes from a shared bucket at once: a tenth of the burst, at least 1
+ * and at most `maxLease`. Tokens leased and not yet spent are what one instance can serve beyond
+ * the shared bucket after it refills, so the over-grant is at most this times the instances.
+ */
+export function leaseSize(rule: BucketRule, maxLease: number): number {
+  return Math.max(1, Math.min(maxLease, Math.floor(rule.capacity / 10)));
+}
+
+/** Whole seconds until a bucket holding `tokens` (< 1) has one again; at least 1. */
+export function secondsUntilToken(tokens: number, rule: BucketRule): number {
+  return Math.max(1, Math.ceil((1 - tokens) / rule.refillPerSecond));
 }

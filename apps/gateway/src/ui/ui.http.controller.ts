@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { notFound } from '@cb/platform';
 import { Public } from '../auth';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { UiAsset } from './ui-assets';
 
 export const UI_ASSETS = Symbol('UI_ASSETS');
@@ -24,9 +25,11 @@ const SECURITY_HEADERS: Record<string, string> = {
 /**
  * The web UI: connector settings (`/ui/`) and the connect dialog (`/ui/connect.html#session=…`).
  * The files are public; every API call they make carries the key or session token the user holds.
+ * They spend the connect dialog's bucket of the client address, like the dialog's API calls.
  */
 @ApiExcludeController()
 @Public()
+@RateLimit('connectDialog')
 @Controller('ui')
 export class UiHttpController {
   constructor(@Inject(UI_ASSETS) private readonly assets: Map<string, UiAsset>) {}
