@@ -30,6 +30,7 @@ export {
   type RequestTokenOptions,
 } from './request-token';
 export type { SendOptions } from './send-request';
+export { MAX_RESPONSE_BYTES } from './bounded-body';
 export { cidrProblem, type OutboundPolicy } from './outbound/outbound-policy';
 export { DestinationRefusedError } from './outbound/guarded-agent';
 export { createPkcePair, pkceChallenge, randomState, type PkcePair } from './pkce';

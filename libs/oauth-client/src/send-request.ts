@@ -1,7 +1,8 @@
 import { fetch as undiciFetch } from 'undici';
+import { MAX_RESPONSE_BYTES, readAtMost } from './bounded-body';
 import { outboundAgent } from './outbound/guarded-agent';
 import type { OutboundPolicy } from './outbound/outbound-policy';
-import { TOKEN_ERROR_CODES, type TokenError } from './token-error';
+import { responseTooLarge, TOKEN_ERROR_CODES, type TokenError } from './token-error';
 import type { TokenRequest } from './token-request';
 
 export interface SendOptions {
@@ -9,7 +10,7 @@ export interface SendOptions {
   readonly timeoutMs: number;
   /** Which addresses the request may connect to; checked at connect time. */
   readonly outbound: OutboundPolicy;
-  /** Tests only: replaces the HTTP client, and with it the outbound check. */
+  /** Tests only: replaces the HTTP client, and with it the outbound check (not the size limit). */
   readonly fetchImpl?: typeof fetch;
 }
 
@@ -46,15 +47,28 @@ const NOT_SENT = new Set([
  * Every failure to reach the server (refused by the outbound policy, connection refused, no such
  * host…) gets the same code and description, so that a caller who writes the URL cannot map the
  * network from the answers; `detail` says what happened, for the logs only.
+ *
+ * At most {@link MAX_RESPONSE_BYTES} of the answer are read: a longer one (or one whose
+ * `Content-Length` says so) is a `response_too_large` at once, and the request is aborted, which
+ * closes the connection, instead of buffering what the provider sends until the timeout.
  */
 export async function sendRequest(request: TokenRequest, options: SendOptions): Promise<HttpAnswer | TokenError> {
-  const init = { method: request.method, headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs) } as const;
+  // One controller for both the deadline and the size limit. Not AbortSignal.any() over
+  // AbortSignal.timeout(): on Node 20 the timeout signal inside it can be garbage collected and
+  // never fire (nodejs/node#57736), leaving a slow body to be read without end.
+  const abort = new AbortController();
+  const deadline = setTimeout(() => abort.abort(new DOMException(`no complete answer within ${options.timeoutMs} ms`, 'TimeoutError')), options.timeoutMs);
+  const init = { method: request.method, headers: request.headers, body: request.body, redirect: 'manual', signal: abort.signal } as const;
   try {
     const response = options.fetchImpl
       ? await options.fetchImpl(request.url, init)
       : await undiciFetch(request.url, { ...init, dispatcher: outboundAgent(options.outbound) });
-    const bodyText = await response.text();
     const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+    const bodyText = await readAtMost(response, MAX_RESPONSE_BYTES);
+    if (bodyText === undefined) {
+      abort.abort();
+      return responseTooLarge(response.status, MAX_RESPONSE_BYTES, retryAfterSeconds);
+    }
     return {
       status: response.status,
       contentType: response.headers.get('content-type'),
@@ -63,6 +77,8 @@ export async function sendRequest(request: TokenRequest, options: SendOptions): 
     };
   } catch (error) {
     return transportError(error, options.timeoutMs);
+  } finally {
+    clearTimeout(deadline);
   }
 }
 

@@ -40,6 +40,8 @@ export const TOKEN_ERROR_CODES = {
   invalidTokenResponse: 'invalid_token_response',
   networkError: 'network_error',
   timeout: 'timeout',
+  /** The answer was longer than 64 KiB (`MAX_RESPONSE_BYTES`): the rest was not read, the connection was closed. */
+  responseTooLarge: 'response_too_large',
 } as const;
 
 const MAX_ERROR_CODE_LENGTH = 64;
@@ -126,6 +128,27 @@ export function invalidTokenResponse(status: number, description: string): Token
     status,
     retriable: isTransientStatus(status),
     reconnectRequired: false,
+    ambiguous: false,
+  };
+}
+
+/**
+ * An answer longer than `limitBytes` (announced by `Content-Length` or found while reading): no
+ * token, introspection or revocation response comes near it, so the provider is streaming something
+ * else. Judged like any unusable answer ({@link invalidTokenResponse}): transient only when the
+ * status says the server failed (a long 503 page); after a 2xx it is the connector's fault, and
+ * repeating it is unsafe. Never `reconnectRequired`: the grant may be alive. The description names
+ * the limit, never the body.
+ */
+export function responseTooLarge(status: number, limitBytes: number, retryAfterSeconds?: number): TokenError {
+  return {
+    ok: false,
+    code: TOKEN_ERROR_CODES.responseTooLarge,
+    description: `the provider's answer is longer than ${limitBytes} bytes (the limit); it was not read`,
+    status,
+    retriable: isTransientStatus(status),
+    reconnectRequired: false,
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     ambiguous: false,
   };
 }

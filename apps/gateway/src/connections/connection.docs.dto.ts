@@ -30,7 +30,7 @@ export class ConnectorHealthDoc {
       'Only a dead grant (`invalid_grant`) or a missing refresh token moves a connection to `needs_reconnect`.',
   })
   state: string;
-  @ApiPropertyOptional({ nullable: true, description: 'The last error code while failing (e.g. `invalid_client`, `invalid_token_response`); null when ok.' })
+  @ApiPropertyOptional({ nullable: true, description: 'The last error code while failing (e.g. `invalid_client`, `invalid_token_response`, `response_too_large`); null when ok.' })
   lastErrorCode: string | null;
   @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'Since when the connector has been failing; null when ok.' })
   failingSince: string | null;
