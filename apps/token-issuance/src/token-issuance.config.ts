@@ -1,5 +1,6 @@
 import { cidrProblem, type OutboundPolicy } from '@cb/oauth-client';
 import { ConfigReader, fromEnv, ServiceConfig, internalApiTokenReader } from '@cb/platform';
+import type { ProviderGuardSettings } from './token-endpoint/provider-guard';
 
 export interface TokenIssuanceSettings {
   internalApiToken: string;
@@ -7,6 +8,8 @@ export interface TokenIssuanceSettings {
   tokenRequestTimeoutMs: number;
   /** Where token, revocation and introspection requests may connect (see OutboundPolicy). */
   outbound: OutboundPolicy;
+  /** Concurrency caps and circuit breaker around every provider call (see ProviderGuard). */
+  providerGuard: ProviderGuardSettings;
 }
 
 export type TokenIssuanceConfig = ServiceConfig & TokenIssuanceSettings;
@@ -16,6 +19,13 @@ export const TOKEN_ISSUANCE_CONFIG = Symbol('TOKEN_ISSUANCE_CONFIG');
 export const tokenIssuanceReaders: { [K in keyof TokenIssuanceSettings]: ConfigReader<TokenIssuanceSettings[K]> } = {
   internalApiToken: internalApiTokenReader,
   tokenRequestTimeoutMs: fromEnv.integer('TOKEN_REQUEST_TIMEOUT_MS', 10000, { min: 100, max: 120000 }),
+  providerGuard: (env) => ({
+    perConnector: fromEnv.integer('PROVIDER_CONCURRENCY_PER_CONNECTOR', 8, { min: 1, max: 1000 })(env),
+    perWorkspace: fromEnv.integer('PROVIDER_CONCURRENCY_PER_WORKSPACE', 16, { min: 1, max: 1000 })(env),
+    queueTimeoutMs: fromEnv.integer('PROVIDER_QUEUE_TIMEOUT_MS', 2000, { min: 0, max: 60000 })(env),
+    circuitFailures: fromEnv.integer('PROVIDER_CIRCUIT_FAILURES', 5, { min: 1, max: 1000 })(env),
+    circuitOpenMs: fromEnv.integer('PROVIDER_CIRCUIT_OPEN_MS', 30000, { min: 100, max: 3600000 })(env),
+  }),
   outbound: (env) => ({
     admitInternalAddresses: fromEnv.oneOf('RUN_MODE', ['development', 'production'] as const, 'production')(env) === 'development',
     allowedHosts: fromEnv.parsed('OUTBOUND_ALLOWED_HOSTS', hostList, '')(env),

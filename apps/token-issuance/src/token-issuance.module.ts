@@ -22,7 +22,7 @@ import { ReadCredentialService } from './read-credential/read-credential.service
 import { CredentialRefresher } from './refresh-token/credential-refresher';
 import { OnDemandRefresh } from './refresh-token/on-demand-refresh';
 import { ReconnectRecoveryEventsController } from './refresh-token/reconnect-recovery.events.controller';
-import { RefreshInFlightMarks } from './refresh-token/refresh-in-flight';
+import { RefreshLeases } from './refresh-token/refresh-leases';
 import { RefreshStateRepository } from './refresh-token/refresh-state.repository';
 import { ReportUnauthorizedHttpController } from './refresh-token/report-unauthorized.http.controller';
 import { TokenExpiredEventsController } from './refresh-token/token-expired.events.controller';
@@ -58,7 +58,7 @@ export class TokenIssuanceModule {
         ConnectOutcome,
         ReadCredentialService,
         RefreshStateRepository,
-        RefreshInFlightMarks,
+        RefreshLeases,
         CredentialRefresher,
         OnDemandRefresh,
         DisconnectConnection,

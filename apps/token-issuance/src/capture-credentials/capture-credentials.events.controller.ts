@@ -1,9 +1,9 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { CredentialInput } from '@cb/auth-modes';
 import { CredentialsSubmitted, CredentialsSubmittedPayload } from '@cb/events';
-import { InboxContext } from '@cb/messaging';
+import { InboxContext, outsideTransaction } from '@cb/messaging';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
 import { ConnectorStore, LoadedConnector } from '../connectors/connector-store';
@@ -14,13 +14,15 @@ import { describeTokenError, oauthCredential, TokenEndpoint } from '../token-end
 
 /**
  * Stores typed credentials (Basic, API key, bearer, custom input) and announces the connection with
- * TokenIssued; for a client-credentials connector, obtains the token without a user first.
+ * TokenIssued; for a client-credentials connector, obtains the token without a user first. Runs
+ * outside the inbox transaction and commits its changes with the inbox row (ctx.commit).
  */
 @Controller()
 export class CaptureCredentialsEventsController {
   private readonly logger = new Logger(CaptureCredentialsEventsController.name);
 
   constructor(
+    private readonly dataSource: DataSource,
     private readonly connectors: ConnectorStore,
     private readonly vault: CredentialVault,
     private readonly tokenEndpoint: TokenEndpoint,
@@ -28,41 +30,42 @@ export class CaptureCredentialsEventsController {
     @Inject(KEYRING) private readonly keyring: Keyring,
   ) {}
 
-  @EventPattern(CredentialsSubmitted.topic)
+  @EventPattern(CredentialsSubmitted.topic, outsideTransaction())
   async submitted(@Payload() payload: CredentialsSubmittedPayload, @Ctx() ctx: InboxContext): Promise<void> {
-    const manager = ctx.manager;
-    const connector = await this.connectors.find(manager, payload.connectorId);
+    const connector = await this.connectors.find(this.dataSource.manager, payload.connectorId);
     if (!connector || connector.entity.workspaceId !== payload.workspaceId) throw new Error(`connector ${payload.connectorId} is not known yet`);
-    const existing = payload.reconnect ? await this.vault.loadForUpdate(manager, payload.connectionId, payload.workspaceId) : null;
-    const reason = existing ? 'reconnect' : 'connect';
-    if (payload.mode === 'OAUTH2') return this.clientCredentials(manager, payload, connector, reason);
+    if (payload.mode === 'OAUTH2') return this.clientCredentials(ctx, payload, connector);
 
     const input = JSON.parse(this.keyring.open(payload.sealedInput, `${CredentialsSubmitted.name}:${payload.connectionId}`)) as CredentialInput;
-    const connection = await this.vault.save(manager, {
-      connectionId: payload.connectionId,
-      workspaceId: payload.workspaceId,
-      connectorId: payload.connectorId,
-      connectorVersion: connector.entity.version,
-      mode: payload.mode,
-      endUserId: existing?.connection.endUserId ?? payload.endUserId,
-      tenant: payload.tenant ?? null,
-      attributes: payload.attributes ?? {},
-      credential: storedCredential(input, connector),
-      expiresAt: payload.expiresAt ?? null,
-      refreshable: false,
-      refreshMarginSeconds: 0,
-      sessionId: payload.sessionId,
-      reason,
+    await ctx.commit(async (manager) => {
+      const existing = payload.reconnect ? await this.vault.loadForUpdate(manager, payload.connectionId, payload.workspaceId) : null;
+      const reason = existing ? 'reconnect' : 'connect';
+      const connection = await this.vault.save(manager, {
+        connectionId: payload.connectionId,
+        workspaceId: payload.workspaceId,
+        connectorId: payload.connectorId,
+        connectorVersion: connector.entity.version,
+        mode: payload.mode,
+        endUserId: existing?.connection.endUserId ?? payload.endUserId,
+        tenant: payload.tenant ?? null,
+        attributes: payload.attributes ?? {},
+          credential: storedCredential(input, connector),
+          expiresAt: payload.expiresAt ?? null,
+          refreshable: false,
+          refreshMarginSeconds: 0,
+        sessionId: payload.sessionId,
+        reason,
+      });
+      await this.vault.announce(manager, connection, reason, payload.sessionId);
+      this.logger.log(`connection ${connection.id} holds credential version ${connection.credentialVersion}`);
     });
-    await this.vault.announce(manager, connection, reason, payload.sessionId);
-    this.logger.log(`connection ${connection.id} holds credential version ${connection.credentialVersion}`);
   }
 
-  /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4 */
-  private async clientCredentials(manager: EntityManager, payload: CredentialsSubmittedPayload, connector: LoadedConnector, reason: 'connect' | 'reconnect'): Promise<void> {
+  /** The token request runs before the inbox transaction opens. @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4 */
+  private async clientCredentials(ctx: InboxContext, payload: CredentialsSubmittedPayload, connector: LoadedConnector): Promise<void> {
     const config = connector.config;
     if (config.mode !== 'OAUTH2' || config.grantType !== 'client_credentials') {
-      await this.outcome.failed(manager, payload, 'wrong_mode', 'The connector does not use the client credentials grant.');
+      await ctx.commit((manager) => this.outcome.failed(manager, payload, 'wrong_mode', 'The connector does not use the client credentials grant.'));
       return;
     }
     const result = await this.tokenEndpoint.request(
@@ -72,28 +75,31 @@ export class CaptureCredentialsEventsController {
     );
     if (!result.ok) {
       this.logger.warn(`client credentials token for session ${payload.sessionId} failed: ${result.code}`);
-      await this.outcome.failed(manager, payload, result.code, describeTokenError(result));
+      await ctx.commit((manager) => this.outcome.failed(manager, payload, result.code, describeTokenError(result)));
       return;
     }
     const credential = oauthCredential(result, config.scopes, new Date(), this.tokenEndpoint.origins(connector, { tenant: payload.tenant ?? null, attributes: payload.attributes ?? {} }));
-    const connection = await this.vault.save(manager, {
-      connectionId: payload.connectionId,
-      workspaceId: payload.workspaceId,
-      connectorId: payload.connectorId,
-      connectorVersion: connector.entity.version,
-      mode: 'OAUTH2',
-      endUserId: payload.endUserId,
-      tenant: payload.tenant ?? null,
-      attributes: payload.attributes ?? {},
-      credential,
-      expiresAt: credential.expiresAt,
-      // A new token comes from the client credentials themselves, on demand (no refresh token).
-      refreshable: false,
-      refreshMarginSeconds: config.refreshMarginSeconds,
-      sessionId: payload.sessionId,
-      reason,
+    await ctx.commit(async (manager) => {
+      const reason = payload.reconnect && (await this.vault.loadForUpdate(manager, payload.connectionId, payload.workspaceId)) ? 'reconnect' : 'connect';
+      const connection = await this.vault.save(manager, {
+        connectionId: payload.connectionId,
+        workspaceId: payload.workspaceId,
+        connectorId: payload.connectorId,
+        connectorVersion: connector.entity.version,
+        mode: 'OAUTH2',
+        endUserId: payload.endUserId,
+        tenant: payload.tenant ?? null,
+        attributes: payload.attributes ?? {},
+        credential,
+        expiresAt: credential.expiresAt,
+        // A new token comes from the client credentials themselves, on demand (no refresh token).
+        refreshable: false,
+        refreshMarginSeconds: config.refreshMarginSeconds,
+        sessionId: payload.sessionId,
+        reason,
+      });
+      await this.vault.announce(manager, connection, reason, payload.sessionId);
     });
-    await this.vault.announce(manager, connection, reason, payload.sessionId);
   }
 }
 

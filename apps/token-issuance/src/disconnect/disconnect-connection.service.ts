@@ -1,15 +1,15 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { renderOAuth2Urls } from '@cb/auth-modes';
 import { ConnectionDeleted } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
-import { buildRevocationRequest, requestRevocation } from '@cb/oauth-client';
-import { notFound } from '@cb/platform';
+import { AppError, notFound } from '@cb/platform';
 import { ConnectorStore, LoadedConnector } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
 import { RefreshStateRepository } from '../refresh-token/refresh-state.repository';
-import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from '../token-issuance.config';
+import { RefreshLeases } from '../refresh-token/refresh-leases';
+import { TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { ConnectionDeletionEntity, RevocationOutcome } from './connection-deletion.entity';
 
 export interface DisconnectResult {
@@ -22,9 +22,10 @@ export interface DisconnectResult {
 /**
  * Deletes a connection: revokes its grant at the provider when the connector has a revocation URL
  * (the refresh token with token_type_hint, which ends the whole grant; else the access token),
- * destroys the sealed credential, records the outcome and emits ConnectionDeleted, in one
- * transaction holding the connection's row lock so no refresh rotates the token meanwhile. A
- * provider that fails to revoke does not block the deletion.
+ * destroys the sealed credential, records the outcome and emits ConnectionDeleted. The revocation
+ * runs under a lease (RefreshLeases), not a row lock: no refresh rotates the token meanwhile, and no
+ * database connection is held while the provider answers. A provider that fails to revoke does not
+ * block the deletion.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
  */
@@ -38,15 +39,15 @@ export class DisconnectConnection {
     private readonly connectors: ConnectorStore,
     private readonly states: RefreshStateRepository,
     private readonly outbox: OutboxWriter,
-    @Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig,
+    private readonly leases: RefreshLeases,
+    private readonly tokenEndpoint: TokenEndpoint,
   ) {}
 
   async disconnect(workspaceId: string, connectionId: string): Promise<DisconnectResult> {
+    const { entry, connector } = await this.leaseForRevocation(workspaceId, connectionId);
+    const { revocation, error } = await this.revoke(entry, connector);
     return this.dataSource.transaction(async (manager) => {
-      const entry = await this.vault.loadForUpdate(manager, connectionId, workspaceId);
-      if (!entry) throw notFound('connection');
-      const connector = await this.connectors.find(manager, entry.connection.connectorId);
-      const { revocation, error } = await this.revoke(entry, connector);
+      if (!(await this.vault.loadForUpdate(manager, connectionId, workspaceId))) throw notFound('connection');
       const deletedAt = new Date();
       await manager.getRepository(ConnectionDeletionEntity).save({
         connectionId,
@@ -70,6 +71,23 @@ export class DisconnectConnection {
     });
   }
 
+  /** Waits for a refresh under way to end, then holds the lease so that no refresh rotates the token while it is revoked. */
+  private async leaseForRevocation(workspaceId: string, connectionId: string): Promise<{ entry: VaultEntry; connector: LoadedConnector | null }> {
+    for (let waited = 0; ; waited++) {
+      const taken = await this.dataSource.transaction(async (manager): Promise<{ until: Date } | { entry: VaultEntry; connector: LoadedConnector | null }> => {
+        const entry = await this.vault.loadForUpdate(manager, connectionId, workspaceId);
+        if (!entry) throw notFound('connection');
+        const lease = await this.leases.check(manager, connectionId);
+        if (lease.state === 'held') return { until: lease.until };
+        await this.leases.take(manager, connectionId, entry.connection.credentialVersion, 'revocation');
+        return { entry, connector: await this.connectors.find(manager, entry.connection.connectorId) };
+      });
+      if ('entry' in taken) return taken;
+      if (waited >= 2) throw new AppError('connection_busy', 'A refresh of this connection is under way. Please try again shortly.', 409, { connectionId }, { retriable: true });
+      await this.leases.waitUntilReleased(connectionId, taken.until);
+    }
+  }
+
   private async revoke(entry: VaultEntry, connector: LoadedConnector | null): Promise<{ revocation: RevocationOutcome; error: string | null }> {
     const { connection, credential } = entry;
     const config = connector?.config;
@@ -88,14 +106,7 @@ export class DisconnectConnection {
       this.logger.warn(`revocation for connection ${connection.id} not sent: the revocation endpoint moved to another origin`);
       return { revocation: 'failed', error: 'revocation_endpoint_moved' };
     }
-    const clientSecret = connector.clientSecret();
-    const request = buildRevocationRequest({
-      revocationUrl,
-      client: { clientId: config.clientId, ...(clientSecret === undefined ? {} : { clientSecret }), clientAuthMethod: config.clientAuthMethod },
-      token,
-      tokenTypeHint: credential.refreshToken ? 'refresh_token' : 'access_token',
-    });
-    const answer = await requestRevocation(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound });
+    const answer = await this.tokenEndpoint.revoke(connector, revocationUrl, token, credential.refreshToken ? 'refresh_token' : 'access_token');
     if (answer.ok) return { revocation: 'revoked', error: null };
     this.logger.warn(`revocation for connection ${connection.id} failed: ${answer.detail ?? answer.code}; deleting anyway`);
     return { revocation: 'failed', error: answer.code };

@@ -3,12 +3,13 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { CodeReceived, CodeReceivedPayload } from '@cb/events';
-import { InboxContext } from '@cb/messaging';
+import { InboxContext, outsideTransaction } from '@cb/messaging';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
 import { ConnectorHealthRepository } from '../connectors/connector-health.repository';
 import { ConnectorStore } from '../connectors/connector-store';
 import { CredentialVault } from '../credential-vault/credential-vault';
+import { PROVIDER_GUARD_CODES } from '../token-endpoint/provider-guard';
 import { describeTokenError, isConnectorFault, isRefreshable, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { CodeRedemptionEntity } from './code-redemption.entity';
 import { ConnectOutcome } from './connect-outcome';
@@ -17,7 +18,9 @@ import { ConnectOutcome } from './connect-outcome';
  * Redeems an authorization code once: the redemption row commits before the token request, so a
  * redelivered or duplicated CodeReceived never presents the code twice. An interrupted redemption
  * is not retried (the server could revoke the grant); it fails the session. The token request uses
- * the connector version the connect session captured, not a later one.
+ * the connector version the connect session captured, not a later one. The handler runs outside the
+ * inbox transaction (no pooled connection is held while the provider answers) and commits the
+ * outcome with the inbox row.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.5
@@ -36,10 +39,9 @@ export class ExchangeCodeEventsController {
     @Inject(KEYRING) private readonly keyring: Keyring,
   ) {}
 
-  @EventPattern(CodeReceived.topic)
+  @EventPattern(CodeReceived.topic, outsideTransaction())
   async codeReceived(@Payload() payload: CodeReceivedPayload, @Ctx() ctx: InboxContext): Promise<void> {
-    const manager = ctx.manager;
-    const connector = await this.connectors.findVersion(manager, payload.connectorId, payload.connectorVersion);
+    const connector = await this.connectors.findVersion(this.dataSource.manager, payload.connectorId, payload.connectorVersion);
     if (connector === 'not_yet') throw new Error(`connector ${payload.connectorId} version ${payload.connectorVersion} is not known yet`);
     if (connector !== 'unknown' && connector.entity.workspaceId !== payload.workspaceId) throw new Error(`connector ${payload.connectorId} is not in workspace ${payload.workspaceId}`);
     const claimed = await this.claim(payload, ctx.eventId);
@@ -49,17 +51,16 @@ export class ExchangeCodeEventsController {
     }
     if (claimed === 'interrupted') {
       this.logger.warn(`code redemption for session ${payload.sessionId} was interrupted; not retried`);
-      await this.finish(manager, payload.sessionId, 'failed', 'redemption_interrupted');
-      await this.outcome.failed(manager, payload, 'redemption_interrupted', 'The authorization code exchange was interrupted and cannot be retried safely. Please connect again.');
+      await ctx.commit((manager) => this.fail(manager, payload, 'redemption_interrupted', 'The authorization code exchange was interrupted and cannot be retried safely. Please connect again.'));
       return;
     }
     if (connector === 'unknown') {
       this.logger.warn(`connector ${payload.connectorId} version ${payload.connectorVersion} of session ${payload.sessionId} is no longer known; the code is not sent`);
-      await this.finish(manager, payload.sessionId, 'failed', 'connector_version_unavailable');
-      await this.outcome.failed(manager, payload, 'connector_version_unavailable', 'The connector changed while connecting. Please connect again.');
+      await ctx.commit((manager) => this.fail(manager, payload, 'connector_version_unavailable', 'The connector changed while connecting. Please connect again.'));
       return;
     }
 
+    // No transaction is open while the provider answers.
     const context = `${CodeReceived.name}:${payload.connectionId}`;
     const code = this.keyring.open(payload.sealedCode, context);
     const codeVerifier = payload.sealedCodeVerifier ? this.keyring.open(payload.sealedCodeVerifier, context) : undefined;
@@ -72,36 +73,44 @@ export class ExchangeCodeEventsController {
     });
     if (!result.ok) {
       this.logger.warn(`code exchange for session ${payload.sessionId} failed: ${result.code}`);
-      if (isConnectorFault(result)) await this.health.failing(manager, payload.connectorId, result.code);
-      await this.finish(manager, payload.sessionId, 'failed', result.code);
-      await this.outcome.failed(manager, payload, result.code, describeTokenError(result));
+      await ctx.commit(async (manager) => {
+        if (isConnectorFault(result) || result.code === PROVIDER_GUARD_CODES.circuitOpen) await this.health.failing(manager, payload.connectorId, result.code);
+        await this.fail(manager, payload, result.code, describeTokenError(result));
+      });
       return;
     }
 
     const config = connector.config;
     if (config.mode !== 'OAUTH2') throw new Error('connector is not OAuth 2.0');
-    const existing = payload.reconnect ? await this.vault.loadForUpdate(manager, payload.connectionId, payload.workspaceId) : null;
     const credential = oauthCredential(result, payload.requestedScopes, new Date(), this.tokenEndpoint.origins(connector, values));
-    const connection = await this.vault.save(manager, {
-      connectionId: payload.connectionId,
-      workspaceId: payload.workspaceId,
-      connectorId: payload.connectorId,
-      connectorVersion: connector.entity.version,
-      mode: 'OAUTH2',
-      endUserId: existing?.connection.endUserId ?? payload.endUserId,
-      tenant: payload.tenant ?? null,
-      attributes: payload.attributes ?? {},
-      credential,
-      expiresAt: credential.expiresAt,
-      refreshable: isRefreshable(config, credential),
-      refreshMarginSeconds: config.refreshMarginSeconds,
-      sessionId: payload.sessionId,
-      reason: existing ? 'reconnect' : 'connect',
+    await ctx.commit(async (manager) => {
+      const existing = payload.reconnect ? await this.vault.loadForUpdate(manager, payload.connectionId, payload.workspaceId) : null;
+      const connection = await this.vault.save(manager, {
+        connectionId: payload.connectionId,
+        workspaceId: payload.workspaceId,
+        connectorId: payload.connectorId,
+        connectorVersion: connector.entity.version,
+        mode: 'OAUTH2',
+        endUserId: existing?.connection.endUserId ?? payload.endUserId,
+        tenant: payload.tenant ?? null,
+        attributes: payload.attributes ?? {},
+        credential,
+        expiresAt: credential.expiresAt,
+        refreshable: isRefreshable(config, credential),
+        refreshMarginSeconds: config.refreshMarginSeconds,
+        sessionId: payload.sessionId,
+        reason: existing ? 'reconnect' : 'connect',
+      });
+      await this.health.succeeded(manager, payload.connectorId);
+      await this.finish(manager, payload.sessionId, 'succeeded', null);
+      await this.vault.announce(manager, connection, existing ? 'reconnect' : 'connect', payload.sessionId);
+      this.logger.log(`connection ${connection.id} holds credential version ${connection.credentialVersion}`);
     });
-    await this.health.succeeded(manager, payload.connectorId);
-    await this.finish(manager, payload.sessionId, 'succeeded', null);
-    await this.vault.announce(manager, connection, existing ? 'reconnect' : 'connect', payload.sessionId);
-    this.logger.log(`connection ${connection.id} holds credential version ${connection.credentialVersion}`);
+  }
+
+  private async fail(manager: EntityManager, payload: CodeReceivedPayload, errorCode: string, description: string): Promise<void> {
+    await this.finish(manager, payload.sessionId, 'failed', errorCode);
+    await this.outcome.failed(manager, payload, errorCode, description);
   }
 
   /** Commits the redemption row on its own, before anything is sent. */

@@ -4,6 +4,7 @@ import { RefreshNextAttempt1764600000000 } from './1764600000000-refresh-next-at
 import { ConnectorVersionsAndHealth1764700000000 } from './1764700000000-connector-versions-and-health';
 import { RefreshInFlight1764800000000 } from './1764800000000-refresh-in-flight';
 import { ConnectorChanges1765100000000 } from './1765100000000-connector-changes';
+import { RefreshLeases1765300000000 } from './1765300000000-refresh-leases';
 
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -14,4 +15,5 @@ export const MIGRATIONS: Function[] = [
   ConnectorVersionsAndHealth1764700000000,
   RefreshInFlight1764800000000,
   ConnectorChanges1765100000000,
+  RefreshLeases1765300000000,
 ];

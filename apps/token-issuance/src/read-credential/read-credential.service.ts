@@ -1,30 +1,25 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError, notFound } from '@cb/platform';
-import { isRefreshDue } from '@cb/refresh-policy';
-import { ConnectorStore, LoadedConnector } from '../connectors/connector-store';
-import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
+import { notFound } from '@cb/platform';
+import { ConnectorStore } from '../connectors/connector-store';
+import { CredentialVault } from '../credential-vault/credential-vault';
 import { OnDemandRefresh } from '../refresh-token/on-demand-refresh';
-import { tokenLifetime } from '../refresh-token/refresh-policy';
-import { describeTokenError, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { CredentialReadEntity } from './credential-read.entity';
 import { CredentialResponse, toCredentialResponse } from './credential.mapper';
 
 /**
  * Hands a connection's credential to an authorized caller and records the read (who, when, which
- * connection; never the secret). A client-credentials connection whose token is due (the schedule's
- * rule: the margin, capped at half the lifetime) gets a new one first, without a user.
+ * connection; never the secret). A token that is due (the schedule's rule: the margin, capped at
+ * half the lifetime) is renewed first, a client-credentials one without a user (OnDemandRefresh).
  */
 @Injectable()
 export class ReadCredentialService {
-  private readonly logger = new Logger(ReadCredentialService.name);
   private readonly recordRead: string;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly vault: CredentialVault,
     private readonly connectors: ConnectorStore,
-    private readonly tokenEndpoint: TokenEndpoint,
     private readonly onDemand: OnDemandRefresh,
   ) {
     const table = dataSource.getMetadata(CredentialReadEntity).tablePath;
@@ -39,50 +34,13 @@ export class ReadCredentialService {
     const manager = this.dataSource.manager;
     let entry = await this.vault.load(manager, connectionId, workspaceId);
     if (!entry) throw notFound('connection');
-    if (await this.onDemand.refreshIfDue(entry, workspaceId)) entry = await this.vault.load(manager, connectionId, workspaceId);
-    if (!entry) throw notFound('connection');
     const connector = await this.connectors.findCurrent(entry.connection.connectorId);
     const config = connector?.config ?? null;
-    this.onDemand.assertUsable(entry, config);
-    if (connector && config?.mode === 'OAUTH2' && config.grantType === 'client_credentials' && isRefreshDue(tokenLifetime(entry.connection), new Date())) {
-      entry = await this.renewClientCredentials(connector, workspaceId, connectionId);
-    }
+    const refresh = await this.onDemand.refreshIfDue(entry, config, workspaceId);
+    if (refresh) entry = refresh.outcome === 'refreshed' ? refresh.entry : await this.vault.load(manager, connectionId, workspaceId);
+    if (!entry) throw notFound('connection');
+    this.onDemand.assertUsable(entry, config, refresh);
     await manager.query(this.recordRead, [workspaceId, connectionId, apiKeyId, includeRefreshToken, entry.connection.credentialVersion]);
     return toCredentialResponse(entry.connection, entry.credential, config, includeRefreshToken);
-  }
-
-  /** A new client-credentials token under the row lock, unless a concurrent read got one first. */
-  private renewClientCredentials(connector: LoadedConnector, workspaceId: string, connectionId: string): Promise<VaultEntry> {
-    return this.dataSource.transaction(async (manager) => {
-      const entry = await this.vault.loadForUpdate(manager, connectionId, workspaceId);
-      if (!entry) throw notFound('connection');
-      const config = connector.config;
-      if (config.mode !== 'OAUTH2' || !isRefreshDue(tokenLifetime(entry.connection), new Date())) return entry;
-      const values = { tenant: entry.connection.tenant, attributes: entry.connection.attributes };
-      const result = await this.tokenEndpoint.request(connector, values, {
-        grantType: 'client_credentials',
-        ...(config.scopes.length ? { scope: config.scopes.join(config.scopeSeparator) } : {}),
-      });
-      if (!result.ok) {
-        this.logger.warn(`client credentials token for connection ${connectionId} failed: ${result.code}`);
-        throw new AppError('token_unavailable', describeTokenError(result), 502, { providerError: result.code }, { retriable: result.retriable });
-      }
-      const credential = oauthCredential(result, config.scopes, new Date(), this.tokenEndpoint.origins(connector, values));
-      const connection = await this.vault.save(manager, {
-        connectionId,
-        workspaceId,
-        connectorId: entry.connection.connectorId,
-        connectorVersion: connector.entity.version,
-        mode: 'OAUTH2',
-        endUserId: entry.connection.endUserId,
-        credential,
-        expiresAt: credential.expiresAt,
-        refreshable: false,
-        refreshMarginSeconds: config.refreshMarginSeconds,
-        reason: 'refresh',
-      });
-      await this.vault.announce(manager, connection, 'refresh');
-      return { connection, credential };
-    });
   }
 }

@@ -1,17 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { OAuth2Config } from '@cb/auth-modes';
 import { ConnectionStatusChanged } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
-import { TOKEN_ERROR_CODES, type TokenError } from '@cb/oauth-client';
+import { TOKEN_ERROR_CODES, type TokenError, type TokenGrant, type TokenResult } from '@cb/oauth-client';
 import { ConnectorHealthRepository } from '../connectors/connector-health.repository';
-import { ConnectorStore } from '../connectors/connector-store';
+import { ConnectorStore, LoadedConnector } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
+import { CredentialOrigins } from '../credential-vault/stored-credential';
+import { PROVIDER_GUARD_CODES } from '../token-endpoint/provider-guard';
 import { isConnectorFault, isRefreshable, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { isRefreshDue } from '@cb/refresh-policy';
-import { isExpired, renewalPlan, tokenLifetime, tooCloseToExpiry } from './refresh-policy';
+import { isExpired, readRetryAt, renewalPlan, tokenLifetime, tooCloseToExpiry } from './refresh-policy';
 import { refreshFailing, RefreshStateRepository } from './refresh-state.repository';
-import { RefreshInFlightMarks } from './refresh-in-flight';
+import { Lease, RefreshLeases } from './refresh-leases';
 
 /**
  * What asks for a refresh. `scheduled` comes from TokenExpired and names the credential version it
@@ -25,31 +28,43 @@ export type RefreshTrigger =
 
 export type RefreshOutcome =
   | { outcome: 'refreshed'; entry: VaultEntry }
-  | { outcome: 'skipped'; why: 'not_found' | 'superseded' | 'fresh' | 'needs_reconnect' | 'backing_off' | 'renewed_on_read'; entry: VaultEntry | null }
+  | { outcome: 'skipped'; why: 'not_found' | 'superseded' | 'fresh' | 'needs_reconnect' | 'backing_off' | 'renewed_on_read' | 'in_flight'; entry: VaultEntry | null }
   | { outcome: 'transient_failure'; entry: VaultEntry; errorCode: string; retryAfterSeconds?: number }
-  | { outcome: 'needs_reconnect'; entry: VaultEntry; errorCode: string };
+  | { outcome: 'needs_reconnect'; entry: VaultEntry; errorCode: string }
+  /** A read of an expired token while its refresh backs off: nothing was sent; try again at `retryAt`. */
+  | { outcome: 'retry_later'; entry: VaultEntry; errorCode: string; retryAt: Date };
+
+type HeldElsewhere = { kind: 'held'; until: Date; entry: VaultEntry };
+
+/** What the first transaction decided: an outcome without a provider call, a lease held elsewhere, or a call to make. */
+type Decision =
+  | { kind: 'done'; outcome: RefreshOutcome }
+  | HeldElsewhere
+  | { kind: 'call'; entry: VaultEntry; connector: LoadedConnector; grant: TokenGrant; origins: CredentialOrigins | null; lease: Lease };
 
 /**
  * The one refresh function, used by the schedule (TokenExpired), credential reads and 401 reports.
  *
- * Single flight across every instance and path: the connection row is locked (`SELECT … FOR
- * UPDATE`) in the caller's transaction, then re-read; a second caller waits for the lock and finds
- * the new credential version (or a fresh token) and skips. The lock is held during the token
- * request, which is bounded by TOKEN_REQUEST_TIMEOUT_MS.
+ * Single flight across every instance and path, with no database connection or lock held while the
+ * provider answers: a short transaction locks the connection row, decides, and takes a lease
+ * ({@link RefreshLeases}); the token request runs outside any transaction; a second transaction
+ * stores the answer only while the lease is still this caller's. A second caller finds the lease:
+ * the schedule skips, reads and 401 reports wait for it to end (in this instance on the running
+ * promise, elsewhere by polling the lease) and then decide again, finding the new credential.
  *
  * The new access token and refresh token (the old refresh token when the response has none) are
  * written in the same transaction as the TokenIssued(refresh) outbox row: nothing announces or hands
  * out the new token before it is committed.
  *
- * Transient failures (5xx, 429, timeouts, network errors) change nothing but the attempt bookkeeping
- * (a Retry-After, and the schedule's next attempt, which the connection's view shows as `refresh`
- * `failing`), and are retried by the schedule's lease, bounded by the token's remaining lifetime;
- * meanwhile reads of the still-valid token do not retry on their own. The connection stays usable
- * while its token is valid. A failure of the connector's own (invalid_client, an HTML page, a 404
- * token URL: see `isConnectorFault`) is handled the same way for the connection, and marks the
- * connector `failing` (ConnectorHealthRepository) until a request succeeds. Only a dead grant
- * (invalid_grant and its equivalents) or a token that cannot be renewed marks the connection
- * needs_reconnect, once, with one ConnectionStatusChanged carrying the provider's error code.
+ * Transient failures (5xx, 429, timeouts, network errors, the guard's provider_busy and
+ * circuit_open) change nothing but the attempt bookkeeping, which the connection's view shows as
+ * `refresh` `failing`, and are retried by the schedule, bounded by the token's remaining lifetime.
+ * Reads of a still-valid token leave the retries to the schedule; reads of an expired one retry no
+ * sooner than the connection's backoff ({@link readRetryAt}) and otherwise answer at once. A failure
+ * of the connector's own (invalid_client, an HTML page, a 404 token URL: see `isConnectorFault`) or
+ * an open circuit also marks the connector `failing` (ConnectorHealthRepository) until a request
+ * succeeds. Only a dead grant (invalid_grant and its equivalents) or a token that cannot be renewed
+ * marks the connection needs_reconnect, once, with one ConnectionStatusChanged carrying the code.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
@@ -57,71 +72,127 @@ export type RefreshOutcome =
 @Injectable()
 export class CredentialRefresher {
   private readonly logger = new Logger(CredentialRefresher.name);
+  /** This instance's refreshes under way, by connection: local waiters await them instead of polling. */
+  private readonly running = new Map<string, Promise<unknown>>();
 
   constructor(
+    private readonly dataSource: DataSource,
     private readonly vault: CredentialVault,
     private readonly connectors: ConnectorStore,
     private readonly tokenEndpoint: TokenEndpoint,
     private readonly states: RefreshStateRepository,
     private readonly outbox: OutboxWriter,
-    private readonly inFlight: RefreshInFlightMarks,
+    private readonly leases: RefreshLeases,
     private readonly health: ConnectorHealthRepository,
   ) {}
 
-  async refresh(manager: EntityManager, connectionId: string, trigger: RefreshTrigger, workspaceId?: string): Promise<RefreshOutcome> {
+  async refresh(connectionId: string, trigger: RefreshTrigger, workspaceId?: string): Promise<RefreshOutcome> {
+    let leaseWaits = 0;
+    for (;;) {
+      const running = this.running.get(connectionId);
+      if (running) {
+        await running;
+        continue;
+      }
+      const attempt = this.attempt(connectionId, trigger, workspaceId);
+      // Local callers wait for the attempt and, when another instance holds the lease, for its end.
+      const settled = attempt.then(
+        (decided) => ('kind' in decided && trigger.kind !== 'scheduled' ? this.leases.waitUntilReleased(connectionId, decided.until) : undefined),
+        () => undefined,
+      );
+      this.running.set(connectionId, settled);
+      void settled.then(() => this.running.get(connectionId) === settled && this.running.delete(connectionId));
+      const decided = await attempt;
+      if (!('kind' in decided)) return decided;
+      if (trigger.kind === 'scheduled' || leaseWaits++ >= 2) return { outcome: 'skipped', why: 'in_flight', entry: decided.entry };
+      await settled;
+    }
+  }
+
+  private async attempt(connectionId: string, trigger: RefreshTrigger, workspaceId?: string): Promise<HeldElsewhere | RefreshOutcome> {
+    const decision = await this.dataSource.transaction((manager) => this.decide(manager, connectionId, trigger, workspaceId));
+    if (decision.kind === 'done') return decision.outcome;
+    if (decision.kind === 'held') return decision;
+    const { entry, connector, grant } = decision;
+    const values = { tenant: entry.connection.tenant, attributes: entry.connection.attributes };
+    const result = await this.tokenEndpoint.request(connector, values, grant);
+    return this.dataSource.transaction((manager) => this.record(manager, decision, trigger, result));
+  }
+
+  /** Under the connection's row lock: skip, mark, or take the lease for a provider call. */
+  private async decide(manager: EntityManager, connectionId: string, trigger: RefreshTrigger, workspaceId?: string): Promise<Decision> {
+    const done = (outcome: RefreshOutcome): Decision => ({ kind: 'done', outcome });
     const entry = await this.vault.loadForUpdate(manager, connectionId, workspaceId);
-    if (!entry) return { outcome: 'skipped', why: 'not_found', entry: null };
+    if (!entry) return done({ outcome: 'skipped', why: 'not_found', entry: null });
     const { connection, credential } = entry;
     const now = new Date();
-    if (connection.status === 'needs_reconnect') return { outcome: 'skipped', why: 'needs_reconnect', entry };
+    if (connection.status === 'needs_reconnect') return done({ outcome: 'skipped', why: 'needs_reconnect', entry });
     const announcedVersion = trigger.kind === 'on_demand' ? undefined : trigger.credentialVersion;
-    if (announcedVersion !== undefined && connection.credentialVersion > announcedVersion) return { outcome: 'skipped', why: 'superseded', entry };
-    if (trigger.kind === 'on_demand' && !isRefreshDue(tokenLifetime(connection), now)) return { outcome: 'skipped', why: 'fresh', entry };
+    if (announcedVersion !== undefined && connection.credentialVersion > announcedVersion) return done({ outcome: 'skipped', why: 'superseded', entry });
+    if (trigger.kind === 'on_demand' && !isRefreshDue(tokenLifetime(connection), now)) return done({ outcome: 'skipped', why: 'fresh', entry });
 
     const connector = await this.connectors.find(manager, connection.connectorId);
     const config = connector?.config;
     if (!connector || !config || config.mode !== 'OAUTH2' || credential.type !== 'oauth2') {
       // Typed credentials cannot be renewed: at expiry (or on a reported 401) the user must reconnect.
-      if (trigger.kind === 'unauthorized_reported') return this.needsReconnect(manager, entry, 'unauthorized_reported', 'a caller reported the credential as rejected');
+      if (trigger.kind === 'unauthorized_reported') return done(await this.needsReconnect(manager, entry, 'unauthorized_reported', 'a caller reported the credential as rejected'));
       if (isExpired(connection.expiresAt, new Date(now.getTime() + 1000)) || (trigger.kind === 'scheduled' && trigger.reason === 'expired')) {
-        return this.needsReconnect(manager, entry, 'credential_expired', 'the credential has expired');
+        return done(await this.needsReconnect(manager, entry, 'credential_expired', 'the credential has expired'));
       }
-      return { outcome: 'skipped', why: 'fresh', entry };
+      return done({ outcome: 'skipped', why: 'fresh', entry });
     }
     // Client-credentials tokens are renewed by the read itself (no user, no refresh token).
-    if (config.grantType === 'client_credentials' && trigger.kind === 'scheduled') return { outcome: 'skipped', why: 'renewed_on_read', entry };
+    if (config.grantType === 'client_credentials' && trigger.kind === 'scheduled') return done({ outcome: 'skipped', why: 'renewed_on_read', entry });
 
     const plan = renewalPlan(config, credential);
     if ('impossible' in plan) {
       const expired = isExpired(connection.expiresAt, new Date(now.getTime() + 1000)) || (trigger.kind === 'scheduled' && trigger.reason === 'expired');
-      if (trigger.kind === 'unauthorized_reported' || expired) return this.needsReconnect(manager, entry, plan.impossible, 'the token cannot be refreshed');
-      return { outcome: 'skipped', why: 'fresh', entry };
+      if (trigger.kind === 'unauthorized_reported' || expired) return done(await this.needsReconnect(manager, entry, plan.impossible, 'the token cannot be refreshed'));
+      return done({ outcome: 'skipped', why: 'fresh', entry });
     }
 
     const state = await this.states.find(manager, connectionId);
     if (trigger.kind !== 'unauthorized_reported' && state?.credentialVersion === connection.credentialVersion && state.notBefore && state.notBefore > now) {
-      return { outcome: 'skipped', why: 'backing_off', entry };
+      if (trigger.kind === 'on_demand' && tooCloseToExpiry(connection.expiresAt, now)) return done({ outcome: 'retry_later', entry, errorCode: state.lastErrorCode ?? 'rate_limited', retryAt: state.notBefore });
+      return done({ outcome: 'skipped', why: 'backing_off', entry });
     }
-    // While the provider fails, reads of a still-valid token leave the retries to the schedule.
-    if (trigger.kind === 'on_demand' && refreshFailing(state, connection) && state.nextAttemptAt && state.nextAttemptAt > now && !tooCloseToExpiry(connection.expiresAt, now)) {
-      return { outcome: 'skipped', why: 'backing_off', entry };
+    if (trigger.kind === 'on_demand' && refreshFailing(state, connection)) {
+      // While the provider fails, reads of a still-valid token leave the retries to the schedule;
+      // reads of an expired one follow the connection's backoff instead of trying on every read.
+      if (!tooCloseToExpiry(connection.expiresAt, now) && state.nextAttemptAt && state.nextAttemptAt > now) return done({ outcome: 'skipped', why: 'backing_off', entry });
+      const retryAt = readRetryAt(state);
+      if (tooCloseToExpiry(connection.expiresAt, now) && retryAt > now) return done({ outcome: 'retry_later', entry, errorCode: state.lastErrorCode ?? 'provider_error', retryAt });
     }
 
     const values = { tenant: connection.tenant, attributes: connection.attributes };
     const origins = this.tokenEndpoint.origins(connector, values);
     if (plan.grant.grantType === 'refresh_token' && credential.origins && origins?.token !== credential.origins.token) {
-      return this.needsReconnect(manager, entry, 'token_endpoint_moved', 'the connector\'s token endpoint moved to another origin; the refresh token is only sent where it was obtained');
+      return done(await this.needsReconnect(manager, entry, 'token_endpoint_moved', 'the connector\'s token endpoint moved to another origin; the refresh token is only sent where it was obtained'));
     }
-    const rotating = plan.grant.grantType === 'refresh_token';
-    if (rotating && (await this.inFlight.interrupted(manager, connectionId)) === connection.credentialVersion) {
-      // The last refresh grant was sent and its answer never stored: the provider may have rotated the
+    const lease = await this.leases.check(manager, connectionId);
+    if (lease.state === 'held') return { kind: 'held', until: lease.until, entry };
+    if (lease.state === 'abandoned' && plan.grant.grantType === 'refresh_token' && lease.credentialVersion === connection.credentialVersion) {
+      // The last call was sent and its answer never stored: the provider may have rotated the
       // refresh token, and presenting it again would look like token theft (RFC 9700 §4.14.2).
-      await this.inFlight.clear(manager, connectionId);
-      return this.needsReconnect(manager, entry, 'refresh_interrupted', 'a refresh was cut off before its answer was stored; the refresh token is not presented again');
+      await this.leases.clear(manager, connectionId);
+      return done(await this.needsReconnect(manager, entry, 'refresh_interrupted', 'a refresh was cut off before its answer was stored; the refresh token is not presented again'));
     }
-    if (rotating) await this.inFlight.mark(connectionId, connection.credentialVersion);
-    const result = await this.tokenEndpoint.request(connector, values, plan.grant);
-    if (rotating) await this.inFlight.clear(manager, connectionId);
+    const taken = await this.leases.take(manager, connectionId, connection.credentialVersion, 'refresh');
+    return { kind: 'call', entry, connector, grant: plan.grant, origins, lease: taken };
+  }
+
+  /** Under the row lock again: stores the answer while the lease is still this caller's. */
+  private async record(manager: EntityManager, decision: Decision & { kind: 'call' }, trigger: RefreshTrigger, result: TokenResult | TokenError): Promise<RefreshOutcome> {
+    const { lease, connector, origins } = decision;
+    const { connectionId } = lease;
+    const entry = await this.vault.loadForUpdate(manager, connectionId, decision.entry.connection.workspaceId);
+    const ours = await this.leases.release(manager, lease);
+    if (!entry) return { outcome: 'skipped', why: 'not_found', entry: null };
+    if (!ours || entry.connection.credentialVersion !== lease.credentialVersion) {
+      this.logger.warn(`refresh of connection ${connectionId}: the connection changed while the provider answered; the answer is not stored`);
+      return { outcome: 'skipped', why: 'superseded', entry };
+    }
+    const { connection, credential } = entry;
     const attempt = {
       connectionId,
       credentialVersion: connection.credentialVersion,
@@ -130,7 +201,8 @@ export class CredentialRefresher {
     };
     if (!result.ok) return this.failed(manager, entry, attempt, result);
 
-    const renewed = oauthCredential(result, credential.scopes, new Date(), origins, credential);
+    const config = connector.config as OAuth2Config;
+    const renewed = oauthCredential(result, credential.type === 'oauth2' ? credential.scopes : config.scopes, new Date(), origins, credential);
     const saved = await this.vault.save(manager, {
       connectionId,
       workspaceId: connection.workspaceId,
@@ -157,7 +229,7 @@ export class CredentialRefresher {
     attempt: { connectionId: string; credentialVersion: number; trigger: string; nextAttemptAt?: Date },
     error: TokenError,
   ): Promise<RefreshOutcome> {
-    const connectorFault = isConnectorFault(error);
+    const connectorFault = isConnectorFault(error) || error.code === PROVIDER_GUARD_CODES.circuitOpen;
     if (error.retriable || unreadableSuccess(error) || connectorFault) {
       if (connectorFault) await this.health.failing(manager, entry.connection.connectorId, error.code);
       await this.states.recordAttempt(manager, {

@@ -1,6 +1,6 @@
 import type { OAuth2Config } from '@cb/auth-modes';
 import type { TokenGrant } from '@cb/oauth-client';
-import type { TokenLifetime } from '@cb/refresh-policy';
+import { retryDelayMs, type BackoffPolicy, type TokenLifetime } from '@cb/refresh-policy';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { StoredCredential } from '../credential-vault/stored-credential';
 
@@ -31,4 +31,18 @@ export function renewalPlan(config: OAuth2Config, credential: StoredCredential &
   if (config.refreshGrantType === 'none') return { impossible: 'refresh_not_supported' };
   if (!credential.refreshToken) return { impossible: 'no_refresh_token' };
   return { grant: { grantType: 'refresh_token', refreshToken: credential.refreshToken } };
+}
+
+/** Reads of an expired token retry its refresh no sooner than this backoff after the last failure. */
+const READ_RETRY_BACKOFF: BackoffPolicy = { leaseSeconds: 1, capSeconds: 60 };
+
+/**
+ * When a read may next try to refresh a token whose refresh keeps failing: the connection's own
+ * backoff (doubling from one second to a minute per failed attempt, whichever path made it), and
+ * never before the provider's Retry-After.
+ */
+export function readRetryAt(state: { failedAttempts: number; lastAttemptAt: Date | null; notBefore: Date | null }): Date {
+  const last = state.lastAttemptAt?.getTime() ?? 0;
+  const backoffEnd = last + retryDelayMs(state.failedAttempts, null, READ_RETRY_BACKOFF, () => 0);
+  return new Date(Math.max(backoffEnd, state.notBefore?.getTime() ?? 0));
 }

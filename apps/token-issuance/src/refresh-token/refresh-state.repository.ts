@@ -10,6 +10,7 @@ export interface RefreshState {
   failedAttempts: number;
   lastOutcome: AttemptOutcome | null;
   lastErrorCode: string | null;
+  lastAttemptAt: Date | null;
   /** When the schedule tries next, as the last TokenExpired said; kept only while refreshes fail. */
   nextAttemptAt: Date | null;
   notBefore: Date | null;
@@ -17,7 +18,7 @@ export interface RefreshState {
   needsReconnectSince: Date | null;
 }
 
-const COLUMNS = 'connection_id, credential_version, failed_attempts, last_outcome, last_error_code, next_attempt_at, not_before, needs_reconnect_error, needs_reconnect_since';
+const COLUMNS = 'connection_id, credential_version, failed_attempts, last_outcome, last_error_code, last_attempt_at, next_attempt_at, not_before, needs_reconnect_error, needs_reconnect_since';
 
 function toState(row: Record<string, unknown>): RefreshState {
   return {
@@ -26,6 +27,7 @@ function toState(row: Record<string, unknown>): RefreshState {
     failedAttempts: row.failed_attempts as number,
     lastOutcome: row.last_outcome as AttemptOutcome | null,
     lastErrorCode: row.last_error_code as string | null,
+    lastAttemptAt: row.last_attempt_at as Date | null,
     nextAttemptAt: row.next_attempt_at as Date | null,
     notBefore: row.not_before as Date | null,
     needsReconnectError: row.needs_reconnect_error as string | null,

@@ -1,5 +1,4 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppError, InternalApiGuard, notFound } from '@cb/platform';
 import { uuidParam } from '../list-connections/connections.http.controller';
 import { CredentialRefresher } from './credential-refresher';
@@ -20,10 +19,7 @@ export interface ReportUnauthorizedResponse {
 @Controller('internal/v1/workspaces/:workspaceId/connections')
 @UseGuards(InternalApiGuard)
 export class ReportUnauthorizedHttpController {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly refresher: CredentialRefresher,
-  ) {}
+  constructor(private readonly refresher: CredentialRefresher) {}
 
   @Post(':connectionId/report-unauthorized')
   @HttpCode(200)
@@ -32,14 +28,11 @@ export class ReportUnauthorizedHttpController {
     @Param('connectionId', uuidParam('connection')) connectionId: string,
     @Body() body: ReportUnauthorizedRequestDto,
   ): Promise<ReportUnauthorizedResponse> {
-    // Decided inside the transaction; a transient failure is reported after its bookkeeping commits.
-    const result = await this.dataSource.transaction((manager) =>
-      this.refresher.refresh(
-        manager,
-        connectionId,
-        { kind: 'unauthorized_reported', ...(body.credentialVersion === undefined ? {} : { credentialVersion: body.credentialVersion }) },
-        workspaceId,
-      ),
+    // A transient failure is reported after its bookkeeping commits.
+    const result = await this.refresher.refresh(
+      connectionId,
+      { kind: 'unauthorized_reported', ...(body.credentialVersion === undefined ? {} : { credentialVersion: body.credentialVersion }) },
+      workspaceId,
     );
     if (!result.entry) throw notFound('connection');
     const { connection } = result.entry;
@@ -50,8 +43,10 @@ export class ReportUnauthorizedHttpController {
       case 'needs_reconnect':
         return { ...view, outcome: 'needs_reconnect' };
       case 'transient_failure':
+      case 'retry_later':
         throw new AppError('refresh_unavailable', 'The provider could not refresh the token right now. Please try again later.', 503, { providerError: result.errorCode }, { retriable: true });
       case 'skipped':
+        if (result.why === 'in_flight') throw new AppError('refresh_unavailable', 'A refresh of this connection is still under way. Please try again shortly.', 503, { retryAfterSeconds: 1 }, { retriable: true });
         return { ...view, outcome: result.why === 'needs_reconnect' ? 'needs_reconnect' : 'superseded' };
     }
   }

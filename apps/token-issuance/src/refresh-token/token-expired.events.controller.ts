@@ -1,13 +1,15 @@
 import { Controller, Logger } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { TokenExpired, TokenExpiredPayload } from '@cb/events';
-import { InboxContext } from '@cb/messaging';
+import { outsideTransaction } from '@cb/messaging';
 import { CredentialRefresher } from './credential-refresher';
 
 /**
  * The schedule says a credential is due or has expired: refresh it (single flight), or mark the
  * connection needs_reconnect when it cannot be renewed. Never throws for a provider's answer, so a
- * failing provider is retried by the schedule's backoff, not by inbox redelivery.
+ * failing provider is retried by the schedule's backoff, not by inbox redelivery. Handled outside
+ * the inbox transaction: the refresh commits in its own transactions around the provider call, and
+ * a redelivery finds the credential version superseded (or the token fresh) and does nothing.
  */
 @Controller()
 export class TokenExpiredEventsController {
@@ -15,10 +17,9 @@ export class TokenExpiredEventsController {
 
   constructor(private readonly refresher: CredentialRefresher) {}
 
-  @EventPattern(TokenExpired.topic)
-  async onTokenExpired(@Payload() event: TokenExpiredPayload, @Ctx() ctx: InboxContext): Promise<void> {
+  @EventPattern(TokenExpired.topic, outsideTransaction())
+  async onTokenExpired(@Payload() event: TokenExpiredPayload): Promise<void> {
     const result = await this.refresher.refresh(
-      ctx.manager,
       event.connectionId,
       { kind: 'scheduled', credentialVersion: event.credentialVersion, reason: event.reason, ...(event.nextAttemptAt ? { nextAttemptAt: new Date(event.nextAttemptAt) } : {}) },
       event.workspaceId,

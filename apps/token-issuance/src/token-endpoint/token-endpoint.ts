@@ -2,8 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { renderOAuth2Urls, UrlTemplateError, type OAuth2Config, type RenderedOAuth2Urls } from '@cb/auth-modes';
 import {
   buildIntrospectionRequest,
+  buildRevocationRequest,
   buildTokenRequest,
   requestIntrospection,
+  requestRevocation,
   requestToken,
   TOKEN_ERROR_CODES,
   type IntrospectionResult,
@@ -16,6 +18,7 @@ import { LoadedConnector } from '../connectors/connector-store';
 import { CredentialOrigins, StoredCredential } from '../credential-vault/stored-credential';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from '../token-issuance.config';
 import { lifetimeWithoutExpiresIn } from './token-lifetime';
+import { ProviderGuard } from './provider-guard';
 
 export interface ConnectionUrlValues {
   tenant?: string | null;
@@ -23,18 +26,53 @@ export interface ConnectionUrlValues {
 }
 
 /**
- * Calls a connector's token endpoint with its client authentication method and body format. Never
- * throws for a provider's answer: a {@link TokenError} keeps the provider's code. A token response
- * without `expires_in` gets the lifetime {@link lifetimeWithoutExpiresIn} finds (introspection,
- * then the connector's assumed lifetime).
+ * Calls a connector's token and revocation endpoints with its client authentication method and body
+ * format, through the {@link ProviderGuard} (concurrency caps per connector and workspace, a circuit
+ * breaker per connector). Never throws for a provider's answer: a {@link TokenError} keeps the
+ * provider's code. A token response without `expires_in` gets the lifetime
+ * {@link lifetimeWithoutExpiresIn} finds (introspection, then the connector's assumed lifetime).
+ * Callers hold no database connection or lock across these calls.
  */
 @Injectable()
 export class TokenEndpoint {
   private readonly logger = new Logger(TokenEndpoint.name);
+  private readonly guard: ProviderGuard;
 
-  constructor(@Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig) {}
+  constructor(@Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig) {
+    this.guard = new ProviderGuard(config.providerGuard);
+  }
 
-  async request(connector: LoadedConnector, values: ConnectionUrlValues, grant: TokenGrant): Promise<TokenResult | TokenError> {
+  request(connector: LoadedConnector, values: ConnectionUrlValues, grant: TokenGrant): Promise<TokenResult | TokenError> {
+    const { connectorId, workspaceId } = connector.entity;
+    return this.guard.run(connectorId, workspaceId, () => this.requestUnguarded(connector, values, grant), (result) => (result.ok || result.reconnectRequired ? 'working' : 'failing'));
+  }
+
+  /** RFC 7009 revocation of `token` at the connector's revocation URL, through the same guard. */
+  async revoke(connector: LoadedConnector, revocationUrl: string, token: string, tokenTypeHint: 'refresh_token' | 'access_token'): Promise<{ ok: true } | TokenError> {
+    const config = connector.config;
+    if (config.mode !== 'OAUTH2' || !config.clientId) return misconfigured('the connector is not an OAuth 2.0 connector with a client ID');
+    const clientSecret = connector.clientSecret();
+    const request = buildRevocationRequest({
+      revocationUrl,
+      client: { clientId: config.clientId, ...(clientSecret === undefined ? {} : { clientSecret }), clientAuthMethod: config.clientAuthMethod },
+      token,
+      tokenTypeHint,
+    });
+    const { connectorId, workspaceId } = connector.entity;
+    return this.guard.run(
+      connectorId,
+      workspaceId,
+      () => requestRevocation(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound }),
+      (answer) => (answer.ok ? 'working' : 'failing'),
+    );
+  }
+
+  /** True while the connector's circuit refuses calls on this instance. */
+  circuitOpen(connectorId: string): boolean {
+    return this.guard.isOpen(connectorId);
+  }
+
+  private async requestUnguarded(connector: LoadedConnector, values: ConnectionUrlValues, grant: TokenGrant): Promise<TokenResult | TokenError> {
     const config = connector.config;
     if (config.mode !== 'OAUTH2' || !config.clientId) return misconfigured('the connector is not an OAuth 2.0 connector with a client ID');
     let urls: RenderedOAuth2Urls;

@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { DEAD_LETTER_TOPIC, decodeHeaders, EVENT_CATALOG, EventDefinition, missingCloudEventAttributes, prefixedTopic } from '@cb/events';
 import { createKafka, ensureTopics } from '../kafka/kafka-client';
 import { MessagingOptions } from '../messaging-options';
@@ -27,6 +27,19 @@ export const INBOX_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 export function onlyWhen<T>(relevant: (payload: T) => boolean): { relevant: (payload: T) => boolean } {
   return { relevant };
 }
+
+/**
+ * The extras of an `@EventPattern` whose handler calls a provider: it runs before any transaction
+ * (holding no pooled connection while it waits) and writes through `ctx.commit(work)`, which
+ * records the event in the inbox in the same transaction. A redelivered event the inbox already
+ * holds is passed over before the handler runs; the handler must itself tolerate a duplicate that
+ * arrives while the first is still in its provider call (e.g. a redemption row, a refresh lease).
+ */
+export function outsideTransaction(): { outsideTransaction: true } {
+  return { outsideTransaction: true };
+}
+
+type HandlerExtras = { relevant?: (payload: object) => boolean; outsideTransaction?: boolean } | undefined;
 
 class Rejected extends Error {
   constructor(readonly code: string, message: string) {
@@ -187,25 +200,53 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   }
 
   private isRelevant(parsed: { definition: EventDefinition; payload: object }): boolean {
-    const relevant = (this.getHandlerByPattern(parsed.definition.topic)?.extras as { relevant?: (payload: object) => boolean } | undefined)?.relevant;
+    const relevant = (this.getHandlerByPattern(parsed.definition.topic)?.extras as HandlerExtras)?.relevant;
     return relevant === undefined || relevant(parsed.payload);
   }
 
   private async handleOnce(topic: string, parsed: { definition: EventDefinition; payload: object }, headers: Record<string, string>): Promise<void> {
     const handler = this.getHandlerByPattern(parsed.definition.topic);
     if (!handler) throw new Error(`no handler for ${parsed.definition.topic}`);
+    const invoke = async (context: InboxContext): Promise<void> => {
+      await lastValueFrom(this.transformToObservable(await handler(parsed.payload, context)), { defaultValue: undefined });
+    };
+    if ((handler.extras as HandlerExtras)?.outsideTransaction) return this.handleOutsideTransaction(topic, headers, invoke);
     await this.options.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO "${this.options.schema}".inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-        [headers.ce_id, topic],
-      );
-      if (inserted.length === 0) {
-        this.stats.duplicates++;
-        return;
-      }
-      await lastValueFrom(this.transformToObservable(await handler(parsed.payload, new InboxContext([manager, headers, topic]))), { defaultValue: undefined });
+      if (!(await this.recordInInbox(manager, headers, topic))) return;
+      await invoke(new InboxContext([manager, headers, topic]));
       this.stats.handled++;
     });
+  }
+
+  private async handleOutsideTransaction(topic: string, headers: Record<string, string>, invoke: (context: InboxContext) => Promise<void>): Promise<void> {
+    const seen: unknown[] = await this.options.dataSource.query(`SELECT 1 FROM "${this.options.schema}".inbox WHERE event_id = $1`, [headers.ce_id]);
+    if (seen.length > 0) {
+      this.stats.duplicates++;
+      return;
+    }
+    let committed = false;
+    let recorded = false;
+    const commit = <T>(work: (manager: EntityManager) => Promise<T>): Promise<T | undefined> => {
+      if (committed) throw new Error('ctx.commit may run once per event');
+      committed = true;
+      return this.options.dataSource.transaction(async (manager) => {
+        recorded = await this.recordInInbox(manager, headers, topic);
+        return recorded ? work(manager) : undefined;
+      });
+    };
+    await invoke(new InboxContext([undefined, headers, topic, commit]));
+    if (!committed) await commit(() => Promise.resolve());
+    if (recorded) this.stats.handled++;
+  }
+
+  /** False when the event is in the inbox already (a duplicate, counted). */
+  private async recordInInbox(manager: EntityManager, headers: Record<string, string>, topic: string): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO "${this.options.schema}".inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [headers.ce_id, topic],
+    );
+    if (inserted.length === 0) this.stats.duplicates++;
+    return inserted.length > 0;
   }
 
   private async deadLetter(topic: string, partition: number, offset: string, key: Buffer | null, value: Buffer | null, headers: Record<string, string>, code: string, reason: string): Promise<void> {

@@ -17,7 +17,7 @@ export class AppExceptionFilter implements ExceptionFilter {
     const [status, body] = this.toResponse(exception);
     if (status >= 500) this.logger.error(`request failed with ${status} ${body.error.code}: ${(exception as Error)?.name ?? 'unknown'}`, (exception as Error)?.stack);
     if (status === 503) response.setHeader('Retry-After', '1');
-    if (exception instanceof AppError && exception.status === 429 && typeof exception.details === 'object' && exception.details) {
+    if (exception instanceof AppError && (exception.status === 429 || exception.status === 503) && typeof exception.details === 'object' && exception.details) {
       const retryAfter = (exception.details as { retryAfterSeconds?: number }).retryAfterSeconds;
       if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
     }
