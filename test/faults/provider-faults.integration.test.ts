@@ -9,7 +9,7 @@ import { ConnectionStatusChanged, TokenIssued } from '@cb/events';
 import { collectMessages, MessageCollector, waitFor } from '../harness';
 import { SandboxProvider, SandboxTokenFault, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
-import { activeConnector, newWorkspace, openSession, withDb, Workspace } from '../hostile/hostile-support';
+import { activeConnector, call, newWorkspace, openSession, withDb, Workspace } from '../hostile/hostile-support';
 import { Driver, FlowCounts, FlowResult, formatCounts, pool, runFlow, tally } from './fault-support';
 
 const CONNECTIONS = 30;
@@ -73,7 +73,7 @@ describe('provider faults under load', () => {
         // is proved in test/hostile/hostile-providers and would answer for it after a few failures.
         'token-issuance': { TOKEN_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS), PROVIDER_CIRCUIT_FAILURES: '1000', PROVIDER_CONCURRENCY_PER_CONNECTOR: '100', PROVIDER_CONCURRENCY_PER_WORKSPACE: '100' },
         'token-refresh': { REFRESH_POLL_INTERVAL_MS: '250', REFRESH_LEASE_SECONDS: '2', REFRESH_BACKOFF_CAP_SECONDS: '8' },
-        gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off', RATE_LIMIT_CONNECT_DIALOG: 'off' },
+        gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off', RATE_LIMIT_CONNECT_DIALOG: 'off', RATE_LIMIT_CREDENTIAL_READS: 'off' },
       },
     });
     sandbox = await startSandboxProvider({
@@ -138,6 +138,37 @@ describe('provider faults under load', () => {
       expect((await sandbox.stats()).refreshTokenReuseDetections).toBe(0);
     }, 90_000);
   }
+
+  it("reads of expired tokens during an outage follow each connection's backoff: 503 at once with the last error and Retry-After, a few attempts each instead of one per read", async () => {
+    type Refusal = { error?: { code: string; details?: { providerError?: string } } };
+    const readers = connectionIds.slice(0, 6);
+    const read = (connectionId: string) => call<Refusal>(system.urls.gateway, 'POST', `/v1/connections/${connectionId}/credential`, { key: workspace.apiKey, body: {} });
+    const readAll = () => Promise.all(readers.map(read));
+    await sandbox.setTokenFault({ mode: 'status', status: 503 });
+    try {
+      await waitFor(async () => (await readAll()).every((answer) => answer.status === 503), { timeoutMs: 30_000, intervalMs: 250, description: "the readers' tokens to expire" });
+      const started = Date.now();
+      const answers: Awaited<ReturnType<typeof readAll>> = [];
+      while (Date.now() - started < 6000) answers.push(...(await readAll()));
+      const onDemand = await withDb(system.databaseUrl, async (db) =>
+        Number(
+          (await db.query<{ n: string }>(`SELECT count(*) AS n FROM token_issuance.refresh_attempts WHERE connection_id = ANY($1) AND trigger = 'on_demand' AND attempted_at >= $2`, [readers, new Date(started)]))
+            .rows[0]?.n,
+        ),
+      );
+      figures.push(`outage: ${answers.length} reads of ${readers.length} expired tokens in 6 s made ${onDemand} refresh attempts\n`);
+      expect(answers.length).toBeGreaterThan(200);
+      for (const answer of answers) {
+        expect({ status: answer.status, code: answer.body.error?.code, providerError: answer.body.error?.details?.providerError }).toEqual({ status: 503, code: 'token_unavailable', providerError: 'temporarily_unavailable' });
+        expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      }
+      // one attempt per read without the backoff; with it 1, 2, 4 s apart: at most 4 each in 6 s
+      expect(onDemand).toBeLessThanOrEqual(readers.length * 4);
+    } finally {
+      await sandbox.clearFaults();
+    }
+    await waitFor(async () => (await readAll()).every((answer) => answer.status === 200), { timeoutMs: 60_000, intervalMs: 500, description: 'the readers to read again after the outage' });
+  }, 120_000);
 
   it('slower than the client timeout: connects fail with timeout and one request each; a refresh lost in flight ends in needs_reconnect once, not a loop', async () => {
     const reuseBefore = (await sandbox.stats()).refreshTokenReuseDetections;
