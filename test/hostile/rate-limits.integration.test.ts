@@ -17,6 +17,9 @@ import { activeConnector, Answer, apiKeyConnection, call, changedTables, newWork
 const BURST = 4;
 /** The connect dialog's bucket refills slowly, so that its routes are still refused a moment after the burst. */
 const DIALOG_REFILL_PER_SECOND = 0.2;
+/** Session polling gets a larger burst: the helpers that wait for a session poll it too. */
+const SESSION_READS_BURST = 20;
+const LONG_POLLS = 2;
 
 describe('rate limits on the public endpoints', () => {
   let system: RunningSystem;
@@ -28,6 +31,7 @@ describe('rate limits on the public endpoints', () => {
   let reportedA: string;
   let c: Workspace;
   let connectionC: string;
+  let connectorC: string;
   let secondKeyA: string;
   /** A second gateway instance on the same database. */
   let secondUrl: string;
@@ -41,6 +45,8 @@ describe('rate limits on the public endpoints', () => {
           RATE_LIMIT_CREDENTIAL_READS: `${BURST},1`,
           RATE_LIMIT_REPORT_UNAUTHORIZED: `${BURST},1`,
           RATE_LIMIT_CONNECT_DIALOG: `${BURST},${DIALOG_REFILL_PER_SECOND}`,
+          RATE_LIMIT_SESSION_READS: `${SESSION_READS_BURST},10`,
+          LONG_POLLS_PER_WORKSPACE: String(LONG_POLLS),
         },
       },
     });
@@ -49,7 +55,7 @@ describe('rate limits on the public endpoints', () => {
     c = await newWorkspace(system, 'Limited C');
     connectorA = await activeConnector(a, 'limited', { mode: 'API_KEY', headerName: 'X-Key' });
     connectorB = await activeConnector(b, 'limited', { mode: 'API_KEY', headerName: 'X-Key' });
-    const connectorC = await activeConnector(c, 'limited', { mode: 'API_KEY', headerName: 'X-Key' });
+    connectorC = await activeConnector(c, 'limited', { mode: 'API_KEY', headerName: 'X-Key' });
     // three of the connect dialog's BURST tokens for this address
     connectionA = (await apiKeyConnection(system, a, connectorA, 'limited-user', 'limited-key')).connectionId;
     reportedA = (await apiKeyConnection(system, a, connectorA, 'reporting-user', 'reporting-key')).connectionId;
@@ -142,6 +148,26 @@ describe('rate limits on the public endpoints', () => {
     expect((await b.call('POST', `/v1/connections/${randomUUID()}/report-unauthorized`, { body: {} })).status).toBe(404);
     await waitOut(limited);
     expect((await report()).status).toBe(200);
+  });
+
+  it("limits the application's session polling per workspace, and how many of its long polls wait at once", async () => {
+    const session = await openSession(b, { connectorId: connectorB, endUserId: 'polled' });
+    const poll = (workspace: Workspace, sessionId: string, waitSeconds = 0): Promise<Answer<{ status?: string }>> =>
+      workspace.call('GET', `/v1/connect-sessions/${sessionId}${waitSeconds ? `?waitSeconds=${waitSeconds}` : ''}`);
+    const answers = await burst(SESSION_READS_BURST * 3, () => poll(b, session.sessionId));
+    expect(answers.filter((x) => x.status === 429).length).toBeGreaterThanOrEqual(SESSION_READS_BURST);
+    expect(answers.every((x) => x.status === 429 || x.status === 200)).toBe(true);
+    await waitOut(answers.find((x) => x.status === 429) as Answer);
+
+    // LONG_POLLS polls of the workspace wait the 3 s their session stays pending; the rest answer at once
+    const other = await openSession(c, { connectorId: connectorC, endUserId: 'polled-elsewhere' });
+    const polls = await Promise.all([...Array.from({ length: LONG_POLLS + 2 }, () => poll(b, session.sessionId, 3)), poll(c, other.sessionId, 3)]);
+    expect(polls.map((x) => `${x.status} ${x.body.status}`)).toEqual(polls.map(() => '200 pending'));
+    const waited = polls.slice(0, LONG_POLLS + 2).filter((x) => x.elapsedMs >= 2500).length;
+    const atOnce = polls.slice(0, LONG_POLLS + 2).filter((x) => x.elapsedMs < 1500).length;
+    expect({ waited, atOnce }).toEqual({ waited: LONG_POLLS, atOnce: 2 });
+    // another workspace's poll has slots of its own
+    expect(polls[LONG_POLLS + 2]?.elapsedMs).toBeGreaterThanOrEqual(2500);
   });
 
   it('limits the connect dialog per client address: made-up session tokens do not evade it, and its routes and page share one bucket', async () => {

@@ -70,11 +70,13 @@ describe('@cb/sdk against the running system', () => {
     await (await fetch(callbackUrl, { redirect: 'manual' })).text();
   };
 
+  let apiKey: string;
+
   beforeAll(async () => {
     system = await startSystem();
     base = system.urls.gateway;
     sandbox = await startSandboxProvider({ clients: [{ client_id: 'cb-sdk', client_secret: CLIENT_SECRET, redirect_uris: [`${base}/oauth/callback`] }] });
-    const { apiKey } = await createWorkspaceWithAdminKey(system.app('gateway').get(DataSource), 'SDK Co');
+    ({ apiKey } = await createWorkspaceWithAdminKey(system.app('gateway').get(DataSource), 'SDK Co'));
     const countingFetch: typeof fetch = (input, init) => {
       const url = String(input instanceof Request ? input.url : input);
       if (/\/v1\/connect-sessions\/[0-9a-f-]{36}$/.test(new URL(url).pathname)) sessionGets.push(url);
@@ -219,6 +221,19 @@ describe('@cb/sdk against the running system', () => {
       const failure = await rejectionOf(waiting);
       expect(failure).toBeInstanceOf(ConnectSessionFailedError);
       expect(failure).toMatchObject({ code: 'access_denied', sessionId: session.sessionId, sessionStatus: 'failed', reason: expect.stringMatching(/declined|not granted/i) });
+    });
+
+    it('paces its polls when the gateway answers them at once instead of holding them', async () => {
+      const session = await openSession({ connectorId: customConnectorId, endUserId: 'sdk-user-unheld' });
+      // a gateway instance that holds none of the workspace's long polls
+      const { url } = await system.startExtraInstance('gateway', { LONG_POLLS_PER_WORKSPACE: '0' });
+      const asked: number[] = [];
+      const unheld = new CredentialBrokerClient({ baseUrl: url, apiKey, fetch: (input, init) => (asked.push(Date.now()), fetch(input, init)) });
+      const started = Date.now();
+      expect(await rejectionOf(unheld.connectSessions.waitForCompletion(session.sessionId, { timeoutMs: 3000 }))).toBeInstanceOf(WaitTimeoutError);
+      // 250, 500, 1000, 2000 ms apart: five polls in 3 s, not one per round trip
+      expect(asked.length).toBeLessThanOrEqual(6);
+      expect(asked[1] as number - started).toBeGreaterThanOrEqual(200);
     });
 
     it('gives up at the deadline with WaitTimeoutError, and stops when aborted', async () => {

@@ -13,6 +13,8 @@ export interface GatewayExtraConfig {
   rateLimits: RateLimits;
   /** `TRUSTED_PROXIES`: the reverse proxies whose `X-Forwarded-For` names the client; null trusts none. */
   trustedProxies: TrustedProxies | null;
+  /** `LONG_POLLS_PER_WORKSPACE`: connect-session long polls of one workspace waiting at once on this instance. */
+  longPollsPerWorkspace: number;
 }
 
 export type GatewayConfig = ServiceConfig & GatewayExtraConfig;
@@ -32,6 +34,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       internalApiToken: internalApiTokenReader,
       publicBaseUrl: fromEnv.url('PUBLIC_BASE_URL', ['http:', 'https:']),
       ...rateLimitReaders,
+      longPollsPerWorkspace: fromEnv.integer('LONG_POLLS_PER_WORKSPACE', 20, { min: 0, max: 10_000 }),
       trustedProxies: (env) => fromEnv.optional('TRUSTED_PROXIES', fromEnv.parsed('TRUSTED_PROXIES', parseTrustedProxies))(env) ?? null,
     },
     env,

@@ -204,8 +204,9 @@ export class ConnectSessionsApi {
    * when it fails or expires, {@link WaitTimeoutError} at the deadline, or the signal's reason.
    *
    * Long-polls the gateway (each request is held up to 20 s until the status changes), so a connect
-   * that takes a minute costs about three requests. A transient error (network, 5xx) is retried after
-   * a pause that starts at 250 ms and doubles up to 5 s by default.
+   * that takes a minute costs about three requests. A transient error (network, 5xx, 429) or a poll
+   * the gateway answers at once (it holds only so many of a workspace's polls) is followed by a pause
+   * that starts at 250 ms and doubles up to 5 s by default, and is never shorter than Retry-After.
    */
   async waitForCompletion(sessionId: string, options: WaitForCompletionOptions = {}): Promise<ConnectSessionView> {
     const timeoutMs = options.timeoutMs ?? 300_000;
@@ -215,11 +216,14 @@ export class ConnectSessionsApi {
     for (;;) {
       options.signal?.throwIfAborted();
       let view: ConnectSessionView | undefined;
+      let retryAfterMs = 0;
       const waitSeconds = Math.max(1, Math.min(LONG_POLL_SECONDS, Math.floor((deadline - Date.now()) / 1000)));
+      const asked = Date.now();
       try {
         view = await this.get(sessionId, { waitSeconds, ...(options.signal ? { signal: options.signal } : {}) });
       } catch (error) {
         if (!(error instanceof CredentialBrokerError) || !error.retriable) throw error;
+        retryAfterMs = ((error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 0) * 1000;
       }
       if (view?.status === 'completed') return view;
       if (view && (view.status === 'failed' || view.status === 'expired')) {
@@ -227,14 +231,18 @@ export class ConnectSessionsApi {
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new WaitTimeoutError(sessionId, timeoutMs);
-      if (view) continue;
-      await sleep(Math.min(interval, remaining), options.signal);
+      // a poll held for its whole wait: ask again at once; one answered early (the gateway's long polls
+      // of this workspace are all taken) or an error: pause first, longer each time, never before Retry-After
+      if (view && Date.now() - asked >= waitSeconds * 1000 - FULL_POLL_MARGIN_MS) continue;
+      await sleep(Math.min(Math.max(interval, retryAfterMs), remaining), options.signal);
       interval = Math.min(interval * 2, maxInterval);
     }
   }
 }
 
 const LONG_POLL_SECONDS = 20;
+/** A long poll that came back this close to its wait counts as held for the whole wait. */
+const FULL_POLL_MARGIN_MS = 500;
 
 /** Connections and their credentials. */
 export class ConnectionsApi {

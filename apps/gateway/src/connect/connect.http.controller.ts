@@ -1,11 +1,13 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, Public, RequireScopes, WorkspaceContext } from '../auth';
 import { ConnectorReadiness } from '../connectors/connector-readiness';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { isUuid, UpstreamClient } from '../upstream';
+import { LongPollSlots } from './long-poll-slots';
 
 /** oauth-authorization's answers when its projection does not have the connector (or has it inactive). */
 const CONNECTOR_UNKNOWN_HERE = new Set(['404 connector was not found', '409 the connector is not active and cannot be connected']);
@@ -20,10 +22,15 @@ const CALLBACK_HEADERS = ['content-type', 'location', 'cache-control', 'pragma',
 @ApiTags('connect')
 @Controller()
 export class ConnectHttpController {
+  private readonly longPolls: LongPollSlots;
+
   constructor(
     private readonly upstream: UpstreamClient,
     private readonly readiness: ConnectorReadiness,
-  ) {}
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.longPolls = new LongPollSlots(config.longPollsPerWorkspace);
+  }
 
   @Post('v1/connect-sessions')
   @ApiBearerAuth()
@@ -54,16 +61,28 @@ export class ConnectHttpController {
   @Get('v1/connect-sessions/:id')
   @ApiBearerAuth()
   @RequireScopes('connect')
+  @RateLimit('sessionReads')
+  @ApiOkResponse({ description: 'The session: `status` (`pending`, `completed`, `failed`, `expired`), `connectionId`, and `error` when it failed.' })
+  @ApiQuery({
+    name: 'waitSeconds',
+    required: false,
+    description:
+      'Long poll: hold the answer up to this many seconds (at most 25) until the session leaves `pending`. At most `LONG_POLLS_PER_WORKSPACE` (20) polls of a workspace wait at once on a gateway instance; others are answered at once, like a wait that ended early.',
+    schema: { type: 'integer', minimum: 0, maximum: 25 },
+  })
   async get(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Query('waitSeconds') waitSeconds?: string): Promise<unknown> {
     if (!isUuid(id)) throw notFound('connect session');
     const wait = Math.min(Math.max(Number(waitSeconds) || 0, 0), 25);
-    const answer = await this.upstream.request('oauth-authorization', {
-      method: 'GET',
-      path: `/internal/v1/workspaces/${caller.workspaceId}/connect-sessions/${id}`,
-      query: { waitSeconds: wait || undefined },
-      timeoutMs: (wait + 10) * 1000,
-    });
-    return answer.body;
+    const ask = (seconds: number) => async (): Promise<unknown> =>
+      (
+        await this.upstream.request('oauth-authorization', {
+          method: 'GET',
+          path: `/internal/v1/workspaces/${caller.workspaceId}/connect-sessions/${id}`,
+          query: { waitSeconds: seconds || undefined },
+          timeoutMs: (seconds + 10) * 1000,
+        })
+      ).body;
+    return wait === 0 ? ask(0)() : this.longPolls.run(caller.workspaceId, ask(wait), ask(0));
   }
 
   /** The connect dialog's view of its session: `Authorization: Bearer <sessionToken>` or `X-Connect-Session`. */

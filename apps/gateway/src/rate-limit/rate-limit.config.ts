@@ -10,6 +10,8 @@ export const LIMITS = {
   callback: { variable: 'RATE_LIMIT_CALLBACK', fallback: '300,50', per: 'clientAddress' },
   /** `POST /v1/connect-sessions`. */
   connectSessions: { variable: 'RATE_LIMIT_CONNECT_SESSIONS', fallback: '300,50', per: 'workspace' },
+  /** `GET /v1/connect-sessions/:id`, the application's polling (a long poll waits upstream). */
+  sessionReads: { variable: 'RATE_LIMIT_SESSION_READS', fallback: '600,100', per: 'workspace' },
   /** `POST /v1/connections/:id/credential`. */
   credentialReads: { variable: 'RATE_LIMIT_CREDENTIAL_READS', fallback: '1000,200', per: 'workspace' },
   /** `POST /v1/connections/:id/report-unauthorized`: each report may send a refresh to the provider. */
