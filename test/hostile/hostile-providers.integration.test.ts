@@ -129,7 +129,13 @@ describe('hostile providers: a token endpoint that streams for ever, hangs, or i
   let honestConfig: Record<string, unknown>;
 
   beforeAll(async () => {
-    system = await startSystem({ serviceEnv: { 'token-issuance': { TOKEN_REQUEST_TIMEOUT_MS: String(TOKEN_REQUEST_TIMEOUT_MS) } } });
+    system = await startSystem({
+      serviceEnv: {
+        'token-issuance': { TOKEN_REQUEST_TIMEOUT_MS: String(TOKEN_REQUEST_TIMEOUT_MS) },
+        // the outage test reads as fast as the broker answers; the read limit has its own test
+        gateway: { RATE_LIMIT_CREDENTIAL_READS: 'off' },
+      },
+    });
     sandbox = await startSandboxProvider({ clients: [{ client_id: 'hostile-client', client_secret: 'hostile-client-secret', redirect_uris: [`${system.urls.gateway}/oauth/callback`] }] });
     hostile = new HostileTokenEndpoint(sandbox.urls.token);
     await hostile.start();
