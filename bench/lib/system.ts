@@ -138,6 +138,7 @@ export async function startSystem(state: RunState, infra: Infrastructure, option
     // The scenarios measure capacity: a rate limit below the load would turn served requests into 429s.
     RATE_LIMIT_CREDENTIAL_READS: 'off',
     RATE_LIMIT_CONNECT_SESSIONS: 'off',
+    RATE_LIMIT_SESSION_READS: 'off',
     RATE_LIMIT_CALLBACK: 'off',
     RATE_LIMIT_CONNECT_DIALOG: 'off',
     RATE_LIMIT_REPORT_UNAUTHORIZED: 'off',

@@ -68,7 +68,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
     system = await startProcessSystem({
       kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
       adminDatabaseUrl: databaseUrl,
-      serviceEnv: { gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off', RATE_LIMIT_CONNECT_DIALOG: 'off' } },
+      serviceEnv: { gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off', RATE_LIMIT_SESSION_READS: 'off', RATE_LIMIT_CONNECT_DIALOG: 'off' } },
     });
     sandbox = await startSandboxProvider({ clients: [{ client_id: 'outage', client_secret: 'outage-secret', redirect_uris: [`${system.urls.gateway}/oauth/callback`] }] });
     const { apiKey } = await createWorkspace(system.databaseUrls.gateway, 'Outage Co');

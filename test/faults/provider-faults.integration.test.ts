@@ -73,7 +73,7 @@ describe('provider faults under load', () => {
         // is proved in test/hostile/hostile-providers and would answer for it after a few failures.
         'token-issuance': { TOKEN_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS), PROVIDER_CIRCUIT_FAILURES: '1000', PROVIDER_CONCURRENCY_PER_CONNECTOR: '100', PROVIDER_CONCURRENCY_PER_WORKSPACE: '100' },
         'token-refresh': { REFRESH_POLL_INTERVAL_MS: '250', REFRESH_LEASE_SECONDS: '2', REFRESH_BACKOFF_CAP_SECONDS: '8' },
-        gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off', RATE_LIMIT_CONNECT_DIALOG: 'off', RATE_LIMIT_CREDENTIAL_READS: 'off' },
+        gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off', RATE_LIMIT_SESSION_READS: 'off', RATE_LIMIT_CONNECT_DIALOG: 'off', RATE_LIMIT_CREDENTIAL_READS: 'off' },
       },
     });
     sandbox = await startSandboxProvider({

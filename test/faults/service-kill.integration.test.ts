@@ -28,7 +28,7 @@ describe('kill -9 each service in turn under load', () => {
   beforeAll(async () => {
     system = await startProcessSystem({
       serviceEnv: {
-        gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off', RATE_LIMIT_CREDENTIAL_READS: 'off', RATE_LIMIT_CONNECT_DIALOG: 'off', RATE_LIMIT_REPORT_UNAUTHORIZED: 'off' },
+        gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off', RATE_LIMIT_SESSION_READS: 'off', RATE_LIMIT_CREDENTIAL_READS: 'off', RATE_LIMIT_CONNECT_DIALOG: 'off', RATE_LIMIT_REPORT_UNAUTHORIZED: 'off' },
         'token-refresh': { REFRESH_POLL_INTERVAL_MS: '250', REFRESH_LEASE_SECONDS: '3', REFRESH_BACKOFF_CAP_SECONDS: '8' },
         'token-issuance': { TOKEN_REQUEST_TIMEOUT_MS: '5000' },
       },
