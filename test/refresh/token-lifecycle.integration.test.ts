@@ -240,6 +240,11 @@ describe('token lifecycle', () => {
     expect(await sandbox.revokeGrants('alice')).toBeGreaterThan(0);
     const changed = await waitFor(() => published(ConnectionStatusChanged, connectionId)[0], { timeoutMs: 20_000, description: 'needs_reconnect' });
     expect(changed).toMatchObject({ status: 'needs_reconnect', previousStatus: 'active', errorCode: 'invalid_grant' });
+    // The marks are taken just after one of dave's refreshes was announced: its grant is counted, and
+    // the next is half a token lifetime away (read at an arbitrary moment, a grant could be counted
+    // while its announcement was still on its way, and the two counts would differ by one).
+    const daveBefore = refreshes(connections.dave).length;
+    await waitFor(() => refreshes(connections.dave).length > daveBefore, { timeoutMs: 30_000, description: 'a refresh of dave' });
     const grantsAtMark = await refreshGrants();
     const daveAtMark = refreshes(connections.dave).length;
     // Three more refresh cycles of another connection: alice's connection is not tried again.
