@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--quick] [--only 5,4,3,1,2] [--out file.json] [--service-env svc:NAME=value]
- *                  [--node-option svc:--cpu-prof] [--keep-logs] [--refresh-connections N] [--connect-flows N]`
+ *                  [--node-option svc:--cpu-prof] [--keep-logs] [--refresh-connections N] [--connect-flows N] [--read-seconds N]`
  *
  * Starts the real system on this machine (its own Kafka and PostgreSQL through scripts/infra on
  * private ports under .data/bench-run-<pid>/, the five services from a compiled build as separate
@@ -66,6 +66,7 @@ function parseArgs(argv: string[]): Args {
       args.serviceEnv[service] = { ...args.serviceEnv[service], [match[2] as string]: match[3] as string };
     } else if (arg === '--refresh-connections') args.overrides.refreshConnections = Number(value());
     else if (arg === '--connect-flows') args.overrides.connectFlows = Number(value());
+    else if (arg === '--read-seconds') args.overrides.readSeconds = Number(value());
     else if (arg === '--node-option') {
       const match = /^([a-z-]+):(--.+)$/.exec(value());
       if (!match || !SERVICES.includes(match[1] as ServiceName)) throw new Error('--node-option takes <service>:--<option>, e.g. token-issuance:--cpu-prof');

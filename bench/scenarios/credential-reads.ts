@@ -54,6 +54,14 @@ export async function credentialReads(ctx: BenchContext): Promise<ScenarioResult
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
     body,
   }));
+  // Not a figure: how much of the read's cost is token-issuance's alone (its internal API, no gateway).
+  const internal = await measure('token-issuance alone', (w, i) => ({
+    url: new URL(`${ctx.system.urls['token-issuance']}/internal/v1/workspaces/${workspaceId}/connections/${ids[(w + i) % ids.length]}/credential`),
+    method: 'POST',
+    headers: { 'x-internal-token': ctx.system.internalToken, 'x-api-key-id': 'bench', 'content-type': 'application/json' },
+    body,
+  }));
+  progress(`3 credential reads: token-issuance alone ${internal.load.rps.toFixed(0)} req/s, ${cpuMsPerOperation(internal.cpu, internal.load.requests).toFixed(2)} ms CPU per read`);
   ctx.extraWatched.push({ name: 'credential-floor', pid: floorPid });
   let fair: { load: LoadResult; cpu: CpuReport };
   let floor: { load: LoadResult; cpu: CpuReport };
@@ -81,7 +89,7 @@ export async function credentialReads(ctx: BenchContext): Promise<ScenarioResult
   const b = broker.load;
   const f = fair.load;
   const bare = floor.load;
-  for (const [name, load] of [['broker', b], ['fair floor', f], ['bare floor', bare]] as const) {
+  for (const [name, load] of [['broker', b], ['token-issuance alone', internal.load], ['fair floor', f], ['bare floor', bare]] as const) {
     if (load.errors > 0) throw new Error(`${name}: ${load.errors} answers were not 200: ${JSON.stringify(load.statuses)}`);
   }
   return scenarioResult({
@@ -100,7 +108,7 @@ export async function credentialReads(ctx: BenchContext): Promise<ScenarioResult
       figure('requests/s against the bare floor', 'req/s', b.rps, bare.rps, 'higher'),
       figure('CPU per read against the bare floor', 'ms', cpuMsPerOperation(broker.cpu, b.requests), cpuMsPerOperation(floor.cpu, bare.requests), 'lower'),
     ],
-    details: { broker: b, floor: f, bareFloor: bare, connections: ids.length, seedSeconds: seeded.seconds, logs: join(ctx.state.runDir, 'logs') },
+    details: { broker: b, tokenIssuanceAlone: { ...internal.load, cpuMsPerRead: cpuMsPerOperation(internal.cpu, internal.load.requests) }, floor: f, bareFloor: bare, connections: ids.length, seedSeconds: seeded.seconds, logs: join(ctx.state.runDir, 'logs') },
     cpu: broker.cpu,
     floorCpu: fair.cpu,
     checks: { brokerErrors: b.errors, floorErrors: f.errors, bareFloorErrors: bare.errors },

@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { ApiKeysHttpController } from './api-keys/api-keys.http.controller';
-import { ApiKeyCache, ApiKeyGuard } from './auth';
+import { ApiKeyAuthenticator, ApiKeyCache, ApiKeyGuard } from './auth';
 import { ConnectorReadiness } from './connectors/connector-readiness';
 import { ConnectorsHttpController } from './connectors/connectors.http.controller';
 import { FEATURE_MODULES } from './feature-modules';
@@ -16,15 +16,15 @@ import { WorkspaceEntity } from './workspaces/workspace.entity';
 export const SCHEMA = 'gateway';
 export const ENTITIES = [WorkspaceEntity, ApiKeyEntity];
 
-/** What every feature module of the gateway may inject: its config, the upstream client and connector readiness. */
+/** What every feature module of the gateway may inject: its config, the upstream client, connector readiness and the API key check. */
 @Global()
 @Module({})
 class GatewayCoreModule {
   static register(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayCoreModule,
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, UpstreamClient, ConnectorReadiness],
-      exports: [GATEWAY_CONFIG, UpstreamClient, ConnectorReadiness],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, UpstreamClient, ConnectorReadiness, ApiKeyCache, ApiKeyAuthenticator],
+      exports: [GATEWAY_CONFIG, UpstreamClient, ConnectorReadiness, ApiKeyCache, ApiKeyAuthenticator],
     };
   }
 }
@@ -40,7 +40,7 @@ export class GatewayModule {
         ...FEATURE_MODULES,
       ],
       controllers: [ApiKeysHttpController, ConnectorsHttpController],
-      providers: [ApiKeyCache, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { CREDENTIAL_READ_OPENAPI } from './connections/credential-read.route';
 
 /** The OpenAPI document, generated from the controllers and DTOs. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -12,7 +13,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A workspace API key' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  document.paths = { ...document.paths, ...CREDENTIAL_READ_OPENAPI };
+  return document;
 }
 
 /** Serves the document at /openapi.json and a browsable UI at /docs. Call before `listen`. */

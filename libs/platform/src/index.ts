@@ -5,7 +5,7 @@ export type { ServiceConfig, ServiceConfigOptions } from './config/service-confi
 export { createLogger, PinoNestLogger, REDACT_PATHS } from './logging/logger';
 export { AppError, notFound, conflict, unprocessable, validationFailed } from './errors/app-error';
 export type { FieldProblem } from './errors/app-error';
-export { AppExceptionFilter } from './errors/app-exception.filter';
+export { AppExceptionFilter, writeErrorResponse } from './errors/app-exception.filter';
 export { createValidationPipe, flattenValidationErrors } from './errors/validation';
 export { HealthController, READINESS_CHECKS } from './health/readiness';
 export type { ReadinessCheck } from './health/readiness';
@@ -30,4 +30,5 @@ export { EntityRowReader } from './database/entity-row-reader';
 export type { ChangeFollowingCacheOptions } from './database/change-following-cache';
 export { createHttpService } from './http/bootstrap';
 export type { HttpServiceOptions } from './http/bootstrap';
+export type { HotRoute } from './http/hot-route';
 export { InternalApiGuard, INTERNAL_TOKEN_HEADER, INTERNAL_API_TOKEN, INTERNAL_API_TOKEN_MIN_LENGTH, internalApiTokenReader } from './http/internal-api.guard';

@@ -1,4 +1,5 @@
 export { ApiKeyCache } from './api-key-cache';
+export { ApiKeyAuthenticator } from './api-key-authenticator';
 export { ApiKeyGuard } from './api-key.guard';
 export { Public, RequireScopes, CurrentWorkspace, PUBLIC_ROUTE, REQUIRED_SCOPES } from './auth.decorators';
 export type { WorkspaceContext } from './auth.decorators';

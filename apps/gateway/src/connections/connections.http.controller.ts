@@ -1,6 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
@@ -9,7 +8,7 @@ import { ConnectionListResponseDoc, ConnectionResponseDoc } from './connection.d
 
 const LIST_FILTERS = ['connectorId', 'endUserId', 'status', 'limit', 'offset'] as const;
 
-/** Connections without secrets, and the one route that hands out a credential (audited by token-issuance). */
+/** Connections without secrets; the route that hands out a credential is {@link CredentialReadRoute}. */
 @ApiTags('connections')
 @ApiBearerAuth()
 @Controller('v1/connections')
@@ -32,25 +31,6 @@ export class ConnectionsHttpController {
     requireAnyScope(caller, ['connect', 'credentials:read']);
     if (!isUuid(id)) throw notFound('connection');
     const answer = await this.upstream.request('token-issuance', { method: 'GET', path: `/internal/v1/workspaces/${caller.workspaceId}/connections/${id}` });
-    return answer.body;
-  }
-
-  /** Body `{ includeRefreshToken?: boolean }`. Never cached. */
-  @Post(':id/credential')
-  @RequireScopes('credentials:read')
-  @RateLimit('credentialReads')
-  @ApiOkResponse({ description: 'The credential (audited by token-issuance).' })
-  @HttpCode(200)
-  async credential(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
-    response.setHeader('Cache-Control', 'no-store');
-    response.setHeader('Pragma', 'no-cache');
-    if (!isUuid(id)) throw notFound('connection');
-    const answer = await this.upstream.request('token-issuance', {
-      method: 'POST',
-      path: `/internal/v1/workspaces/${caller.workspaceId}/connections/${id}/credential`,
-      headers: { 'x-api-key-id': caller.apiKeyId },
-      body: body ?? {},
-    });
     return answer.body;
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConnectionsHttpController } from './connections.http.controller';
+import { CredentialReadRoute } from './credential-read.route';
 
-@Module({ controllers: [ConnectionsHttpController] })
+@Module({ controllers: [ConnectionsHttpController], providers: [CredentialReadRoute], exports: [CredentialReadRoute] })
 export class ConnectionsModule {}

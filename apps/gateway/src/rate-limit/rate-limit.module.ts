@@ -1,8 +1,8 @@
-import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { RateLimitInterceptor } from './rate-limit.interceptor';
+import { Global, Module } from '@nestjs/common';
+import { RateLimitGuard } from './rate-limit.guard';
 import { SharedRateLimits } from './shared-rate-limits';
 
 /** Rate limits on the routes marked `@RateLimit(…)`, shared by every gateway instance. */
-@Module({ providers: [SharedRateLimits, { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor }] })
+@Global()
+@Module({ providers: [SharedRateLimits, RateLimitGuard], exports: [SharedRateLimits, RateLimitGuard] })
 export class RateLimitModule {}

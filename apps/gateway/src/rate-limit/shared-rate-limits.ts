@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AppError } from '@cb/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { LeasedTokenBuckets } from './leased-token-buckets';
 import { PostgresBucketStore } from './postgres-bucket-store';
@@ -45,6 +46,12 @@ export class SharedRateLimits implements OnApplicationBootstrap, OnApplicationSh
     return this.buckets.take(limit, key);
   }
 
+  /** Spends a token of `key`'s bucket, or throws 429 `rate_limited` with `retryAfterSeconds`. Synchronous while tokens are leased. */
+  enforce(limit: LimitName, key: string): void | Promise<void> {
+    const taken = this.take(limit, key);
+    return taken instanceof Promise ? taken.then(refuseUnlessAllowed) : refuseUnlessAllowed(taken);
+  }
+
   onApplicationBootstrap(): void {
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS).unref();
   }
@@ -66,4 +73,8 @@ export class SharedRateLimits implements OnApplicationBootstrap, OnApplicationSh
       }
     }
   }
+}
+
+function refuseUnlessAllowed({ allowed, retryAfterSeconds }: TakeResult): void {
+  if (!allowed) throw new AppError('rate_limited', `too many requests; retry after ${retryAfterSeconds} s`, 429, { retryAfterSeconds }, { retriable: true });
 }

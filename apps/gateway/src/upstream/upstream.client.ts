@@ -60,6 +60,16 @@ export class UpstreamClient implements OnApplicationShutdown {
     return { status: answer.status, body: jsonBody<T>(service, answer) };
   }
 
+  /**
+   * Like `request`, for an answer passed on unchanged: a success's JSON comes back as the text the
+   * service sent (not parsed and encoded again); an error answer is thrown as by `request`.
+   */
+  async requestJsonText(service: UpstreamService, request: UpstreamRequest): Promise<UpstreamResponse<string>> {
+    const answer = await this.send(service, { ...request, headers: { accept: 'application/json', ...request.headers } });
+    if (answer.status < 200 || answer.status >= 300 || answer.text.length === 0) return { status: answer.status, body: JSON.stringify(jsonBody(service, answer) ?? null) };
+    return { status: answer.status, body: answer.text };
+  }
+
   async send(service: UpstreamService, request: UpstreamRequest): Promise<RawUpstreamResponse> {
     const url = new URL(request.path, this.baseUrls[service]);
     if (request.rawQuery) url.search = request.rawQuery;

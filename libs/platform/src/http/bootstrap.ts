@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppExceptionFilter } from '../errors/app-exception.filter';
 import { createValidationPipe } from '../errors/validation';
 import { PinoNestLogger } from '../logging/logger';
+import { HotRoute, hotRoutesMiddleware } from './hot-route';
 import { checkJsonBody, refuseNonJsonBodies, refuseNulInUrl, refuseReservedKeys } from './request-limits';
 
 export interface HttpServiceOptions {
@@ -13,6 +14,8 @@ export interface HttpServiceOptions {
   bodyLimit?: string;
   /** A transport to consume events with; created once the application's providers exist. */
   transport?: (app: INestApplication) => CustomTransportStrategy;
+  /** Routes answered ahead of Nest's router, after the request checks (see {@link HotRoute}). */
+  hotRoutes?: (app: INestApplication) => HotRoute[];
 }
 
 /** Builds a service the same way in production and in tests: one validation pipe, one error filter. */
@@ -22,6 +25,8 @@ export async function createHttpService(module: Type<unknown> | import('@nestjs/
   app.use(refuseNonJsonBodies);
   app.use(json({ limit: options.bodyLimit ?? '64kb', verify: (_request, _response, body) => checkJsonBody(body) }));
   app.use(refuseReservedKeys);
+  const hotRoutes = options.hotRoutes?.(app) ?? [];
+  if (hotRoutes.length > 0) app.use(hotRoutesMiddleware(hotRoutes));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AppExceptionFilter());
   app.enableShutdownHooks();
