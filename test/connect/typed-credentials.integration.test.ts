@@ -122,6 +122,35 @@ describe('typed credentials and client credentials', () => {
     expect(wrongShape.body.error?.details?.errors.map((e) => e.path).sort()).toEqual(['apiKey', 'token']);
   });
 
+  it('the credential read checks its request at both hops, as every other route does', async () => {
+    const session = await openSession(gateway, { connectorId: connectors.bearer, endUserId: 'u-read-checks' });
+    expect((await submit(session, { token: canary('read-checks') })).status).toBe(202);
+    await sessionReaches(gateway, session.sessionId, 'completed');
+    const path = `/v1/connections/${session.connectionId}/credential`;
+    const errorOf = async (answer: { status: number; body: unknown }) => [answer.status, (answer.body as { error?: { code: string } }).error?.code];
+
+    expect(await errorOf(await gateway.call('POST', path, { key: null, body: {} }))).toEqual([401, 'unauthorized']);
+    expect(await errorOf(await gateway.call('POST', '/v1/connections/not-a-uuid/credential', { body: {} }))).toEqual([404, 'not_found']);
+    const invalid = await gateway.call<{ error: { code: string; details: { errors: Array<{ path: string }> } } }>('POST', path, { body: { includeRefreshToken: 'yes', extra: 1 } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.details.errors.map((e) => e.path).sort()).toEqual(['extra', 'includeRefreshToken']);
+    const answered = await gateway.call('POST', path, { body: { includeRefreshToken: false } });
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get('cache-control')).toBe('no-store');
+    expect(answered.headers.get('content-type')).toMatch(/^application\/json/);
+
+    const internal = (headers: Record<string, string>, body = '{}', workspace = workspaceId) =>
+      fetch(`${system.urls['token-issuance']}/internal/v1/workspaces/${workspace}/connections/${session.connectionId}/credential`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const codeOf = async (answer: Response) => [answer.status, ((await answer.json()) as { error?: { code: string } }).error?.code];
+    const token = { 'x-internal-token': system.internalToken };
+    expect(await codeOf(await internal({ 'x-api-key-id': 'test' }))).toEqual([401, 'unauthorized']);
+    expect(await codeOf(await internal({ ...token, 'x-internal-token': `${system.internalToken}x`, 'x-api-key-id': 'test' }))).toEqual([401, 'unauthorized']);
+    expect(await codeOf(await internal({ ...token, 'x-api-key-id': 'test' }, '{}', 'not-a-uuid'))).toEqual([404, 'not_found']);
+    expect(await codeOf(await internal(token))).toEqual([400, 'caller_unknown']);
+    expect(await codeOf(await internal({ ...token, 'x-api-key-id': 'test' }, '{"includeRefreshToken":1}'))).toEqual([400, 'validation_failed']);
+    expect(await codeOf(await internal({ ...token, 'x-api-key-id': 'test' }, '[]'))).toEqual([400, 'validation_failed']);
+  });
+
   it("an edited connector's key placement reaches the next credential read on every token-issuance instance", async () => {
     const second = await system.startExtraInstance('token-issuance');
     const session = await openSession(gateway, { connectorId: connectors.apiKey, endUserId: 'u-key-edited' });

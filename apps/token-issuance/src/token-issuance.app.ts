@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { TokenExpired } from '@cb/events';
 import { createLogger, loadServiceConfig } from '@cb/platform';
 import { startService } from '@cb/service-runtime';
+import { ReadCredentialRoute } from './read-credential/read-credential.route';
 import { tokenIssuanceReaders, TokenIssuanceSettings } from './token-issuance.config';
 import { TokenIssuanceModule, SCHEMA } from './token-issuance.module';
 
@@ -16,5 +17,6 @@ export async function startTokenIssuance(env: NodeJS.ProcessEnv = process.env): 
     consumesEvents: true,
     // Refreshes wait on providers; on their own consumer they never hold up a connect's code exchange.
     eventLanes: { refresh: [TokenExpired.topic] },
+    hotRoutes: (app) => [app.get(ReadCredentialRoute)],
   });
 }

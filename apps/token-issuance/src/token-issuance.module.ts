@@ -17,7 +17,7 @@ import { ExchangeCodeEventsController } from './exchange-code/exchange-code.even
 import { ConnectionsHttpController } from './list-connections/connections.http.controller';
 import { MIGRATIONS } from './migrations';
 import { CredentialReadEntity } from './read-credential/credential-read.entity';
-import { ReadCredentialHttpController } from './read-credential/read-credential.http.controller';
+import { ReadCredentialRoute } from './read-credential/read-credential.route';
 import { ReadCredentialService } from './read-credential/read-credential.service';
 import { CredentialRefresher } from './refresh-token/credential-refresher';
 import { OnDemandRefresh } from './refresh-token/on-demand-refresh';
@@ -43,7 +43,6 @@ export class TokenIssuanceModule {
         ExchangeCodeEventsController,
         CaptureCredentialsEventsController,
         ConnectionsHttpController,
-        ReadCredentialHttpController,
         TokenExpiredEventsController,
         ReconnectRecoveryEventsController,
         ReportUnauthorizedHttpController,
@@ -57,6 +56,7 @@ export class TokenIssuanceModule {
         TokenEndpoint,
         ConnectOutcome,
         ReadCredentialService,
+        ReadCredentialRoute,
         RefreshStateRepository,
         RefreshLeases,
         CredentialRefresher,

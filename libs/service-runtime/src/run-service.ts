@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { InboxKafkaServer } from '@cb/messaging';
-import { createHttpService, ServiceConfig } from '@cb/platform';
+import { createHttpService, HotRoute, ServiceConfig } from '@cb/platform';
 
 export interface StartServiceOptions {
   module: DynamicModule;
@@ -14,6 +14,8 @@ export interface StartServiceOptions {
   /** Topics consumed apart from the rest, by lane name (see InboxServerOptions.lanes). */
   eventLanes?: Record<string, readonly string[]>;
   bodyLimit?: string;
+  /** Routes answered ahead of Nest's router (see HotRoute). */
+  hotRoutes?: (app: INestApplication) => HotRoute[];
 }
 
 /** Starts a service: HTTP API, health, and (for consumers) the Kafka inbox transport. */
@@ -22,6 +24,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   const app = await createHttpService(options.module, {
     logger: options.logger,
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.hotRoutes ? { hotRoutes: options.hotRoutes } : {}),
     ...(options.consumesEvents
       ? {
           transport: (nest: INestApplication) =>

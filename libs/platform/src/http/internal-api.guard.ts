@@ -16,6 +16,19 @@ export const internalApiTokenReader: ConfigReader<string> = fromEnv.parsed('INTE
   return token;
 });
 
+/** The shared token's check, constant time in the presented value: 401 `unauthorized` when missing or wrong. */
+export class InternalTokenCheck {
+  private readonly expected: Buffer;
+
+  constructor(token: string) {
+    this.expected = digest(token);
+  }
+
+  verify(presented: string | undefined): void {
+    if (!timingSafeEqual(digest(presented ?? ''), this.expected)) throw new AppError('unauthorized', 'internal API token missing or wrong', 401);
+  }
+}
+
 /**
  * Guards a back-end service's internal HTTP API, which only the gateway calls. The token is
  * shared configuration (INTERNAL_API_TOKEN); compared in constant time. Use it as
@@ -23,15 +36,14 @@ export const internalApiTokenReader: ConfigReader<string> = fromEnv.parsed('INTE
  */
 @Injectable()
 export class InternalApiGuard implements CanActivate {
-  private readonly expected: Buffer;
+  private readonly check: InternalTokenCheck;
 
   constructor(@Inject(INTERNAL_API_TOKEN) token: string) {
-    this.expected = digest(token);
+    this.check = new InternalTokenCheck(token);
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const presented = context.switchToHttp().getRequest<Request>().header(INTERNAL_TOKEN_HEADER) ?? '';
-    if (!timingSafeEqual(digest(presented), this.expected)) throw new AppError('unauthorized', 'internal API token missing or wrong', 401);
+    this.check.verify(context.switchToHttp().getRequest<Request>().header(INTERNAL_TOKEN_HEADER));
     return true;
   }
 }
