@@ -127,10 +127,10 @@ describe('typed credentials and client credentials', () => {
     expect((await submit(session, { token: canary('read-checks') })).status).toBe(202);
     await sessionReaches(gateway, session.sessionId, 'completed');
     const path = `/v1/connections/${session.connectionId}/credential`;
-    const errorOf = async (answer: { status: number; body: unknown }) => [answer.status, (answer.body as { error?: { code: string } }).error?.code];
+    const errorOf = (answer: { status: number; body: unknown }) => [answer.status, (answer.body as { error?: { code: string } }).error?.code];
 
-    expect(await errorOf(await gateway.call('POST', path, { key: null, body: {} }))).toEqual([401, 'unauthorized']);
-    expect(await errorOf(await gateway.call('POST', '/v1/connections/not-a-uuid/credential', { body: {} }))).toEqual([404, 'not_found']);
+    expect(errorOf(await gateway.call('POST', path, { key: null, body: {} }))).toEqual([401, 'unauthorized']);
+    expect(errorOf(await gateway.call('POST', '/v1/connections/not-a-uuid/credential', { body: {} }))).toEqual([404, 'not_found']);
     const invalid = await gateway.call<{ error: { code: string; details: { errors: Array<{ path: string }> } } }>('POST', path, { body: { includeRefreshToken: 'yes', extra: 1 } });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.details.errors.map((e) => e.path).sort()).toEqual(['extra', 'includeRefreshToken']);
