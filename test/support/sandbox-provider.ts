@@ -32,7 +32,7 @@ export interface StartSandboxProviderOptions {
   authorizationCodeTtlSeconds?: number;
   /** Users with their own password (every other username logs in with `password`). */
   users?: SandboxUser[];
-  /** How long to wait for the provider to answer discovery. Default 20 s. */
+  /** How long to wait for the provider to answer discovery. Default 60 s (it takes about 1 s; far longer only on a machine starved of I/O). */
   startupTimeoutMs?: number;
   /** Serve everything under this path, which becomes part of the issuer (a realm or tenant), e.g. `/realms/acme`. */
   basePath?: string;
@@ -157,6 +157,7 @@ class ProviderExitedError extends Error {}
 async function waitForDiscovery(issuer: string, child: ChildProcess, deadline: number, logs: string[]): Promise<Discovery> {
   const url = `${issuer}/.well-known/openid-configuration`;
   let lastProblem = 'no attempt yet';
+  const started = Date.now();
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new ProviderExitedError(
@@ -173,7 +174,11 @@ async function waitForDiscovery(issuer: string, child: ChildProcess, deadline: n
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (response.ok) {
         const body: unknown = await response.json();
-        if (isDiscovery(body) && body.issuer === issuer) return body;
+        if (isDiscovery(body) && body.issuer === issuer) {
+          const tookMs = Date.now() - started;
+          if (tookMs > 10_000) process.stdout.write(`sandbox provider took ${tookMs} ms to start\n`);
+          return body;
+        }
         lastProblem = `unexpected discovery document from ${url}`;
       } else {
         lastProblem = `HTTP ${response.status} from ${url}`;
@@ -183,7 +188,7 @@ async function waitForDiscovery(issuer: string, child: ChildProcess, deadline: n
     }
     await delay(50); // poll interval, bounded by the deadline
   }
-  throw new Error(`sandbox provider not ready within the deadline (${lastProblem}):\n${logs.join('\n')}`);
+  throw new Error(`sandbox provider not ready within ${Date.now() - started} ms (${lastProblem}):\n${logs.join('\n')}`);
 }
 
 async function controlRequest(issuer: string, method: string, route: string, body?: unknown): Promise<unknown> {
@@ -248,7 +253,7 @@ async function spawnOnce(options: StartSandboxProviderOptions, port: number, log
   let discovery: Discovery;
   try {
     discovery = await Promise.race([
-      waitForDiscovery(issuer, child, Date.now() + (options.startupTimeoutMs ?? 20_000), logs),
+      waitForDiscovery(issuer, child, Date.now() + (options.startupTimeoutMs ?? 60_000), logs),
       spawnError,
     ]);
   } catch (err) {
