@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import type { AuthConfig } from '@cb/auth-modes';
-import { ChangeFollowingCache } from '@cb/platform';
+import { ChangeFollowingCache, EntityRowReader } from '@cb/platform';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from '../token-issuance.config';
@@ -26,12 +26,14 @@ export interface LoadedConnector {
 export class ConnectorStore implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConnectorStore.name);
   private readonly current: ChangeFollowingCache<ConnectorEntity>;
+  private readonly byId: EntityRowReader<ConnectorEntity>;
 
   constructor(
     @Inject(KEYRING) private readonly keyring: Keyring,
     private readonly dataSource: DataSource,
     @Inject(TOKEN_ISSUANCE_CONFIG) config: TokenIssuanceConfig,
   ) {
+    this.byId = new EntityRowReader(dataSource, ConnectorEntity, 'connector_id = $1');
     this.current = new ChangeFollowingCache({
       databaseUrl: config.databaseUrl,
       applicationName: `${config.serviceName}-connector-changes`,
@@ -52,12 +54,12 @@ export class ConnectorStore implements OnApplicationBootstrap, OnApplicationShut
 
   /** The latest connector, outside any transaction, from memory when it can be. */
   async findCurrent(connectorId: string): Promise<LoadedConnector | null> {
-    const entity = await this.current.get(connectorId, () => this.dataSource.getRepository(ConnectorEntity).findOne({ where: { connectorId } }));
+    const entity = await this.current.get(connectorId, () => this.byId.one(this.dataSource.manager, [connectorId]));
     return entity ? this.loaded(entity, entity.config) : null;
   }
 
   async find(manager: EntityManager, connectorId: string): Promise<LoadedConnector | null> {
-    const entity = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId } });
+    const entity = await this.byId.one(manager, [connectorId]);
     return entity ? this.loaded(entity, entity.config) : null;
   }
 
@@ -68,7 +70,7 @@ export class ConnectorStore implements OnApplicationBootstrap, OnApplicationShut
    * seen that version; `unknown` when it never will (activated before versions were kept).
    */
   async findVersion(manager: EntityManager, connectorId: string, version: number): Promise<LoadedConnector | 'not_yet' | 'unknown'> {
-    const latest = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId } });
+    const latest = await this.byId.one(manager, [connectorId]);
     if (!latest || latest.version < version) return 'not_yet';
     if (latest.version === version) return this.loaded(latest, latest.config);
     const rows: Array<{ config: Record<string, unknown> }> = await manager.query(

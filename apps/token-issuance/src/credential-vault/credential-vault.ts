@@ -40,6 +40,8 @@ export interface SaveCredential {
 @Injectable()
 export class CredentialVault {
   private readonly inWorkspace: EntityRowReader<ConnectionEntity>;
+  private readonly lockedInWorkspace: EntityRowReader<ConnectionEntity>;
+  private readonly locked: EntityRowReader<ConnectionEntity>;
 
   constructor(
     @Inject(KEYRING) private readonly keyring: Keyring,
@@ -47,6 +49,8 @@ export class CredentialVault {
     dataSource: DataSource,
   ) {
     this.inWorkspace = new EntityRowReader(dataSource, ConnectionEntity, 'id = $1 AND workspace_id = $2');
+    this.lockedInWorkspace = new EntityRowReader(dataSource, ConnectionEntity, 'id = $1 AND workspace_id = $2 FOR UPDATE');
+    this.locked = new EntityRowReader(dataSource, ConnectionEntity, 'id = $1 FOR UPDATE');
   }
 
   /** Reads and opens a workspace's connection without a lock (the credential read's path). */
@@ -57,9 +61,7 @@ export class CredentialVault {
 
   /** `SELECT … FOR UPDATE` then opens; hold the transaction open for the whole read-modify-write. */
   async loadForUpdate(manager: EntityManager, connectionId: string, workspaceId?: string): Promise<VaultEntry | null> {
-    const connection = await manager
-      .getRepository(ConnectionEntity)
-      .findOne({ where: { id: connectionId, ...(workspaceId ? { workspaceId } : {}) }, lock: { mode: 'pessimistic_write' } });
+    const connection = workspaceId ? await this.lockedInWorkspace.one(manager, [connectionId, workspaceId]) : await this.locked.one(manager, [connectionId]);
     return connection ? { connection, credential: this.open(connection) } : null;
   }
 
@@ -73,7 +75,7 @@ export class CredentialVault {
    */
   async save(manager: EntityManager, input: SaveCredential): Promise<ConnectionEntity> {
     const repository = manager.getRepository(ConnectionEntity);
-    const existing = await repository.findOne({ where: { id: input.connectionId }, lock: { mode: 'pessimistic_write' } });
+    const existing = await this.locked.one(manager, [input.connectionId]);
     if (existing && (existing.workspaceId !== input.workspaceId || existing.connectorId !== input.connectorId)) {
       throw new Error(`connection ${input.connectionId} belongs to another workspace or connector`);
     }
@@ -103,7 +105,10 @@ export class CredentialVault {
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
-    await repository.save(row);
+    // The row is locked (or known absent) already: no `save`, which would SELECT it again first.
+    const { id, ...columns } = row;
+    if (existing) await repository.update({ id }, columns);
+    else await repository.insert(row);
     return row;
   }
 
