@@ -12,6 +12,8 @@ const KAFKA_CALL_DEADLINE_MS = 30_000;
 
 interface PendingRow {
   id: string;
+  /** bigint, as text */
+  seq: string;
   topic: string;
   message_key: string;
   /** The jsonb payload as PostgreSQL prints it: sent as it is, never parsed and printed again. */
@@ -90,7 +92,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async relayUntilStopped(): Promise<void> {
     while (!this.stopped) {
-      const relayed = await this.relayBatch();
+      const relayed = await this.relayPending();
       if (relayed < BATCH_SIZE) await this.pause(SAFETY_POLL_MS);
     }
   }
@@ -100,18 +102,49 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.wake?.();
   }
 
-  private async relayBatch(): Promise<number> {
+  /**
+   * Relays what is pending, batch after batch, with the round trips overlapped: the next batch is
+   * read while Kafka acknowledges this one, and this one is marked while the next is published.
+   * Batches still go to Kafka one at a time and in commit order. A batch read ahead starts after the
+   * last one read (`seq`), since the rows before it are not marked yet; a row committed late with a
+   * lower `seq` is found by the next call, which reads from the start. Returns the size of the last batch.
+   */
+  private async relayPending(): Promise<number> {
     this.signalled = false;
-    const client = this.requireClient();
-    const { rows } = await client.query<PendingRow>(
-      `SELECT id, topic, message_key, payload::text AS payload, headers FROM "${this.options.schema}".outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH_SIZE}`,
+    let batch = await this.readBatch();
+    let marking: Promise<void> = Promise.resolve();
+    try {
+      while (batch.length > 0 && !this.stopped) {
+        const sending = withDeadline(this.requireProducer().sendBatch({ topicMessages: groupByTopic(batch), acks: -1 }), 'publishing to Kafka');
+        const next = batch.length === BATCH_SIZE ? this.readBatch(batch[batch.length - 1]?.seq) : Promise.resolve([]);
+        // Settled by the awaits below; a rejection here must not surface as unhandled meanwhile.
+        next.catch(() => undefined);
+        await sending;
+        if (process.env.OUTBOX_RELAY_FAULT === 'crash-after-publish') process.kill(process.pid, 'SIGKILL');
+        await marking;
+        marking = this.markPublished(batch);
+        marking.catch(() => undefined);
+        if (batch.length < BATCH_SIZE) break;
+        batch = await next;
+      }
+    } finally {
+      await marking;
+    }
+    return batch.length;
+  }
+
+  private async readBatch(afterSeq?: string): Promise<PendingRow[]> {
+    const after = afterSeq === undefined ? '' : 'AND seq > $1';
+    const { rows } = await this.requireClient().query<PendingRow>(
+      `SELECT id, seq, topic, message_key, payload::text AS payload, headers FROM "${this.options.schema}".outbox WHERE published_at IS NULL ${after} ORDER BY seq LIMIT ${BATCH_SIZE}`,
+      afterSeq === undefined ? [] : [afterSeq],
     );
-    if (rows.length === 0) return 0;
-    await withDeadline(this.requireProducer().sendBatch({ topicMessages: groupByTopic(rows), acks: -1 }), 'publishing to Kafka');
-    if (process.env.OUTBOX_RELAY_FAULT === 'crash-after-publish') process.kill(process.pid, 'SIGKILL');
-    await client.query(`UPDATE "${this.options.schema}".outbox SET published_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
-    this.published += rows.length;
-    return rows.length;
+    return rows;
+  }
+
+  private async markPublished(batch: PendingRow[]): Promise<void> {
+    await this.requireClient().query(`UPDATE "${this.options.schema}".outbox SET published_at = now() WHERE id = ANY($1::uuid[])`, [batch.map((r) => r.id)]);
+    this.published += batch.length;
   }
 
   private pause(ms: number): Promise<void> {
