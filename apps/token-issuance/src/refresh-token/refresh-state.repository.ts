@@ -65,30 +65,36 @@ export class RefreshStateRepository {
     attempt: { connectionId: string; credentialVersion: number; trigger: string; outcome: AttemptOutcome; errorCode?: string; retryAfterSeconds?: number; nextAttemptAt?: Date },
   ): Promise<void> {
     const failed = attempt.outcome === 'transient_failure' || attempt.outcome === 'permanent_failure';
+    // One statement: the state, the attempt (not for a skip) and the pruning of the oldest attempts.
+    // The DELETE sees the attempts from before this statement, so it keeps one fewer of them.
     await manager.query(
-      `INSERT INTO "${SCHEMA}".refresh_states AS s (connection_id, credential_version, failed_attempts, last_attempt_at, last_outcome, last_error_code, not_before, next_attempt_at, updated_at)
-       VALUES ($1, $2, $3, now(), $4, $5, now() + make_interval(secs => $6::float8), CASE WHEN $4 = 'transient_failure' THEN $7::timestamptz END, now())
-       ON CONFLICT (connection_id) DO UPDATE SET
-         failed_attempts = CASE WHEN s.credential_version = EXCLUDED.credential_version THEN s.failed_attempts + EXCLUDED.failed_attempts ELSE EXCLUDED.failed_attempts END,
-         next_attempt_at = CASE WHEN EXCLUDED.last_outcome <> 'transient_failure' THEN NULL
-                                WHEN EXCLUDED.next_attempt_at IS NOT NULL THEN EXCLUDED.next_attempt_at
-                                WHEN s.credential_version = EXCLUDED.credential_version THEN s.next_attempt_at END,
-         credential_version = EXCLUDED.credential_version, last_attempt_at = now(), last_outcome = EXCLUDED.last_outcome,
-         last_error_code = EXCLUDED.last_error_code, not_before = EXCLUDED.not_before, updated_at = now()`,
-      [attempt.connectionId, attempt.credentialVersion, failed ? 1 : 0, attempt.outcome, attempt.errorCode ?? null, attempt.retryAfterSeconds ?? null, attempt.nextAttemptAt ?? null],
-    );
-    if (attempt.outcome === 'backing_off') return;
-    await manager.query(`INSERT INTO "${SCHEMA}".refresh_attempts (connection_id, credential_version, trigger, outcome, error_code) VALUES ($1, $2, $3, $4, $5)`, [
-      attempt.connectionId,
-      attempt.credentialVersion,
-      attempt.trigger,
-      attempt.outcome,
-      attempt.errorCode ?? null,
-    ]);
-    await manager.query(
-      `DELETE FROM "${SCHEMA}".refresh_attempts WHERE connection_id = $1 AND id < (
-         SELECT min(id) FROM (SELECT id FROM "${SCHEMA}".refresh_attempts WHERE connection_id = $1 ORDER BY id DESC LIMIT ${KEPT_ATTEMPTS}) AS kept)`,
-      [attempt.connectionId],
+      `WITH state AS (
+         INSERT INTO "${SCHEMA}".refresh_states AS s (connection_id, credential_version, failed_attempts, last_attempt_at, last_outcome, last_error_code, not_before, next_attempt_at, updated_at)
+         VALUES ($1, $2, $3, now(), $4, $5, now() + make_interval(secs => $6::float8), CASE WHEN $4 = 'transient_failure' THEN $7::timestamptz END, now())
+         ON CONFLICT (connection_id) DO UPDATE SET
+           failed_attempts = CASE WHEN s.credential_version = EXCLUDED.credential_version THEN s.failed_attempts + EXCLUDED.failed_attempts ELSE EXCLUDED.failed_attempts END,
+           next_attempt_at = CASE WHEN EXCLUDED.last_outcome <> 'transient_failure' THEN NULL
+                                  WHEN EXCLUDED.next_attempt_at IS NOT NULL THEN EXCLUDED.next_attempt_at
+                                  WHEN s.credential_version = EXCLUDED.credential_version THEN s.next_attempt_at END,
+           credential_version = EXCLUDED.credential_version, last_attempt_at = now(), last_outcome = EXCLUDED.last_outcome,
+           last_error_code = EXCLUDED.last_error_code, not_before = EXCLUDED.not_before, updated_at = now()
+       ), attempt AS (
+         INSERT INTO "${SCHEMA}".refresh_attempts (connection_id, credential_version, trigger, outcome, error_code)
+         SELECT $1, $2, $8, $4, $5 WHERE $9
+       )
+       DELETE FROM "${SCHEMA}".refresh_attempts WHERE $9 AND connection_id = $1 AND id < (
+         SELECT min(id) FROM (SELECT id FROM "${SCHEMA}".refresh_attempts WHERE connection_id = $1 ORDER BY id DESC LIMIT ${KEPT_ATTEMPTS - 1}) AS kept)`,
+      [
+        attempt.connectionId,
+        attempt.credentialVersion,
+        failed ? 1 : 0,
+        attempt.outcome,
+        attempt.errorCode ?? null,
+        attempt.retryAfterSeconds ?? null,
+        attempt.nextAttemptAt ?? null,
+        attempt.trigger,
+        attempt.outcome !== 'backing_off',
+      ],
     );
   }
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { cloudEventHeaders, EventDefinition, prefixedTopic } from '@cb/events';
 import { MESSAGING_OPTIONS, MessagingOptions, outboxChannel } from '../messaging-options';
@@ -20,7 +19,7 @@ export function buildEvent<P extends object>(definition: EventDefinition<P>, fie
 
 /**
  * Records an event in the same transaction as the state change it announces. Nothing reaches
- * Kafka unless the transaction commits; NOTIFY wakes the relay at commit.
+ * Kafka unless the transaction commits; NOTIFY wakes the relay at commit, once per transaction.
  */
 @Injectable()
 export class OutboxWriter {
@@ -31,14 +30,12 @@ export class OutboxWriter {
     const payload = buildEvent(definition, fields);
     const key = definition.key(payload);
     const headers = cloudEventHeaders(definition, this.options.serviceName, key);
-    await manager.query(`INSERT INTO "${this.options.schema}".outbox (id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, $5)`, [
-      headers.ce_id,
-      prefixedTopic(this.options.topicPrefix, definition.topic),
-      key,
-      JSON.stringify(payload),
-      JSON.stringify(headers),
-    ]);
-    await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(this.options.schema), randomUUID()]);
+    // The row and the relay's wake-up in one statement. The same channel and payload for every row:
+    // PostgreSQL sends a transaction's identical notifications once, at its commit.
+    await manager.query(
+      `INSERT INTO "${this.options.schema}".outbox (id, topic, message_key, payload, headers) SELECT $1::uuid, $2, $3, $4::jsonb, $5::jsonb FROM pg_notify($6, '')`,
+      [headers.ce_id, prefixedTopic(this.options.topicPrefix, definition.topic), key, JSON.stringify(payload), JSON.stringify(headers), outboxChannel(this.options.schema)],
+    );
     return headers.ce_id;
   }
 }
