@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { createKafka, INBOX_PARTITIONS_CONSUMED_CONCURRENTLY } from '@cb/messaging';
+import { createKafka } from '@cb/messaging';
 import { ensureBuild } from './lib/build';
 import type { BenchContext, Settings } from './lib/context';
 import { cleanStaleRuns, newRunState, ROOT, RunState, say, startInfrastructure, stopEverything } from './lib/infra';
@@ -88,7 +88,7 @@ function settingsFor(args: Args): Settings {
     connectFlows: quick ? 30 : 200,
     refreshConnections: quick ? 300 : 10_000,
     seedConcurrency: 4,
-    refreshFloorConcurrency: INBOX_PARTITIONS_CONSUMED_CONCURRENTLY,
+    refreshFloorRounds: 6,
     readConcurrency: 16,
     readWarmupSeconds: quick ? 2 : 5,
     readSeconds: quick ? 6 : 20,

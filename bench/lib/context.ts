@@ -14,7 +14,8 @@ export interface Settings {
   /** 2: bounded concurrency of the seeding authorizations at the sandbox. */
   seedConcurrency: number;
   /** 2: concurrency of the floor's refresh grants: the number of TokenExpired messages token-issuance handles at once. */
-  refreshFloorConcurrency: number;
+  /** The most rounds the refresh floor splits its grants into while it looks for the provider's saturation. */
+  refreshFloorRounds: number;
   /** 3: concurrent readers, warm-up and measured seconds. */
   readConcurrency: number;
   readWarmupSeconds: number;
