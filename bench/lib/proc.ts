@@ -72,6 +72,18 @@ export function treeCpuSeconds(pid: number): number | undefined {
   return total;
 }
 
+/** What the kernel says a process is doing (state, wait channel, CPU ticks), for a process that stopped answering. */
+export function processCondition(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const wchan = readFileSync(`/proc/${pid}/wchan`, 'utf8') || '-';
+    return `state ${fields[0]}, waiting in ${wchan}, ${fields[11]} user and ${fields[12]} system ticks, ${fields[17]} threads`;
+  } catch {
+    return 'no longer in /proc';
+  }
+}
+
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -11,7 +11,7 @@ import { Client } from 'pg';
 import { DATABASE_SERVICES, generateRolePassword, provisionServiceDatabase, serviceDatabaseUrl } from '@cb/platform';
 import { nodeArgs } from './build';
 import { freePorts, Infrastructure, ROOT, RunState, say, writeState } from './infra';
-import { processAlive } from './proc';
+import { processAlive, processCondition } from './proc';
 
 export const SERVICES = ['connector-config', 'oauth-authorization', 'token-issuance', 'token-refresh', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -70,7 +70,7 @@ export async function waitUntilOk(url: string, name: string, pid: number, state:
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${name} was not ready within ${timeoutMs / 1000}s; see ${join(state.runDir, 'logs', `${name}.log`)}`);
+  throw new Error(`${name} was not ready within ${timeoutMs / 1000}s (${processCondition(pid)}); see ${join(state.runDir, 'logs', `${name}.log`)}`);
 }
 
 async function createDatabase(adminUrl: string, name: string): Promise<string> {
