@@ -28,13 +28,20 @@ export type RefreshTrigger =
 
 export type RefreshOutcome =
   | { outcome: 'refreshed'; entry: VaultEntry }
-  | { outcome: 'skipped'; why: 'not_found' | 'superseded' | 'fresh' | 'needs_reconnect' | 'backing_off' | 'renewed_on_read' | 'in_flight'; entry: VaultEntry | null }
+  | { outcome: 'skipped'; why: 'not_found' | 'superseded' | 'fresh' | 'needs_reconnect' | 'backing_off' | 'renewed_on_read' | 'in_flight' | 'already_handled'; entry: VaultEntry | null }
   | { outcome: 'transient_failure'; entry: VaultEntry; errorCode: string; retryAfterSeconds?: number }
   | { outcome: 'needs_reconnect'; entry: VaultEntry; errorCode: string }
   /** A read of an expired token while its refresh backs off: nothing was sent; try again at `retryAt`. */
   | { outcome: 'retry_later'; entry: VaultEntry; errorCode: string; retryAt: Date };
 
 type HeldElsewhere = { kind: 'held'; until: Date; entry: VaultEntry };
+
+/**
+ * Runs the first transaction of a refresh, where it decides and takes the lease; an event handler
+ * passes its inbox's `ctx.commit`, so the event is recorded in that same transaction. Undefined when
+ * the inbox already held the event.
+ */
+export type DecidingTransaction = <T>(work: (manager: EntityManager) => Promise<T>) => Promise<T | undefined>;
 
 /** What the first transaction decided: an outcome without a provider call, a lease held elsewhere, or a call to make. */
 type Decision =
@@ -86,15 +93,17 @@ export class CredentialRefresher {
     private readonly health: ConnectorHealthRepository,
   ) {}
 
-  async refresh(connectionId: string, trigger: RefreshTrigger, workspaceId?: string): Promise<RefreshOutcome> {
+  async refresh(connectionId: string, trigger: RefreshTrigger, workspaceId?: string, decidingTransaction?: DecidingTransaction): Promise<RefreshOutcome> {
     let leaseWaits = 0;
+    let firstTransaction = decidingTransaction;
     for (;;) {
       const running = this.running.get(connectionId);
       if (running) {
         await running;
         continue;
       }
-      const attempt = this.attempt(connectionId, trigger, workspaceId);
+      const attempt = this.attempt(connectionId, trigger, workspaceId, firstTransaction);
+      firstTransaction = undefined;
       // Local callers wait for the attempt and, when another instance holds the lease, for its end.
       const settled = attempt.then(
         (decided) => ('kind' in decided && trigger.kind !== 'scheduled' ? this.leases.waitUntilReleased(connectionId, decided.until) : undefined),
@@ -109,8 +118,10 @@ export class CredentialRefresher {
     }
   }
 
-  private async attempt(connectionId: string, trigger: RefreshTrigger, workspaceId?: string): Promise<HeldElsewhere | RefreshOutcome> {
-    const decision = await this.dataSource.transaction((manager) => this.decide(manager, connectionId, trigger, workspaceId));
+  private async attempt(connectionId: string, trigger: RefreshTrigger, workspaceId?: string, decidingTransaction?: DecidingTransaction): Promise<HeldElsewhere | RefreshOutcome> {
+    const decide = (manager: EntityManager): Promise<Decision> => this.decide(manager, connectionId, trigger, workspaceId);
+    const decision = decidingTransaction ? await decidingTransaction(decide) : await this.dataSource.transaction(decide);
+    if (!decision) return { outcome: 'skipped', why: 'already_handled', entry: null };
     if (decision.kind === 'done') return decision.outcome;
     if (decision.kind === 'held') return decision;
     const { entry, connector, grant } = decision;
@@ -131,7 +142,8 @@ export class CredentialRefresher {
     if (announcedVersion !== undefined && connection.credentialVersion > announcedVersion) return done({ outcome: 'skipped', why: 'superseded', entry });
     if (trigger.kind === 'on_demand' && !isRefreshDue(tokenLifetime(connection), now)) return done({ outcome: 'skipped', why: 'fresh', entry });
 
-    const connector = await this.connectors.find(manager, connection.connectorId);
+    // The connector as this instance follows it (ADR 0007), like a credential read.
+    const connector = await this.connectors.findCurrent(connection.connectorId);
     const config = connector?.config;
     if (!connector || !config || config.mode !== 'OAUTH2' || credential.type !== 'oauth2') {
       // Typed credentials cannot be renewed: at expiry (or on a reported 401) the user must reconnect.

@@ -1,4 +1,4 @@
-import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
@@ -78,6 +78,9 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   private consumers: Consumer[] = [];
   private deadLetters: Producer | undefined;
   private readonly stats = { handled: 0, duplicates: 0, passedOver: 0, deadLettered: 0 };
+  /** Looked up once per topic: Nest's lookup by pattern parses the pattern on every call. */
+  private readonly handlers = new Map<string, MessageHandler | undefined>();
+  private definitionsByTopic: Map<string, EventDefinition> | undefined;
 
   constructor(private readonly options: InboxServerOptions) {
     super();
@@ -107,6 +110,11 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   async close(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
     await this.deadLetters?.disconnect().catch(() => undefined);
+  }
+
+  private handlerFor(topic: string): MessageHandler | undefined {
+    if (!this.handlers.has(topic)) this.handlers.set(topic, this.getHandlerByPattern(topic) ?? undefined);
+    return this.handlers.get(topic);
   }
 
   private subscribedDefinitions(): EventDefinition[] {
@@ -202,7 +210,8 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   }
 
   private parse(topic: string, headers: Record<string, string>, value: Buffer | null): { definition: EventDefinition; payload: object } {
-    const definition = this.subscribedDefinitions().find((d) => prefixedTopic(this.options.topicPrefix, d.topic) === topic);
+    this.definitionsByTopic ??= new Map(this.subscribedDefinitions().map((d) => [prefixedTopic(this.options.topicPrefix, d.topic), d]));
+    const definition = this.definitionsByTopic.get(topic);
     if (!definition) throw new Rejected('unknown_topic', `no handler for topic ${topic}`);
     if (!value || value.length === 0) throw new Rejected('empty_message', 'message has no value');
     if (value.length > MAX_MESSAGE_BYTES) throw new Rejected('oversized_message', `message is ${value.length} bytes, limit ${MAX_MESSAGE_BYTES}`);
@@ -225,12 +234,12 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   }
 
   private isRelevant(parsed: { definition: EventDefinition; payload: object }): boolean {
-    const relevant = (this.getHandlerByPattern(parsed.definition.topic)?.extras as HandlerExtras)?.relevant;
+    const relevant = (this.handlerFor(parsed.definition.topic)?.extras as HandlerExtras)?.relevant;
     return relevant === undefined || relevant(parsed.payload);
   }
 
   private async handleOnce(topic: string, parsed: { definition: EventDefinition; payload: object }, headers: Record<string, string>): Promise<void> {
-    const handler = this.getHandlerByPattern(parsed.definition.topic);
+    const handler = this.handlerFor(parsed.definition.topic);
     if (!handler) throw new Error(`no handler for ${parsed.definition.topic}`);
     const invoke = async (context: InboxContext): Promise<void> => {
       await lastValueFrom(this.transformToObservable(await handler(parsed.payload, context)), { defaultValue: undefined });
