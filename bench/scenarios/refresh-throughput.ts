@@ -8,7 +8,7 @@
  *
  * Floor: the provider's saturation rate for the same refresh grants (the tokens the vault now holds)
  * sent straight to it, each followed by one UPDATE of a row holding the sealed new credential. The
- * grants go in equal rounds at doubling concurrency until the rate stops growing; the floor is the best
+ * grants go in equal rounds at doubling concurrency until two rounds add less than a tenth; the floor is the best
  * round's rate, so it does not depend on the concurrency the broker happens to use.
  */
 import { Keyring } from '@cb/vault-crypto';
@@ -117,7 +117,8 @@ export async function refreshThroughput(ctx: BenchContext): Promise<ScenarioResu
     let floorDone = 0;
     const rounds: Array<{ concurrency: number; grants: number; perSecond: number }> = [];
     const roundSize = Math.floor(tokens.length / s.refreshFloorRounds);
-    // Concurrency doubles each round until the rate stops growing by a tenth (the provider saturated).
+    let roundsWithoutGain = 0;
+    // Concurrency doubles each round until two rounds in a row add less than a tenth (the provider saturated).
     for (let i = 0, concurrency = 3; i < s.refreshFloorRounds; i++, concurrency *= 2) {
       const grants = tokens.slice(i * roundSize, (i + 1) * roundSize);
       const r0 = performance.now();
@@ -131,7 +132,8 @@ export async function refreshThroughput(ctx: BenchContext): Promise<ScenarioResu
       const perSecond = round(grants.length / ((performance.now() - r0) / 1000), 1);
       const best = Math.max(0, ...rounds.map((r) => r.perSecond));
       rounds.push({ concurrency, grants: grants.length, perSecond });
-      if (perSecond < best * 1.1) break;
+      roundsWithoutGain = perSecond >= best * 1.1 ? 0 : roundsWithoutGain + 1;
+      if (roundsWithoutGain === 2) break;
     }
     const saturation = rounds.reduce((best, r) => (r.perSecond > best.perSecond ? r : best));
     const floorSeconds = n / saturation.perSecond;
@@ -143,7 +145,7 @@ export async function refreshThroughput(ctx: BenchContext): Promise<ScenarioResu
       title: '2 refresh throughput',
       measures:
         `${n} connections with their own grants, made due in one UPDATE of token_refresh.refresh_schedule; time until the benchmark's consumer has TokenIssued(refresh) for every one. ` +
-        `Floor: the sandbox's saturation rate for the same refresh_token grants sent straight to it, each followed by one UPDATE of a row: the best of rounds of ${roundSize} grants at concurrency 3, 6, 12, … until the rate grew by less than a tenth (${rounds.map((r) => `${r.concurrency}: ${r.perSecond}/s`).join(', ')}).`,
+        `Floor: the sandbox's saturation rate for the same refresh_token grants sent straight to it, each followed by one UPDATE of a row: the best of rounds of ${roundSize} grants at concurrency 3, 6, 12, … until two rounds in a row added less than a tenth (${rounds.map((r) => `${r.concurrency}: ${r.perSecond}/s`).join(', ')}).`,
       figures: [
         figure('refreshes/s', 'refreshes/s', n / seconds, n / floorSeconds, 'higher'),
         figure(`time until all ${n} refreshed`, 's', seconds, floorSeconds, 'lower'),

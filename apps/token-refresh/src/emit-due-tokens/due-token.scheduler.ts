@@ -61,13 +61,16 @@ export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicat
     return this.dataSource.transaction(async (manager) => {
       const due = await this.schedule.claimDue(manager, this.settings.refreshBatchSize);
       const detectedAt = new Date();
-      for (const row of due) {
+      const announced = due.map((row) => {
         const reason = row.expired || !row.refreshable ? 'expired' : 'due';
         // An expired credential that cannot be refreshed is announced once; token-issuance marks it.
         const nextDueInMs = row.refreshable ? this.timing.leaseDelayMs(row.attempts + 1, row.expiresAt, detectedAt) : null;
-        await this.schedule.recordAttempt(manager, row.connectionId, reason, nextDueInMs);
         const nextAttemptAt = nextDueInMs === null ? null : new Date(detectedAt.getTime() + nextDueInMs);
-        await this.outbox.append(manager, TokenExpired, toTokenExpired(row, reason, detectedAt, nextAttemptAt));
+        return { connectionId: row.connectionId, reason, nextDueInMs, event: toTokenExpired(row, reason, detectedAt, nextAttemptAt) };
+      });
+      await this.schedule.recordAttempts(manager, announced);
+      await this.outbox.appendAll(manager, TokenExpired, announced.map((a) => a.event));
+      for (const { reason } of announced) {
         this.counters.emitted++;
         if (reason === 'due') this.counters.emittedDue++;
         else this.counters.emittedExpired++;

@@ -166,19 +166,22 @@ export class RefreshScheduleRepository {
   }
 
   /**
-   * Records an emitted TokenExpired: the attempt (its time kept, the last 20), and the next due time
-   * (`null` takes the row off the schedule: an expired credential that cannot be refreshed).
+   * Records emitted TokenExpired events, one statement for all: each attempt (its time kept, the last
+   * 20) and the next due time (`null` takes the row off the schedule: an expired credential that
+   * cannot be refreshed).
    */
-  async recordAttempt(manager: EntityManager, connectionId: string, reason: string, nextDueInMs: number | null): Promise<void> {
+  async recordAttempts(manager: EntityManager, attempts: ReadonlyArray<{ connectionId: string; reason: string; nextDueInMs: number | null }>): Promise<void> {
+    if (attempts.length === 0) return;
     await manager.query(
-      `UPDATE ${this.table}
-       SET attempts = attempts + 1,
-           attempt_times = (attempt_times || now())[greatest(1, cardinality(attempt_times) - 18):],
-           last_reason = $2,
-           due_at = CASE WHEN $3::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $3::float8 / 1000) END,
+      `UPDATE ${this.table} AS s
+       SET attempts = s.attempts + 1,
+           attempt_times = (s.attempt_times || now())[greatest(1, cardinality(s.attempt_times) - 18):],
+           last_reason = a.reason,
+           due_at = CASE WHEN a.next_due_in_ms IS NULL THEN NULL ELSE now() + make_interval(secs => a.next_due_in_ms / 1000) END,
            updated_at = now()
-       WHERE connection_id = $1`,
-      [connectionId, reason, nextDueInMs],
+       FROM unnest($1::uuid[], $2::text[], $3::float8[]) AS a(connection_id, reason, next_due_in_ms)
+       WHERE s.connection_id = a.connection_id`,
+      [attempts.map((a) => a.connectionId), attempts.map((a) => a.reason), attempts.map((a) => a.nextDueInMs)],
     );
   }
 }

@@ -26,16 +26,35 @@ export class OutboxWriter {
   constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
 
   async append<P extends object>(manager: EntityManager, definition: EventDefinition<P>, fields: P): Promise<string> {
+    const [id] = await this.appendAll(manager, definition, [fields]);
+    return id as string;
+  }
+
+  /** Several events of one kind in one statement, in the order given; their ids in that order. */
+  async appendAll<P extends object>(manager: EntityManager, definition: EventDefinition<P>, fieldsList: readonly P[]): Promise<string[]> {
     if (!manager.queryRunner?.isTransactionActive) throw new Error(`${definition.name} must be written inside a transaction`);
-    const payload = buildEvent(definition, fields);
-    const key = definition.key(payload);
-    const headers = cloudEventHeaders(definition, this.options.serviceName, key);
-    // The row and the relay's wake-up in one statement. The same channel and payload for every row:
+    if (fieldsList.length === 0) return [];
+    const rows = fieldsList.map((fields) => {
+      const payload = buildEvent(definition, fields);
+      const key = definition.key(payload);
+      return { key, payload: JSON.stringify(payload), headers: cloudEventHeaders(definition, this.options.serviceName, key) };
+    });
+    // The rows and the relay's wake-up in one statement. The same channel and payload for every row:
     // PostgreSQL sends a transaction's identical notifications once, at its commit.
     await manager.query(
-      `INSERT INTO "${this.options.schema}".outbox (id, topic, message_key, payload, headers) SELECT $1::uuid, $2, $3, $4::jsonb, $5::jsonb FROM pg_notify($6, '')`,
-      [headers.ce_id, prefixedTopic(this.options.topicPrefix, definition.topic), key, JSON.stringify(payload), JSON.stringify(headers), outboxChannel(this.options.schema)],
+      `INSERT INTO "${this.options.schema}".outbox (id, topic, message_key, payload, headers)
+       SELECT e.id, $2, e.message_key, e.payload, e.headers
+       FROM unnest($1::uuid[], $3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS e(id, message_key, payload, headers, n), pg_notify($6, '')
+       ORDER BY e.n`,
+      [
+        rows.map((r) => r.headers.ce_id),
+        prefixedTopic(this.options.topicPrefix, definition.topic),
+        rows.map((r) => r.key),
+        rows.map((r) => r.payload),
+        rows.map((r) => JSON.stringify(r.headers)),
+        outboxChannel(this.options.schema),
+      ],
     );
-    return headers.ce_id;
+    return rows.map((r) => r.headers.ce_id);
   }
 }
