@@ -1,29 +1,26 @@
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
 import { DEAD_LETTER_TOPIC, decodeHeaders, EVENT_CATALOG, EventDefinition, missingCloudEventAttributes, prefixedTopic } from '@cb/events';
 import { createKafka, ensureTopics } from '../kafka/kafka-client';
 import { MessagingOptions } from '../messaging-options';
 import { InboxContext } from './inbox.context';
-import { handleInKeyOrder } from './key-ordered-batch';
 
 const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_ATTEMPTS = 5;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5000;
 /**
- * Partitions handled at once (topics are created with 3), and keys handled at once within each
- * partition's batch. Messages of one key stay strictly in order; different keys overlap, each
- * handler in its own transaction. One message at a time per partition left the service idle while
- * a handler waited on a provider or a commit.
+ * Partitions handled at once (topics are created with 3). Messages of one partition, so of one key,
+ * stay strictly in order; only different partitions overlap, each handler in its own transaction.
+ * One at a time left the service idle while a handler waited on a provider or a commit.
  */
 export const INBOX_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
-export const INBOX_KEYS_CONSUMED_CONCURRENTLY = 4;
 /** The most events one consumer handles at once. */
-export const INBOX_HANDLERS_AT_ONCE = INBOX_PARTITIONS_CONSUMED_CONCURRENTLY * INBOX_KEYS_CONSUMED_CONCURRENTLY;
+export const INBOX_HANDLERS_AT_ONCE = INBOX_PARTITIONS_CONSUMED_CONCURRENTLY;
 
 /**
  * The extras of an `@EventPattern` whose handler acts on some events of its topic only: the others
@@ -58,8 +55,6 @@ export interface InboxServerOptions extends MessagingOptions {
   sessionTimeoutMs?: number;
   /** Partitions handled at once; {@link INBOX_PARTITIONS_CONSUMED_CONCURRENTLY} by default. */
   partitionsConsumedConcurrently?: number;
-  /** Keys handled at once within a partition; {@link INBOX_KEYS_CONSUMED_CONCURRENTLY} by default. */
-  keysConsumedConcurrently?: number;
   /**
    * Topics (catalogue names) consumed by a consumer of their own, by lane name, so slow handlers of
    * one lane never queue the others' events; every other topic shares the main consumer.
@@ -151,28 +146,9 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       autoCommit: true,
-      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? INBOX_PARTITIONS_CONSUMED_CONCURRENTLY,
-      eachBatch: (batch) => this.handleBatch(batch),
+      eachMessage: (payload) => this.handleMessage(payload.topic, payload.partition, payload.message, () => payload.heartbeat()),
     });
-  }
-
-  /** The offsets of the handled prefix are committed, also when a handler's failure stops the batch. */
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { topic, partition, messages } = payload.batch;
-    const heartbeat = (): Promise<void> => payload.heartbeat();
-    const run = await handleInKeyOrder(
-      messages,
-      this.options.keysConsumedConcurrently ?? INBOX_KEYS_CONSUMED_CONCURRENTLY,
-      async (message) => {
-        await this.handleMessage(topic, partition, message, heartbeat);
-        await heartbeat();
-      },
-      () => payload.isRunning() && !payload.isStale(),
-    );
-    if (run.handledThrough !== undefined) payload.resolveOffset(run.handledThrough);
-    await payload.commitOffsetsIfNecessary();
-    if (run.failure) throw run.failure;
   }
 
   private async handleMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
