@@ -7,7 +7,7 @@
  * refresh cut off by the kill ends its connection needs_reconnect instead).
  */
 import { ConnectionFailed, TokenIssued } from '@cb/events';
-import { INBOX_HANDLERS_AT_ONCE } from '@cb/messaging';
+import { INBOX_PARTITIONS_CONSUMED_CONCURRENTLY } from '@cb/messaging';
 import { collectMessages, MessageCollector, waitFor } from '../harness';
 import { SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { createWorkspace, Driver, FlowResult, formatCounts, patientCall, pool, runFlow, tally } from './fault-support';
@@ -163,7 +163,7 @@ describe('kill -9 each service in turn under load', () => {
     // a connection ends needs_reconnect (refresh_interrupted), at most one per refresh running at once.
     expect(stats.refreshTokenReuseDetections).toBe(0);
     expect(notActive.map((c) => `${(c as { status: string }).status} ${(c as { error: string }).error}`).filter((s) => s !== 'needs_reconnect refresh_interrupted')).toEqual([]);
-    expect(notActive.length).toBeLessThanOrEqual(INBOX_HANDLERS_AT_ONCE);
+    expect(notActive.length).toBeLessThanOrEqual(INBOX_PARTITIONS_CONSUMED_CONCURRENTLY);
     // every completed OAuth connection still active holds a credential the provider accepts
     const inactive = new Set(notActive.map((c) => (c as { id: string }).id));
     for (const flow of completed.filter((r) => r.kind === 'oauth' && !inactive.has(r.connectionId as string)).slice(0, 40)) {

@@ -3,7 +3,7 @@ export { MESSAGING_OPTIONS, outboxChannel } from './messaging-options';
 export type { MessagingOptions } from './messaging-options';
 export { OutboxWriter, buildEvent, InvalidEventError } from './outbox/outbox.writer';
 export { OutboxRelay } from './outbox/outbox.relay';
-export { InboxKafkaServer, INBOX_HANDLERS_AT_ONCE, INBOX_PARTITIONS_CONSUMED_CONCURRENTLY, onlyWhen, outsideTransaction } from './inbox/inbox.kafka-server';
+export { InboxKafkaServer, INBOX_PARTITIONS_CONSUMED_CONCURRENTLY, onlyWhen, outsideTransaction } from './inbox/inbox.kafka-server';
 export type { InboxServerOptions } from './inbox/inbox.kafka-server';
 export { InboxContext } from './inbox/inbox.context';
 export type { InboxCommit } from './inbox/inbox.context';

@@ -1,7 +1,7 @@
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
 import { DEAD_LETTER_TOPIC, decodeHeaders, EVENT_CATALOG, EventDefinition, missingCloudEventAttributes, prefixedTopic } from '@cb/events';
@@ -19,8 +19,6 @@ const BACKOFF_CAP_MS = 5000;
  * One at a time left the service idle while a handler waited on a provider or a commit.
  */
 export const INBOX_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
-/** The most events one consumer handles at once. */
-export const INBOX_HANDLERS_AT_ONCE = INBOX_PARTITIONS_CONSUMED_CONCURRENTLY;
 
 /**
  * The extras of an `@EventPattern` whose handler acts on some events of its topic only: the others
@@ -147,11 +145,12 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? INBOX_PARTITIONS_CONSUMED_CONCURRENTLY,
-      eachMessage: (payload) => this.handleMessage(payload.topic, payload.partition, payload.message, () => payload.heartbeat()),
+      eachMessage: (message) => this.handleMessage(message),
     });
   }
 
-  private async handleMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+  private async handleMessage(payload: EachMessagePayload): Promise<void> {
+    const { topic, partition, message } = payload;
     const headers = decodeHeaders(message.headers);
     let parsed: { definition: EventDefinition; payload: object };
     try {
@@ -180,7 +179,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
           return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, failure.code ?? 'handler_failed', failure.message ?? 'handler failed');
         }
         await delay(backoff(attempt));
-        await heartbeat();
+        await payload.heartbeat();
       }
     }
   }
