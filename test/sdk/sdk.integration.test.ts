@@ -21,6 +21,7 @@ import {
 } from '@cb/sdk';
 import { createWorkspaceWithAdminKey } from '../../apps/gateway/src/workspaces/create-workspace';
 import { uniqueName, waitFor } from '../harness';
+import { OpenApiConformance } from '../support/openapi-conformance';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
 
@@ -46,6 +47,9 @@ describe('@cb/sdk against the running system', () => {
   const expired: Array<TokenEventEnvelope<TokenExpiredPayload>> = [];
   const deleted: Array<TokenEventEnvelope<ConnectionDeletedPayload>> = [];
   const sessionGets: string[] = [];
+  /** Every answer the calls below receive is checked against docs/openapi.json. */
+  const conformance = new OpenApiConformance();
+  const checkedFetch = conformance.checkingFetch();
   let oauthConnectorId: string;
   let customConnectorId: string;
   let customConnectionId: string;
@@ -56,7 +60,7 @@ describe('@cb/sdk against the running system', () => {
 
   /** What the connect dialog does for typed credentials. */
   const submitCredentials = async (session: ConnectSession, body: unknown): Promise<number> => {
-    const response = await fetch(`${base}/v1/connect/credentials`, {
+    const response = await checkedFetch(`${base}/v1/connect/credentials`, {
       method: 'POST',
       headers: { authorization: `Bearer ${session.sessionToken}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -80,7 +84,7 @@ describe('@cb/sdk against the running system', () => {
     const countingFetch: typeof fetch = (input, init) => {
       const url = String(input instanceof Request ? input.url : input);
       if (/\/v1\/connect-sessions\/[0-9a-f-]{36}$/.test(new URL(url).pathname)) sessionGets.push(url);
-      return fetch(input, init);
+      return checkedFetch(input, init);
     };
     broker = new CredentialBrokerClient({ baseUrl: base, apiKey, fetch: countingFetch });
     subscription = await subscribeToTokenEvents({
@@ -290,5 +294,22 @@ describe('@cb/sdk against the running system', () => {
       const wrongType = decodeTokenEvent(TokenIssued, 'topic', 0, { offset: '8', key: null, value: Buffer.from('{}'), headers: { ce_type: 'other' } });
       expect((wrongType as { problems: string[] }).problems).toEqual(expect.arrayContaining(['missing header ce_id', `ce_type is other, expected ${TokenIssued.type}`]));
     });
+  });
+  it('got only answers that docs/openapi.json describes, member for member', () => {
+    expect(conformance.violations).toEqual([]);
+    expect([...conformance.seen].sort()).toEqual(
+      expect.arrayContaining([
+        'DELETE /v1/connections/{id}',
+        'GET /v1/connect-sessions/{id}',
+        'GET /v1/connections',
+        'GET /v1/connectors/{id}',
+        'PATCH /v1/connectors/{id}',
+        'POST /v1/connect-sessions',
+        'POST /v1/connect/credentials',
+        'POST /v1/connections/{id}/credential',
+        'POST /v1/connectors',
+        'POST /v1/connectors/{id}/activate',
+      ]),
+    );
   });
 });

@@ -4,7 +4,7 @@ import { createHttpService, createLogger } from '@cb/platform';
 import { CredentialReadRoute } from './connections/credential-read.route';
 import { loadGatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
-import { serveOpenApi } from './openapi';
+import { serveOpenApi } from './openapi/openapi-document';
 
 /** The gateway consumes no events, so it starts without the inbox transport. */
 export async function startGateway(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {

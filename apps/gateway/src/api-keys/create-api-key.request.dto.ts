@@ -1,7 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
 import { API_KEY_SCOPES, ApiKeyScope } from '../auth/scopes';
 
+@ApiSchema({ name: 'CreateApiKeyRequest' })
 export class CreateApiKeyRequestDto {
   @ApiProperty({ example: 'billing backend', minLength: 1, maxLength: 100 })
   @Matches(/^[^\x00-\x1F\x7F]*$/, { message: 'name must be a single line' })

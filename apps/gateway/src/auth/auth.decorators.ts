@@ -1,6 +1,8 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AppError } from '@cb/platform';
+import { PUBLIC_OPERATION } from '../openapi/api-conventions';
 import type { ApiKeyScope } from './scopes';
 
 export const PUBLIC_ROUTE = 'cb:public-route';
@@ -16,7 +18,7 @@ export interface WorkspaceContext {
 export type RequestWithWorkspace = Request & { workspace?: WorkspaceContext };
 
 /** The route needs no API key (health, OAuth callback, connect dialog). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE, true);
+export const Public = (): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(PUBLIC_ROUTE, true), ApiExtension(PUBLIC_OPERATION, true));
 
 /** The key must hold every one of these scopes; otherwise 403 `forbidden` naming the missing ones. */
 export const RequireScopes = (...scopes: ApiKeyScope[]): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_SCOPES, scopes);

@@ -1,5 +1,22 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, Public, RequireScopes, WorkspaceContext } from '../auth';
@@ -7,7 +24,18 @@ import { ConnectorReadiness } from '../connectors/connector-readiness';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { isUuid, UpstreamClient } from '../upstream';
+import {
+  AuthorizationUrlDoc,
+  ConnectDialogSessionDoc,
+  ConnectSessionDoc,
+  CredentialsAcceptedDoc,
+  OpenConnectSessionRequestDoc,
+  OpenedConnectSessionDoc,
+  SubmitCredentialsRequestDoc,
+} from './connect.docs.dto';
 import { LongPollSlots } from './long-poll-slots';
+
+const SESSION_TOKEN_REFUSED = '`invalid_session_token`: the session token is missing, unknown or expired.';
 
 /** oauth-authorization's answers when its projection does not have the connector (or has it inactive). */
 const CONNECTOR_UNKNOWN_HERE = new Set(['404 connector was not found', '409 the connector is not active and cannot be connected']);
@@ -36,7 +64,13 @@ export class ConnectHttpController {
   @ApiBearerAuth()
   @RequireScopes('connect')
   @RateLimit('connectSessions')
-  @ApiCreatedResponse({ description: 'The session opened (for a retried `Idempotency-Key`, the one the first request opened, under a new session token).' })
+  @ApiOperation({ summary: 'Open a connect session for an end user (or to re-authorize a connection)' })
+  @ApiBody({ type: OpenConnectSessionRequestDoc })
+  @ApiCreatedResponse({ type: OpenedConnectSessionDoc, description: 'The session opened (for a retried `Idempotency-Key`, the one the first request opened, under a new session token).' })
+  @ApiNotFoundResponse({ description: '`not_found`: the connector, or the connection to re-authorize.' })
+  @ApiConflictResponse({ description: '`connector_not_active`.' })
+  @ApiUnprocessableEntityResponse({ description: '`idempotency_key_reused`: the same key came with another body.' })
+  @ApiServiceUnavailableResponse({ description: '`connector_not_ready`: activated moments ago and not yet visible to the connect path; retry after `Retry-After`.' })
   @HttpCode(201)
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -62,7 +96,8 @@ export class ConnectHttpController {
   @ApiBearerAuth()
   @RequireScopes('connect')
   @RateLimit('sessionReads')
-  @ApiOkResponse({ description: 'The session: `status` (`pending`, `completed`, `failed`, `expired`), `connectionId`, and `error` when it failed.' })
+  @ApiOperation({ summary: "Read a connect session's status, optionally waiting for it to leave `pending`" })
+  @ApiOkResponse({ type: ConnectSessionDoc, description: 'The session: `status` (`pending`, `completed`, `failed`, `expired`), `connectionId`, and `error` when it failed.' })
   @ApiQuery({
     name: 'waitSeconds',
     required: false,
@@ -89,7 +124,10 @@ export class ConnectHttpController {
   @Get('v1/connect/session')
   @Public()
   @RateLimit('connectDialog')
-  @ApiOkResponse({ description: 'The session as the connect dialog shows it: its status, the connector, what to ask the end user.' })
+  @ApiOperation({ summary: "The connect dialog's view of its session (authenticated by the session token)" })
+  @ApiHeader({ name: 'X-Connect-Session', required: false, description: 'The session token, or send it as `Authorization: Bearer <sessionToken>`.' })
+  @ApiOkResponse({ type: ConnectDialogSessionDoc, description: 'The session as the connect dialog shows it: its status, the connector, what to ask the end user.' })
+  @ApiUnauthorizedResponse({ description: SESSION_TOKEN_REFUSED })
   async session(@Headers() headers: Record<string, string | undefined>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
     const answer = await this.upstream.request('oauth-authorization', { method: 'GET', path: '/internal/v1/connect/session', headers: { 'x-connect-session': sessionToken(headers) } });
@@ -100,7 +138,11 @@ export class ConnectHttpController {
   @Post('v1/connect/authorize')
   @Public()
   @RateLimit('connectDialog')
-  @ApiOkResponse({ description: '`authorizationUrl`: a fresh sign-in address at the provider for this session (each state is single use).' })
+  @ApiOperation({ summary: 'A fresh sign-in address at the provider for an OAuth session (the dialog\'s Connect button)' })
+  @ApiHeader({ name: 'X-Connect-Session', required: false, description: 'The session token, or send it as `Authorization: Bearer <sessionToken>`.' })
+  @ApiOkResponse({ type: AuthorizationUrlDoc })
+  @ApiUnauthorizedResponse({ description: SESSION_TOKEN_REFUSED })
+  @ApiConflictResponse({ description: '`not_an_oauth_session`, `session_not_pending`, `session_expired`.' })
   @HttpCode(200)
   async authorize(@Headers() headers: Record<string, string | undefined>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
@@ -112,7 +154,12 @@ export class ConnectHttpController {
   @Post('v1/connect/credentials')
   @Public()
   @RateLimit('connectDialog')
-  @ApiAcceptedResponse({ description: 'The credentials were accepted; the session completes once they are stored.' })
+  @ApiOperation({ summary: 'Submit typed credentials (Basic, API key, bearer, custom input) for a session' })
+  @ApiHeader({ name: 'X-Connect-Session', required: false, description: 'The session token, or send it as `Authorization: Bearer <sessionToken>`.' })
+  @ApiBody({ type: SubmitCredentialsRequestDoc })
+  @ApiAcceptedResponse({ type: CredentialsAcceptedDoc, description: 'The credentials were accepted; the session completes once they are stored.' })
+  @ApiUnauthorizedResponse({ description: SESSION_TOKEN_REFUSED })
+  @ApiConflictResponse({ description: '`wrong_mode` (an OAuth connector), `session_not_pending` (already submitted), `session_expired`.' })
   @HttpCode(202)
   async credentials(@Headers() headers: Record<string, string | undefined>, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
@@ -129,8 +176,13 @@ export class ConnectHttpController {
   @Get('oauth/callback')
   @Public()
   @RateLimit('callback')
-  @ApiOkResponse({ description: 'A page that hands the outcome to the connect dialog.' })
+  @ApiOperation({ summary: 'The OAuth redirect URI registered at every provider' })
+  @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'A page that hands the outcome to the connect dialog.', content: { 'text/html': { schema: { type: 'string' } } } })
   @ApiResponse({ status: 303, description: "To the session's return URL, when it has one." })
+  @ApiResponse({ status: 400, description: 'A page that hands the failure to the connect dialog: the provider error, an unknown or reused state, a missing code.', content: { 'text/html': { schema: { type: 'string' } } } })
+  @ApiResponse({ status: 502, description: '`callback_failed`.' })
+  @ApiServiceUnavailableResponse({ description: '`temporarily_unavailable`: the authorization response cannot be processed right now; reloading the page shortly sends it again.' })
   async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
     const queryStart = request.originalUrl.indexOf('?');
     const answer = await this.upstream.send('oauth-authorization', {

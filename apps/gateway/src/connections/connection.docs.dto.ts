@@ -1,10 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { AUTH_MODES } from '@cb/auth-modes';
 
 /**
  * OpenAPI shapes of the connection views. token-issuance builds them (without any secret); the
  * gateway passes them through, so these classes document and do not validate.
  */
+@ApiSchema({ name: 'ConnectionRefresh' })
 export class ConnectionRefreshDoc {
   @ApiProperty({
     enum: ['ok', 'failing'],
@@ -14,13 +15,14 @@ export class ConnectionRefreshDoc {
       'Back to `ok` after a successful refresh or a reconnect. A refused refresh (`invalid_grant`) shows as status `needs_reconnect` instead.',
   })
   state: string;
-  @ApiPropertyOptional({ nullable: true, description: "The provider's error code of the last failed refresh while failing (e.g. `server_error`, `http_500`, `timeout`); null when ok." })
+  @ApiProperty({ type: String, nullable: true, description: "The provider's error code of the last failed refresh while failing (e.g. `server_error`, `http_500`, `timeout`); null when ok." })
   lastErrorCode: string | null;
   @ApiProperty({ description: 'Failed refresh attempts of the current credential while failing; 0 when ok.' }) failedAttempts: number;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'When the broker tries the next refresh while failing; null when ok or not known yet.' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the broker tries the next refresh while failing; null when ok or not known yet.' })
   nextAttemptAt: string | null;
 }
 
+@ApiSchema({ name: 'ConnectorHealth' })
 export class ConnectorHealthDoc {
   @ApiProperty({
     enum: ['ok', 'failing'],
@@ -30,12 +32,13 @@ export class ConnectorHealthDoc {
       'Only a dead grant (`invalid_grant`) or a missing refresh token moves a connection to `needs_reconnect`.',
   })
   state: string;
-  @ApiPropertyOptional({ nullable: true, description: 'The last error code while failing (e.g. `invalid_client`, `invalid_token_response`, `response_too_large`); null when ok.' })
+  @ApiProperty({ type: String, nullable: true, description: 'The last error code while failing (e.g. `invalid_client`, `invalid_token_response`, `response_too_large`); null when ok.' })
   lastErrorCode: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'Since when the connector has been failing; null when ok.' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Since when the connector has been failing; null when ok.' })
   failingSince: string | null;
 }
 
+@ApiSchema({ name: 'ConnectionConnector' })
 export class ConnectionConnectorDoc {
   @ApiProperty() slug: string;
   @ApiProperty() name: string;
@@ -43,29 +46,59 @@ export class ConnectionConnectorDoc {
   @ApiProperty({ type: ConnectorHealthDoc }) health: ConnectorHealthDoc;
 }
 
+@ApiSchema({ name: 'Connection' })
 export class ConnectionResponseDoc {
   @ApiProperty({ format: 'uuid' }) connectionId: string;
   @ApiProperty({ format: 'uuid' }) workspaceId: string;
   @ApiProperty({ format: 'uuid' }) connectorId: string;
   @ApiProperty() connectorVersion: number;
-  @ApiPropertyOptional({ type: ConnectionConnectorDoc, nullable: true }) connector: ConnectionConnectorDoc | null;
+  @ApiProperty({ type: ConnectionConnectorDoc, nullable: true }) connector: ConnectionConnectorDoc | null;
   @ApiProperty({ enum: AUTH_MODES }) mode: string;
   @ApiProperty() endUserId: string;
   @ApiProperty({ enum: ['active', 'needs_reconnect'] }) status: string;
   @ApiProperty({ type: [String] }) scopes: string[];
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'When the current token expires; null when it does not say.' }) expiresAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the current token expires; null when it does not say.' }) expiresAt: string | null;
   @ApiProperty() refreshable: boolean;
   @ApiProperty({ description: 'Bumped by every new credential (connect, reconnect, refresh).' }) credentialVersion: number;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) lastRefreshedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastRefreshedAt: string | null;
   @ApiProperty({ type: ConnectionRefreshDoc }) refresh: ConnectionRefreshDoc;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
+@ApiSchema({ name: 'ConnectionPage' })
 export class ConnectionListResponseDoc {
   @ApiProperty({ type: [ConnectionResponseDoc] }) items: ConnectionResponseDoc[];
   @ApiProperty() total: number;
   @ApiProperty() limit: number;
   @ApiProperty() offset: number;
-  @ApiPropertyOptional({ nullable: true, description: 'Pass as `offset` for the next page; null on the last page.' }) nextOffset: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Pass as `offset` for the next page; null on the last page.' }) nextOffset: number | null;
+}
+
+@ApiSchema({ name: 'ReportUnauthorizedRequest' })
+export class ReportUnauthorizedRequestDoc {
+  @ApiPropertyOptional({ minimum: 1, description: 'The `credentialVersion` the caller used; a report about an older version only says `superseded` (read again).' }) credentialVersion?: number;
+}
+
+@ApiSchema({ name: 'ReportUnauthorizedResult' })
+export class ReportUnauthorizedResponseDoc {
+  @ApiProperty({ format: 'uuid' }) connectionId: string;
+  @ApiProperty({ enum: ['refreshed', 'superseded', 'needs_reconnect'], description: '`refreshed` and `superseded`: read the credential again; `needs_reconnect`: the end user must connect again.' })
+  outcome: string;
+  @ApiProperty() credentialVersion: number;
+  @ApiProperty({ enum: ['active', 'needs_reconnect'] }) status: string;
+}
+
+@ApiSchema({ name: 'DisconnectResult' })
+export class DisconnectResultDoc {
+  @ApiProperty({ format: 'uuid' }) connectionId: string;
+  @ApiProperty({ enum: ['revoked', 'not_supported', 'failed', 'nothing_to_revoke'], description: 'What revoking the grant at the provider (RFC 7009) did; the stored secrets are destroyed in every case.' })
+  revocation: string;
+  @ApiProperty({ type: String, nullable: true, description: "The provider's error when `failed`." }) revocationError: string | null;
+  @ApiProperty({ format: 'date-time' }) deletedAt: string;
+}
+
+@ApiSchema({ name: 'ReadCredentialRequest' })
+export class ReadCredentialRequestDoc {
+  @ApiPropertyOptional({ default: false, description: 'The refresh token is withheld unless asked for.' }) includeRefreshToken?: boolean;
 }

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { AppError, notFound } from '@cb/platform';
 import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { isUuid, UpstreamClient } from '../upstream';
-import { ConnectionListResponseDoc, ConnectionResponseDoc } from './connection.docs.dto';
+import { ConnectionListResponseDoc, ConnectionResponseDoc, DisconnectResultDoc, ReportUnauthorizedRequestDoc, ReportUnauthorizedResponseDoc } from './connection.docs.dto';
 
 const LIST_FILTERS = ['connectorId', 'endUserId', 'status', 'limit', 'offset'] as const;
 
@@ -16,6 +16,12 @@ export class ConnectionsHttpController {
   constructor(private readonly upstream: UpstreamClient) {}
 
   @Get()
+  @ApiOperation({ summary: 'List connections, newest first, filtered by connector, end user and status (scope `connect` or `credentials:read`)' })
+  @ApiQuery({ name: 'connectorId', required: false, schema: { type: 'string', format: 'uuid' } })
+  @ApiQuery({ name: 'endUserId', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'status', required: false, schema: { type: 'string', enum: ['active', 'needs_reconnect'] } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
+  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
   @ApiOkResponse({ type: ConnectionListResponseDoc })
   async list(@CurrentWorkspace() caller: WorkspaceContext, @Query() query: Record<string, unknown>): Promise<unknown> {
     requireAnyScope(caller, ['connect', 'credentials:read']);
@@ -26,6 +32,7 @@ export class ConnectionsHttpController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read a connection, without any secret (scope `connect` or `credentials:read`)' })
   @ApiOkResponse({ type: ConnectionResponseDoc, description: 'The connection without any secret; `refresh` says whether renewing its token currently fails.' })
   async get(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string): Promise<unknown> {
     requireAnyScope(caller, ['connect', 'credentials:read']);
@@ -38,7 +45,10 @@ export class ConnectionsHttpController {
   @Post(':id/report-unauthorized')
   @RequireScopes('credentials:read')
   @RateLimit('reportUnauthorized')
-  @ApiOkResponse({ description: '`outcome`: `refreshed` (read the credential again), `superseded` (a newer credential exists) or `needs_reconnect`.' })
+  @ApiOperation({ summary: 'Report that the credential was refused with 401: the broker refreshes now, or marks the connection for reconnect' })
+  @ApiBody({ type: ReportUnauthorizedRequestDoc, required: false })
+  @ApiOkResponse({ type: ReportUnauthorizedResponseDoc, description: '`outcome`: `refreshed` (read the credential again), `superseded` (a newer credential exists) or `needs_reconnect`.' })
+  @ApiServiceUnavailableResponse({ description: '`refresh_unavailable`: the provider could not refresh right now, or a refresh is under way; retry shortly.' })
   @HttpCode(200)
   async reportUnauthorized(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown): Promise<unknown> {
     if (!isUuid(id)) throw notFound('connection');
@@ -53,6 +63,8 @@ export class ConnectionsHttpController {
   /** Revokes at the provider when it can, destroys the stored secrets and announces ConnectionDeleted. */
   @Delete(':id')
   @RequireScopes('connect')
+  @ApiOperation({ summary: 'Delete a connection: revoke at the provider when it can, destroy the stored secrets, announce ConnectionDeleted' })
+  @ApiOkResponse({ type: DisconnectResultDoc })
   @HttpCode(200)
   async remove(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string): Promise<unknown> {
     if (!isUuid(id)) throw notFound('connection');

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { OpenAPIObject } from '@nestjs/swagger';
+import { getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { HotRoute, notFound } from '@cb/platform';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { rateLimitedResponseDoc } from '../rate-limit/rate-limit.decorator';
 import { SharedRateLimits } from '../rate-limit/shared-rate-limits';
 import { isUuid, UpstreamClient } from '../upstream';
+import { ReadCredentialRequestDoc } from './connection.docs.dto';
+import { CredentialDoc } from './credential.docs.dto';
 
 /**
  * `POST /v1/connections/:id/credential`, body `{ includeRefreshToken?: boolean }`: the credential,
@@ -41,20 +43,25 @@ export class CredentialReadRoute implements HotRoute {
   }
 }
 
-/** The route's entry in the OpenAPI document (Nest's scanner sees only its own routes). */
+/** The route's entry in the OpenAPI document (Nest's scanner sees only its own routes); its models are {@link CREDENTIAL_READ_MODELS}. */
 export const CREDENTIAL_READ_OPENAPI: OpenAPIObject['paths'] = {
   '/v1/connections/{id}/credential': {
     post: {
       operationId: 'ConnectionsHttpController_credential',
-      summary: 'Hands out the connection\'s credential (audited).',
-      description: 'Body `{ "includeRefreshToken"?: boolean }`. A token that is due is renewed first. Never cached (`Cache-Control: no-store`).',
-      parameters: [{ name: 'id', required: true, in: 'path', schema: { type: 'string' } }],
+      summary: "Hand out the connection's credential (audited; scope `credentials:read`)",
+      description: 'A token that is due is renewed first. Never cached (`Cache-Control: no-store`).',
+      parameters: [{ name: 'id', required: true, in: 'path', schema: { type: 'string', format: 'uuid' } }],
+      requestBody: { required: false, content: { 'application/json': { schema: { $ref: getSchemaPath(ReadCredentialRequestDoc) } } } },
       responses: {
-        '200': { description: 'The credential (audited by token-issuance).' },
+        '200': { description: 'The credential (audited by token-issuance).', content: { 'application/json': { schema: { $ref: getSchemaPath(CredentialDoc) } } } },
+        '409': { description: '`connection_needs_reconnect`, or `credential_expired` (it cannot be renewed): the end user must connect again.' },
         '429': rateLimitedResponseDoc('credentialReads'),
+        '503': { description: '`token_unavailable`: the token has expired and the provider could not renew it right now; retry shortly.' },
       },
       security: [{ bearer: [] }],
       tags: ['connections'],
     },
   },
 };
+
+export const CREDENTIAL_READ_MODELS = [ReadCredentialRequestDoc, CredentialDoc];

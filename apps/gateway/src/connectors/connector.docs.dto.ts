@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { AUTH_MODES } from '@cb/auth-modes';
 
 /**
@@ -10,6 +10,7 @@ const CONFIG_DESCRIPTION =
   'The auth configuration, discriminated by `mode` (OAUTH2, BASIC, API_KEY, BEARER, CUSTOM). Secrets (OAuth `clientSecret`, the `default` of a `password` field) are write-only: ' +
   'responses show `{ "isSet": true }` in their place, and an update that omits one keeps the stored value. URLs must be https (http on loopback only in development).';
 
+@ApiSchema({ name: 'CreateConnectorRequest' })
 export class CreateConnectorRequestDoc {
   @ApiPropertyOptional({ description: 'Unique per workspace; lower case letters, digits and dashes. Defaults to the template id.', example: 'acme-crm' }) slug?: string;
   @ApiPropertyOptional({ description: 'Defaults to the template name.', example: 'Acme CRM' }) name?: string;
@@ -21,6 +22,7 @@ export class CreateConnectorRequestDoc {
   @ApiPropertyOptional({ type: [String], description: "With templateId; the template's default scopes when omitted." }) scopes?: string[];
 }
 
+@ApiSchema({ name: 'UpdateConnectorRequest' })
 export class UpdateConnectorRequestDoc {
   @ApiPropertyOptional() slug?: string;
   @ApiPropertyOptional() name?: string;
@@ -32,6 +34,7 @@ export class UpdateConnectorRequestDoc {
   config?: Record<string, unknown>;
 }
 
+@ApiSchema({ name: 'Connector' })
 export class ConnectorResponseDoc {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) workspaceId: string;
@@ -40,25 +43,28 @@ export class ConnectorResponseDoc {
   @ApiProperty({ enum: AUTH_MODES }) mode: string;
   @ApiProperty({ enum: ['draft', 'active', 'inactive'] }) status: string;
   @ApiProperty({ description: 'Bumped by every change to a connector that has been activated.' }) version: number;
-  @ApiPropertyOptional({ nullable: true }) templateId: string | null;
+  @ApiProperty({ type: String, nullable: true }) templateId: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The configuration with every secret replaced by `{ isSet }`.' }) config: Record<string, unknown>;
   @ApiPropertyOptional({ description: 'What the status means for connections, e.g. that existing connections of an inactive connector keep working.' }) statusNote?: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) activatedAt: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) deactivatedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) activatedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) deactivatedAt: string | null;
 }
 
+@ApiSchema({ name: 'ActivatedConnector' })
 export class ActivatedConnectorResponseDoc extends ConnectorResponseDoc {
   @ApiProperty({ description: 'Connect sessions can be opened for this version now. False only when the connect path did not see it within 10 s; opening a session then answers 503 `connector_not_ready` until it does.' })
   connectable: boolean;
 }
 
+@ApiSchema({ name: 'ConnectorPage' })
 export class ConnectorListResponseDoc {
   @ApiProperty({ type: [ConnectorResponseDoc] }) items: ConnectorResponseDoc[];
-  @ApiPropertyOptional({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor: string | null;
 }
 
+@ApiSchema({ name: 'ConnectorChangedPath' })
 export class ConnectorChangedPathDoc {
   @ApiProperty({ example: 'config.tokenUrl' }) path: string;
   @ApiPropertyOptional({ description: 'The value before (absent for a path that did not exist, and for secrets).' }) before?: unknown;
@@ -66,6 +72,7 @@ export class ConnectorChangedPathDoc {
   @ApiPropertyOptional({ enum: [true], description: 'A secret changed; its values are never shown.' }) secret?: true;
 }
 
+@ApiSchema({ name: 'ConnectorChange' })
 export class ConnectorChangeDoc {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) connectorId: string;
@@ -76,10 +83,12 @@ export class ConnectorChangeDoc {
   @ApiProperty({ type: [ConnectorChangedPathDoc] }) changes: ConnectorChangedPathDoc[];
 }
 
+@ApiSchema({ name: 'ConnectorChangeList' })
 export class ConnectorChangeListDoc {
   @ApiProperty({ type: [ConnectorChangeDoc] }) items: ConnectorChangeDoc[];
 }
 
+@ApiSchema({ name: 'ConnectorTemplate' })
 export class ConnectorTemplateDoc {
   @ApiProperty({ example: 'microsoft' }) id: string;
   @ApiProperty({ example: 'Microsoft' }) name: string;
@@ -89,14 +98,7 @@ export class ConnectorTemplateDoc {
   @ApiProperty() docsUrl: string;
 }
 
+@ApiSchema({ name: 'ConnectorTemplateList' })
 export class ConnectorTemplateListDoc {
   @ApiProperty({ type: [ConnectorTemplateDoc] }) items: ConnectorTemplateDoc[];
-}
-
-export class ErrorBodyDoc {
-  @ApiProperty({
-    type: 'object',
-    properties: { code: { type: 'string', example: 'validation_failed' }, message: { type: 'string' }, details: { type: 'object', additionalProperties: true } },
-  })
-  error: { code: string; message: string; details?: unknown };
 }

@@ -24,10 +24,10 @@ import {
   ConnectorResponseDoc,
   ConnectorTemplateListDoc,
   CreateConnectorRequestDoc,
-  ErrorBodyDoc,
   UpdateConnectorRequestDoc,
 } from './connector.docs.dto';
 import { ListConnectorsQueryDto } from './list-connectors.query.dto';
+import { ErrorBodyDoc } from '../openapi/error-body.docs.dto';
 
 /**
  * The admin API for connectors: a thin edge over connector-config's internal API. The workspace

@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '@cb/platform';
-import { loadGatewayConfig } from './gateway.config';
-import { GatewayModule } from './gateway.module';
-import { buildOpenApiDocument } from './openapi';
+import { loadGatewayConfig } from '../gateway.config';
+import { GatewayModule } from '../gateway.module';
+import { buildOpenApiDocument } from './openapi-document';
 
 /**
  * Builds the OpenAPI document from the code; run directly, it writes docs/openapi.json. Preview mode builds the module graph without creating
@@ -29,7 +29,7 @@ export async function generateOpenApiDocument(): Promise<object> {
   return document;
 }
 
-export const OPENAPI_FILE = join(__dirname, '../../../docs/openapi.json');
+export const OPENAPI_FILE = join(__dirname, '../../../../docs/openapi.json');
 
 if (require.main === module) {
   generateOpenApiDocument()
