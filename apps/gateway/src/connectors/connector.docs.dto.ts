@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import { AUTH_MODES } from '@cb/auth-modes';
 
 /**
@@ -14,7 +14,7 @@ const CONFIG_DESCRIPTION =
 export class CreateConnectorRequestDoc {
   @ApiPropertyOptional({ description: 'Unique per workspace; lower case letters, digits and dashes. Defaults to the template id.', example: 'acme-crm' }) slug?: string;
   @ApiPropertyOptional({ description: 'Defaults to the template name.', example: 'Acme CRM' }) name?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: `From scratch: ${CONFIG_DESCRIPTION}`, example: { mode: 'BEARER', label: 'Personal access token' } })
+  @ApiPropertyOptional({ allOf: [{ $ref: getSchemaPath('AuthConfigInput') }], description: `From scratch: ${CONFIG_DESCRIPTION}`, example: { mode: 'BEARER', label: 'Personal access token' } })
   config?: Record<string, unknown>;
   @ApiPropertyOptional({ description: 'From a template (see GET /v1/connector-templates): with clientId, clientSecret and scopes only.', example: 'google' }) templateId?: string;
   @ApiPropertyOptional({ description: 'With templateId.' }) clientId?: string;
@@ -27,8 +27,7 @@ export class UpdateConnectorRequestDoc {
   @ApiPropertyOptional() slug?: string;
   @ApiPropertyOptional() name?: string;
   @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
+    allOf: [{ $ref: getSchemaPath('AuthConfigInput') }],
     description: `Replaces the whole configuration (secrets omitted keep their stored values). The mode can change only while the connector is a draft. ${CONFIG_DESCRIPTION}`,
   })
   config?: Record<string, unknown>;
@@ -44,7 +43,7 @@ export class ConnectorResponseDoc {
   @ApiProperty({ enum: ['draft', 'active', 'inactive'] }) status: string;
   @ApiProperty({ description: 'Bumped by every change to a connector that has been activated.' }) version: number;
   @ApiProperty({ type: String, nullable: true }) templateId: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The configuration with every secret replaced by `{ isSet }`.' }) config: Record<string, unknown>;
+  @ApiProperty({ allOf: [{ $ref: getSchemaPath('AuthConfig') }], description: 'The configuration with every secret replaced by `{ isSet }`.' }) config: Record<string, unknown>;
   @ApiPropertyOptional({ description: 'What the status means for connections, e.g. that existing connections of an inactive connector keep working.' }) statusNote?: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;

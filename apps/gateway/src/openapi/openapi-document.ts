@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { CREDENTIAL_READ_MODELS, CREDENTIAL_READ_OPENAPI } from '../connections/credential-read.route';
 import { applyApiConventions } from './api-conventions';
+import { authConfigSchemas } from './auth-config-schemas';
 import { ErrorBodyDoc } from './error-body.docs.dto';
 
 /** The OpenAPI document of the public API, generated from the controllers and DTOs. */
@@ -19,6 +20,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDoc, ...CREDENTIAL_READ_MODELS] });
   document.paths = { ...withoutProbes(document.paths), ...CREDENTIAL_READ_OPENAPI };
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...authConfigSchemas() } };
   return applyApiConventions(document);
 }
 
