@@ -71,7 +71,7 @@ function tidy(schema: SchemaObject): SchemaObject {
 
 function tidyMember(member: SchemaObject & { $ref?: string }): Schema {
   const { $ref, ...rest } = member;
-  const items = rest.items as (SchemaObject & { $ref?: string }) | undefined;
+  const items = rest.items;
   const tidied = items ? { ...rest, items: tidyMember(items) } : rest;
   const target = $ref?.slice(REF.length);
   if (target === undefined || target === 'Array') return tidied;
