@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateOpenApiDocument, OPENAPI_FILE } from '../../apps/gateway/src/openapi/openapi.script';
@@ -49,6 +50,12 @@ describe('docs/openapi.json', () => {
   it('lists the 4xx answers of every operation', () => {
     expect(operations.filter(({ operation }) => !Object.keys(operation.responses).some((status) => status.startsWith('4'))).map(({ name }) => name)).toEqual([]);
   });
+
+  it('is what the SDK types are generated from (run `npm run openapi` after changing routes)', async () => {
+    const generated = join(mkdtempSync(join(tmpdir(), 'sdk-types-')), 'openapi.ts');
+    await promisify(execFile)(join(ROOT, 'node_modules/.bin/openapi-typescript'), [OPENAPI_FILE, '-o', generated], { cwd: ROOT });
+    expect(readFileSync(generated, 'utf8')).toEqual(readFileSync(join(ROOT, 'libs/sdk/src/generated/openapi.ts'), 'utf8'));
+  }, 30_000);
 
   it("passes Redocly's recommended rules with no error and no warning", async () => {
     const { stdout } = await promisify(execFile)(join(ROOT, 'node_modules/.bin/redocly'), ['lint', OPENAPI_FILE, '--format=json'], { cwd: ROOT }).catch(

@@ -218,6 +218,16 @@ describe('@cb/sdk against the running system', () => {
       expect(listed.total).toBe(1);
     });
 
+    it('reports a refused credential: refreshed once, and a report about the old version is superseded', async () => {
+      const before = await broker.connections.getCredential(oauthConnectionId);
+      const refreshed = await broker.connections.reportUnauthorized(oauthConnectionId, before.credentialVersion);
+      expect(refreshed).toEqual({ connectionId: oauthConnectionId, outcome: 'refreshed', credentialVersion: before.credentialVersion + 1, status: 'active' });
+      const after = await broker.connections.getCredential(oauthConnectionId);
+      expect(after.credentialVersion).toBe(refreshed.credentialVersion);
+      expect(after.credential).not.toEqual(before.credential);
+      expect(await broker.connections.reportUnauthorized(oauthConnectionId, before.credentialVersion)).toMatchObject({ outcome: 'superseded', credentialVersion: refreshed.credentialVersion });
+    });
+
     it('rejects with ConnectSessionFailedError carrying the provider code when consent is denied', async () => {
       const session = await openSession({ connectorId: oauthConnectorId, endUserId: 'sdk-user-denies' });
       const waiting = broker.connectSessions.waitForCompletion(session.sessionId, { timeoutMs: 30_000 });
@@ -307,6 +317,7 @@ describe('@cb/sdk against the running system', () => {
         'POST /v1/connect-sessions',
         'POST /v1/connect/credentials',
         'POST /v1/connections/{id}/credential',
+        'POST /v1/connections/{id}/report-unauthorized',
         'POST /v1/connectors',
         'POST /v1/connectors/{id}/activate',
       ]),

@@ -13,6 +13,7 @@ import type {
   ListConnectionsQuery,
   ListConnectorsQuery,
   Page,
+  ReportUnauthorizedResult,
   UpdateConnectorRequest,
 } from './types';
 
@@ -262,6 +263,18 @@ export class ConnectionsApi {
     return this.client.request(`/v1/connections/${encodeURIComponent(connectionId)}/credential`, {
       method: 'POST',
       body: options.includeRefreshToken ? { includeRefreshToken: true } : {},
+    });
+  }
+
+  /**
+   * Scope `credentials:read`. The third-party API answered 401 with the credential of
+   * `credentialVersion`: the broker refreshes now (`refreshed`: read the credential again), says a
+   * newer credential exists (`superseded`), or marks the connection `needs_reconnect`.
+   */
+  reportUnauthorized(connectionId: string, credentialVersion?: number): Promise<ReportUnauthorizedResult> {
+    return this.client.request(`/v1/connections/${encodeURIComponent(connectionId)}/report-unauthorized`, {
+      method: 'POST',
+      body: credentialVersion === undefined ? {} : { credentialVersion },
     });
   }
 

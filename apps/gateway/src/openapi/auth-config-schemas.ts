@@ -56,11 +56,9 @@ export function authConfigSchemas(): Record<string, Schema> {
   return schemas;
 }
 
+/** One of the mode schemas; each names its `mode` as a one-value enum, which is what tells them apart. */
 function oneOfByMode(names: string[]): SchemaObject {
-  return {
-    oneOf: names.map((name) => ({ $ref: `${REF}${name}` })),
-    discriminator: { propertyName: 'mode', mapping: Object.fromEntries(MODES.map((mode, i) => [mode, `${REF}${names[i]}`])) },
-  };
+  return { oneOf: names.map((name) => ({ $ref: `${REF}${name}` })) };
 }
 
 /** Plain references to the renamed DTOs, and no references to JavaScript's own classes. */
