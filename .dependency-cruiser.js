@@ -50,6 +50,13 @@ module.exports = {
       to: { path: '^libs/', pathNot: '^libs/$1/', dependencyTypesNot: ['aliased-tsconfig'] },
     },
     {
+      name: 'sdk-stands-alone',
+      severity: 'error',
+      comment: 'The SDK is published on its own: it may use its own files and npm packages only, and gets the API and event contracts from its generated files.',
+      from: { path: '^libs/sdk/' },
+      to: { path: '^(libs/(?!sdk/)|apps/)' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment: 'An import cycle. Break it by moving the shared part into its own module.',

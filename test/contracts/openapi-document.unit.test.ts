@@ -20,7 +20,7 @@ function isTyped(schema: Schema | undefined): boolean {
 }
 
 describe('docs/openapi.json', () => {
-  it('is the document the gateway generates from its code (run `npm run openapi` after changing routes)', async () => {
+  it('is the document the gateway generates from its code (run `npm run contracts` after changing routes)', async () => {
     expect(JSON.parse(JSON.stringify(await generateOpenApiDocument()))).toEqual(committed);
   });
 
@@ -51,7 +51,7 @@ describe('docs/openapi.json', () => {
     expect(operations.filter(({ operation }) => !Object.keys(operation.responses).some((status) => status.startsWith('4'))).map(({ name }) => name)).toEqual([]);
   });
 
-  it('is what the SDK types are generated from (run `npm run openapi` after changing routes)', async () => {
+  it('is what the SDK types are generated from (run `npm run contracts` after changing routes)', async () => {
     const generated = join(mkdtempSync(join(tmpdir(), 'sdk-types-')), 'openapi.ts');
     await promisify(execFile)(join(ROOT, 'node_modules/.bin/openapi-typescript'), [OPENAPI_FILE, '-o', generated], { cwd: ROOT });
     expect(readFileSync(generated, 'utf8')).toEqual(readFileSync(join(ROOT, 'libs/sdk/src/generated/openapi.ts'), 'utf8'));

@@ -5,18 +5,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { TokenExpired, TokenExpiredPayload, TokenIssued, TokenIssuedPayload } from '@cb/events';
+import { TokenExpired, TokenIssued } from '@cb/events';
 import {
   ConnectSessionFailedError,
   CredentialBrokerClient,
   CredentialBrokerError,
   decodeTokenEvent,
+  EVENT_CONTRACTS,
   subscribeToTokenEvents,
   WaitTimeoutError,
   type ConnectionDeletedPayload,
   type ConnectSession,
   type CreateConnectSessionRequest,
   type TokenEventEnvelope,
+  type TokenExpiredPayload,
+  type TokenIssuedPayload,
   type TokenEventSubscription,
 } from '@cb/sdk';
 import { createWorkspaceWithAdminKey } from '../../apps/gateway/src/workspaces/create-workspace';
@@ -285,7 +288,6 @@ describe('@cb/sdk against the running system', () => {
         kafka: { topic: system.topic(TokenIssued.topic), key: customConnectionId },
       });
       expect(Number.isNaN(Date.parse(event.time))).toBe(false);
-      expect(event.data).toBeInstanceOf(TokenIssuedPayload);
       expect(event.data).toMatchObject({ connectorId: customConnectorId, endUserId: 'sdk-user-custom', mode: 'CUSTOM', reason: 'connect' });
       expect(JSON.stringify(event)).not.toContain('acme-key-123');
     });
@@ -293,15 +295,19 @@ describe('@cb/sdk against the running system', () => {
     it('delivers TokenExpired when a custom credential runs out, and ConnectionDeleted', async () => {
       const event = await waitFor(() => expired.find((e) => e.data.connectionId === customConnectionId), { timeoutMs: 30_000, description: 'TokenExpired for the custom connection' });
       expect(event.type).toBe(TokenExpired.type);
-      expect(event.data).toBeInstanceOf(TokenExpiredPayload);
       expect(event.data.reason).toBe('expired');
       await waitFor(() => deleted.find((e) => e.data.connectionId === deletedConnectionId), { timeoutMs: 20_000, description: 'ConnectionDeleted for the deleted connection' });
     });
 
+    it('knows the topics and types the services publish, from docs/asyncapi.yaml', () => {
+      expect(EVENT_CONTRACTS.TokenIssued).toMatchObject({ topic: TokenIssued.topic, type: TokenIssued.type });
+      expect(EVENT_CONTRACTS.TokenExpired).toMatchObject({ topic: TokenExpired.topic, type: TokenExpired.type });
+    });
+
     it('reports a message that is not a valid event instead of handing it over', () => {
-      const decoded = decodeTokenEvent(TokenIssued, 'topic', 0, { offset: '7', key: null, value: Buffer.from('{"connectionId":"nope"}'), headers: { ce_specversion: '1.0', ce_id: 'x', ce_type: TokenIssued.type, ce_source: '/x', ce_time: new Date().toISOString() } });
+      const decoded = decodeTokenEvent('TokenIssued', 'topic', 0, { offset: '7', key: null, value: Buffer.from('{"connectionId":"nope"}'), headers: { ce_specversion: '1.0', ce_id: 'x', ce_type: TokenIssued.type, ce_source: '/x', ce_time: new Date().toISOString() } });
       expect(decoded).toMatchObject({ topic: 'topic', offset: '7', problems: expect.arrayContaining([expect.stringMatching(/connectionId/)]) });
-      const wrongType = decodeTokenEvent(TokenIssued, 'topic', 0, { offset: '8', key: null, value: Buffer.from('{}'), headers: { ce_type: 'other' } });
+      const wrongType = decodeTokenEvent('TokenIssued', 'topic', 0, { offset: '8', key: null, value: Buffer.from('{}'), headers: { ce_type: 'other' } });
       expect((wrongType as { problems: string[] }).problems).toEqual(expect.arrayContaining(['missing header ce_id', `ce_type is other, expected ${TokenIssued.type}`]));
     });
   });

@@ -19,6 +19,9 @@ export {
   type SubscribeToTokenEventsOptions,
   type TokenEventEnvelope,
   type TokenEventHandler,
+  type TokenEventName,
+  type TokenEventPayloads,
   type TokenEventSubscription,
 } from './token-events';
-export type { TokenIssuedPayload, TokenExpiredPayload, ConnectionFailedPayload, ConnectionStatusChangedPayload, ConnectionDeletedPayload } from '@cb/events';
+export { EVENT_CONTRACTS } from './generated/events';
+export type { TokenIssuedPayload, TokenExpiredPayload, ConnectionFailedPayload, ConnectionStatusChangedPayload, ConnectionDeletedPayload } from './generated/events';

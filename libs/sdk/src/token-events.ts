@@ -1,21 +1,20 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import { Kafka, logLevel, type Consumer, type KafkaConfig, type KafkaMessage } from 'kafkajs';
 import {
-  ConnectionDeleted,
-  ConnectionFailed,
-  ConnectionStatusChanged,
-  decodeHeaders,
-  missingCloudEventAttributes,
-  TokenExpired,
-  TokenIssued,
+  EVENT_CONTRACTS,
   type ConnectionDeletedPayload,
   type ConnectionFailedPayload,
   type ConnectionStatusChangedPayload,
-  type EventDefinition,
   type TokenExpiredPayload,
   type TokenIssuedPayload,
-} from '@cb/events';
+} from './generated/events';
+
+/** The events a subscriber can receive, by name (their contracts are in docs/asyncapi.yaml). */
+export type TokenEventName = keyof typeof EVENT_CONTRACTS;
+
+/** The CloudEvents attributes every event must carry (binary content mode, `ce_*` headers). */
+const REQUIRED_ATTRIBUTES = ['ce_specversion', 'ce_id', 'ce_type', 'ce_source', 'ce_time'];
 
 /**
  * A consumed event: the CloudEvents attributes from the Kafka headers (binary content mode) and the
@@ -73,7 +72,7 @@ export interface TokenEventSubscription {
   stop(): Promise<void>;
 }
 
-type Route = { definition: EventDefinition; handler: TokenEventHandler<never> };
+type Route = { event: TokenEventName; handler: TokenEventHandler<never> };
 
 /**
  * Subscribes a consumer group to the token events other services care about: TokenIssued (a
@@ -86,15 +85,15 @@ type Route = { definition: EventDefinition; handler: TokenEventHandler<never> };
  */
 export async function subscribeToTokenEvents(options: SubscribeToTokenEventsOptions): Promise<TokenEventSubscription> {
   const prefix = options.topicPrefix ?? '';
-  const candidates: Array<[EventDefinition, TokenEventHandler<never> | undefined]> = [
-    [TokenIssued, options.onTokenIssued],
-    [TokenExpired, options.onTokenExpired],
-    [ConnectionFailed, options.onConnectionFailed],
-    [ConnectionStatusChanged, options.onConnectionStatusChanged],
-    [ConnectionDeleted, options.onConnectionDeleted],
+  const candidates: Array<[TokenEventName, TokenEventHandler<never> | undefined]> = [
+    ['TokenIssued', options.onTokenIssued],
+    ['TokenExpired', options.onTokenExpired],
+    ['ConnectionFailed', options.onConnectionFailed],
+    ['ConnectionStatusChanged', options.onConnectionStatusChanged],
+    ['ConnectionDeleted', options.onConnectionDeleted],
   ];
   const routes = new Map<string, Route>();
-  for (const [definition, handler] of candidates) if (handler) routes.set(`${prefix}${definition.topic}`, { definition, handler });
+  for (const [event, handler] of candidates) if (handler) routes.set(`${prefix}${EVENT_CONTRACTS[event].topic}`, { event, handler });
   if (routes.size === 0) throw new TypeError('subscribeToTokenEvents: give at least one handler (onTokenIssued, onTokenExpired, …)');
 
   const kafka = new Kafka({ logLevel: logLevel.WARN, ...options.kafka, clientId: options.clientId ?? `${options.groupId}-token-events`, brokers: options.brokers });
@@ -110,7 +109,7 @@ export async function subscribeToTokenEvents(options: SubscribeToTokenEventsOpti
       eachMessage: async ({ topic, partition, message }) => {
         const route = routes.get(topic);
         if (!route) return;
-        const decoded = decodeTokenEvent(route.definition, topic, partition, message);
+        const decoded = decodeTokenEvent(route.event, topic, partition, message);
         if ('problems' in decoded) {
           await options.onInvalidMessage?.(decoded);
           return;
@@ -134,41 +133,71 @@ export async function subscribeToTokenEvents(options: SubscribeToTokenEventsOpti
   };
 }
 
+/** The payload types by event name. */
+export interface TokenEventPayloads {
+  TokenIssued: TokenIssuedPayload;
+  TokenExpired: TokenExpiredPayload;
+  ConnectionFailed: ConnectionFailedPayload;
+  ConnectionStatusChanged: ConnectionStatusChangedPayload;
+  ConnectionDeleted: ConnectionDeletedPayload;
+}
+
 /**
- * Decodes one Kafka message of `definition`'s topic: CloudEvents headers into the envelope, the JSON
- * value into the validated payload. Exported for consumers that run their own kafkajs consumer.
+ * Decodes one Kafka message of `event`'s topic: CloudEvents headers into the envelope, the JSON
+ * value into the payload, checked against the event's schema. Exported for consumers that run their
+ * own kafkajs consumer.
  */
-export function decodeTokenEvent<T extends object>(
-  definition: EventDefinition<T>,
+export function decodeTokenEvent<E extends TokenEventName>(
+  event: E,
   topic: string,
   partition: number,
   message: Pick<KafkaMessage, 'headers' | 'value' | 'key' | 'offset'>,
-): TokenEventEnvelope<T> | InvalidTokenEvent {
+): TokenEventEnvelope<TokenEventPayloads[E]> | InvalidTokenEvent {
   const where = { topic, partition, offset: message.offset };
   const headers = decodeHeaders(message.headers);
-  const problems = missingCloudEventAttributes(headers).map((name) => `missing header ${name}`);
-  if (headers.ce_type !== undefined && headers.ce_type !== definition.type) problems.push(`ce_type is ${headers.ce_type}, expected ${definition.type}`);
-  let raw: unknown;
+  const problems = REQUIRED_ATTRIBUTES.filter((name) => !headers[name]).map((name) => `missing header ${name}`);
+  const expectedType = EVENT_CONTRACTS[event].type;
+  if (headers['ce_type'] !== undefined && headers['ce_type'] !== expectedType) problems.push(`ce_type is ${headers['ce_type']}, expected ${expectedType}`);
+  let payload: unknown;
   try {
-    raw = JSON.parse(message.value?.toString('utf8') ?? '');
+    payload = JSON.parse(message.value?.toString('utf8') ?? '');
   } catch {
     problems.push('the value is not JSON');
   }
   if (problems.length > 0) return { ...where, problems };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ...where, problems: ['the value is not a JSON object'] };
-  const payload = plainToInstance(definition.payload, raw);
-  const errors = validateSync(payload, { whitelist: false, forbidUnknownValues: true });
-  if (errors.length > 0) {
-    return { ...where, problems: errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` })) };
-  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { ...where, problems: ['the value is not a JSON object'] };
+  const validate = payloadValidator(event);
+  if (!validate(payload)) return { ...where, problems: (validate.errors ?? []).map((error) => `data${error.instancePath} ${error.message ?? 'is invalid'}`) };
   return {
-    id: headers.ce_id as string,
-    type: headers.ce_type as string,
-    source: headers.ce_source as string,
-    time: headers.ce_time as string,
-    subject: headers.ce_subject,
-    specversion: headers.ce_specversion as string,
-    data: payload,
+    id: headers['ce_id'] as string,
+    type: headers['ce_type'] as string,
+    source: headers['ce_source'] as string,
+    time: headers['ce_time'] as string,
+    subject: headers['ce_subject'],
+    specversion: headers['ce_specversion'] as string,
+    data: payload as TokenEventPayloads[E],
     kafka: { topic, partition, offset: message.offset, key: message.key?.toString('utf8') },
   };
+}
+
+let ajv: Ajv | undefined;
+const validators = new Map<TokenEventName, ValidateFunction>();
+
+function payloadValidator(event: TokenEventName): ValidateFunction {
+  let validate = validators.get(event);
+  if (!validate) {
+    ajv ??= addFormats(new Ajv({ allErrors: true }));
+    validate = ajv.compile(EVENT_CONTRACTS[event].payloadSchema);
+    validators.set(event, validate);
+  }
+  return validate;
+}
+
+function decodeHeaders(headers: KafkaMessage['headers']): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) decoded[name] = first.toString();
+  }
+  return decoded;
 }
