@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['libs/sdk/src/generated/**', 'dist/**', 'node_modules/**', '.data/**', '.cache/**', 'coverage/**', 'test-artifacts/**'] },
+  { ignores: ['libs/sdk/src/generated/**', 'libs/sdk/dist/**', 'dist/**', 'node_modules/**', '.data/**', '.cache/**', 'coverage/**', 'test-artifacts/**'] },
 
   {
     files: ['**/*.mjs'],
