@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { schemaOf } from '@cb/platform';
 
 /**
  * The outbox (events waiting for Kafka) and the inbox (event ids already handled), created in the
@@ -9,7 +9,7 @@ export class MessagingTables1764300000000 implements MigrationInterface {
   name = 'MessagingTables1764300000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`
       CREATE TABLE "${schema}".outbox (
         seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -31,7 +31,7 @@ export class MessagingTables1764300000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`DROP TABLE "${schema}".inbox`);
     await runner.query(`DROP TABLE "${schema}".outbox`);
   }

@@ -27,6 +27,7 @@ export {
 export type { DatabaseService, ServiceRolesOptions, ProvisionedRole, ProvisionedDatabase } from './database/service-roles';
 export { ChangeFollowingCache } from './database/change-following-cache';
 export { EntityRowReader } from './database/entity-row-reader';
+export { schemaOf } from './database/schema-of';
 export type { ChangeFollowingCacheOptions } from './database/change-following-cache';
 export { createHttpService } from './http/bootstrap';
 export type { HttpServiceOptions } from './http/bootstrap';

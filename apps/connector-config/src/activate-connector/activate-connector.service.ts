@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { mergeSecrets, validateAuthConfig } from '@cb/auth-modes';
-import { unprocessable } from '@cb/platform';
 import { SERVICE_CONFIG } from '@cb/service-runtime';
 import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
 import type { ConnectorConfigConfig } from '../connector-config.config';
@@ -11,6 +10,7 @@ import { ConnectorSecrets } from '../connectors/connector-secrets';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectorResponse, toConnectorResponse } from '../connectors/connector.mapper';
 import { ConnectorStore } from '../connectors/connector.store';
+import { activationRefused } from '../connector-config.errors';
 
 /**
  * Checks that the connector is complete (every missing item is listed in one 422) and announces it
@@ -35,7 +35,7 @@ export class ActivateConnectorService {
       const checked = validateAuthConfig(mergeSecrets(connector.config, secrets), { allowInsecureLoopback: this.config.runMode === 'development' });
       if (!checked.ok) {
         const errors = checked.errors.map((e) => ({ path: e.path === '' ? 'config' : `config.${e.path}`, message: e.message }));
-        throw unprocessable('activation_refused', `the connector cannot be activated: ${errors.map((e) => e.path).join(', ')}`, { errors });
+        throw activationRefused(errors);
       }
       const now = new Date();
       const activated: ConnectorEntity = Object.assign(connector, { status: 'active' as const, activatedAt: now, deactivatedAt: null, updatedAt: now });

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { conflict, notFound } from '@cb/platform';
+import { notFound } from '@cb/platform';
 import { ConnectorEntity } from './connector.entity';
+import { duplicateSlug } from '../connector-config.errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -24,10 +25,6 @@ export class ConnectorStore {
     const existing = await manager.getRepository(ConnectorEntity).findOne({ where: { workspaceId, slug }, select: { id: true } });
     if (existing && existing.id !== exceptId) throw duplicateSlug(slug);
   }
-}
-
-export function duplicateSlug(slug: string): Error {
-  return conflict('duplicate_slug', `a connector with the slug "${slug}" already exists in this workspace`);
 }
 
 /** Maps the unique-slug violation of a concurrent insert to the same 409 as the pre-check. */

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { conflict } from '@cb/platform';
 import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
 import { ConnectorAnnouncer } from '../connectors/connector.announcer';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectorResponse, toConnectorResponse } from '../connectors/connector.mapper';
 import { ConnectorStore } from '../connectors/connector.store';
+import { connectorNeverActivated } from '../connector-config.errors';
 
 /**
  * Stops new connections and announces ConnectorDeactivated; existing connections keep working
@@ -25,7 +25,7 @@ export class DeactivateConnectorService {
     return this.dataSource.transaction(async (manager) => {
       const connector = await this.store.findOrFail(manager, workspaceId, id, { lock: true });
       if (connector.status === 'inactive') return toConnectorResponse(connector);
-      if (connector.status === 'draft') throw conflict('connector_not_active', 'a draft connector has never been activated');
+      if (connector.status === 'draft') throw connectorNeverActivated();
       const now = new Date();
       const deactivated: ConnectorEntity = Object.assign(connector, { status: 'inactive' as const, deactivatedAt: now, updatedAt: now });
       await manager.save(ConnectorEntity, deactivated);

@@ -3,10 +3,11 @@ import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail'
 import { Controller, Delete, HttpCode, Param, UseGuards } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { conflict, InternalApiGuard } from '@cb/platform';
+import { InternalApiGuard } from '@cb/platform';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectorStore } from '../connectors/connector.store';
 import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
+import { connectorActive } from '../connector-config.errors';
 
 /**
  * Deletes a draft or an inactive connector with its versions (a hard delete: its secrets go with
@@ -26,7 +27,7 @@ export class DeleteConnectorHttpController {
   async remove(@Param('workspaceId') workspaceId: string, @Param('id') id: string, @Actor() actor: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const connector = await this.store.findOrFail(manager, workspaceId, id, { lock: true });
-      if (connector.status === 'active') throw conflict('connector_active', 'deactivate the connector before deleting it');
+      if (connector.status === 'active') throw connectorActive();
       await manager.delete(ConnectorEntity, { id: connector.id, workspaceId });
       await this.audit.record(manager, connector, 'deleted', actor, null, null);
     });

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 import { activationGaps, AuthConfig, mergeSecrets, splitSecrets } from '@cb/auth-modes';
-import { AppError, FieldProblem, unprocessable } from '@cb/platform';
+import { FieldProblem } from '@cb/platform';
 import { SERVICE_CONFIG } from '@cb/service-runtime';
 import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
 import type { ConnectorConfigConfig } from '../connector-config.config';
@@ -15,6 +15,7 @@ import { ConnectorResponse, toConnectorResponse } from '../connectors/connector.
 import { ConnectorStore, rethrowUniqueSlug } from '../connectors/connector.store';
 import { checkAuthConfig, checkEnvelope, failIfAny } from '../connectors/request-validation';
 import { secretReentryProblems } from './secret-reentry';
+import { clientSecretRequired, modeChangeRefused } from '../connector-config.errors';
 
 /**
  * PATCH semantics: `slug`, `name` and `config` replace the stored values when given. `config` is a
@@ -53,7 +54,7 @@ export class UpdateConnectorService {
       let secrets = storedSecrets;
       if (submitted) {
         if (submitted.mode !== connector.mode && connector.status !== 'draft') {
-          throw new AppError('mode_change_refused', `the mode of a ${connector.status} connector cannot change; create a new connector`, 409);
+          throw modeChangeRefused(connector.status);
         }
         const merged = mergeSecrets(submitted, storedSecrets);
         if (connector.status === 'active') {
@@ -62,7 +63,7 @@ export class UpdateConnectorService {
         }
         // an incomplete configuration is named first; a complete one that moves the secret needs it again
         const reentry = secretReentryProblems(connector.config, submitted, submittedClientSecret(submitted), storedSecrets.clientSecret !== undefined);
-        if (reentry.length > 0) throw unprocessable('client_secret_required', 'the client secret must be entered again to change where or how it is sent', { errors: reentry });
+        if (reentry.length > 0) throw clientSecretRequired(reentry);
         ({ publicConfig: config, secrets } = splitSecrets(merged));
       }
       const slug = request.slug ?? connector.slug;

@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppError } from '@cb/platform';
 import { ApiKeyEntity } from '../workspaces/api-key.entity';
 import { ApiKeyCache } from './api-key-cache';
 import { parseApiKey, secretMatches } from './api-key-format';
 import type { WorkspaceContext } from './auth.decorators';
+import { forbidden, unauthorized } from '../gateway.errors';
 
 const NOTE_USE_INTERVAL_MS = 60_000;
 const NOTED_KEYS_LIMIT = 10_000;
 
-const unauthorized = (): AppError => new AppError('unauthorized', 'a valid API key is required: Authorization: Bearer <key>', 401);
 
 /**
  * Who is calling, from the `Authorization: Bearer <key>` header: a live workspace API key holding
@@ -33,9 +32,7 @@ export class ApiKeyAuthenticator {
     if (!secretMatches(parsed.secret, key?.secretHash) || !key || key.revokedAt !== null) throw unauthorized();
 
     const missing = requiredScopes.filter((scope) => !key.scopes.includes(scope));
-    if (missing.length > 0) {
-      throw new AppError('forbidden', `this API key lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, 403, { missingScopes: missing });
-    }
+    if (missing.length > 0) throw forbidden(missing);
     this.noteUse(key.id);
     return { workspaceId: key.workspaceId, apiKeyId: key.id, scopes: [...key.scopes] };
   }

@@ -1,9 +1,9 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AppError } from '@cb/platform';
 import { PUBLIC_OPERATION } from '../openapi/api-conventions';
 import type { ApiKeyScope } from './scopes';
+import { unauthorized } from '../gateway.errors';
 
 export const PUBLIC_ROUTE = 'cb:public-route';
 export const REQUIRED_SCOPES = 'cb:required-scopes';
@@ -26,6 +26,6 @@ export const RequireScopes = (...scopes: ApiKeyScope[]): MethodDecorator & Class
 /** The caller's workspace, as set by {@link ApiKeyGuard}. */
 export const CurrentWorkspace = createParamDecorator((_data: unknown, context: ExecutionContext): WorkspaceContext => {
   const workspace = context.switchToHttp().getRequest<RequestWithWorkspace>().workspace;
-  if (!workspace) throw new AppError('unauthorized', 'an API key is required', 401);
+  if (!workspace) throw unauthorized();
   return workspace;
 });

@@ -34,6 +34,7 @@ import {
   SubmitCredentialsRequestDoc,
 } from './connect.docs.dto';
 import { LongPollSlots } from './long-poll-slots';
+import { callbackFailed, callbackUnavailable, invalidSessionToken } from '../gateway.errors';
 
 const SESSION_TOKEN_REFUSED = '`invalid_session_token`: the session token is missing, unknown or expired.';
 
@@ -190,9 +191,9 @@ export class ConnectHttpController {
       path: '/internal/v1/oauth/callback',
       rawQuery: queryStart >= 0 ? request.originalUrl.slice(queryStart + 1) : '',
     });
-    if (answer.status === 503) throw new AppError('temporarily_unavailable', 'the authorization response cannot be processed right now; reload this page shortly', 503);
+    if (answer.status === 503) throw callbackUnavailable();
     if (answer.status >= 500 || !answer.header('content-type')?.startsWith('text/html') && answer.status !== 303) {
-      throw new AppError('callback_failed', 'the authorization response could not be processed', 502);
+      throw callbackFailed();
     }
     for (const name of CALLBACK_HEADERS) {
       const value = answer.header(name);
@@ -205,6 +206,6 @@ export class ConnectHttpController {
 function sessionToken(headers: Record<string, string | undefined>): string {
   const bearer = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
   const token = headers['x-connect-session'] ?? bearer;
-  if (!token) throw new AppError('invalid_session_token', 'a connect session token is required: Authorization: Bearer <sessionToken> or X-Connect-Session', 401);
+  if (!token) throw invalidSessionToken();
   return token;
 }

@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { AppError, notFound } from '@cb/platform';
+import { notFound } from '@cb/platform';
 import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { isUuid, UpstreamClient } from '../upstream';
 import { ConnectionListResponseDoc, ConnectionResponseDoc, DisconnectResultDoc, ReportUnauthorizedRequestDoc, ReportUnauthorizedResponseDoc } from './connection.docs.dto';
+import { forbidden } from '../gateway.errors';
 
 const LIST_FILTERS = ['connectorId', 'endUserId', 'status', 'limit', 'offset'] as const;
 
@@ -74,7 +75,5 @@ export class ConnectionsHttpController {
 }
 
 function requireAnyScope(caller: WorkspaceContext, scopes: string[]): void {
-  if (!scopes.some((scope) => caller.scopes.includes(scope))) {
-    throw new AppError('forbidden', `this API key needs one of the scopes ${scopes.join(', ')}`, 403, { missingScopes: scopes });
-  }
+  if (!scopes.some((scope) => caller.scopes.includes(scope))) throw forbidden(scopes, true);
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@cb/platform';
 import { UpstreamClient } from '../upstream';
+import { connectorNotActive, connectorNotReady } from '../gateway.errors';
 
 /** How long an activation waits for the connect path to see it, and how often it looks. */
 export const PROJECTION_WAIT_MS = 10_000;
@@ -49,8 +50,7 @@ export class ConnectorReadiness {
       if (error instanceof AppError && error.status === 404) return original;
       throw error;
     }
-    if (connector.status === 'active') return new AppError('connector_not_ready', 'the connector was activated moments ago and cannot be connected yet; retry shortly', 503);
-    return new AppError('connector_not_active', 'the connector is not active and cannot be connected', 409);
+    return connector.status === 'active' ? connectorNotReady() : connectorNotActive();
   }
 
   private async projection(workspaceId: string, connectorId: string): Promise<ProjectionView | undefined> {

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppError } from '@cb/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { LeasedTokenBuckets } from './leased-token-buckets';
 import { PostgresBucketStore } from './postgres-bucket-store';
 import type { LimitName } from './rate-limit.config';
 import type { TakeResult } from './token-bucket';
+import { rateLimited } from '../gateway.errors';
 
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -76,5 +76,5 @@ export class SharedRateLimits implements OnApplicationBootstrap, OnApplicationSh
 }
 
 function refuseUnlessAllowed({ allowed, retryAfterSeconds }: TakeResult): void {
-  if (!allowed) throw new AppError('rate_limited', `too many requests; retry after ${retryAfterSeconds} s`, 429, { retryAfterSeconds }, { retriable: true });
+  if (!allowed) throw rateLimited(retryAfterSeconds);
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Agent, request as sendRequest } from 'undici';
-import { AppError, INTERNAL_TOKEN_HEADER } from '@cb/platform';
+import { INTERNAL_TOKEN_HEADER } from '@cb/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { upstreamError, upstreamFailed, upstreamInvalidResponse, upstreamTimeout, upstreamUnavailable } from '../gateway.errors';
 
 /** The back-end services the gateway calls over their internal HTTP APIs. */
 export type UpstreamService = 'connector-config' | 'oauth-authorization' | 'token-issuance';
@@ -91,9 +92,9 @@ export class UpstreamClient implements OnApplicationShutdown {
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        throw new AppError('upstream_timeout', `${service} did not answer in time`, 504, undefined, { cause: error, retriable: true });
+        throw upstreamTimeout(service, error);
       }
-      throw new AppError('upstream_unavailable', `${service} is unavailable`, 503, undefined, { cause: error, retriable: true });
+      throw upstreamUnavailable(service, error);
     }
   }
 
@@ -113,13 +114,13 @@ function jsonBody<T>(service: UpstreamService, answer: RawUpstreamResponse): T {
     try {
       body = JSON.parse(answer.text);
     } catch {
-      throw new AppError('upstream_invalid_response', `${service} answered with a body that is not JSON`, 502);
+      throw upstreamInvalidResponse(service);
     }
   }
   if (answer.status >= 200 && answer.status < 300) return body as T;
   const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
   if (typeof error?.code === 'string' && typeof error.message === 'string') {
-    throw new AppError(error.code, error.message, answer.status, error.details, { retriable: answer.status >= 500 });
+    throw upstreamError({ code: error.code, message: error.message, details: error.details }, answer.status);
   }
-  throw new AppError(answer.status >= 500 ? 'upstream_error' : 'upstream_rejected', `${service} answered ${answer.status}`, answer.status >= 500 ? 502 : answer.status);
+  throw upstreamFailed(service, answer.status);
 }

@@ -1,4 +1,3 @@
-import type { AuthConfig } from '@cb/auth-modes';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectSessionEntity } from './connect-session.entity';
 
@@ -56,7 +55,7 @@ export function toUiSessionView(session: ConnectSessionEntity, connector: Connec
 }
 
 function formOf(connector: ConnectorEntity): object | null {
-  const config = connector.config as unknown as AuthConfig;
+  const config = connector.config;
   switch (config.mode) {
     case 'BASIC':
       return { usernameLabel: config.usernameLabel, passwordLabel: config.passwordLabel };

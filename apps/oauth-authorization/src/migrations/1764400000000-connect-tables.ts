@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { schemaOf } from '@cb/platform';
 
 /**
  * The connector projection (from ConnectorActivated/Deactivated), connect sessions (session tokens
@@ -10,7 +10,7 @@ export class ConnectTables1764400000000 implements MigrationInterface {
   name = 'ConnectTables1764400000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`
       CREATE TABLE "${schema}".connectors (
         connector_id uuid PRIMARY KEY,
@@ -71,7 +71,7 @@ export class ConnectTables1764400000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     for (const table of ['known_connections', 'oauth_states', 'connect_sessions', 'connectors']) await runner.query(`DROP TABLE "${schema}".${table}`);
   }
 }

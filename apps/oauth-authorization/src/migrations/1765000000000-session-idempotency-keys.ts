@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { schemaOf } from '@cb/platform';
 
 /**
  * An opening request retried with the same `Idempotency-Key` finds the session it already made
@@ -10,13 +10,13 @@ export class SessionIdempotencyKeys1765000000000 implements MigrationInterface {
   name = 'SessionIdempotencyKeys1765000000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`ALTER TABLE "${schema}".connect_sessions ADD COLUMN idempotency_key text, ADD COLUMN request_fingerprint text`);
     await runner.query(`CREATE UNIQUE INDEX connect_sessions_idempotency_key ON "${schema}".connect_sessions (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL`);
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`DROP INDEX "${schema}".connect_sessions_idempotency_key`);
     await runner.query(`ALTER TABLE "${schema}".connect_sessions DROP COLUMN idempotency_key, DROP COLUMN request_fingerprint`);
   }

@@ -33,7 +33,7 @@ export class SubmitCredentialsService {
       const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: locked.connectorId } });
       if (!connector || !connector.active) throw new AppError('connector_not_active', 'the connector is not active and cannot be connected', 409);
       if (connector.mode === 'OAUTH2') throw new AppError('wrong_mode', 'this connector is connected through the OAuth authorization flow', 409);
-      const config = withSecretDefaultsOptional(connector.config as unknown as AuthConfig, connector.secretFieldDefaults);
+      const config = withSecretDefaultsOptional(connector.config, connector.secretFieldDefaults);
       const result = validateCredentialInput(config, input);
       if (!result.ok) throw validationFailed(result.errors);
       const expiresAt = credentialExpiry(config, result.value, new Date());

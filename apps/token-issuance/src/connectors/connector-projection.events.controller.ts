@@ -1,9 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConnectorActivated, ConnectorActivatedPayload, ConnectorDeactivated, ConnectorDeactivatedPayload, sealedFieldDefaultKey } from '@cb/events';
+import { projectConnectorActivated, projectConnectorDeactivated } from '@cb/connector-projection';
 import { InboxContext } from '@cb/messaging';
-import type { EntityManager } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { schemaOf } from '@cb/platform';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
 import { clientSecretContext, ConnectorEntity, fieldDefaultContext } from './connector.entity';
@@ -19,13 +19,20 @@ export class ConnectorProjectionEventsController {
 
   @EventPattern(ConnectorActivated.topic)
   async activated(@Payload() payload: ConnectorActivatedPayload, @Ctx() ctx: InboxContext): Promise<void> {
-    const repository = ctx.manager.getRepository(ConnectorEntity);
     await ctx.manager.query(
       `INSERT INTO "${schemaOf(ctx.manager)}".connector_versions (connector_id, version, config) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
       [payload.connectorId, payload.version, payload.config],
     );
-    const current = await repository.findOne({ where: { connectorId: payload.connectorId }, lock: { mode: 'pessimistic_write' } });
-    if (current && current.version > payload.version) return;
+    await projectConnectorActivated(ctx.manager, ConnectorEntity, payload, () => this.resealedSecrets(payload));
+  }
+
+  @EventPattern(ConnectorDeactivated.topic)
+  async deactivated(@Payload() payload: ConnectorDeactivatedPayload, @Ctx() ctx: InboxContext): Promise<void> {
+    await projectConnectorDeactivated(ctx.manager, ConnectorEntity, payload);
+  }
+
+  /** The event's secrets, sealed for it, sealed again for this service's table. */
+  private resealedSecrets(payload: ConnectorActivatedPayload): Pick<ConnectorEntity, 'sealedClientSecret' | 'sealedFieldDefaults'> {
     const eventContext = `${ConnectorActivated.name}:${payload.connectorId}`;
     const reseal = (sealed: string, context: string): string => this.keyring.seal(this.keyring.open(sealed, eventContext), context);
     const sealedFieldDefaults: Record<string, string> = {};
@@ -34,32 +41,7 @@ export class ConnectorProjectionEventsController {
       sealedFieldDefaults[key] = reseal(sealed, fieldDefaultContext(payload.connectorId, key));
     }
     const clientSecret = payload.sealedSecrets.clientSecret;
-    await repository.save({
-      connectorId: payload.connectorId,
-      workspaceId: payload.workspaceId,
-      slug: payload.slug,
-      name: payload.name,
-      mode: payload.mode,
-      version: payload.version,
-      config: payload.config,
-      sealedClientSecret: clientSecret ? reseal(clientSecret, clientSecretContext(payload.connectorId)) : null,
-      sealedFieldDefaults,
-      active: true,
-      updatedAt: new Date(),
-    });
-  }
-
-  @EventPattern(ConnectorDeactivated.topic)
-  async deactivated(@Payload() payload: ConnectorDeactivatedPayload, @Ctx() ctx: InboxContext): Promise<void> {
-    await ctx.manager
-      .createQueryBuilder()
-      .update(ConnectorEntity)
-      .set({ active: false, updatedAt: new Date() })
-      .where('connector_id = :id AND version <= :version', { id: payload.connectorId, version: payload.version })
-      .execute();
+    return { sealedClientSecret: clientSecret ? reseal(clientSecret, clientSecretContext(payload.connectorId)) : null, sealedFieldDefaults };
   }
 }
 
-function schemaOf(manager: EntityManager): string {
-  return (manager.connection.options as PostgresConnectionOptions).schema ?? 'public';
-}

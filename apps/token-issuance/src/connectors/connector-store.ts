@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import type { AuthConfig } from '@cb/auth-modes';
-import { ChangeFollowingCache, EntityRowReader } from '@cb/platform';
+import { ChangeFollowingCache, EntityRowReader, schemaOf } from '@cb/platform';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from '../token-issuance.config';
@@ -37,7 +36,7 @@ export class ConnectorStore implements OnApplicationBootstrap, OnApplicationShut
     this.current = new ChangeFollowingCache({
       databaseUrl: config.databaseUrl,
       applicationName: `${config.serviceName}-connector-changes`,
-      channel: `${(dataSource.options as PostgresConnectionOptions).schema ?? 'public'}.connectors_changed`,
+      channel: `${schemaOf(dataSource)}.connectors_changed`,
       keptMs: 60_000,
       limit: 10_000,
       onListenFailure: (error) => this.logger.warn(`cannot follow connector changes (${error.message}); credential reads load the connector meanwhile`),
@@ -73,18 +72,19 @@ export class ConnectorStore implements OnApplicationBootstrap, OnApplicationShut
     const latest = await this.byId.one(manager, [connectorId]);
     if (!latest || latest.version < version) return 'not_yet';
     if (latest.version === version) return this.loaded(latest, latest.config);
-    const rows: Array<{ config: Record<string, unknown> }> = await manager.query(
-      `SELECT config FROM "${(manager.connection.options as PostgresConnectionOptions).schema ?? 'public'}".connector_versions WHERE connector_id = $1 AND version = $2`,
+    // connector_versions keeps each version's configuration as ConnectorActivated carried it
+    const rows: Array<{ config: AuthConfig }> = await manager.query(
+      `SELECT config FROM "${schemaOf(manager)}".connector_versions WHERE connector_id = $1 AND version = $2`,
       [connectorId, version],
     );
     const config = rows[0]?.config;
     return config ? this.loaded({ ...latest, version }, config) : 'unknown';
   }
 
-  private loaded(entity: ConnectorEntity, config: Record<string, unknown>): LoadedConnector {
+  private loaded(entity: ConnectorEntity, config: AuthConfig): LoadedConnector {
     return {
       entity,
-      config: config as unknown as AuthConfig,
+      config,
       clientSecret: () => (entity.sealedClientSecret ? this.keyring.open(entity.sealedClientSecret, clientSecretContext(entity.connectorId)) : undefined),
       secretFieldDefaults: () =>
         Object.fromEntries(Object.entries(entity.sealedFieldDefaults).map(([key, sealed]) => [key, this.keyring.open(sealed, fieldDefaultContext(entity.connectorId, key))])),

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { schemaOf } from '@cb/platform';
 
 /**
  * The connector projection (client secret and secret field defaults re-sealed for this table), the
@@ -10,7 +10,7 @@ export class VaultTables1764400000000 implements MigrationInterface {
   name = 'VaultTables1764400000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`
       CREATE TABLE "${schema}".connectors (
         connector_id uuid PRIMARY KEY,
@@ -76,7 +76,7 @@ export class VaultTables1764400000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     for (const table of ['credential_reads', 'code_redemptions', 'connections', 'connectors']) await runner.query(`DROP TABLE "${schema}".${table}`);
   }
 }

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { schemaOf } from '@cb/platform';
 
 /**
  * Refresh bookkeeping (no secret): per connection, the attempts against the current credential
@@ -11,7 +11,7 @@ export class RefreshAndDisconnect1764500000000 implements MigrationInterface {
   name = 'RefreshAndDisconnect1764500000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`
       CREATE TABLE "${schema}".refresh_states (
         connection_id uuid PRIMARY KEY,
@@ -48,7 +48,7 @@ export class RefreshAndDisconnect1764500000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     for (const table of ['connection_deletions', 'refresh_attempts', 'refresh_states']) await runner.query(`DROP TABLE "${schema}".${table}`);
   }
 }

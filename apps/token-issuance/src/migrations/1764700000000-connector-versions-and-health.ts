@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { schemaOf } from '@cb/platform';
 
 /**
  * `connector_versions`: the configuration of every activated version (no secret), so that a code
@@ -11,7 +11,7 @@ export class ConnectorVersionsAndHealth1764700000000 implements MigrationInterfa
   name = 'ConnectorVersionsAndHealth1764700000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`
       CREATE TABLE "${schema}".connector_versions (
         connector_id uuid NOT NULL,
@@ -32,7 +32,7 @@ export class ConnectorVersionsAndHealth1764700000000 implements MigrationInterfa
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`DROP TABLE "${schema}".connector_health`);
     await runner.query(`DROP TABLE "${schema}".connector_versions`);
   }

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { schemaOf } from '@cb/platform';
 
 /**
  * A refresh grant about to be sent, committed on its own before the request: if the refresh's
@@ -10,7 +10,7 @@ export class RefreshInFlight1764800000000 implements MigrationInterface {
   name = 'RefreshInFlight1764800000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`
       CREATE TABLE "${schema}".refresh_in_flight (
         connection_id uuid PRIMARY KEY,
@@ -20,7 +20,7 @@ export class RefreshInFlight1764800000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`DROP TABLE "${schema}".refresh_in_flight`);
   }
 }

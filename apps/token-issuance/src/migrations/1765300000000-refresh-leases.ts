@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { schemaOf } from '@cb/platform';
 
 /**
  * The in-flight mark becomes a lease: who holds it and until when. A live lease means a provider
@@ -10,7 +10,7 @@ export class RefreshLeases1765300000000 implements MigrationInterface {
   name = 'RefreshLeases1765300000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`ALTER TABLE "${schema}".refresh_in_flight
       ADD COLUMN lease_id uuid NOT NULL DEFAULT gen_random_uuid(),
       ADD COLUMN lease_until timestamptz NOT NULL DEFAULT now(),
@@ -18,7 +18,7 @@ export class RefreshLeases1765300000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`ALTER TABLE "${schema}".refresh_in_flight DROP COLUMN lease_id, DROP COLUMN lease_until, DROP COLUMN purpose`);
   }
 }

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { schemaOf } from '@cb/platform';
 
 /**
  * One row per connection with a credential: when it is next due and how many TokenExpired events
@@ -13,7 +13,7 @@ export class RefreshSchedule1764400000000 implements MigrationInterface {
   name = 'RefreshSchedule1764400000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`
       CREATE TABLE "${schema}".refresh_schedule (
         connection_id uuid PRIMARY KEY,
@@ -38,7 +38,7 @@ export class RefreshSchedule1764400000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as PostgresConnectionOptions).schema ?? 'public';
+    const schema = schemaOf(runner);
     await runner.query(`DROP TABLE "${schema}".refresh_schedule`);
   }
 }

@@ -1,0 +1,2 @@
+export { ConnectorProjectionColumns } from './connector-projection.columns';
+export { projectConnectorActivated, projectConnectorDeactivated, type OwnConnectorColumns } from './project-connector-events';
