@@ -16,6 +16,15 @@ import { launchBrowser, screenshot, TestBrowser } from './browser';
 const CLIENT_SECRET = `ui-client-secret-${randomBytes(8).toString('hex')}`;
 const API_KEY_VALUE = `sk_live_${randomBytes(12).toString('hex')}`;
 
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+const intersects = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
 describe('web UI: connector settings and the Connect dialog', () => {
   let system: RunningSystem;
   let sandbox: SandboxProvider;
@@ -46,6 +55,18 @@ describe('web UI: connector settings and the Connect dialog', () => {
   };
 
   const activationSwitch = () => settings.getByRole('switch', { name: 'Enable activation' });
+
+  /** Checked scrolled to the top, where the save bar sticks to the window's bottom edge, and to the bottom, where it sits under the form. */
+  const expectToastClearOfSaveBar = async (): Promise<void> => {
+    const toast = settings.locator('#toast.toast-visible');
+    for (const scrolledTo of ['top', 'bottom']) {
+      await settings.evaluate(`window.scrollTo(0, ${scrolledTo === 'top' ? '0' : 'document.documentElement.scrollHeight'})`);
+      await toast.waitFor();
+      const [toastBox, saveBarBox] = await Promise.all([toast.boundingBox(), settings.locator('.savebar').boundingBox()]);
+      if (!toastBox || !saveBarBox) throw new Error(`no bounding box for ${toastBox ? 'the save bar' : 'the toast'}`);
+      expect({ scrolledTo, overlap: intersects(toastBox, saveBarBox), toastBox, saveBarBox }).toEqual({ scrolledTo, overlap: false, toastBox, saveBarBox });
+    }
+  };
 
   /** Waits for the dialog's outcome and says what it shows when it is not the one expected. */
   const dialogResult = async (dialog: Page, expected: 'success' | 'failure'): Promise<string> => {
@@ -97,6 +118,9 @@ describe('web UI: connector settings and the Connect dialog', () => {
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect((await fetch(`${base}/ui/settings.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+    const nested = await fetch(`${base}/ui/settings/connector-editor/activation.js`);
+    expect({ status: nested.status, type: nested.headers.get('content-type') }).toEqual({ status: 200, type: expect.stringMatching(/^text\/javascript/) });
+    expect((await fetch(`${base}/ui/settings/..%2F..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${base}/ui/..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${base}/ui/nothing.js`)).status).toBe(404);
   });
@@ -149,6 +173,7 @@ describe('web UI: connector settings and the Connect dialog', () => {
 
     await activationSwitch().click();
     await settings.locator('.badge-status[data-status="active"]').waitFor();
+    await expectToastClearOfSaveBar();
     expect(await activationSwitch().isChecked()).toBe(true);
     const secretInput = settings.locator('[data-path="config.clientSecret"]');
     expect(await secretInput.inputValue()).toBe('');

@@ -15,6 +15,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 const ASSET_NAME = /^[a-z0-9][a-z0-9-]*\.(html|js|css|svg)$/;
+const FOLDER_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 /**
  * `apps/gateway/ui-assets`, found from this file both when it runs as TypeScript
@@ -28,12 +29,22 @@ export function uiAssetsDirectory(from: string = __dirname): string {
   return found;
 }
 
+/** Keyed by the path below the folder: `settings.js`, `settings/sign-in.js`. */
 export function loadUiAssets(directory: string = uiAssetsDirectory()): Map<string, UiAsset> {
   const assets = new Map<string, UiAsset>();
-  for (const name of readdirSync(directory)) {
-    const contentType = CONTENT_TYPES[extname(name)];
-    if (!ASSET_NAME.test(name) || contentType === undefined) continue;
-    assets.set(name, { body: readFileSync(join(directory, name)), contentType });
-  }
+  addFolder(assets, directory, '');
   return assets;
+}
+
+/** A link to a folder is not entered: Dirent.isDirectory() is false for links. */
+function addFolder(assets: Map<string, UiAsset>, directory: string, prefix: string): void {
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      if (FOLDER_NAME.test(entry.name)) addFolder(assets, join(directory, entry.name), `${prefix}${entry.name}/`);
+      continue;
+    }
+    const contentType = CONTENT_TYPES[extname(entry.name)];
+    if (!ASSET_NAME.test(entry.name) || contentType === undefined) continue;
+    assets.set(`${prefix}${entry.name}`, { body: readFileSync(join(directory, entry.name)), contentType });
+  }
 }

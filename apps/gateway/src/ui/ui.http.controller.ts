@@ -43,9 +43,10 @@ export class UiHttpController {
     this.send(res, 'index.html');
   }
 
-  @Get(':file')
-  file(@Param('file') file: string, @Res() res: Response): void {
-    this.send(res, file);
+  /** Express 5 gives the segments of `*path` (decoded) as an array: `settings/sign-in.js` is `['settings', 'sign-in.js']`. */
+  @Get('*path')
+  file(@Param('path') path: string[] | string, @Res() res: Response): void {
+    this.send(res, Array.isArray(path) ? path.join('/') : path);
   }
 
   private send(res: Response, name: string): void {
