@@ -6,6 +6,11 @@ export interface MessagingOptions {
   kafkaBrokers: string[];
   topicPrefix: string;
   logLevel?: string;
+  /**
+   * Called once Kafka has acknowledged a batch of the relay's, before the batch is marked
+   * published: an observer for counting, or for a test that stops the process at that point.
+   */
+  onBatchPublished?: (events: number) => void;
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');

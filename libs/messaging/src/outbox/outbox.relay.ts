@@ -35,7 +35,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wake: (() => void) | undefined;
   private signalled = false;
   private loop: Promise<void> | undefined;
-  private published = 0;
 
   constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
 
@@ -47,10 +46,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     this.signal();
     await this.loop;
-  }
-
-  get publishedCount(): number {
-    return this.published;
   }
 
   private async run(): Promise<void> {
@@ -125,7 +120,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         // Settled by the awaits below; a rejection here must not surface as unhandled meanwhile.
         next.catch(() => undefined);
         await sending;
-        if (process.env.OUTBOX_RELAY_FAULT === 'crash-after-publish') process.kill(process.pid, 'SIGKILL');
+        this.options.onBatchPublished?.(batch.length);
         await marking;
         marking = this.markPublished(batch);
         marking.catch(() => undefined);
@@ -149,7 +144,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async markPublished(batch: PendingRow[]): Promise<void> {
     await this.requireClient().query(`UPDATE "${this.options.schema}".outbox SET published_at = now() WHERE id = ANY($1::uuid[])`, [batch.map((r) => r.id)]);
-    this.published += batch.length;
   }
 
   private pause(ms: number): Promise<void> {
