@@ -1,7 +1,15 @@
 import { internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
 
-export type ConnectorConfigConfig = ServiceConfig & { internalApiToken: string };
+export interface ConnectorConfigSettings {
+  internalApiToken: string;
+}
 
-export function loadConnectorConfigConfig(env: NodeJS.ProcessEnv): ConnectorConfigConfig {
-  return loadServiceConfig<{ internalApiToken: string }>('connector-config', 3001, { internalApiToken: internalApiTokenReader }, env);
+export type ConnectorConfigConfig = ServiceConfig & ConnectorConfigSettings;
+
+/** Injection token for connector-config's validated {@link ConnectorConfigConfig}. */
+export const CONNECTOR_CONFIG_CONFIG = Symbol('CONNECTOR_CONFIG_CONFIG');
+
+/** connector-config seals client secrets and announces connectors: it needs the vault keys and Kafka. */
+export function loadConnectorConfigConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfigConfig {
+  return loadServiceConfig<ConnectorConfigSettings>('connector-config', 3001, { internalApiToken: internalApiTokenReader }, env);
 }

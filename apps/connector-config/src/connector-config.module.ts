@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { ActivateConnectorHttpController } from './activate-connector/activate-connector.http.controller';
 import { ActivateConnectorService } from './activate-connector/activate-connector.service';
-import type { ConnectorConfigConfig } from './connector-config.config';
+import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from './connector-config.config';
 import { ConnectorAuditTrail } from './connector-changes/connector-audit-trail';
 import { ConnectorChangeEntity } from './connector-changes/connector-change.entity';
 import { ConnectorChangesHttpController } from './connector-changes/connector-changes.http.controller';
@@ -45,6 +45,7 @@ export class ConnectorConfigModule {
         ConnectorChangesHttpController,
       ],
       providers: [
+        { provide: CONNECTOR_CONFIG_CONFIG, useValue: config },
         WorkspaceParamGuard,
         ConnectorStore,
         ConnectorSecrets,

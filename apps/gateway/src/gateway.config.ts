@@ -2,7 +2,7 @@ import { fromEnv, loadServiceConfig, ServiceConfig, internalApiTokenReader } fro
 import { parseTrustedProxies, TrustedProxies } from './client-address/trusted-proxies';
 import { RateLimits, rateLimitReaders } from './rate-limit/rate-limit.config';
 
-export interface GatewayExtraConfig {
+export interface GatewaySettings {
   connectorConfigUrl: string;
   oauthAuthorizationUrl: string;
   tokenIssuanceUrl: string;
@@ -17,17 +17,17 @@ export interface GatewayExtraConfig {
   longPollsPerWorkspace: number;
 }
 
-export type GatewayConfig = ServiceConfig & GatewayExtraConfig;
+export type GatewayConfig = ServiceConfig & GatewaySettings;
 
 /** Injection token for the gateway's validated {@link GatewayConfig}. */
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
-export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
-  return loadServiceConfig<GatewayExtraConfig & { kafkaBrokers: string[] }>(
+/** The gateway seals nothing and sends no events: it reads neither the vault keys nor Kafka's settings. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadServiceConfig<GatewaySettings>(
     'gateway',
     3000,
     {
-      kafkaBrokers: () => [],
       connectorConfigUrl: fromEnv.url('CONNECTOR_CONFIG_URL', ['http:', 'https:']),
       oauthAuthorizationUrl: fromEnv.url('OAUTH_AUTHORIZATION_URL', ['http:', 'https:']),
       tokenIssuanceUrl: fromEnv.url('TOKEN_ISSUANCE_URL', ['http:', 'https:']),
@@ -38,6 +38,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       trustedProxies: (env) => fromEnv.optional('TRUSTED_PROXIES', fromEnv.parsed('TRUSTED_PROXIES', parseTrustedProxies))(env) ?? null,
     },
     env,
-    { keyring: false },
+    { keyring: false, kafka: false },
   );
 }

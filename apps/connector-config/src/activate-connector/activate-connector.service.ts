@@ -2,9 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { mergeSecrets, validateAuthConfig } from '@cb/auth-modes';
-import { SERVICE_CONFIG } from '@cb/service-runtime';
 import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
-import type { ConnectorConfigConfig } from '../connector-config.config';
+import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from '../connector-config.config';
 import { ConnectorAnnouncer } from '../connectors/connector.announcer';
 import { ConnectorSecrets } from '../connectors/connector-secrets';
 import { ConnectorEntity } from '../connectors/connector.entity';
@@ -20,7 +19,7 @@ import { activationRefused } from '../connector-config.errors';
 export class ActivateConnectorService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(SERVICE_CONFIG) private readonly config: ConnectorConfigConfig,
+    @Inject(CONNECTOR_CONFIG_CONFIG) private readonly config: ConnectorConfigConfig,
     private readonly store: ConnectorStore,
     private readonly secrets: ConnectorSecrets,
     private readonly announcer: ConnectorAnnouncer,

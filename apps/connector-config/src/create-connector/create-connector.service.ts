@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuthConfig, configFromTemplate, getTemplate, splitSecrets } from '@cb/auth-modes';
 import { FieldProblem } from '@cb/platform';
-import { SERVICE_CONFIG } from '@cb/service-runtime';
 import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
-import type { ConnectorConfigConfig } from '../connector-config.config';
+import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from '../connector-config.config';
 import { ConnectorSecrets } from '../connectors/connector-secrets';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectorResponse, toConnectorResponse } from '../connectors/connector.mapper';
@@ -26,7 +25,7 @@ interface NewConnector {
 export class CreateConnectorService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(SERVICE_CONFIG) private readonly config: ConnectorConfigConfig,
+    @Inject(CONNECTOR_CONFIG_CONFIG) private readonly config: ConnectorConfigConfig,
     private readonly store: ConnectorStore,
     private readonly secrets: ConnectorSecrets,
     private readonly audit: ConnectorAuditTrail,

@@ -4,9 +4,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 import { activationGaps, AuthConfig, mergeSecrets, splitSecrets } from '@cb/auth-modes';
 import { FieldProblem } from '@cb/platform';
-import { SERVICE_CONFIG } from '@cb/service-runtime';
 import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
-import type { ConnectorConfigConfig } from '../connector-config.config';
+import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from '../connector-config.config';
 import { ConnectorAnnouncer } from '../connectors/connector.announcer';
 import { UpdateConnectorRequestDto } from '../connectors/connector-envelope.dto';
 import { ConnectorSecrets } from '../connectors/connector-secrets';
@@ -27,7 +26,7 @@ import { clientSecretRequired, modeChangeRefused } from '../connector-config.err
 export class UpdateConnectorService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(SERVICE_CONFIG) private readonly config: ConnectorConfigConfig,
+    @Inject(CONNECTOR_CONFIG_CONFIG) private readonly config: ConnectorConfigConfig,
     private readonly store: ConnectorStore,
     private readonly secrets: ConnectorSecrets,
     private readonly announcer: ConnectorAnnouncer,

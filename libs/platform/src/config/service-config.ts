@@ -25,18 +25,24 @@ export interface ServiceConfigOptions {
    * VAULT_KEYS, so its environment need not, and should not, hold the keys. True by default.
    */
   keyring?: boolean;
+  /**
+   * False for a service that neither publishes nor consumes events (the gateway): it never reads
+   * KAFKA_BROKERS or KAFKA_TOPIC_PREFIX. True by default.
+   */
+  kafka?: boolean;
 }
 
 export function serviceConfigReaders(serviceName: string, defaultPort: number, options: ServiceConfigOptions = {}): { [K in keyof ServiceConfig]: ConfigReader<ServiceConfig[K]> } {
   const withKeyring = options.keyring ?? true;
+  const withKafka = options.kafka ?? true;
   return {
     serviceName: () => serviceName,
     instanceId: fromEnv.string('INSTANCE_ID', `${serviceName}-${process.pid}`),
     port: fromEnv.integer('PORT', defaultPort, { min: 0, max: 65535 }),
     host: fromEnv.string('HOST', '127.0.0.1'),
     databaseUrl: fromEnv.url('DATABASE_URL', ['postgres:', 'postgresql:']),
-    kafkaBrokers: fromEnv.brokers('KAFKA_BROKERS'),
-    topicPrefix: fromEnv.string('KAFKA_TOPIC_PREFIX', ''),
+    kafkaBrokers: withKafka ? fromEnv.brokers('KAFKA_BROKERS') : () => [],
+    topicPrefix: withKafka ? fromEnv.string('KAFKA_TOPIC_PREFIX', '') : () => '',
     logLevel: fromEnv.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     runMode: fromEnv.oneOf('RUN_MODE', ['development', 'production'] as const, 'production'),
     vaultKeys: withKeyring
