@@ -169,7 +169,7 @@ export async function seedConnections(system: RunningSystem, workspace: Workspac
       await dataSource.transaction(async (manager) => {
         for (const token of grants.slice(i, i + 200)) {
           const credential = oauthCredential(token, workspace.scopes, new Date(), null);
-          const saved = await vault.save(manager, {
+          const issued = await vault.issue(manager, {
             connectionId: randomUUID(),
             workspaceId: workspace.workspaceId,
             connectorId: workspace.connectorId,
@@ -182,8 +182,7 @@ export async function seedConnections(system: RunningSystem, workspace: Workspac
             refreshMarginSeconds: 300,
             reason: 'connect',
           });
-          await vault.announce(manager, saved, 'connect');
-          connectionIds.push(saved.id);
+          connectionIds.push(issued.id);
         }
       });
       progress(`${label}: ${connectionIds.length}/${count} connections stored`);

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { CaptureCredentialsEventsController } from './capture-credentials/capture-credentials.events.controller';
+import { CaptureCredentialsUseCase } from './capture-credentials/capture-credentials.service';
 import { ConnectorEntity } from './connectors/connector.entity';
 import { ConnectorProjectionEventsController } from './connectors/connector-projection.events.controller';
 import { ConnectorHealthRepository } from './connectors/connector-health.repository';
@@ -14,13 +15,13 @@ import { DisconnectConnection } from './disconnect/disconnect-connection.service
 import { CodeRedemptionEntity } from './exchange-code/code-redemption.entity';
 import { ConnectOutcome } from './exchange-code/connect-outcome';
 import { ExchangeCodeEventsController } from './exchange-code/exchange-code.events.controller';
+import { ExchangeCodeUseCase } from './exchange-code/exchange-code.service';
 import { ConnectionsHttpController } from './list-connections/connections.http.controller';
 import { MIGRATIONS } from './migrations';
 import { CredentialReadEntity } from './read-credential/credential-read.entity';
 import { ReadCredentialRoute } from './read-credential/read-credential.route';
 import { ReadCredentialService } from './read-credential/read-credential.service';
 import { CredentialRefresher } from './refresh-token/credential-refresher';
-import { OnDemandRefresh } from './refresh-token/on-demand-refresh';
 import { ReconnectRecoveryEventsController } from './refresh-token/reconnect-recovery.events.controller';
 import { RefreshLeases } from './refresh-token/refresh-leases';
 import { RefreshStateRepository } from './refresh-token/refresh-state.repository';
@@ -55,12 +56,13 @@ export class TokenIssuanceModule {
         CredentialVault,
         TokenEndpoint,
         ConnectOutcome,
+        ExchangeCodeUseCase,
+        CaptureCredentialsUseCase,
         ReadCredentialService,
         ReadCredentialRoute,
         RefreshStateRepository,
         RefreshLeases,
         CredentialRefresher,
-        OnDemandRefresh,
         DisconnectConnection,
       ],
       exports: [ConnectorStore, CredentialVault, TokenEndpoint, ConnectOutcome],

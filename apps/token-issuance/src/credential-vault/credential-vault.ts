@@ -13,8 +13,8 @@ export interface VaultEntry {
   credential: StoredCredential;
 }
 
-/** Everything needed to store a credential; the non-secret columns are derived from it here. */
-export interface SaveCredential {
+/** Everything needed to issue a credential; the non-secret columns are derived from it here. */
+export interface IssueCredential {
   connectionId: string;
   workspaceId: string;
   connectorId: string;
@@ -35,7 +35,8 @@ export interface SaveCredential {
 /**
  * The vault of connection credentials: one sealed credential per connection (AES-256-GCM, key id in
  * each value, AAD `connections:<id>`). Callers pass the transaction; `loadForUpdate` takes the row
- * lock so that a refresh and a reconnect never interleave. The refresh use case reuses this.
+ * lock so that a refresh and a reconnect never interleave. Every new credential (connect, reconnect,
+ * refresh) goes through {@link issue}.
  */
 @Injectable()
 export class CredentialVault {
@@ -70,10 +71,17 @@ export class CredentialVault {
   }
 
   /**
-   * Inserts the connection or replaces its credential (credential version + 1, status active).
-   * Lock the row first with {@link loadForUpdate} when it may exist.
+   * Issues a credential: seals and stores it (the connection inserted, or its credential replaced
+   * with credential version + 1 and status active) and announces it with TokenIssued, all in the
+   * caller's transaction. Lock the row first with {@link loadForUpdate} when it may exist.
    */
-  async save(manager: EntityManager, input: SaveCredential): Promise<ConnectionEntity> {
+  async issue(manager: EntityManager, input: IssueCredential): Promise<ConnectionEntity> {
+    const connection = await this.save(manager, input);
+    await this.announce(manager, connection, input.reason, input.sessionId);
+    return connection;
+  }
+
+  private async save(manager: EntityManager, input: IssueCredential): Promise<ConnectionEntity> {
     const repository = manager.getRepository(ConnectionEntity);
     const existing = await this.locked.one(manager, [input.connectionId]);
     if (existing && (existing.workspaceId !== input.workspaceId || existing.connectorId !== input.connectorId)) {
@@ -112,8 +120,8 @@ export class CredentialVault {
     return row;
   }
 
-  /** Announces the connection's current credential (no secret inside), in the same transaction. */
-  async announce(manager: EntityManager, connection: ConnectionEntity, reason: TokenIssuedPayload['reason'], sessionId?: string): Promise<void> {
+  /** TokenIssued for the connection's current credential (no secret inside). */
+  private async announce(manager: EntityManager, connection: ConnectionEntity, reason: TokenIssuedPayload['reason'], sessionId?: string | null): Promise<void> {
     await this.outbox.append(manager, TokenIssued, {
       connectionId: connection.id,
       workspaceId: connection.workspaceId,

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ConnectionFailed } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
+import { ConnectionEntity } from '../credential-vault/connection.entity';
+import { CredentialVault, IssueCredential } from '../credential-vault/credential-vault';
 
 export interface ConnectAttemptRef {
   sessionId: string;
@@ -11,10 +13,46 @@ export interface ConnectAttemptRef {
   endUserId: string;
 }
 
-/** Announces a failed connect attempt; nothing of it is stored in the vault. */
+/** A connect attempt as CodeReceived and CredentialsSubmitted describe it. */
+export interface ConnectAttempt extends ConnectAttemptRef {
+  reconnect: boolean;
+  tenant?: string;
+  attributes?: Record<string, string>;
+}
+
+/** What a successful connect attempt obtained, and from which connector version. */
+export type ConnectedCredential = Pick<IssueCredential, 'connectorVersion' | 'mode' | 'credential' | 'expiresAt' | 'refreshable' | 'refreshMarginSeconds'>;
+
+/**
+ * The end of a connect attempt, in the caller's transaction: a credential issued to the connection
+ * (a reconnect keeps the connection's end user), or a failure announced, of which nothing is
+ * stored in the vault.
+ */
 @Injectable()
 export class ConnectOutcome {
-  constructor(private readonly outbox: OutboxWriter) {}
+  private readonly logger = new Logger(ConnectOutcome.name);
+
+  constructor(
+    private readonly vault: CredentialVault,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  async connected(manager: EntityManager, attempt: ConnectAttempt, obtained: ConnectedCredential): Promise<ConnectionEntity> {
+    const existing = attempt.reconnect ? await this.vault.loadForUpdate(manager, attempt.connectionId, attempt.workspaceId) : null;
+    const connection = await this.vault.issue(manager, {
+      ...obtained,
+      connectionId: attempt.connectionId,
+      workspaceId: attempt.workspaceId,
+      connectorId: attempt.connectorId,
+      endUserId: existing?.connection.endUserId ?? attempt.endUserId,
+      tenant: attempt.tenant ?? null,
+      attributes: attempt.attributes ?? {},
+      sessionId: attempt.sessionId,
+      reason: existing ? 'reconnect' : 'connect',
+    });
+    this.logger.log(`connection ${connection.id} holds credential version ${connection.credentialVersion}`);
+    return connection;
+  }
 
   async failed(manager: EntityManager, attempt: ConnectAttemptRef, errorCode: string, reason: string): Promise<void> {
     await this.outbox.append(manager, ConnectionFailed, {

@@ -3,14 +3,15 @@ import { DataSource } from 'typeorm';
 import { notFound } from '@cb/platform';
 import { ConnectorStore } from '../connectors/connector-store';
 import { CredentialVault } from '../credential-vault/credential-vault';
-import { OnDemandRefresh } from '../refresh-token/on-demand-refresh';
+import { CredentialRefresher } from '../refresh-token/credential-refresher';
 import { CredentialReadEntity } from './credential-read.entity';
 import { CredentialResponse, toCredentialResponse } from './credential.mapper';
+import { assertUsable } from './usable-credential';
 
 /**
  * Hands a connection's credential to an authorized caller and records the read (who, when, which
  * connection; never the secret). A token that is due (the schedule's rule: the margin, capped at
- * half the lifetime) is renewed first, a client-credentials one without a user (OnDemandRefresh).
+ * half the lifetime) is renewed first, a client-credentials one without a user (refreshIfDue).
  */
 @Injectable()
 export class ReadCredentialService {
@@ -20,7 +21,7 @@ export class ReadCredentialService {
     private readonly dataSource: DataSource,
     private readonly vault: CredentialVault,
     private readonly connectors: ConnectorStore,
-    private readonly onDemand: OnDemandRefresh,
+    private readonly refresher: CredentialRefresher,
   ) {
     const table = dataSource.getMetadata(CredentialReadEntity).tablePath;
     this.recordRead = `INSERT INTO ${table} (workspace_id, connection_id, api_key_id, include_refresh_token, credential_version, read_at) VALUES ($1, $2, $3, $4, $5, now())`;
@@ -36,10 +37,10 @@ export class ReadCredentialService {
     if (!entry) throw notFound('connection');
     const connector = await this.connectors.findCurrent(entry.connection.connectorId);
     const config = connector?.config ?? null;
-    const refresh = await this.onDemand.refreshIfDue(entry, config, workspaceId);
+    const refresh = await this.refresher.refreshIfDue(entry, config, workspaceId);
     if (refresh) entry = refresh.outcome === 'refreshed' ? refresh.entry : await this.vault.load(manager, connectionId, workspaceId);
     if (!entry) throw notFound('connection');
-    this.onDemand.assertUsable(entry, config, refresh);
+    assertUsable(entry, config, refresh);
     await manager.query(this.recordRead, [workspaceId, connectionId, apiKeyId, includeRefreshToken, entry.connection.credentialVersion]);
     return toCredentialResponse(entry.connection, entry.credential, config, includeRefreshToken);
   }

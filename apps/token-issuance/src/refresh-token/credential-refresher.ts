@@ -1,18 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { OAuth2Config } from '@cb/auth-modes';
-import { ConnectionStatusChanged } from '@cb/events';
-import { OutboxWriter } from '@cb/messaging';
+import type { AuthConfig, OAuth2Config } from '@cb/auth-modes';
+import { ConnectionStatusChanged, ConnectionStatusChangedPayload } from '@cb/events';
+import { type InboxCommit, OutboxWriter } from '@cb/messaging';
 import { TOKEN_ERROR_CODES, type TokenError, type TokenGrant, type TokenResult } from '@cb/oauth-client';
 import { ConnectorHealthRepository } from '../connectors/connector-health.repository';
 import { ConnectorStore, LoadedConnector } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
 import { CredentialOrigins } from '../credential-vault/stored-credential';
+import { usesClientCredentials } from '../token-endpoint/client-credentials';
 import { PROVIDER_GUARD_CODES } from '../token-endpoint/provider-guard';
-import { isConnectorFault, isRefreshable, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
-import { isRefreshDue } from '@cb/refresh-policy';
-import { isExpired, readRetryAt, renewalPlan, tokenLifetime, tooCloseToExpiry } from './refresh-policy';
+import { isConnectorFault, issuedOAuthCredential, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
+import { canRenew, isDue, readRetryAt, renewalPlan, tooCloseToExpiry } from './refresh-policy';
 import { refreshFailing, RefreshStateRepository } from './refresh-state.repository';
 import { Lease, RefreshLeases } from './refresh-leases';
 
@@ -36,21 +36,19 @@ export type RefreshOutcome =
 
 type HeldElsewhere = { kind: 'held'; until: Date; entry: VaultEntry };
 
-/**
- * Runs the first transaction of a refresh, where it decides and takes the lease; an event handler
- * passes its inbox's `ctx.commit`, so the event is recorded in that same transaction. Undefined when
- * the inbox already held the event.
- */
-export type DecidingTransaction = <T>(work: (manager: EntityManager) => Promise<T>) => Promise<T | undefined>;
-
 /** What the first transaction decided: an outcome without a provider call, a lease held elsewhere, or a call to make. */
 type Decision =
   | { kind: 'done'; outcome: RefreshOutcome }
   | HeldElsewhere
   | { kind: 'call'; entry: VaultEntry; connector: LoadedConnector; grant: TokenGrant; origins: CredentialOrigins | null; lease: Lease };
 
+/** A connection as TokenIssued announced it, without its credential. */
+export type IssuedConnection = Pick<ConnectionStatusChangedPayload, 'connectionId' | 'workspaceId' | 'connectorId' | 'endUserId'> & { credentialVersion: number };
+
 /**
- * The one refresh function, used by the schedule (TokenExpired), credential reads and 401 reports.
+ * The refresh use case: the one refresh function, used by the schedule (TokenExpired), credential
+ * reads ({@link refreshIfDue}) and 401 reports, and the connection status it changes (needs_reconnect
+ * when a token cannot be renewed, active again after a reconnect: {@link reconnected}).
  *
  * Single flight across every instance and path, with no database connection or lock held while the
  * provider answers: a short transaction locks the connection row, decides, and takes a lease
@@ -93,7 +91,12 @@ export class CredentialRefresher {
     private readonly health: ConnectorHealthRepository,
   ) {}
 
-  async refresh(connectionId: string, trigger: RefreshTrigger, workspaceId?: string, decidingTransaction?: DecidingTransaction): Promise<RefreshOutcome> {
+  /**
+   * `decidingTransaction` runs the first transaction, where the refresh decides and takes the lease:
+   * an event handler passes its inbox's `ctx.commit`, so that the event is recorded in that same
+   * transaction (the outcome is `already_handled` when the inbox held the event already).
+   */
+  async refresh(connectionId: string, trigger: RefreshTrigger, workspaceId?: string, decidingTransaction?: InboxCommit): Promise<RefreshOutcome> {
     let leaseWaits = 0;
     let firstTransaction = decidingTransaction;
     for (;;) {
@@ -118,7 +121,30 @@ export class CredentialRefresher {
     }
   }
 
-  private async attempt(connectionId: string, trigger: RefreshTrigger, workspaceId?: string, decidingTransaction?: DecidingTransaction): Promise<HeldElsewhere | RefreshOutcome> {
+  /**
+   * The credential read's refresh: renews a loaded token that is due by the schedule's own rule (a
+   * refresh token grant, or a new client-credentials token), through the same single flight. Null
+   * when nothing had to be done.
+   */
+  async refreshIfDue(entry: VaultEntry, config: AuthConfig | null, workspaceId: string): Promise<RefreshOutcome | null> {
+    const { connection } = entry;
+    if (connection.status !== 'active' || !canRenew(connection, config)) return null;
+    if (!isDue(connection, new Date())) return null;
+    return this.refresh(connection.id, { kind: 'on_demand' }, workspaceId);
+  }
+
+  /**
+   * A connection this service marked needs_reconnect got a new credential through a connect session
+   * (TokenIssued reason reconnect; the vault's status is active again): announces the recovery once.
+   */
+  async reconnected(manager: EntityManager, issued: IssuedConnection): Promise<void> {
+    const errorCode = await this.states.clearNeedsReconnect(manager, issued.connectionId);
+    if (errorCode === null) return;
+    await this.announceStatus(manager, issued, { status: 'active', previousStatus: 'needs_reconnect', reason: `reconnected after ${errorCode}` });
+    this.logger.log(`connection ${issued.connectionId} is active again after a reconnect`);
+  }
+
+  private async attempt(connectionId: string, trigger: RefreshTrigger, workspaceId?: string, decidingTransaction?: InboxCommit): Promise<HeldElsewhere | RefreshOutcome> {
     const decide = (manager: EntityManager): Promise<Decision> => this.decide(manager, connectionId, trigger, workspaceId);
     const decision = decidingTransaction ? await decidingTransaction(decide) : await this.dataSource.transaction(decide);
     if (!decision) return { outcome: 'skipped', why: 'already_handled', entry: null };
@@ -140,7 +166,8 @@ export class CredentialRefresher {
     if (connection.status === 'needs_reconnect') return done({ outcome: 'skipped', why: 'needs_reconnect', entry });
     const announcedVersion = trigger.kind === 'on_demand' ? undefined : trigger.credentialVersion;
     if (announcedVersion !== undefined && connection.credentialVersion > announcedVersion) return done({ outcome: 'skipped', why: 'superseded', entry });
-    if (trigger.kind === 'on_demand' && !isRefreshDue(tokenLifetime(connection), now)) return done({ outcome: 'skipped', why: 'fresh', entry });
+    if (trigger.kind === 'on_demand' && !isDue(connection, now)) return done({ outcome: 'skipped', why: 'fresh', entry });
+    const expired = (): boolean => tooCloseToExpiry(connection.expiresAt, now) || (trigger.kind === 'scheduled' && trigger.reason === 'expired');
 
     // The connector as this instance follows it (ADR 0007), like a credential read.
     const connector = await this.connectors.findCurrent(connection.connectorId);
@@ -148,18 +175,15 @@ export class CredentialRefresher {
     if (!connector || !config || config.mode !== 'OAUTH2' || credential.type !== 'oauth2') {
       // Typed credentials cannot be renewed: at expiry (or on a reported 401) the user must reconnect.
       if (trigger.kind === 'unauthorized_reported') return done(await this.needsReconnect(manager, entry, 'unauthorized_reported', 'a caller reported the credential as rejected'));
-      if (isExpired(connection.expiresAt, new Date(now.getTime() + 1000)) || (trigger.kind === 'scheduled' && trigger.reason === 'expired')) {
-        return done(await this.needsReconnect(manager, entry, 'credential_expired', 'the credential has expired'));
-      }
+      if (expired()) return done(await this.needsReconnect(manager, entry, 'credential_expired', 'the credential has expired'));
       return done({ outcome: 'skipped', why: 'fresh', entry });
     }
     // Client-credentials tokens are renewed by the read itself (no user, no refresh token).
-    if (config.grantType === 'client_credentials' && trigger.kind === 'scheduled') return done({ outcome: 'skipped', why: 'renewed_on_read', entry });
+    if (usesClientCredentials(config) && trigger.kind === 'scheduled') return done({ outcome: 'skipped', why: 'renewed_on_read', entry });
 
     const plan = renewalPlan(config, credential);
     if ('impossible' in plan) {
-      const expired = isExpired(connection.expiresAt, new Date(now.getTime() + 1000)) || (trigger.kind === 'scheduled' && trigger.reason === 'expired');
-      if (trigger.kind === 'unauthorized_reported' || expired) return done(await this.needsReconnect(manager, entry, plan.impossible, 'the token cannot be refreshed'));
+      if (trigger.kind === 'unauthorized_reported' || expired()) return done(await this.needsReconnect(manager, entry, plan.impossible, 'the token cannot be refreshed'));
       return done({ outcome: 'skipped', why: 'fresh', entry });
     }
 
@@ -215,22 +239,17 @@ export class CredentialRefresher {
 
     const config = connector.config as OAuth2Config;
     const renewed = oauthCredential(result, credential.type === 'oauth2' ? credential.scopes : config.scopes, new Date(), origins, credential);
-    const saved = await this.vault.save(manager, {
+    const saved = await this.vault.issue(manager, {
       connectionId,
       workspaceId: connection.workspaceId,
       connectorId: connection.connectorId,
       connectorVersion: connection.connectorVersion,
-      mode: connection.mode,
       endUserId: connection.endUserId,
-      credential: renewed,
-      expiresAt: renewed.expiresAt,
-      refreshable: config.grantType === 'client_credentials' ? false : isRefreshable(config, renewed),
-      refreshMarginSeconds: config.refreshMarginSeconds,
+      ...issuedOAuthCredential(config, renewed),
       reason: 'refresh',
     });
     await this.states.recordAttempt(manager, { connectionId, trigger: trigger.kind, credentialVersion: saved.credentialVersion, outcome: 'refreshed' });
     await this.health.succeeded(manager, connection.connectorId);
-    await this.vault.announce(manager, saved, 'refresh');
     this.logger.log(`connection ${connectionId} refreshed (${trigger.kind}): credential version ${saved.credentialVersion}`);
     return { outcome: 'refreshed', entry: { connection: saved, credential: renewed } };
   }
@@ -269,21 +288,26 @@ export class CredentialRefresher {
       .execute();
     if (result.affected === 1) {
       await this.states.markNeedsReconnect(manager, connection.id, connection.credentialVersion, errorCode);
-      await this.outbox.append(manager, ConnectionStatusChanged, {
-        connectionId: connection.id,
-        workspaceId: connection.workspaceId,
-        connectorId: connection.connectorId,
-        endUserId: connection.endUserId,
-        status: 'needs_reconnect',
-        previousStatus: 'active',
-        errorCode,
-        reason,
-        credentialVersion: connection.credentialVersion,
-        changedAt: new Date().toISOString(),
-      });
+      await this.announceStatus(manager, { ...connection, connectionId: connection.id }, { status: 'needs_reconnect', previousStatus: 'active', errorCode, reason });
       this.logger.warn(`connection ${connection.id} needs reconnect: ${errorCode}`);
     }
     return { outcome: 'needs_reconnect', entry: { ...entry, connection: { ...connection, status: 'needs_reconnect' } }, errorCode };
+  }
+
+  private async announceStatus(
+    manager: EntityManager,
+    connection: IssuedConnection,
+    change: Pick<ConnectionStatusChangedPayload, 'status' | 'previousStatus' | 'errorCode' | 'reason'>,
+  ): Promise<void> {
+    await this.outbox.append(manager, ConnectionStatusChanged, {
+      connectionId: connection.connectionId,
+      workspaceId: connection.workspaceId,
+      connectorId: connection.connectorId,
+      endUserId: connection.endUserId,
+      ...change,
+      credentialVersion: connection.credentialVersion,
+      changedAt: new Date().toISOString(),
+    });
   }
 }
 

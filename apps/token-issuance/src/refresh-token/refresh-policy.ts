@@ -1,12 +1,23 @@
-import type { OAuth2Config } from '@cb/auth-modes';
+import type { AuthConfig, OAuth2Config } from '@cb/auth-modes';
 import type { TokenGrant } from '@cb/oauth-client';
-import { retryDelayMs, type BackoffPolicy, type TokenLifetime } from '@cb/refresh-policy';
+import { isRefreshDue, retryDelayMs, type BackoffPolicy, type TokenLifetime } from '@cb/refresh-policy';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { StoredCredential } from '../credential-vault/stored-credential';
+import { clientCredentialsGrant, usesClientCredentials } from '../token-endpoint/client-credentials';
 
 /** The connection's current token as the shared due rule (@cb/refresh-policy) sees it. */
 export function tokenLifetime(connection: Pick<ConnectionEntity, 'updatedAt' | 'expiresAt' | 'refreshMarginSeconds'>): TokenLifetime {
   return { issuedAt: connection.updatedAt, expiresAt: connection.expiresAt, refreshMarginSeconds: connection.refreshMarginSeconds };
+}
+
+/** Whether the connection's current token is due for renewal, by the schedule's own rule. */
+export function isDue(connection: Pick<ConnectionEntity, 'updatedAt' | 'expiresAt' | 'refreshMarginSeconds'>, now: Date): boolean {
+  return isRefreshDue(tokenLifetime(connection), now);
+}
+
+/** Whether the broker renews the connection's token without its user: a refresh token, or client credentials. */
+export function canRenew(connection: Pick<ConnectionEntity, 'refreshable'>, config: AuthConfig | null): boolean {
+  return connection.refreshable || usesClientCredentials(config);
 }
 
 export function isExpired(expiresAt: Date | null, now: Date): boolean {
@@ -25,9 +36,7 @@ export type RenewalPlan = { grant: TokenGrant } | { impossible: 'refresh_not_sup
 
 /** @see https://www.rfc-editor.org/rfc/rfc6749#section-6 */
 export function renewalPlan(config: OAuth2Config, credential: StoredCredential & { type: 'oauth2' }): RenewalPlan {
-  if (config.grantType === 'client_credentials') {
-    return { grant: { grantType: 'client_credentials', ...(config.scopes.length ? { scope: config.scopes.join(config.scopeSeparator) } : {}) } };
-  }
+  if (usesClientCredentials(config)) return { grant: clientCredentialsGrant(config) };
   if (config.refreshGrantType === 'none') return { impossible: 'refresh_not_supported' };
   if (!credential.refreshToken) return { impossible: 'no_refresh_token' };
   return { grant: { grantType: 'refresh_token', refreshToken: credential.refreshToken } };

@@ -15,8 +15,10 @@ import {
   type TokenResult,
 } from '@cb/oauth-client';
 import { LoadedConnector } from '../connectors/connector-store';
+import type { IssueCredential } from '../credential-vault/credential-vault';
 import { CredentialOrigins, StoredCredential } from '../credential-vault/stored-credential';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from '../token-issuance.config';
+import { usesClientCredentials } from './client-credentials';
 import { lifetimeWithoutExpiresIn } from './token-lifetime';
 import { ProviderGuard } from './provider-guard';
 
@@ -149,8 +151,22 @@ export function oauthCredential(result: TokenResult, requestedScopes: readonly s
   };
 }
 
-export function isRefreshable(config: OAuth2Config, credential: StoredCredential): boolean {
-  return config.refreshGrantType === 'refresh_token' && credential.type === 'oauth2' && credential.refreshToken !== undefined;
+/** An OAuth credential of this connector as the vault issues it (connect, reconnect or refresh). */
+export type IssuedOAuthCredential = Pick<IssueCredential, 'mode' | 'credential' | 'expiresAt' | 'refreshable' | 'refreshMarginSeconds'>;
+
+/**
+ * How the vault issues an OAuth credential: its expiry, the connector's refresh margin, and whether
+ * the schedule renews it with its refresh token. A client-credentials token never is refreshable:
+ * the next one comes from the client credentials themselves, on demand.
+ */
+export function issuedOAuthCredential(config: OAuth2Config, credential: StoredCredential & { type: 'oauth2' }): IssuedOAuthCredential {
+  return {
+    mode: 'OAUTH2',
+    credential,
+    expiresAt: credential.expiresAt,
+    refreshable: !usesClientCredentials(config) && config.refreshGrantType === 'refresh_token' && credential.refreshToken !== undefined,
+    refreshMarginSeconds: config.refreshMarginSeconds,
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { OAuth2Config } from '@cb/auth-modes';
 import type { IntrospectionResult, TokenGrant, TokenResult } from '@cb/oauth-client';
+import { usesClientCredentials } from './client-credentials';
 
 /**
  * Where the lifetime of a token comes from when its token response has no `expires_in` (RFC 6749
@@ -28,6 +29,6 @@ export function lifetimeWithoutExpiresIn(
 
 /** Whether the broker can get the next token without the user: client credentials, or a refresh token (new or kept). */
 export function isRenewable(config: OAuth2Config, grant: TokenGrant, result: TokenResult): boolean {
-  if (config.grantType === 'client_credentials') return true;
+  if (usesClientCredentials(config)) return true;
   return config.refreshGrantType === 'refresh_token' && (result.refreshToken !== undefined || grant.grantType === 'refresh_token');
 }
