@@ -8,13 +8,13 @@ import { generateVaultKey } from '@cb/vault-crypto';
 import { loadConnectorConfigConfig } from '../../apps/connector-config/src/connector-config.config';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { oauthAuthorizationReaders } from '../../apps/oauth-authorization/src/oauth-authorization.config';
-import { tokenIssuanceReaders } from '../../apps/token-issuance/src/token-issuance.config';
+import { loadTokenIssuanceConfig } from '../../apps/token-issuance/src/token-issuance.config';
 
 const LOADERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   gateway: loadGatewayConfig,
   'connector-config': loadConnectorConfigConfig,
   'oauth-authorization': (env) => loadServiceConfig('oauth-authorization', 3002, oauthAuthorizationReaders, env),
-  'token-issuance': (env) => loadServiceConfig('token-issuance', 3003, tokenIssuanceReaders, env),
+  'token-issuance': loadTokenIssuanceConfig,
 };
 
 const baseEnv = (token: string): NodeJS.ProcessEnv => ({

@@ -13,8 +13,8 @@ import { loadDatabaseRolesConfig } from '../../apps/database-roles/src/database-
 import { loadConnectorConfigConfig } from '../../apps/connector-config/src/connector-config.config';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { oauthAuthorizationReaders } from '../../apps/oauth-authorization/src/oauth-authorization.config';
-import { tokenIssuanceReaders } from '../../apps/token-issuance/src/token-issuance.config';
-import { loadTokenRefreshConfig } from '../../apps/token-refresh/src/refresh-settings';
+import { loadTokenIssuanceConfig } from '../../apps/token-issuance/src/token-issuance.config';
+import { loadTokenRefreshConfig } from '../../apps/token-refresh/src/token-refresh.config';
 
 const ROOT = join(__dirname, '../..');
 const APPS = { gateway: 3000, 'connector-config': 3001, 'oauth-authorization': 3002, 'token-issuance': 3003, 'token-refresh': 3004 };
@@ -122,7 +122,7 @@ describe('docker-compose.yml', () => {
       gateway: loadGatewayConfig,
       'connector-config': loadConnectorConfigConfig,
       'oauth-authorization': (env) => loadServiceConfig('oauth-authorization', 3002, oauthAuthorizationReaders, env),
-      'token-issuance': (env) => loadServiceConfig('token-issuance', 3003, tokenIssuanceReaders, env),
+      'token-issuance': loadTokenIssuanceConfig,
       'token-refresh': loadTokenRefreshConfig,
     };
     for (const [app, load] of Object.entries(loaders)) expect(() => load(interpolated(services[app]?.environment))).not.toThrow();

@@ -1,13 +1,13 @@
 import { INestApplication } from '@nestjs/common';
 import { TokenExpired } from '@cb/events';
-import { createLogger, loadServiceConfig } from '@cb/platform';
+import { createLogger } from '@cb/platform';
 import { startService } from '@cb/service-runtime';
 import { ReadCredentialRoute } from './read-credential/read-credential.route';
-import { tokenIssuanceReaders, TokenIssuanceSettings } from './token-issuance.config';
+import { loadTokenIssuanceConfig } from './token-issuance.config';
 import { TokenIssuanceModule, SCHEMA } from './token-issuance.module';
 
 export async function startTokenIssuance(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
-  const config = loadServiceConfig<TokenIssuanceSettings>('token-issuance', 3003, tokenIssuanceReaders, env);
+  const config = loadTokenIssuanceConfig(env);
   const logger = createLogger(config.serviceName, config.logLevel, config.logFile);
   return startService({
     module: TokenIssuanceModule.register(config, logger),

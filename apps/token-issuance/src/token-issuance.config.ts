@@ -1,5 +1,5 @@
 import { cidrProblem, type OutboundPolicy } from '@cb/oauth-client';
-import { ConfigReader, fromEnv, ServiceConfig, internalApiTokenReader } from '@cb/platform';
+import { ConfigReader, fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
 import type { ProviderGuardSettings } from './token-endpoint/provider-guard';
 
 export interface TokenIssuanceSettings {
@@ -14,7 +14,13 @@ export interface TokenIssuanceSettings {
 
 export type TokenIssuanceConfig = ServiceConfig & TokenIssuanceSettings;
 
+/** Injection token for token-issuance's validated {@link TokenIssuanceConfig}. */
 export const TOKEN_ISSUANCE_CONFIG = Symbol('TOKEN_ISSUANCE_CONFIG');
+
+/** token-issuance holds the vault and announces credentials: it needs the vault keys and Kafka. */
+export function loadTokenIssuanceConfig(env: NodeJS.ProcessEnv = process.env): TokenIssuanceConfig {
+  return loadServiceConfig<TokenIssuanceSettings>('token-issuance', 3003, tokenIssuanceReaders, env);
+}
 
 export const tokenIssuanceReaders: { [K in keyof TokenIssuanceSettings]: ConfigReader<TokenIssuanceSettings[K]> } = {
   internalApiToken: internalApiTokenReader,

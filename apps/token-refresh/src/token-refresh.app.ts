@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { createLogger } from '@cb/platform';
 import { startService } from '@cb/service-runtime';
-import { loadTokenRefreshConfig } from './refresh-settings';
+import { loadTokenRefreshConfig } from './token-refresh.config';
 import { TokenRefreshModule, SCHEMA } from './token-refresh.module';
 
 export async function startTokenRefresh(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {

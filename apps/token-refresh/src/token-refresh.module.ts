@@ -1,10 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ServiceConfig } from '@cb/platform';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { DueTokenScheduler } from './emit-due-tokens/due-token.scheduler';
 import { MIGRATIONS } from './migrations';
-import { REFRESH_SETTINGS, RefreshSettings } from './refresh-settings';
+import { TOKEN_REFRESH_CONFIG, TokenRefreshConfig } from './token-refresh.config';
 import { RefreshScheduleRepository } from './schedule/refresh-schedule.repository';
 import { SCHEDULE_SCHEMA } from './schedule/schedule-schema';
 import { RefreshTiming } from './schedule/timing-policy.provider';
@@ -16,20 +15,13 @@ export const SCHEMA = 'token_refresh';
 /** The refresh schedule: fed by TokenIssued and connection status events, emits TokenExpired. Holds no secrets. */
 @Module({})
 export class TokenRefreshModule {
-  static register(config: ServiceConfig & RefreshSettings, logger: Logger): DynamicModule {
-    const settings: RefreshSettings = {
-      refreshPollIntervalMs: config.refreshPollIntervalMs,
-      refreshBatchSize: config.refreshBatchSize,
-      refreshLeaseSeconds: config.refreshLeaseSeconds,
-      refreshBackoffCapSeconds: config.refreshBackoffCapSeconds,
-      refreshAssumedLifetimeSeconds: config.refreshAssumedLifetimeSeconds,
-    };
+  static register(config: TokenRefreshConfig, logger: Logger): DynamicModule {
     return {
       module: TokenRefreshModule,
       imports: [ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [], migrations: MIGRATIONS, usesKafka: true })],
       controllers: [TokenIssuedEventsController, ConnectionLifecycleEventsController],
       providers: [
-        { provide: REFRESH_SETTINGS, useValue: settings },
+        { provide: TOKEN_REFRESH_CONFIG, useValue: config },
         { provide: SCHEDULE_SCHEMA, useValue: SCHEMA },
         RefreshScheduleRepository,
         RefreshTiming,

@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { renderOAuth2Urls } from '@cb/auth-modes';
 import { ConnectionDeleted } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
-import { AppError, notFound } from '@cb/platform';
+import { notFound } from '@cb/platform';
 import { ConnectorStore, LoadedConnector } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
@@ -11,6 +11,7 @@ import { RefreshStateRepository } from '../refresh-token/refresh-state.repositor
 import { RefreshLeases } from '../refresh-token/refresh-leases';
 import { TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { ConnectionDeletionEntity, RevocationOutcome } from './connection-deletion.entity';
+import { connectionBusy } from '../token-issuance.errors';
 
 export interface DisconnectResult {
   connectionId: string;
@@ -83,7 +84,7 @@ export class DisconnectConnection {
         return { entry, connector: await this.connectors.find(manager, entry.connection.connectorId) };
       });
       if ('entry' in taken) return taken;
-      if (waited >= 2) throw new AppError('connection_busy', 'A refresh of this connection is under way. Please try again shortly.', 409, { connectionId }, { retriable: true });
+      if (waited >= 2) throw connectionBusy(connectionId);
       await this.leases.waitUntilReleased(connectionId, taken.until);
     }
   }

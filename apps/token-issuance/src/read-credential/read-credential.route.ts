@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError, createValidationPipe, HotRoute, INTERNAL_API_TOKEN, INTERNAL_TOKEN_HEADER, InternalTokenCheck } from '@cb/platform';
+import { createValidationPipe, HotRoute, INTERNAL_API_TOKEN, INTERNAL_TOKEN_HEADER, InternalTokenCheck } from '@cb/platform';
 import { uuidParam } from '../list-connections/connections.http.controller';
 import { ReadCredentialRequestDto } from './read-credential.request.dto';
 import { ReadCredentialService } from './read-credential.service';
+import { callerUnknown } from '../token-issuance.errors';
 
 /** The gateway names the caller (its API key id) in this header, for the audit log. */
 export const API_KEY_ID_HEADER = 'x-api-key-id';
@@ -37,7 +38,7 @@ export class ReadCredentialRoute implements HotRoute {
     await connectionId.transform(connection, { type: 'param' });
     const body = await readBody(request.body);
     const apiKeyId = request.headers[API_KEY_ID_HEADER];
-    if (typeof apiKeyId !== 'string' || apiKeyId.length === 0 || apiKeyId.length > 128) throw new AppError('caller_unknown', `the ${API_KEY_ID_HEADER} header must name the caller`, 400);
+    if (typeof apiKeyId !== 'string' || apiKeyId.length === 0 || apiKeyId.length > 128) throw callerUnknown(API_KEY_ID_HEADER);
     const credential = await this.readCredential.read(workspace, connection, apiKeyId, body.includeRefreshToken === true);
     response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache' }).end(JSON.stringify(credential));
   }

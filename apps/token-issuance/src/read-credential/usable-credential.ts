@@ -1,8 +1,8 @@
 import type { AuthConfig } from '@cb/auth-modes';
-import { AppError } from '@cb/platform';
 import { VaultEntry } from '../credential-vault/credential-vault';
 import { RefreshOutcome } from '../refresh-token/credential-refresher';
 import { canRenew, isExpired, tooCloseToExpiry } from '../refresh-token/refresh-policy';
+import { connectionNeedsReconnect, credentialExpired, tokenUnavailable } from '../token-issuance.errors';
 
 /**
  * The credential read's last check, on the credential it will hand out (after
@@ -15,15 +15,15 @@ export function assertUsable(entry: VaultEntry, config: AuthConfig | null, refre
   const { connection } = entry;
   // The grant is known to be dead: a token without an expiry would otherwise be handed out for ever.
   if (connection.status === 'needs_reconnect') {
-    throw new AppError('connection_needs_reconnect', 'The connection needs to be reconnected by its end user.', 409, { connectionId: connection.id, status: connection.status });
+    throw connectionNeedsReconnect(connection.id, connection.status);
   }
   const renewable = canRenew(connection, config);
   const usable = renewable ? !tooCloseToExpiry(connection.expiresAt, new Date()) : !isExpired(connection.expiresAt, new Date());
   if (usable) return;
   if (renewable) {
-    throw new AppError('token_unavailable', 'The token has expired and the provider could not renew it right now. Please try again later.', 503, { connectionId: connection.id, ...whyNotRenewed(refresh) }, { retriable: true });
+    throw tokenUnavailable({ connectionId: connection.id, ...whyNotRenewed(refresh) });
   }
-  throw new AppError('credential_expired', 'The credential has expired and cannot be renewed; the end user must connect again.', 409, { connectionId: connection.id, status: connection.status });
+  throw credentialExpired(connection.id, connection.status);
 }
 
 function whyNotRenewed(refresh: RefreshOutcome | null): { providerError?: string; retryAfterSeconds: number } {

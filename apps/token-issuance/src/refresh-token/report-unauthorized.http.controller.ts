@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { AppError, InternalApiGuard, notFound } from '@cb/platform';
+import { InternalApiGuard, notFound } from '@cb/platform';
 import { uuidParam } from '../list-connections/connections.http.controller';
 import { CredentialRefresher } from './credential-refresher';
 import { ReportUnauthorizedRequestDto } from './report-unauthorized.request.dto';
+import { refreshInFlight, refreshUnavailable } from '../token-issuance.errors';
 
 export interface ReportUnauthorizedResponse {
   connectionId: string;
@@ -44,9 +45,9 @@ export class ReportUnauthorizedHttpController {
         return { ...view, outcome: 'needs_reconnect' };
       case 'transient_failure':
       case 'retry_later':
-        throw new AppError('refresh_unavailable', 'The provider could not refresh the token right now. Please try again later.', 503, { providerError: result.errorCode }, { retriable: true });
+        throw refreshUnavailable(result.errorCode);
       case 'skipped':
-        if (result.why === 'in_flight') throw new AppError('refresh_unavailable', 'A refresh of this connection is still under way. Please try again shortly.', 503, { retryAfterSeconds: 1 }, { retriable: true });
+        if (result.why === 'in_flight') throw refreshInFlight();
         return { ...view, outcome: result.why === 'needs_reconnect' ? 'needs_reconnect' : 'superseded' };
     }
   }

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { TokenExpired } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
 import { LOGGER } from '@cb/service-runtime';
-import { REFRESH_SETTINGS, RefreshSettings } from '../refresh-settings';
+import { TOKEN_REFRESH_CONFIG, RefreshSettings } from '../token-refresh.config';
 import { RefreshScheduleRepository } from '../schedule/refresh-schedule.repository';
 import { RefreshTiming } from '../schedule/timing-policy.provider';
 import { toTokenExpired } from './token-expired.mapper';
@@ -37,7 +37,7 @@ export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicat
     private readonly schedule: RefreshScheduleRepository,
     private readonly timing: RefreshTiming,
     private readonly outbox: OutboxWriter,
-    @Inject(REFRESH_SETTINGS) private readonly settings: RefreshSettings,
+    @Inject(TOKEN_REFRESH_CONFIG) private readonly settings: RefreshSettings,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { BackoffPolicy } from '@cb/refresh-policy';
-import { REFRESH_SETTINGS, RefreshSettings } from '../refresh-settings';
+import { TOKEN_REFRESH_CONFIG, RefreshSettings } from '../token-refresh.config';
 import { firstDueAt, IssuedCredentialTiming, leaseDelayMs, TimingPolicy } from './refresh-timing';
 
 /** The timing functions bound to this instance's settings. */
@@ -9,7 +9,7 @@ export class RefreshTiming {
   private readonly timing: TimingPolicy;
   private readonly backoff: BackoffPolicy;
 
-  constructor(@Inject(REFRESH_SETTINGS) settings: RefreshSettings) {
+  constructor(@Inject(TOKEN_REFRESH_CONFIG) settings: RefreshSettings) {
     this.timing = { assumedLifetimeSeconds: settings.refreshAssumedLifetimeSeconds };
     this.backoff = { leaseSeconds: settings.refreshLeaseSeconds, capSeconds: settings.refreshBackoffCapSeconds };
   }

@@ -20,9 +20,12 @@ export interface RefreshSettings {
   refreshAssumedLifetimeSeconds: number | undefined;
 }
 
-export const REFRESH_SETTINGS = Symbol('REFRESH_SETTINGS');
+export type TokenRefreshConfig = ServiceConfig & RefreshSettings;
 
-export const refreshSettingsReaders: { [K in keyof RefreshSettings]: ConfigReader<RefreshSettings[K]> } = {
+/** Injection token for token-refresh's validated {@link TokenRefreshConfig}. */
+export const TOKEN_REFRESH_CONFIG = Symbol('TOKEN_REFRESH_CONFIG');
+
+const refreshSettingsReaders: { [K in keyof RefreshSettings]: ConfigReader<RefreshSettings[K]> } = {
   refreshPollIntervalMs: fromEnv.integer('REFRESH_POLL_INTERVAL_MS', 500, { min: 10, max: 60_000 }),
   refreshBatchSize: fromEnv.integer('REFRESH_BATCH_SIZE', 100, { min: 1, max: 10_000 }),
   refreshLeaseSeconds: fromEnv.integer('REFRESH_LEASE_SECONDS', 30, { min: 1, max: 3600 }),
@@ -31,6 +34,6 @@ export const refreshSettingsReaders: { [K in keyof RefreshSettings]: ConfigReade
 };
 
 /** token-refresh only schedules: it opens and seals nothing, so it runs without the vault keyring. */
-export function loadTokenRefreshConfig(env: NodeJS.ProcessEnv): ServiceConfig & RefreshSettings {
+export function loadTokenRefreshConfig(env: NodeJS.ProcessEnv = process.env): TokenRefreshConfig {
   return loadServiceConfig<RefreshSettings>('token-refresh', 3004, refreshSettingsReaders, env, { keyring: false });
 }
