@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
+import { OAuth2AuthorizationLeg } from './authorization-url/oauth2-authorization-leg.adapter';
 import { OAuthStateEntity } from './authorization-url/oauth-state.entity';
+import { OAuthStateRepository } from './authorization-url/oauth-state.repository';
 import { ConnectSessionEntity } from './connect-sessions/connect-session.entity';
 import { ConnectSessionsHttpController } from './connect-sessions/connect-sessions.http.controller';
 import { KnownConnectionEntity } from './connect-sessions/known-connection.entity';
@@ -36,6 +38,8 @@ export class OAuthAuthorizationModule {
       ],
       providers: [
         { provide: OAUTH_AUTHORIZATION_CONFIG, useValue: config },
+        OAuthStateRepository,
+        OAuth2AuthorizationLeg,
         OpenConnectSessionService,
         SubmitCredentialsService,
         HandleCallbackService,

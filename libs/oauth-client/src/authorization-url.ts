@@ -25,7 +25,7 @@ const FLOW_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'state', 'cod
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
  */
-export function buildAuthorizationUrl(options: AuthorizationUrlOptions): string {
+export function buildAuthorizationRequestUrl(options: AuthorizationUrlOptions): string {
   const scopeParam = options.scopeParam ?? 'scope';
   const url = new URL(options.authorizationUrl);
   for (const [name, value] of Object.entries(options.params ?? {})) {

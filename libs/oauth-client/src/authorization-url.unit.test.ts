@@ -1,4 +1,4 @@
-import { buildAuthorizationUrl } from '@cb/oauth-client';
+import { buildAuthorizationRequestUrl } from '@cb/oauth-client';
 
 const base = {
   authorizationUrl: 'https://login.example.com/common/oauth2/v2.0/authorize',
@@ -7,9 +7,9 @@ const base = {
   state: 'state-1',
 };
 
-describe('buildAuthorizationUrl', () => {
+describe('buildAuthorizationRequestUrl', () => {
   it('builds an authorization-code request with PKCE, scopes and provider parameters', () => {
-    const url = new URL(buildAuthorizationUrl({
+    const url = new URL(buildAuthorizationRequestUrl({
       ...base,
       scopes: ['openid', 'offline_access'],
       codeChallenge: 'challenge-1',
@@ -29,18 +29,18 @@ describe('buildAuthorizationUrl', () => {
   });
 
   it('uses the scope parameter and separator of the connector', () => {
-    const url = new URL(buildAuthorizationUrl({ ...base, scopes: ['users:read', 'chat:write'], scopeSeparator: ',', scopeParam: 'user_scope' }));
+    const url = new URL(buildAuthorizationRequestUrl({ ...base, scopes: ['users:read', 'chat:write'], scopeSeparator: ',', scopeParam: 'user_scope' }));
     expect(url.searchParams.get('user_scope')).toBe('users:read,chat:write');
     expect(url.searchParams.has('scope')).toBe(false);
   });
 
   it('keeps query parameters already in the endpoint URL', () => {
-    const url = new URL(buildAuthorizationUrl({ ...base, authorizationUrl: 'https://auth.example.com/authorize?tenant=acme' }));
+    const url = new URL(buildAuthorizationRequestUrl({ ...base, authorizationUrl: 'https://auth.example.com/authorize?tenant=acme' }));
     expect(url.searchParams.get('tenant')).toBe('acme');
   });
 
   it('refuses provider parameters that would change the flow, such as response_type=token', () => {
-    expect(() => buildAuthorizationUrl({ ...base, params: { response_type: 'token' } })).toThrow('response_type');
-    expect(() => buildAuthorizationUrl({ ...base, params: { state: 'x' } })).toThrow('state');
+    expect(() => buildAuthorizationRequestUrl({ ...base, params: { response_type: 'token' } })).toThrow('response_type');
+    expect(() => buildAuthorizationRequestUrl({ ...base, params: { state: 'x' } })).toThrow('state');
   });
 });

@@ -34,4 +34,4 @@ export { MAX_RESPONSE_BYTES } from './bounded-body';
 export { cidrProblem, type OutboundPolicy } from './outbound/outbound-policy';
 export { DestinationRefusedError } from './outbound/guarded-agent';
 export { createPkcePair, pkceChallenge, randomState, type PkcePair } from './pkce';
-export { buildAuthorizationUrl, type AuthorizationUrlOptions } from './authorization-url';
+export { buildAuthorizationRequestUrl, type AuthorizationUrlOptions } from './authorization-url';

@@ -1,15 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { validateRequiredAttributes, UrlTemplateError, type AuthConfig, type OAuth2Config } from '@cb/auth-modes';
+import { validateRequiredAttributes, UrlTemplateError, type OAuth2Config } from '@cb/auth-modes';
 import { CredentialsSubmitted } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
 import { AppError, notFound, validationFailed } from '@cb/platform';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
-import { buildAuthorizationUrl } from '../authorization-url/authorization-url.builder';
-import { expectedIssuerOf } from '../authorization-url/expected-issuer';
-import { PostgresStateStore } from '../authorization-url/postgres-state-store';
+import { OAuth2AuthorizationLeg } from '../authorization-url/oauth2-authorization-leg.adapter';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from '../oauth-authorization.config';
 import { ConnectSessionEntity } from './connect-session.entity';
@@ -31,16 +29,13 @@ export interface OpenedSession {
 
 @Injectable()
 export class OpenConnectSessionService {
-  private readonly store: PostgresStateStore;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    private readonly authorizationLeg: OAuth2AuthorizationLeg,
     @Inject(KEYRING) private readonly keyring: Keyring,
     @Inject(OAUTH_AUTHORIZATION_CONFIG) private readonly config: OAuthAuthorizationConfig,
-  ) {
-    this.store = new PostgresStateStore(keyring, config.oauthStateTtlSeconds);
-  }
+  ) {}
 
   /**
    * Opens a session; with an `Idempotency-Key`, a retry of a request whose answer was lost answers
@@ -65,7 +60,7 @@ export class OpenConnectSessionService {
       const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: request.connectorId, workspaceId } });
       if (!connector) throw notFound('connector');
       if (!connector.active) throw new AppError('connector_not_active', 'the connector is not active and cannot be connected', 409);
-      const config = connector.config as unknown as AuthConfig;
+      const config = connector.config;
       const attributes = validateRequiredAttributes(config, request.attributes, request.tenant);
       if (!attributes.ok) throw validationFailed(attributes.errors);
       const returnUrl = request.returnUrl === undefined ? null : this.checkReturnUrl(request.returnUrl);
@@ -119,7 +114,7 @@ export class OpenConnectSessionService {
     const opened: OpenedSession = { sessionId: session.id, sessionToken: token.token, expiresAt: session.expiresAt.toISOString(), connectionId: session.connectionId, mode: session.mode };
     if (publicStatus(session) !== 'pending') return opened;
     const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: session.connectorId, workspaceId: session.workspaceId } });
-    const config = connector?.config as unknown as AuthConfig | undefined;
+    const config = connector?.config;
     if (config?.mode === 'OAUTH2' && config.grantType === 'authorization_code') opened.authorizationUrl = await this.authorizationUrl(manager, session, config);
     return opened;
   }
@@ -133,7 +128,7 @@ export class OpenConnectSessionService {
       const session = await findSessionByToken(manager, token);
       if (publicStatus(session) !== 'pending') throw new AppError('session_not_pending', `the connect session is ${publicStatus(session)}`, 409);
       const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: session.connectorId, workspaceId: session.workspaceId } });
-      const config = connector?.config as unknown as AuthConfig | undefined;
+      const config = connector?.config;
       if (config?.mode !== 'OAUTH2' || config.grantType !== 'authorization_code') {
         throw new AppError('not_an_oauth_session', 'this connect session does not use an OAuth authorization', 409);
       }
@@ -142,20 +137,13 @@ export class OpenConnectSessionService {
   }
 
   private async authorizationUrl(manager: EntityManager, session: ConnectSessionEntity, config: OAuth2Config): Promise<string> {
-    const tenant = session.tenant ?? undefined;
     try {
-      const expectedIssuer = expectedIssuerOf(config, { ...(tenant === undefined ? {} : { tenant }), attributes: session.attributes });
-      return await buildAuthorizationUrl(
-        this.store,
-        {
-          config,
-          redirectUri: this.config.oauthRedirectUri,
-          tenant,
-          attributes: session.attributes,
-          binding: { sessionId: session.id, expectedIssuer },
-        },
-        { query: {}, manager },
-      );
+      return await this.authorizationLeg.createAuthorizationRequest(manager, {
+        sessionId: session.id,
+        config,
+        tenant: session.tenant ?? undefined,
+        attributes: session.attributes,
+      });
     } catch (error) {
       if (error instanceof UrlTemplateError) throw validationFailed([{ path: error.placeholder === 'tenant' ? 'tenant' : 'attributes', message: error.message }]);
       throw error;

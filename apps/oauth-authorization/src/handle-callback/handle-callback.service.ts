@@ -4,8 +4,7 @@ import { CodeReceived } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
-import { issuerMatches } from '../authorization-url/expected-issuer';
-import { PostgresStateStore } from '../authorization-url/postgres-state-store';
+import { OAuth2AuthorizationLeg } from '../authorization-url/oauth2-authorization-leg.adapter';
 import { ConnectSessionEntity } from '../connect-sessions/connect-session.entity';
 import { publicStatus } from '../connect-sessions/connect-session.mapper';
 import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from '../oauth-authorization.config';
@@ -40,25 +39,25 @@ const REASONS: Record<string, string> = {
 @Injectable()
 export class HandleCallbackService {
   private readonly logger = new Logger(HandleCallbackService.name);
-  private readonly store: PostgresStateStore;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    private readonly authorizationLeg: OAuth2AuthorizationLeg,
     @Inject(KEYRING) private readonly keyring: Keyring,
     @Inject(OAUTH_AUTHORIZATION_CONFIG) private readonly config: OAuthAuthorizationConfig,
-  ) {
-    this.store = new PostgresStateStore(keyring, config.oauthStateTtlSeconds);
-  }
+  ) {}
 
   async handle(query: CallbackQuery): Promise<CallbackOutcome> {
     const defaultOrigin = new URL(this.config.publicBaseUrl).origin;
-    if (typeof query.state !== 'string' || query.state === '') return this.failed(null, 'invalid_state', defaultOrigin);
+    const state = query.state;
+    if (typeof state !== 'string' || state === '') return this.failed(null, 'invalid_state', defaultOrigin);
     return this.dataSource.transaction(async (manager) => {
-      const verification = await this.store.consume(manager, query.state as string);
-      const session = verification.state
-        ? await manager.getRepository(ConnectSessionEntity).findOne({ where: { id: verification.state.sessionId }, lock: { mode: 'pessimistic_write' } })
-        : null;
+      const verification = await this.authorizationLeg.consumeCallback(manager, { state, iss: query.iss });
+      const session =
+        verification.sessionId === null
+          ? null
+          : await manager.getRepository(ConnectSessionEntity).findOne({ where: { id: verification.sessionId }, lock: { mode: 'pessimistic_write' } });
       const returnUrl = session?.returnUrl ?? null;
       const targetOrigin = returnUrl ? new URL(returnUrl).origin : defaultOrigin;
       const fail = async (code: string): Promise<CallbackOutcome> => {
@@ -71,8 +70,7 @@ export class HandleCallbackService {
       const status = publicStatus(session);
       if (status === 'expired') return fail('session_expired');
       if (session.status !== 'pending') return this.failed(session.id, 'session_not_pending', targetOrigin, returnUrl);
-      const expectedIssuer = verification.state.expectedIssuer;
-      if (expectedIssuer !== null && !issuerMatches(expectedIssuer, query.iss)) return fail('issuer_mismatch');
+      if (!verification.issuerAccepted) return fail('issuer_mismatch');
       if (query.error !== undefined) return fail(providerErrorCode(query.error));
       if (typeof query.code !== 'string' || query.code === '' || query.code.length > 4096) return fail('missing_code');
 
@@ -89,8 +87,8 @@ export class HandleCallbackService {
         attributes: session.attributes,
         sealedCode: this.keyring.seal(query.code, context),
         ...(verification.codeVerifier === null ? {} : { sealedCodeVerifier: this.keyring.seal(verification.codeVerifier, context) }),
-        redirectUri: verification.state.redirectUri,
-        requestedScopes: verification.state.requestedScopes,
+        redirectUri: verification.redirectUri,
+        requestedScopes: verification.requestedScopes,
         receivedAt: new Date().toISOString(),
       });
       await manager.getRepository(ConnectSessionEntity).update({ id: session.id }, { status: 'authorized', updatedAt: new Date() });
