@@ -3,17 +3,17 @@
  * from inside the network, so each service that holds it refuses to start with fewer than 32
  * characters, naming the variable and never showing the value.
  */
-import { ConfigError, INTERNAL_API_TOKEN_MIN_LENGTH, loadServiceConfig } from '@cb/platform';
+import { ConfigError, INTERNAL_API_TOKEN_MIN_LENGTH } from '@cb/platform';
 import { generateVaultKey } from '@cb/vault-crypto';
 import { loadConnectorConfigConfig } from '../../apps/connector-config/src/connector-config.config';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
-import { oauthAuthorizationReaders } from '../../apps/oauth-authorization/src/oauth-authorization.config';
+import { loadOAuthAuthorizationConfig } from '../../apps/oauth-authorization/src/oauth-authorization.config';
 import { loadTokenIssuanceConfig } from '../../apps/token-issuance/src/token-issuance.config';
 
 const LOADERS: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
   gateway: loadGatewayConfig,
   'connector-config': loadConnectorConfigConfig,
-  'oauth-authorization': (env) => loadServiceConfig('oauth-authorization', 3002, oauthAuthorizationReaders, env),
+  'oauth-authorization': loadOAuthAuthorizationConfig,
   'token-issuance': loadTokenIssuanceConfig,
 };
 

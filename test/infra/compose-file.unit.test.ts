@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { DATABASE_SERVICES, loadServiceConfig, servicePasswordVariable, serviceRole } from '@cb/platform';
+import { DATABASE_SERVICES, servicePasswordVariable, serviceRole } from '@cb/platform';
 import { loadDatabaseRolesConfig } from '../../apps/database-roles/src/database-roles.config';
 import { loadConnectorConfigConfig } from '../../apps/connector-config/src/connector-config.config';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
-import { oauthAuthorizationReaders } from '../../apps/oauth-authorization/src/oauth-authorization.config';
+import { loadOAuthAuthorizationConfig } from '../../apps/oauth-authorization/src/oauth-authorization.config';
 import { loadTokenIssuanceConfig } from '../../apps/token-issuance/src/token-issuance.config';
 import { loadTokenRefreshConfig } from '../../apps/token-refresh/src/token-refresh.config';
 
@@ -121,7 +121,7 @@ describe('docker-compose.yml', () => {
     const loaders: Record<keyof typeof APPS, (env: NodeJS.ProcessEnv) => unknown> = {
       gateway: loadGatewayConfig,
       'connector-config': loadConnectorConfigConfig,
-      'oauth-authorization': (env) => loadServiceConfig('oauth-authorization', 3002, oauthAuthorizationReaders, env),
+      'oauth-authorization': loadOAuthAuthorizationConfig,
       'token-issuance': loadTokenIssuanceConfig,
       'token-refresh': loadTokenRefreshConfig,
     };

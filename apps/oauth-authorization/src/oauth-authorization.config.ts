@@ -1,4 +1,4 @@
-import { ConfigReader, fromEnv, ServiceConfig, internalApiTokenReader } from '@cb/platform';
+import { ConfigReader, fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
 
 export interface OAuthAuthorizationSettings {
   internalApiToken: string;
@@ -13,7 +13,13 @@ export interface OAuthAuthorizationSettings {
 
 export type OAuthAuthorizationConfig = ServiceConfig & OAuthAuthorizationSettings;
 
+/** Injection token for oauth-authorization's validated {@link OAuthAuthorizationConfig}. */
 export const OAUTH_AUTHORIZATION_CONFIG = Symbol('OAUTH_AUTHORIZATION_CONFIG');
+
+/** oauth-authorization seals PKCE verifiers and sends CodeReceived: it needs the vault keys and Kafka. */
+export function loadOAuthAuthorizationConfig(env: NodeJS.ProcessEnv = process.env): OAuthAuthorizationConfig {
+  return loadServiceConfig<OAuthAuthorizationSettings>('oauth-authorization', 3002, oauthAuthorizationReaders, env);
+}
 
 export const oauthAuthorizationReaders: { [K in keyof OAuthAuthorizationSettings]: ConfigReader<OAuthAuthorizationSettings[K]> } = {
   internalApiToken: internalApiTokenReader,

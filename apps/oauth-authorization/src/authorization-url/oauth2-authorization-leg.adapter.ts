@@ -4,10 +4,10 @@ import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import type { EntityManager } from 'typeorm';
 import { renderUrl, type OAuth2Config } from '@cb/auth-modes';
 import { createPkcePair } from '@cb/oauth-client';
-import { AppError } from '@cb/platform';
 import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from '../oauth-authorization.config';
 import { expectedIssuerOf, issuerMatches } from './expected-issuer';
 import { OAuthStateRepository } from './oauth-state.repository';
+import { connectorIncomplete } from '../oauth-authorization.errors';
 
 /** A pending connect session's request for the end user's authorization at the provider. */
 export interface AuthorizationRequest {
@@ -60,7 +60,7 @@ export class OAuth2AuthorizationLeg {
     const { config } = request;
     const connection = { ...(request.tenant === undefined ? {} : { tenant: request.tenant }), attributes: request.attributes };
     const expectedIssuer = expectedIssuerOf(config, connection);
-    if (!config.authorizationUrl || !config.clientId) throw new AppError('connector_incomplete', 'the connector has no authorization URL or client ID', 409);
+    if (!config.authorizationUrl || !config.clientId) throw connectorIncomplete();
     const strategy = new ConnectorStrategy({
       authorizationUrl: renderUrl(config.authorizationUrl, connection),
       clientId: config.clientId,

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { validateRequiredAttributes, UrlTemplateError, type OAuth2Config } from '@cb/auth-modes';
 import { CredentialsSubmitted } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
-import { AppError, notFound, validationFailed } from '@cb/platform';
+import { notFound, validationFailed } from '@cb/platform';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
 import { OAuth2AuthorizationLeg } from '../authorization-url/oauth2-authorization-leg.adapter';
@@ -17,6 +17,7 @@ import { IdempotentRequest, idempotentRequest, isIdempotencyKeyConflict } from '
 import { KnownConnectionEntity } from './known-connection.entity';
 import { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
 import { newSessionToken } from './session-token';
+import { connectorNotActive, idempotencyKeyReused, notAnOAuthSession, sessionNotPending } from '../oauth-authorization.errors';
 
 export interface OpenedSession {
   sessionId: string;
@@ -59,7 +60,7 @@ export class OpenConnectSessionService {
       }
       const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: request.connectorId, workspaceId } });
       if (!connector) throw notFound('connector');
-      if (!connector.active) throw new AppError('connector_not_active', 'the connector is not active and cannot be connected', 409);
+      if (!connector.active) throw connectorNotActive();
       const config = connector.config;
       const attributes = validateRequiredAttributes(config, request.attributes, request.tenant);
       if (!attributes.ok) throw validationFailed(attributes.errors);
@@ -107,7 +108,7 @@ export class OpenConnectSessionService {
   /** The session an earlier request with the same key opened, under a new session token. */
   private async replay(manager: EntityManager, session: ConnectSessionEntity, idempotent: IdempotentRequest): Promise<OpenedSession> {
     if (session.requestFingerprint !== idempotent.fingerprint) {
-      throw new AppError('idempotency_key_reused', 'this Idempotency-Key was already used for a different request', 422);
+      throw idempotencyKeyReused();
     }
     const token = newSessionToken();
     await manager.getRepository(ConnectSessionEntity).update({ id: session.id }, { tokenHash: token.hash, updatedAt: new Date() });
@@ -126,11 +127,11 @@ export class OpenConnectSessionService {
   async reauthorize(token: string | undefined): Promise<{ authorizationUrl: string }> {
     return this.dataSource.transaction(async (manager) => {
       const session = await findSessionByToken(manager, token);
-      if (publicStatus(session) !== 'pending') throw new AppError('session_not_pending', `the connect session is ${publicStatus(session)}`, 409);
+      if (publicStatus(session) !== 'pending') throw sessionNotPending(publicStatus(session));
       const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: session.connectorId, workspaceId: session.workspaceId } });
       const config = connector?.config;
       if (config?.mode !== 'OAUTH2' || config.grantType !== 'authorization_code') {
-        throw new AppError('not_an_oauth_session', 'this connect session does not use an OAuth authorization', 409);
+        throw notAnOAuthSession();
       }
       return { authorizationUrl: await this.authorizationUrl(manager, session, config) };
     });

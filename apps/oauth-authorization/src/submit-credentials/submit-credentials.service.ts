@@ -3,13 +3,14 @@ import { DataSource } from 'typeorm';
 import { credentialExpiry, validateCredentialInput, type AuthConfig, type CustomInputConfig } from '@cb/auth-modes';
 import { CredentialsSubmitted } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
-import { AppError, validationFailed } from '@cb/platform';
+import { validationFailed } from '@cb/platform';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
 import { findSessionByToken } from '../connect-sessions/find-session';
 import { ConnectSessionEntity } from '../connect-sessions/connect-session.entity';
 import { publicStatus } from '../connect-sessions/connect-session.mapper';
 import { ConnectorEntity } from '../connectors/connector.entity';
+import { connectorNotActive, credentialsAlreadySubmitted, sessionExpired, wrongMode } from '../oauth-authorization.errors';
 
 /**
  * Takes what the end user typed for a Basic, API key, bearer or custom input connector, validates it
@@ -28,11 +29,11 @@ export class SubmitCredentialsService {
       const session = await findSessionByToken(manager.connection, sessionToken);
       const locked = await manager.getRepository(ConnectSessionEntity).findOneOrFail({ where: { id: session.id }, lock: { mode: 'pessimistic_write' } });
       const status = publicStatus(locked);
-      if (status === 'expired') throw new AppError('session_expired', 'the connect session has expired', 409);
-      if (locked.status !== 'pending') throw new AppError('session_not_pending', 'credentials were already submitted for this connect session', 409);
+      if (status === 'expired') throw sessionExpired();
+      if (locked.status !== 'pending') throw credentialsAlreadySubmitted();
       const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: locked.connectorId } });
-      if (!connector || !connector.active) throw new AppError('connector_not_active', 'the connector is not active and cannot be connected', 409);
-      if (connector.mode === 'OAUTH2') throw new AppError('wrong_mode', 'this connector is connected through the OAuth authorization flow', 409);
+      if (!connector || !connector.active) throw connectorNotActive();
+      if (connector.mode === 'OAUTH2') throw wrongMode();
       const config = withSecretDefaultsOptional(connector.config, connector.secretFieldDefaults);
       const result = validateCredentialInput(config, input);
       if (!result.ok) throw validationFailed(result.errors);
