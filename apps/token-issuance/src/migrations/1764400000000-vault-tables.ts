@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { connectorProjectionTableSql } from '@cb/connector-projection';
 import { schemaOf } from '@cb/platform';
 
 /**
@@ -11,20 +12,7 @@ export class VaultTables1764400000000 implements MigrationInterface {
 
   async up(runner: QueryRunner): Promise<void> {
     const schema = schemaOf(runner);
-    await runner.query(`
-      CREATE TABLE "${schema}".connectors (
-        connector_id uuid PRIMARY KEY,
-        workspace_id uuid NOT NULL,
-        slug text NOT NULL,
-        name text NOT NULL,
-        mode text NOT NULL,
-        version integer NOT NULL,
-        config jsonb NOT NULL,
-        sealed_client_secret text,
-        sealed_field_defaults jsonb NOT NULL DEFAULT '{}',
-        active boolean NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
+    await runner.query(connectorProjectionTableSql(schema, ['sealed_client_secret text', "sealed_field_defaults jsonb NOT NULL DEFAULT '{}'"]));
     await runner.query(`
       CREATE TABLE "${schema}".connections (
         id uuid PRIMARY KEY,
