@@ -7,9 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA, ROOT, say } from './infra';
+import { DATA_DIR, ROOT } from '../../scripts/lib/paths';
+import { say } from './infra';
 
-export const BUILD_DIR = join(DATA, 'bench-build');
+export const BUILD_DIR = join(DATA_DIR, 'bench-build');
 const STAMP = join(BUILD_DIR, '.build-stamp');
 
 function newestMtime(dir: string): number {

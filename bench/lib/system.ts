@@ -9,9 +9,12 @@ import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DATABASE_SERVICES, generateRolePassword, provisionServiceDatabase, serviceDatabaseUrl } from '@cb/platform';
+import { freePorts } from '../../scripts/lib/ports';
+import { processAlive } from '../../scripts/lib/processes';
+import { writeRunState } from '../../scripts/lib/run-folder';
 import { nodeArgs } from './build';
-import { freePorts, Infrastructure, ROOT, RunState, say, writeState } from './infra';
-import { processAlive, processCondition } from './proc';
+import { Infrastructure, ROOT, RunState, say } from './infra';
+import { processCondition } from './proc';
 
 export const SERVICES = ['connector-config', 'oauth-authorization', 'token-issuance', 'token-refresh', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -53,7 +56,7 @@ export function spawnRecorded(state: RunState, name: string, args: string[], env
   if (!child.pid) throw new Error(`could not start ${name}`);
   child.unref();
   state.children.push({ name, pid: child.pid, marker });
-  writeState(state);
+  writeRunState(state);
   return child.pid;
 }
 

@@ -6,9 +6,9 @@
  * and the bare read and decryption alone for reference.
  */
 import { join } from 'node:path';
+import { freePorts } from '../../scripts/lib/ports';
 import { nodeArgs } from '../lib/build';
 import type { BenchContext } from '../lib/context';
-import { freePorts } from '../lib/infra';
 import { runLoad, LoadRequest, LoadResult } from '../lib/load';
 import { figure, progress, ScenarioResult, scenarioResult } from '../lib/report';
 import { CpuReport, cpuMsPerOperation, CpuSampler } from '../lib/sampler';

@@ -8,9 +8,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const ROOT = resolve(__dirname, '../..');
+import { join } from 'node:path';
+import { ROOT } from '../../scripts/lib/paths';
+import { processAlive } from '../../scripts/lib/processes';
 
 interface Report {
   settings: { mode: string };
@@ -18,19 +18,6 @@ interface Report {
   results: Array<{ id: string; figure: number; floor: number; ratio: number; figures: Array<{ value: number; floor: number; ratio: number }>; checks: Record<string, number | boolean> }>;
   errors: unknown[];
   stoppedPids: number[];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
 }
 
 describe('benchmark quick mode', () => {
@@ -66,7 +53,7 @@ describe('benchmark quick mode', () => {
     expect(output).toContain('report: ');
 
     expect(report.stoppedPids.length).toBeGreaterThanOrEqual(8);
-    expect(report.stoppedPids.filter(alive)).toEqual([]);
+    expect(report.stoppedPids.filter(processAlive)).toEqual([]);
     expect(existsSync(join(ROOT, '.data', `bench-run-${child.pid}`))).toBe(false);
   }, 20 * 60_000);
 });

@@ -11,8 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_CATALOG, TokenIssued } from '@cb/events';
+import { runInfraScript } from '../../scripts/lib/local-infra';
+import { freePorts } from '../../scripts/lib/ports';
 import { collectMessages, waitFor } from '../harness';
-import { freePorts, runScript } from '../harness/local-infra';
 import { SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { withDb } from '../hostile/hostile-support';
 import { createWorkspace, Driver, FlowResult, formatCounts, patientCall, pool, runFlow, tally } from './fault-support';
@@ -64,7 +65,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
     const [kafkaPort, controllerPort, pgPort] = (await freePorts(3)) as [number, number, number];
     kafkaEnv = { KAFKA_PORT: String(kafkaPort), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_DATA_DIR: join(dir, 'kafka') };
     postgresEnv = { PG_PORT: String(pgPort), PG_DATA_DIR: join(dir, 'postgres'), DATABASE_URL: undefined, PG_EXTRA_OPTS: 'fsync=off' };
-    const [, databaseUrl] = await Promise.all([runScript('kafka.sh', ['start'], kafkaEnv), runScript('postgres.sh', ['start'], postgresEnv)]);
+    const [, databaseUrl] = await Promise.all([runInfraScript('kafka.sh', ['start'], kafkaEnv), runInfraScript('postgres.sh', ['start'], postgresEnv)]);
     system = await startProcessSystem({
       kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
       adminDatabaseUrl: databaseUrl,
@@ -95,8 +96,8 @@ describe('Kafka and PostgreSQL outages under load', () => {
   afterAll(async () => {
     await sandbox?.stop();
     await system?.stop();
-    await runScript('kafka.sh', ['stop'], kafkaEnv).catch(() => undefined);
-    await runScript('postgres.sh', ['stop'], postgresEnv).catch(() => undefined);
+    await runInfraScript('kafka.sh', ['stop'], kafkaEnv).catch(() => undefined);
+    await runInfraScript('postgres.sh', ['stop'], postgresEnv).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -104,7 +105,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
     let stop = false;
     const flows = load(() => stop);
     await flowsComplete(4, 'flows completing before the outage');
-    await runScript('kafka.sh', ['stop'], kafkaEnv);
+    await runInfraScript('kafka.sh', ['stop'], kafkaEnv);
     const stoppedAt = Date.now();
     const down = await waitFor(async () => {
       const r = await readiness();
@@ -124,7 +125,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
       { timeoutMs: 60_000, intervalMs: OUTAGE_MS / 10, description: 'the held events to stop growing while Kafka is down' },
     );
     const outageMs = Date.now() - stoppedAt;
-    await runScript('kafka.sh', ['start'], kafkaEnv);
+    await runInfraScript('kafka.sh', ['start'], kafkaEnv);
     await waitFor(allReady, { timeoutMs: 60_000, intervalMs: 250, description: 'every service ready again' });
     await flowsComplete(4, 'flows completing after Kafka returns');
     stop = true;
@@ -169,7 +170,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
     let stop = false;
     const flows = load(() => stop);
     await flowsComplete(4, 'flows completing before the restart');
-    await runScript('postgres.sh', ['stop'], postgresEnv);
+    await runInfraScript('postgres.sh', ['stop'], postgresEnv);
     const down = await waitFor(async () => {
       const r = await readiness();
       return Object.values(r).every((s) => s === 503) ? r : undefined;
@@ -184,7 +185,7 @@ describe('Kafka and PostgreSQL outages under load', () => {
       },
       { timeoutMs: 30_000, intervalMs: OUTAGE_MS / 10, description: 'client requests refused while PostgreSQL is down' },
     );
-    await runScript('postgres.sh', ['start'], postgresEnv);
+    await runInfraScript('postgres.sh', ['start'], postgresEnv);
     const restartedAt = Date.now();
     await waitFor(allReady, { timeoutMs: 60_000, intervalMs: 250, description: 'every service ready again by itself' });
     const recoveredMs = Date.now() - restartedAt;

@@ -9,9 +9,10 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateVaultKey } from '@cb/vault-crypto';
+import { ROOT } from '../../scripts/lib/paths';
+import { freePort } from '../../scripts/lib/ports';
 import { createTestDatabase, harnessEnv, newDatabaseRoles, provisionDatabaseRoles, uniqueName } from '../harness';
-import { ROOT } from '../harness/local-infra';
-import { freePort, ServiceName, withoutKeysUnlessNeeded } from '../support/system';
+import { ServiceName, withoutKeysUnlessNeeded } from '../support/system';
 
 const BUILD_DIR = join(ROOT, '.data', 'faults-build');
 

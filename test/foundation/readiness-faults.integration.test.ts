@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { generateVaultKey } from '@cb/vault-crypto';
 import { startTokenRefresh } from '../../apps/token-refresh/src/token-refresh.app';
+import { runInfraScript } from '../../scripts/lib/local-infra';
+import { freePorts } from '../../scripts/lib/ports';
 import { createTestDatabase, type TestDatabase, uniqueName, waitFor } from '../harness';
-import { freePorts, runScript } from '../harness/local-infra';
 
 interface Readiness {
   status: string;
@@ -43,7 +44,7 @@ describe('readiness follows the database and Kafka', () => {
     const [port, controllerPort, httpPort] = (await freePorts(3)) as [number, number, number];
     kafkaDir = mkdtempSync(join(tmpdir(), 'cb-kafka-'));
     kafkaEnv = { KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(controllerPort), KAFKA_DATA_DIR: kafkaDir };
-    await runScript('kafka.sh', ['start'], kafkaEnv);
+    await runInfraScript('kafka.sh', ['start'], kafkaEnv);
     database = await createTestDatabase();
     service = await startTokenRefresh({
       DATABASE_URL: database.serviceUrls['token-refresh'],
@@ -58,18 +59,18 @@ describe('readiness follows the database and Kafka', () => {
 
   afterAll(async () => {
     await service?.close();
-    await runScript('kafka.sh', ['stop'], kafkaEnv).catch(() => undefined);
+    await runInfraScript('kafka.sh', ['stop'], kafkaEnv).catch(() => undefined);
     await database?.drop();
     rmSync(kafkaDir, { recursive: true, force: true });
   });
 
   it('is not ready while Kafka is down, and ready again once it is back', async () => {
     await until('ready at start', (r) => r.status === 'ready');
-    await runScript('kafka.sh', ['stop'], kafkaEnv);
+    await runInfraScript('kafka.sh', ['stop'], kafkaEnv);
     const down = await until('not ready without Kafka', (r) => r.status === 'not_ready');
     expect(down.checks.kafka).toMatch(/^(unavailable|timed_out)$/);
     expect(down.checks.database).toBe('ok');
-    await runScript('kafka.sh', ['start'], kafkaEnv);
+    await runInfraScript('kafka.sh', ['start'], kafkaEnv);
     await until('ready after Kafka returns', (r) => r.status === 'ready');
   });
 

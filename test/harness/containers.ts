@@ -6,7 +6,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
-import { ROOT, freePorts, progress } from './local-infra';
+import { ROOT } from '../../scripts/lib/paths';
+import { freePorts } from '../../scripts/lib/ports';
+import { progress } from './local-infra';
 
 export const KAFKA_IMAGE = 'apache/kafka:3.9.1';
 export const POSTGRES_IMAGE = 'postgres:15';

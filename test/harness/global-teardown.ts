@@ -2,7 +2,7 @@
 import { stopContainers } from './containers';
 import { removeHarnessRoles } from './database-roles';
 import { HARNESS_KEY, type HarnessHandle } from './handle';
-import { progress, readState, runDirFor, stopLocal } from './local-infra';
+import { progress, readState, stopLocal, testRunDirFor } from './local-infra';
 
 export default async function globalTeardown(): Promise<void> {
   const handle = (globalThis as Record<string, unknown>)[HARNESS_KEY] as HarnessHandle | undefined;
@@ -14,7 +14,7 @@ export default async function globalTeardown(): Promise<void> {
     if (handle.roles && adminUrl) await removeHarnessRoles(adminUrl, handle.roles).catch((e: Error) => progress(`removing the run's roles: ${e.message}`));
   } else {
     // Local mode; the state file is the record of pids and folders should globalThis be empty.
-    const state = handle?.state ?? readState(runDirFor(process.pid));
+    const state = handle?.state ?? readState(testRunDirFor(process.pid));
     if (state) await stopLocal(state);
   }
   progress(`teardown done (${handle?.mode ?? 'nothing recorded'})`);

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { DATABASE_SERVICES, serviceRole } from '@cb/platform';
+import { freePort } from '../../scripts/lib/ports';
 import { createTestDatabase, harnessEnv, uniqueName, waitFor } from '../harness';
 import { authorizeOverHttp, requestTokens } from '../support/sandbox-provider';
-import { freePort } from '../support/system';
 
 const ROOT = join(__dirname, '..', '..');
 const BANNER_END = 'Press Ctrl-C to stop everything.';

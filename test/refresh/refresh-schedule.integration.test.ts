@@ -8,7 +8,8 @@ import { DueTokenScheduler } from '../../apps/token-refresh/src/emit-due-tokens/
 import { claimDueQuery } from '../../apps/token-refresh/src/schedule/refresh-schedule.repository';
 import { startTokenRefresh } from '../../apps/token-refresh/src/token-refresh.app';
 import { collectMessages, MessageCollector, uniqueName, waitFor } from '../harness';
-import { freePort, RunningSystem, startSystem } from '../support/system';
+import { freePort } from '../../scripts/lib/ports';
+import { RunningSystem, startSystem } from '../support/system';
 import { EventPublisher, eventPublisher, scheduleRow, tokenIssued, withDatabase } from './refresh-events';
 
 const LEASE_SECONDS = 1;

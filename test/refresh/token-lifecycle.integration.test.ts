@@ -10,7 +10,8 @@ import { DueTokenScheduler } from '../../apps/token-refresh/src/emit-due-tokens/
 import { startTokenRefresh } from '../../apps/token-refresh/src/token-refresh.app';
 import { collectMessages, MessageCollector, uniqueName, waitFor } from '../harness';
 import { SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
-import { freePort, RunningSystem, startSystem } from '../support/system';
+import { freePort } from '../../scripts/lib/ports';
+import { RunningSystem, startSystem } from '../support/system';
 import { acceptedByProvider, Broker } from './lifecycle-helpers';
 import { withDatabase } from './refresh-events';
 

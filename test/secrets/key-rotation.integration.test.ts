@@ -12,7 +12,7 @@ import { generateVaultKey } from '@cb/vault-crypto';
 import { runReseal } from '@cb/service-runtime';
 import { resealConnectorConfig } from '../../apps/connector-config/src/reseal-secrets/reseal-secrets.command';
 import { resealOAuthAuthorization } from '../../apps/oauth-authorization/src/reseal-secrets/reseal-secrets.command';
-import { ROOT } from '../harness/local-infra';
+import { ROOT } from '../../scripts/lib/paths';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, ServiceName, startSystem } from '../support/system';
 import { activeConnector, apiKeyConnection, call, dumpAllRows, newWorkspace, oauthConnect, openSession, sessionReaches, withDb, Workspace } from '../hostile/hostile-support';

@@ -7,10 +7,10 @@
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateVaultKey } from '@cb/vault-crypto';
+import { freePort } from '../../scripts/lib/ports';
 import { startConnectorConfig } from '../../apps/connector-config/src/connector-config.app';
 import { startGateway } from '../../apps/gateway/src/gateway.app';
 import { startOAuthAuthorization } from '../../apps/oauth-authorization/src/oauth-authorization.app';
@@ -72,17 +72,6 @@ export function withoutKeysUnlessNeeded(name: ServiceName, env: Record<string, s
   if (!SERVICES_WITHOUT_KEYRING.includes(name)) return env;
   const { VAULT_KEYS: _keys, VAULT_PRIMARY_KEY_ID: _primary, ...rest } = env;
   return rest;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
