@@ -3,56 +3,20 @@
  * with the environment startSystem would give them (each its own database role), so that a test can SIGKILL one and start it again.
  * Each service's log file, stdout and stderr are kept in its log folder.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateVaultKey } from '@cb/vault-crypto';
-import { ROOT } from '../../scripts/lib/paths';
+import { DATA_DIR, ROOT } from '../../scripts/lib/paths';
 import { freePort } from '../../scripts/lib/ports';
+import { compiledEntry, ensureServiceBuild } from '../../scripts/lib/service-build';
 import { createTestDatabase, harnessEnv, newDatabaseRoles, provisionDatabaseRoles, uniqueName } from '../harness';
 import { ServiceName, withoutKeysUnlessNeeded } from '../support/system';
 
-const BUILD_DIR = join(ROOT, '.data', 'faults-build');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * The services compiled once with tsc into .data/faults-build (again only when a source is newer),
- * so that a restarted process starts in a second or two instead of compiling under load. The
- * `@cb/*` aliases resolve at run time through a tsconfig written beside the output.
- */
-export function ensureCompiled(): string {
-  const stamp = join(BUILD_DIR, '.build-stamp');
-  const sources = Math.max(newestMtime(join(ROOT, 'apps')), newestMtime(join(ROOT, 'libs')), statSync(join(ROOT, 'tsconfig.json')).mtimeMs);
-  if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) return linkAssets();
-  const staging = `${BUILD_DIR}.tmp-${process.pid}`;
-  mkdirSync(staging, { recursive: true });
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', staging, '--incremental', 'false', '--sourceMap', 'false', '--declaration', 'false'], { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`tsc failed:\n${result.stdout}${result.stderr}`);
-  const { compilerOptions } = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
-  writeFileSync(join(staging, 'tsconfig.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths: compilerOptions.paths } }));
-  writeFileSync(join(staging, '.build-stamp'), new Date().toISOString());
-  rmSync(BUILD_DIR, { recursive: true, force: true });
-  renameSync(staging, BUILD_DIR);
-  return linkAssets();
-}
-
-/** The gateway serves its UI from apps/gateway/ui-assets beside its build output (tsc does not copy them). */
-function linkAssets(): string {
-  const link = join(BUILD_DIR, 'apps', 'gateway', 'ui-assets');
-  if (!existsSync(link)) symlinkSync(join(ROOT, 'apps', 'gateway', 'ui-assets'), link, 'dir');
-  return BUILD_DIR;
-}
+/** Compiled once (again only when a source under apps/ or libs/ changes): a restarted process starts in a second or two instead of compiling under load. */
+const BUILD_DIR = join(DATA_DIR, 'faults-build');
 
 export const SERVICES: ServiceName[] = ['connector-config', 'oauth-authorization', 'token-issuance', 'token-refresh', 'gateway'];
 
@@ -116,7 +80,7 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
     TOKEN_ISSUANCE_URL: urls['token-issuance'],
     ...options.env,
   };
-  const build = ensureCompiled();
+  ensureServiceBuild(BUILD_DIR, ['apps', 'libs']);
   // Not the harness's admin URL nor every role's password: a service process gets its own URL only.
   const { DATABASE_URL: _admin, HARNESS_DATABASE_ROLES: _roles, ...inherited } = process.env;
   const children = new Map<ServiceName, ChildProcess>();
@@ -128,12 +92,13 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
 
   const start = async (name: ServiceName, extraEnv: Record<string, string> = {}): Promise<void> => {
     const [stdout, stderr] = outputFiles(name).map((file) => openSync(file, 'a')) as [number, number];
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'node_modules', 'tsconfig-paths', 'register'), join(build, `apps/${name}/src/main.js`)], {
+    const { args, env: runtimeEnv } = compiledEntry(BUILD_DIR, `apps/${name}/src/main.js`);
+    const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: {
         ...inherited,
         ...withoutKeysUnlessNeeded(name, { ...env, DATABASE_URL: database.serviceUrls[name], ...options.serviceEnv?.[name], ...extraEnv }),
-        TS_NODE_PROJECT: join(build, 'tsconfig.json'),
+        ...runtimeEnv,
         PORT: String(ports[name]),
         INSTANCE_ID: `${name}-${uniqueName('p')}`,
         LOG_FILE: join(logDir, `${name}.log`),
