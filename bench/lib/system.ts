@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DATABASE_SERVICES, generateRolePassword, provisionServiceDatabase, serviceDatabaseUrl } from '@cb/platform';
 import { freePorts } from '../../scripts/lib/ports';
-import { processAlive } from '../../scripts/lib/processes';
+import { processAlive, waitUntilAnswering } from '../../scripts/lib/processes';
 import { writeRunState } from '../../scripts/lib/run-folder';
 import { nodeArgs } from './build';
 import { Infrastructure, ROOT, RunState, say } from './infra';
@@ -61,19 +61,10 @@ export function spawnRecorded(state: RunState, name: string, args: string[], env
 }
 
 export async function waitUntilOk(url: string, name: string, pid: number, state: RunState, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!processAlive(pid)) throw new Error(`${name} exited during start-up; see ${join(state.runDir, 'logs', `${name}.log`)}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${name} was not ready within ${timeoutMs / 1000}s (${processCondition(pid)}); see ${join(state.runDir, 'logs', `${name}.log`)}`);
+  const outcome = await waitUntilAnswering(url, () => processAlive(pid), timeoutMs);
+  const log = join(state.runDir, 'logs', `${name}.log`);
+  if (outcome === 'exited') throw new Error(`${name} exited during start-up; see ${log}`);
+  if (outcome === 'timed out') throw new Error(`${name} was not ready within ${timeoutMs / 1000}s (${processCondition(pid)}); see ${log}`);
 }
 
 async function createDatabase(adminUrl: string, name: string): Promise<string> {

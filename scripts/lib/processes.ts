@@ -46,3 +46,22 @@ export async function waitUntilGone(pids: number[], timeoutMs: number): Promise<
   while (pids.some(processAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
+/**
+ * Polls `url` until it answers with a 2xx status, the process serving it stops running, or
+ * `timeoutMs` passes; the caller names the failure with what it knows (log file, stderr).
+ */
+export async function waitUntilAnswering(url: string, running: () => boolean, timeoutMs: number): Promise<'answering' | 'exited' | 'timed out'> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!running()) return 'exited';
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      if (response.ok) return 'answering';
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return 'timed out';
+}

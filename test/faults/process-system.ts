@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { generateVaultKey } from '@cb/vault-crypto';
 import { DATA_DIR, ROOT } from '../../scripts/lib/paths';
 import { freePort } from '../../scripts/lib/ports';
+import { waitUntilAnswering } from '../../scripts/lib/processes';
 import { compiledEntry, ensureServiceBuild } from '../../scripts/lib/service-build';
 import { createTestDatabase, harnessEnv, newDatabaseRoles, provisionDatabaseRoles, uniqueName } from '../harness';
 import { ServiceName, withoutKeysUnlessNeeded } from '../support/system';
@@ -109,14 +110,9 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
     closeSync(stderr);
     children.set(name, child);
     starts[name] += 1;
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (hasEnded(child)) throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}: ${stderrTail(name)}`);
-      const ready = await fetch(`${urls[name]}/health/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
-      if (ready) return;
-      if (Date.now() > deadline) throw new Error(`${name} not ready within 90 s: ${stderrTail(name)}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const outcome = await waitUntilAnswering(`${urls[name]}/health/ready`, () => !hasEnded(child), 90_000);
+    if (outcome === 'exited') throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}: ${stderrTail(name)}`);
+    if (outcome === 'timed out') throw new Error(`${name} not ready within 90 s: ${stderrTail(name)}`);
   };
 
   const kill = async (name: ServiceName): Promise<void> => {
