@@ -26,7 +26,7 @@ export class ApiKeyCache implements OnApplicationBootstrap, OnApplicationShutdow
       channel: `${schema}.api_keys_changed`,
       keptMs: 60_000,
       limit: 10_000,
-      onListenFailure: (error) => this.logger.warn(`cannot follow API key changes (${error.message}); keys are looked up on every request meanwhile`),
+      onListenFailure: (error) => this.logger.warn({ err: error.message }, 'cannot follow API key changes; keys are looked up on every request meanwhile'),
     });
   }
 

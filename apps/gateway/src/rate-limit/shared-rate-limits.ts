@@ -37,7 +37,7 @@ export class SharedRateLimits implements OnApplicationBootstrap, OnApplicationSh
       rules: config.rateLimits.rules,
       maxLease: config.rateLimits.maxLease,
       onSharedLost: (error) =>
-        this.logger.warn(`rate limits fall back to this instance's own buckets: the shared buckets cannot be reached (${error.message}); each instance allows the full limit until they can`),
+        this.logger.warn({ err: error.message }, "rate limits fall back to this instance's own buckets: the shared buckets cannot be reached; each instance allows the full limit until they can"),
       onSharedBack: () => this.logger.log('rate limits use the shared buckets again'),
     });
   }
@@ -68,7 +68,7 @@ export class SharedRateLimits implements OnApplicationBootstrap, OnApplicationSh
       try {
         await this.store.sweep(name, rule);
       } catch (error) {
-        this.logger.debug(`rate limit sweep of ${name} failed: ${(error as Error).message}`);
+        this.logger.debug({ limit: name, err: (error as Error).message }, 'rate limit sweep failed');
         return;
       }
     }

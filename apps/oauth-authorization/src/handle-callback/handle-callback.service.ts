@@ -62,7 +62,7 @@ export class HandleCallbackService {
       const targetOrigin = returnUrl ? new URL(returnUrl).origin : defaultOrigin;
       const fail = async (code: string): Promise<CallbackOutcome> => {
         if (session && session.status === 'pending') await this.failSession(manager, session, code);
-        this.logger.log(`callback rejected: ${code}${session ? ` (session ${session.id})` : ''}`);
+        this.logger.log({ errorCode: code, sessionId: session?.id ?? null }, 'callback rejected');
         return this.failed(session?.id ?? null, code, targetOrigin, returnUrl);
       };
       if (!verification.ok) return fail(verification.reason === 'state_expired' ? 'state_expired' : 'invalid_state');
@@ -92,7 +92,7 @@ export class HandleCallbackService {
         receivedAt: new Date().toISOString(),
       });
       await manager.getRepository(ConnectSessionEntity).update({ id: session.id }, { status: 'authorized', updatedAt: new Date() });
-      this.logger.log(`authorization code received for session ${session.id}`);
+      this.logger.log({ sessionId: session.id }, 'authorization code received');
       return {
         sessionId: session.id,
         status: 'authorized',

@@ -59,7 +59,7 @@ export class CaptureCredentialsUseCase {
     const values = { tenant: payload.tenant ?? null, attributes: payload.attributes ?? {} };
     const result = await this.tokenEndpoint.request(connector, values, clientCredentialsGrant(config));
     if (!result.ok) {
-      this.logger.warn(`client credentials token for session ${payload.sessionId} failed: ${result.code}`);
+      this.logger.warn({ sessionId: payload.sessionId, errorCode: result.code }, 'client credentials token request failed');
       await inbox.commit((manager) => this.outcome.failed(manager, payload, result.code, describeTokenError(result)));
       return;
     }

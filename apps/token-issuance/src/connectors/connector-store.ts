@@ -39,7 +39,7 @@ export class ConnectorStore implements OnApplicationBootstrap, OnApplicationShut
       channel: `${schemaOf(dataSource)}.connectors_changed`,
       keptMs: 60_000,
       limit: 10_000,
-      onListenFailure: (error) => this.logger.warn(`cannot follow connector changes (${error.message}); credential reads load the connector meanwhile`),
+      onListenFailure: (error) => this.logger.warn({ err: error.message }, 'cannot follow connector changes; credential reads load the connector meanwhile'),
     });
   }
 

@@ -67,7 +67,7 @@ export class DisconnectConnection {
         revocation,
         deletedAt: deletedAt.toISOString(),
       });
-      this.logger.log(`connection ${connectionId} deleted (revocation: ${revocation}${error ? `, ${error}` : ''})`);
+      this.logger.log({ connectionId, revocation, revocationError: error }, 'connection deleted');
       return { connectionId, revocation, revocationError: error, deletedAt: deletedAt.toISOString() };
     });
   }
@@ -104,12 +104,12 @@ export class DisconnectConnection {
     if (!token) return { revocation: 'nothing_to_revoke', error: null };
     if (credential.origins && ![credential.origins.revocation, credential.origins.token].includes(new URL(revocationUrl).origin)) {
       // the token goes only where the connector sent tokens when it was issued
-      this.logger.warn(`revocation for connection ${connection.id} not sent: the revocation endpoint moved to another origin`);
+      this.logger.warn({ connectionId: connection.id }, 'revocation not sent: the revocation endpoint moved to another origin');
       return { revocation: 'failed', error: 'revocation_endpoint_moved' };
     }
     const answer = await this.tokenEndpoint.revoke(connector, revocationUrl, token, credential.refreshToken ? 'refresh_token' : 'access_token');
     if (answer.ok) return { revocation: 'revoked', error: null };
-    this.logger.warn(`revocation for connection ${connection.id} failed: ${answer.detail ?? answer.code}; deleting anyway`);
+    this.logger.warn({ connectionId: connection.id, errorCode: answer.code, detail: answer.detail }, 'revocation failed; deleting anyway');
     return { revocation: 'failed', error: answer.code };
   }
 

@@ -50,7 +50,7 @@ export class ConnectOutcome {
       sessionId: attempt.sessionId,
       reason: existing ? 'reconnect' : 'connect',
     });
-    this.logger.log(`connection ${connection.id} holds credential version ${connection.credentialVersion}`);
+    this.logger.log({ connectionId: connection.id, credentialVersion: connection.credentialVersion }, 'connection holds a new credential');
     return connection;
   }
 

@@ -44,16 +44,16 @@ export class ExchangeCodeUseCase {
     if (connector !== 'unknown' && connector.entity.workspaceId !== payload.workspaceId) throw new Error(`connector ${payload.connectorId} is not in workspace ${payload.workspaceId}`);
     const claimed = await this.claim(payload, inbox.eventId);
     if (claimed === 'duplicate') {
-      this.logger.log(`code for session ${payload.sessionId} already redeemed or being redeemed; duplicate ignored`);
+      this.logger.log({ sessionId: payload.sessionId }, 'code already redeemed or being redeemed; duplicate ignored');
       return;
     }
     if (claimed === 'interrupted') {
-      this.logger.warn(`code redemption for session ${payload.sessionId} was interrupted; not retried`);
+      this.logger.warn({ sessionId: payload.sessionId }, 'code redemption was interrupted; not retried');
       await inbox.commit((manager) => this.fail(manager, payload, 'redemption_interrupted', 'The authorization code exchange was interrupted and cannot be retried safely. Please connect again.'));
       return;
     }
     if (connector === 'unknown') {
-      this.logger.warn(`connector ${payload.connectorId} version ${payload.connectorVersion} of session ${payload.sessionId} is no longer known; the code is not sent`);
+      this.logger.warn({ connectorId: payload.connectorId, connectorVersion: payload.connectorVersion, sessionId: payload.sessionId }, "the session's connector version is no longer known; the code is not sent");
       await inbox.commit((manager) => this.fail(manager, payload, 'connector_version_unavailable', 'The connector changed while connecting. Please connect again.'));
       return;
     }
@@ -70,7 +70,7 @@ export class ExchangeCodeUseCase {
       ...(codeVerifier === undefined ? {} : { codeVerifier }),
     });
     if (!result.ok) {
-      this.logger.warn(`code exchange for session ${payload.sessionId} failed: ${result.code}`);
+      this.logger.warn({ sessionId: payload.sessionId, errorCode: result.code }, 'code exchange failed');
       await inbox.commit(async (manager) => {
         if (isConnectorFault(result) || result.code === PROVIDER_GUARD_CODES.circuitOpen) await this.health.failing(manager, payload.connectorId, result.code);
         await this.fail(manager, payload, result.code, describeTokenError(result));

@@ -141,7 +141,7 @@ export class CredentialRefresher {
     const errorCode = await this.states.clearNeedsReconnect(manager, issued.connectionId);
     if (errorCode === null) return;
     await this.announceStatus(manager, issued, { status: 'active', previousStatus: 'needs_reconnect', reason: `reconnected after ${errorCode}` });
-    this.logger.log(`connection ${issued.connectionId} is active again after a reconnect`);
+    this.logger.log({ connectionId: issued.connectionId }, 'connection active again after a reconnect');
   }
 
   private async attempt(connectionId: string, trigger: RefreshTrigger, workspaceId?: string, decidingTransaction?: InboxCommit): Promise<HeldElsewhere | RefreshOutcome> {
@@ -225,7 +225,7 @@ export class CredentialRefresher {
     const ours = await this.leases.release(manager, lease);
     if (!entry) return { outcome: 'skipped', why: 'not_found', entry: null };
     if (!ours || entry.connection.credentialVersion !== lease.credentialVersion) {
-      this.logger.warn(`refresh of connection ${connectionId}: the connection changed while the provider answered; the answer is not stored`);
+      this.logger.warn({ connectionId }, 'the connection changed while the provider answered a refresh; the answer is not stored');
       return { outcome: 'skipped', why: 'superseded', entry };
     }
     const { connection, credential } = entry;
@@ -250,7 +250,7 @@ export class CredentialRefresher {
     });
     await this.states.recordAttempt(manager, { connectionId, trigger: trigger.kind, credentialVersion: saved.credentialVersion, outcome: 'refreshed' });
     await this.health.succeeded(manager, connection.connectorId);
-    this.logger.log(`connection ${connectionId} refreshed (${trigger.kind}): credential version ${saved.credentialVersion}`);
+    this.logger.log({ connectionId, trigger: trigger.kind, credentialVersion: saved.credentialVersion }, 'connection refreshed');
     return { outcome: 'refreshed', entry: { connection: saved, credential: renewed } };
   }
 
@@ -269,8 +269,10 @@ export class CredentialRefresher {
         errorCode: error.code,
         ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
       });
-      const whose = connectorFault ? `connector ${entry.connection.connectorId} is failing` : 'failed transiently';
-      this.logger.warn(`refresh of connection ${attempt.connectionId}: ${whose} (${error.code}${error.status ? `, HTTP ${error.status}` : ''}); the schedule retries`);
+      this.logger.warn(
+        { connectionId: attempt.connectionId, connectorId: entry.connection.connectorId, connectorFault, errorCode: error.code, httpStatus: error.status },
+        'refresh failed; the schedule retries',
+      );
       return { outcome: 'transient_failure', entry, errorCode: error.code, ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }) };
     }
     await this.states.recordAttempt(manager, { connectionId: attempt.connectionId, credentialVersion: attempt.credentialVersion, trigger: attempt.trigger, outcome: 'permanent_failure', errorCode: error.code });
@@ -289,7 +291,7 @@ export class CredentialRefresher {
     if (result.affected === 1) {
       await this.states.markNeedsReconnect(manager, connection.id, connection.credentialVersion, errorCode);
       await this.announceStatus(manager, { ...connection, connectionId: connection.id }, { status: 'needs_reconnect', previousStatus: 'active', errorCode, reason });
-      this.logger.warn(`connection ${connection.id} needs reconnect: ${errorCode}`);
+      this.logger.warn({ connectionId: connection.id, errorCode }, 'connection needs reconnect');
     }
     return { outcome: 'needs_reconnect', entry: { ...entry, connection: { ...connection, status: 'needs_reconnect' } }, errorCode };
   }

@@ -94,7 +94,7 @@ export class TokenEndpoint {
       ...(config.tokenResponsePaths ? { responsePaths: config.tokenResponsePaths } : {}),
       metadataPaths: config.metadataPaths,
     });
-    if (!result.ok && result.detail !== undefined) this.logger.warn(`token endpoint of connector ${connector.entity.connectorId} not reached: ${result.detail}`);
+    if (!result.ok && result.detail !== undefined) this.logger.warn({ connectorId: connector.entity.connectorId, detail: result.detail }, 'token endpoint not reached');
     if (!result.ok || result.expiresIn !== undefined) return result;
     const introspection = urls.introspectionUrl ? await this.introspect(connector, urls.introspectionUrl, client, result.accessToken) : undefined;
     const expiresIn = lifetimeWithoutExpiresIn(config, grant, result, introspection, new Date());
@@ -119,11 +119,14 @@ export class TokenEndpoint {
     const request = buildIntrospectionRequest({ introspectionUrl, client, token: accessToken, tokenTypeHint: 'access_token' });
     const answer = await requestIntrospection(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound });
     if (!answer.ok) {
-      this.logger.warn(`introspection for connector ${connector.entity.connectorId} failed (${answer.detail ?? answer.code}${answer.status ? `, HTTP ${answer.status}` : ''}); the assumed lifetime applies, if the connector has one`);
+      this.logger.warn(
+        { connectorId: connector.entity.connectorId, errorCode: answer.code, detail: answer.detail, httpStatus: answer.status },
+        'introspection failed; the assumed lifetime applies, if the connector has one',
+      );
       return undefined;
     }
     if (!answer.active || answer.exp === undefined) {
-      this.logger.warn(`introspection for connector ${connector.entity.connectorId} gave no expiry (${answer.active ? 'no exp' : 'inactive'}); the assumed lifetime applies, if the connector has one`);
+      this.logger.warn({ connectorId: connector.entity.connectorId, active: answer.active }, 'introspection gave no expiry; the assumed lifetime applies, if the connector has one');
     }
     return answer;
   }

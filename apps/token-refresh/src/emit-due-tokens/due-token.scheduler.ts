@@ -1,9 +1,7 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import type { Logger } from 'pino';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TokenExpired } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
-import { LOGGER } from '@cb/service-runtime';
 import { TOKEN_REFRESH_CONFIG, RefreshSettings } from '../token-refresh.config';
 import { RefreshScheduleRepository } from '../schedule/refresh-schedule.repository';
 import { RefreshTiming } from '../schedule/timing-policy.provider';
@@ -27,6 +25,7 @@ export interface SchedulerStats {
  */
 @Injectable()
 export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DueTokenScheduler.name);
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -38,7 +37,6 @@ export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicat
     private readonly timing: RefreshTiming,
     private readonly outbox: OutboxWriter,
     @Inject(TOKEN_REFRESH_CONFIG) private readonly settings: RefreshSettings,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   get stats(): Readonly<SchedulerStats> {

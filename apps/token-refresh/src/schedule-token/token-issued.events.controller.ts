@@ -1,19 +1,18 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { Logger } from 'pino';
 import { TokenIssued, TokenIssuedPayload } from '@cb/events';
 import { InboxContext } from '@cb/messaging';
-import { LOGGER } from '@cb/service-runtime';
 import { RefreshScheduleRepository, ScheduledCredential } from '../schedule/refresh-schedule.repository';
 import { RefreshTiming } from '../schedule/timing-policy.provider';
 
 /** A new credential (connect, reconnect or refresh) puts its connection on the schedule, reset. */
 @Controller()
 export class TokenIssuedEventsController {
+  private readonly logger = new Logger(TokenIssuedEventsController.name);
+
   constructor(
     private readonly schedule: RefreshScheduleRepository,
     private readonly timing: RefreshTiming,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @EventPattern(TokenIssued.topic)

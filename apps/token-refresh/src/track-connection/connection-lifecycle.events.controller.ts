@@ -1,9 +1,7 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { Logger } from 'pino';
 import { ConnectionDeleted, ConnectionDeletedPayload, ConnectionStatusChanged, ConnectionStatusChangedPayload } from '@cb/events';
 import { InboxContext } from '@cb/messaging';
-import { LOGGER } from '@cb/service-runtime';
 import { RefreshScheduleRepository } from '../schedule/refresh-schedule.repository';
 import { RefreshTiming } from '../schedule/timing-policy.provider';
 
@@ -13,10 +11,11 @@ import { RefreshTiming } from '../schedule/timing-policy.provider';
  */
 @Controller()
 export class ConnectionLifecycleEventsController {
+  private readonly logger = new Logger(ConnectionLifecycleEventsController.name);
+
   constructor(
     private readonly schedule: RefreshScheduleRepository,
     private readonly timing: RefreshTiming,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @EventPattern(ConnectionStatusChanged.topic)
@@ -24,13 +23,13 @@ export class ConnectionLifecycleEventsController {
     const changedAt = new Date(event.changedAt);
     if (event.status === 'needs_reconnect') {
       const applied = await this.schedule.markNeedsReconnect(ctx.manager, event.connectionId, changedAt, event.credentialVersion);
-      this.logger.info({ connectionId: event.connectionId, errorCode: event.errorCode, applied }, 'connection off the schedule: needs reconnect');
+      this.logger.log({ connectionId: event.connectionId, errorCode: event.errorCode, applied }, 'connection off the schedule: needs reconnect');
       return;
     }
     const credential = await this.schedule.markActive(ctx.manager, event.connectionId, changedAt);
     if (credential) {
       await this.schedule.setDueAt(ctx.manager, event.connectionId, this.timing.firstDueAt(credential));
-      this.logger.info({ connectionId: event.connectionId }, 'connection back on the schedule');
+      this.logger.log({ connectionId: event.connectionId }, 'connection back on the schedule');
     }
   }
 

@@ -70,17 +70,12 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   private kafka: Kafka | undefined;
   private consumers: Consumer[] = [];
   private deadLetters: Producer | undefined;
-  private readonly stats = { handled: 0, duplicates: 0, passedOver: 0, deadLettered: 0 };
   /** Looked up once per topic: Nest's lookup by pattern parses the pattern on every call. */
   private readonly handlers = new Map<string, MessageHandler | undefined>();
   private definitionsByTopic: Map<string, EventDefinition> | undefined;
 
   constructor(private readonly options: InboxServerOptions) {
     super();
-  }
-
-  get statistics(): Readonly<typeof this.stats> {
-    return this.stats;
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -159,10 +154,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       const rejected = error as Rejected;
       return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, rejected.code ?? 'unparseable', rejected.message);
     }
-    if (!this.isRelevant(parsed)) {
-      this.stats.passedOver++;
-      return;
-    }
+    if (!this.isRelevant(parsed)) return;
     // Failures while the database is away are not the handler's fault: they do not count towards
     // the dead-letter limit, so an outage never dead-letters good events.
     let failures = 0;
@@ -174,7 +166,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
         const databaseDown = !(await this.databaseReachable());
         if (!databaseDown) failures++;
         const failure = error as { code?: string; message?: string };
-        this.logger.warn(`handler for ${topic} failed (attempt ${attempt}${databaseDown ? ', database unreachable' : ''}): ${failure.code ?? ''} ${failure.message ?? ''}`.trim());
+        this.logger.warn({ topic, attempt, databaseDown, errorCode: failure.code, err: failure.message }, 'event handler failed');
         if (failures >= MAX_ATTEMPTS) {
           return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, failure.code ?? 'handler_failed', failure.message ?? 'handler failed');
         }
@@ -223,44 +215,35 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     await this.options.dataSource.transaction(async (manager) => {
       if (!(await this.recordInInbox(manager, headers, topic))) return;
       await invoke(new InboxContext([manager, headers, topic]));
-      this.stats.handled++;
     });
   }
 
   private async handleOutsideTransaction(topic: string, headers: Record<string, string>, invoke: (context: InboxContext) => Promise<void>): Promise<void> {
     const seen: unknown[] = await this.options.dataSource.query(`SELECT 1 FROM "${this.options.schema}".inbox WHERE event_id = $1`, [headers.ce_id]);
-    if (seen.length > 0) {
-      this.stats.duplicates++;
-      return;
-    }
+    if (seen.length > 0) return;
     let committed = false;
-    let recorded = false;
     const commit = <T>(work: (manager: EntityManager) => Promise<T>): Promise<T | undefined> => {
       if (committed) throw new Error('ctx.commit may run once per event');
       committed = true;
       return this.options.dataSource.transaction(async (manager) => {
-        recorded = await this.recordInInbox(manager, headers, topic);
-        return recorded ? work(manager) : undefined;
+        return (await this.recordInInbox(manager, headers, topic)) ? work(manager) : undefined;
       });
     };
     await invoke(new InboxContext([undefined, headers, topic, commit]));
     if (!committed) await commit(() => Promise.resolve());
-    if (recorded) this.stats.handled++;
   }
 
-  /** False when the event is in the inbox already (a duplicate, counted). */
+  /** False when the event is in the inbox already (a duplicate). */
   private async recordInInbox(manager: EntityManager, headers: Record<string, string>, topic: string): Promise<boolean> {
     const inserted: unknown[] = await manager.query(
       `INSERT INTO "${this.options.schema}".inbox (event_id, topic) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
       [headers.ce_id, topic],
     );
-    if (inserted.length === 0) this.stats.duplicates++;
     return inserted.length > 0;
   }
 
   private async deadLetter(topic: string, partition: number, offset: string, key: Buffer | null, value: Buffer | null, headers: Record<string, string>, code: string, reason: string): Promise<void> {
-    this.stats.deadLettered++;
-    this.logger.warn(`dead-lettered a message from ${topic}[${partition}]@${offset}: ${code}`);
+    this.logger.warn({ topic, partition, offset, errorCode: code }, 'message dead-lettered');
     await this.deadLetters?.send({
       topic: prefixedTopic(this.options.topicPrefix, DEAD_LETTER_TOPIC),
       messages: [

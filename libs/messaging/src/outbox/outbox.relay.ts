@@ -55,7 +55,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         if (await this.becomeLeader()) await this.relayUntilStopped();
         else await this.pause(RETRY_DELAY_MS * 2);
       } catch (error) {
-        if (!this.stopped) this.logger.warn(`outbox relay interrupted: ${(error as Error).message}; retrying`);
+        if (!this.stopped) this.logger.warn({ err: (error as Error).message }, 'outbox relay interrupted; retrying');
         // A fresh producer too: an idempotent producer whose batch failed while the broker was away can
         // keep a sequence the restarted broker refuses (OUT_OF_ORDER_SEQUENCE_NUMBER) on every retry.
         await this.disconnect({ producer: true });

@@ -20,7 +20,7 @@ export class AppExceptionFilter implements ExceptionFilter {
 /** Answers an error as the filter does; also for the routes answered ahead of Nest ({@link HotRoute}). */
 export function writeErrorResponse(response: Response, exception: unknown): void {
   const [status, body] = toResponse(exception);
-  if (status >= 500) logger.error(`request failed with ${status} ${body.error.code}: ${(exception as Error)?.name ?? 'unknown'}`, (exception as Error)?.stack);
+  if (status >= 500) logger.error({ status, errorCode: body.error.code, errorName: (exception as Error)?.name ?? 'unknown', trace: (exception as Error)?.stack }, 'request failed');
   if (status === 503) response.setHeader('Retry-After', '1');
   if (exception instanceof AppError && (exception.status === 429 || exception.status === 503) && typeof exception.details === 'object' && exception.details) {
     const retryAfter = (exception.details as { retryAfterSeconds?: number }).retryAfterSeconds;

@@ -43,7 +43,7 @@ async function outcome(check: ReadinessCheck): Promise<CheckOutcome> {
     await Promise.race([check.check(), timeout]);
     return 'ok';
   } catch (error) {
-    logger.warn(`readiness check ${check.name} failed: ${(error as Error).message}`);
+    logger.warn({ check: check.name, err: (error as Error).message }, 'readiness check failed');
     return error === timedOut ? 'timed_out' : 'unavailable';
   } finally {
     clearTimeout(timer);

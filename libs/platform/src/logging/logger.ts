@@ -15,23 +15,42 @@ export function createLogger(service: string, level: string, destination?: Desti
   return pino({ name: service, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service, pid: process.pid } }, stream);
 }
 
-/** Routes NestJS's own log calls into the service's JSON logger. */
+type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace';
+
+/**
+ * Routes every `Logger` of NestJS into the service's JSON logger, the one way services log:
+ * `new Logger(Owner.name).warn({ connectionId, errorCode }, 'refresh failed')` writes the ids as
+ * fields beside the message (and the owner as `context`); a plain string is a message alone.
+ */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
-  log(message: unknown, context?: string): void {
-    this.logger.info({ context }, String(message));
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
   }
-  error(message: unknown, trace?: string, context?: string): void {
-    this.logger.error({ context, trace }, String(message));
+  error(message: unknown, ...params: unknown[]): void {
+    // NestJS passes (message, stack, context) for its own errors
+    const trace = typeof message === 'string' && params.length === 2 && typeof params[0] === 'string' ? params.shift() : undefined;
+    this.write('error', message, params, trace === undefined ? {} : { trace });
   }
-  warn(message: unknown, context?: string): void {
-    this.logger.warn({ context }, String(message));
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
   }
-  debug(message: unknown, context?: string): void {
-    this.logger.debug({ context }, String(message));
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
   }
-  verbose(message: unknown, context?: string): void {
-    this.logger.trace({ context }, String(message));
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+
+  /** `params` is what NestJS passes on: the call's own arguments, then the logger's context. */
+  private write(level: Level, message: unknown, params: unknown[], extra: Record<string, unknown> = {}): void {
+    const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
+      const text = typeof params[0] === 'string' ? params[0] : '';
+      this.logger[level]({ ...(message as Record<string, unknown>), context, ...extra }, text);
+      return;
+    }
+    this.logger[level]({ context, ...extra }, message instanceof Error ? message.message : String(message));
   }
 }

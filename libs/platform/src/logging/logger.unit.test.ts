@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { createLogger } from './logger';
+import { Logger } from '@nestjs/common';
+import { createLogger, PinoNestLogger } from './logger';
 
 function capture(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];
@@ -15,5 +16,27 @@ describe('createLogger', () => {
     const output = lines.join('');
     expect(output).not.toMatch(/canary/);
     expect(output).toContain('"name":"ok"');
+  });
+});
+
+describe('PinoNestLogger', () => {
+  const lastLine = (lines: string[]): Record<string, unknown> => JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>;
+
+  it("writes a Nest logger's fields beside its message, with the owner as context, and still redacts", () => {
+    const { lines, stream } = capture();
+    Logger.overrideLogger(new PinoNestLogger(createLogger('test', 'debug', stream)));
+    try {
+      new Logger('CredentialRefresher').warn({ connectionId: 'c-1', errorCode: 'invalid_grant', refreshToken: 'canary-4' }, 'connection needs reconnect');
+      expect(lastLine(lines)).toMatchObject({ level: 40, connectionId: 'c-1', errorCode: 'invalid_grant', context: 'CredentialRefresher', msg: 'connection needs reconnect' });
+      expect(lines.join('')).not.toContain('canary-4');
+
+      new Logger('Relay').log('relay started');
+      expect(lastLine(lines)).toMatchObject({ level: 30, context: 'Relay', msg: 'relay started' });
+
+      new Logger('Filter').error('request failed', 'Error: boom\n    at x', );
+      expect(lastLine(lines)).toMatchObject({ level: 50, context: 'Filter', msg: 'request failed', trace: 'Error: boom\n    at x' });
+    } finally {
+      Logger.overrideLogger(false);
+    }
   });
 });
