@@ -2,4 +2,3 @@ export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 export const KEYRING = Symbol('KEYRING');
 export const LOGGER = Symbol('LOGGER');
 export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
-export const INTERNAL_API_GUARD = Symbol('INTERNAL_API_GUARD');

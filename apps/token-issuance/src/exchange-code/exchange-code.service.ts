@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { CodeReceived, CodeReceivedPayload } from '@cb/events';
 import type { InboxContext } from '@cb/messaging';
 import { KEYRING } from '@cb/service-runtime';
@@ -11,6 +10,7 @@ import { PROVIDER_GUARD_CODES } from '../token-endpoint/provider-guard';
 import { describeTokenError, isConnectorFault, issuedOAuthCredential, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { CodeRedemptionEntity } from './code-redemption.entity';
 import { ConnectOutcome } from './connect-outcome';
+import { schemaOf } from '@cb/platform';
 
 /** The inbox of the event that brought the code: its id, and the transaction that records it. */
 export type CodeReceivedInbox = Pick<InboxContext, 'eventId' | 'commit'>;
@@ -96,9 +96,8 @@ export class ExchangeCodeUseCase {
   /** Commits the redemption row on its own, before anything is sent. */
   private async claim(payload: CodeReceivedPayload, eventId: string): Promise<'claimed' | 'duplicate' | 'interrupted'> {
     return this.dataSource.transaction(async (manager) => {
-      const schema = (manager.connection.options as PostgresConnectionOptions).schema ?? 'public';
       const inserted: unknown[] = await manager.query(
-        `INSERT INTO "${schema}".code_redemptions (session_id, connection_id, event_id, status) VALUES ($1, $2, $3, 'redeeming')
+        `INSERT INTO "${schemaOf(manager)}".code_redemptions (session_id, connection_id, event_id, status) VALUES ($1, $2, $3, 'redeeming')
          ON CONFLICT (session_id) DO NOTHING RETURNING session_id`,
         [payload.sessionId, payload.connectionId, eventId],
       );

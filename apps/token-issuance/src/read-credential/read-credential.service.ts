@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { notFound } from '@cb/platform';
+import { notFound, schemaOf } from '@cb/platform';
 import { ConnectorStore } from '../connectors/connector-store';
 import { CredentialVault } from '../credential-vault/credential-vault';
 import { CredentialRefresher } from '../refresh-token/credential-refresher';
@@ -23,8 +23,7 @@ export class ReadCredentialService {
     private readonly connectors: ConnectorStore,
     private readonly refresher: CredentialRefresher,
   ) {
-    const table = dataSource.getMetadata(CredentialReadEntity).tablePath;
-    this.recordRead = `INSERT INTO ${table} (workspace_id, connection_id, api_key_id, include_refresh_token, credential_version, read_at) VALUES ($1, $2, $3, $4, $5, now())`;
+    this.recordRead = `INSERT INTO "${schemaOf(dataSource)}".${dataSource.getMetadata(CredentialReadEntity).tableName} (workspace_id, connection_id, api_key_id, include_refresh_token, credential_version, read_at) VALUES ($1, $2, $3, $4, $5, now())`;
   }
 
   /**
