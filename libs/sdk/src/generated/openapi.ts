@@ -983,10 +983,10 @@ export interface components {
             expiry?: components["schemas"]["CustomExpiry"];
         };
         RequiredAttribute: {
+            pattern?: string;
             key: string;
             label: string;
             description?: string;
-            pattern?: string;
         };
         TokenResponsePaths: {
             accessToken?: string;
@@ -996,9 +996,6 @@ export interface components {
             tokenType?: string;
         };
         CustomField: {
-            key: string;
-            label: string;
-            description?: string;
             /** @enum {string} */
             type: "password" | "text" | "number";
             required?: boolean;
@@ -1006,6 +1003,9 @@ export interface components {
             default?: string | number;
             hidden?: boolean;
             disabled?: boolean;
+            key: string;
+            label: string;
+            description?: string;
         };
         CustomExpiry: {
             lifetimeSeconds?: number;
@@ -1052,15 +1052,15 @@ export interface components {
             assumedTokenLifetimeSeconds?: number;
         };
         CustomFieldView: {
-            key: string;
-            label: string;
-            description?: string;
             /** @enum {string} */
             type: "password" | "text" | "number";
             required?: boolean;
             default?: string | number | components["schemas"]["SecretIsSet"];
             hidden?: boolean;
             disabled?: boolean;
+            key: string;
+            label: string;
+            description?: string;
         };
         CustomInputConfig: {
             /** @enum {string} */

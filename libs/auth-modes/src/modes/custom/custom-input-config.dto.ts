@@ -7,15 +7,13 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsString,
-  Length,
   Matches,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { HasUniqueKeys, Satisfies } from '../../validation/decorators';
 import { Optional } from '../../validation/optional';
-import { IDENTIFIER, SINGLE_LINE } from '../../validation/patterns';
+import { IDENTIFIER } from '../../validation/patterns';
 import {
   CUSTOM_FIELD_TYPES,
   type CustomExpiryInput,
@@ -23,6 +21,7 @@ import {
   type CustomFieldType,
   type CustomInputConfigInput,
 } from './custom-input-config';
+import { LabelledFieldDto } from '../../validation/labelled-field.dto';
 
 const MAX_DEFAULT_LENGTH = 4000;
 
@@ -38,20 +37,7 @@ function defaultProblem(value: unknown, object: object): string | undefined {
   return value.length <= MAX_DEFAULT_LENGTH ? undefined : `must be at most ${MAX_DEFAULT_LENGTH} characters`;
 }
 
-export class CustomFieldDto implements CustomFieldInput {
-  @Matches(IDENTIFIER, { message: 'key must be an identifier (letters, digits, _; at most 64)' })
-  readonly key: string;
-
-  @Matches(SINGLE_LINE, { message: 'label must be a single line' })
-  @Length(1, 200)
-  @IsString()
-  readonly label: string;
-
-  @Optional()
-  @Length(0, 1000)
-  @IsString()
-  readonly description?: string;
-
+export class CustomFieldDto extends LabelledFieldDto implements CustomFieldInput {
   @IsIn(CUSTOM_FIELD_TYPES)
   readonly type: CustomFieldType;
 

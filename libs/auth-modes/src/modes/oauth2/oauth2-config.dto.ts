@@ -35,6 +35,7 @@ import {
   type TokenRequestFormat,
   type TokenResponsePaths,
 } from './oauth2-config';
+import { LabelledFieldDto } from '../../validation/labelled-field.dto';
 
 /**
  * Parameters the broker itself puts in the authorization request. A connector may not set them:
@@ -57,20 +58,7 @@ const MAX_URL_LENGTH = 2048;
 /** 30 days: an assumed lifetime is a guess, and a guess longer than this is a dead token. */
 const MAX_ASSUMED_TOKEN_LIFETIME_SECONDS = 2_592_000;
 
-export class RequiredAttributeDto implements RequiredAttribute {
-  @Matches(IDENTIFIER, { message: 'key must be an identifier (letters, digits, _; at most 64)' })
-  readonly key: string;
-
-  @Matches(SINGLE_LINE, { message: 'label must be a single line' })
-  @Length(1, 200)
-  @IsString()
-  readonly label: string;
-
-  @Optional()
-  @Length(0, 1000)
-  @IsString()
-  readonly description?: string;
-
+export class RequiredAttributeDto extends LabelledFieldDto implements RequiredAttribute {
   @Optional()
   @IsRegexSource()
   readonly pattern?: string;
