@@ -6,13 +6,13 @@ import { AppError } from '@cb/platform';
  */
 export const unauthorized = (): AppError => new AppError('unauthorized', 'a valid API key is required: Authorization: Bearer <key>', 401);
 
-export const forbidden = (missingScopes: readonly string[], anyOf = false): AppError =>
-  new AppError(
-    'forbidden',
-    anyOf ? `this API key needs one of the scopes ${missingScopes.join(', ')}` : `this API key lacks the scope${missingScopes.length > 1 ? 's' : ''} ${missingScopes.join(', ')}`,
-    403,
-    { missingScopes },
-  );
+/** The key lacks every one of `missingScopes`. */
+export const forbidden = (missingScopes: readonly string[]): AppError =>
+  new AppError('forbidden', `this API key lacks the scope${missingScopes.length > 1 ? 's' : ''} ${missingScopes.join(', ')}`, 403, { missingScopes });
+
+/** The key holds none of `scopes`, any one of which would do. */
+export const forbiddenWithoutAnyOf = (scopes: readonly string[]): AppError =>
+  new AppError('forbidden', `this API key needs one of the scopes ${scopes.join(', ')}`, 403, { missingScopes: scopes });
 
 export const rateLimited = (retryAfterSeconds: number): AppError =>
   new AppError('rate_limited', `too many requests; retry after ${retryAfterSeconds} s`, 429, { retryAfterSeconds }, { retriable: true });

@@ -5,7 +5,7 @@ import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { isUuid, UpstreamClient } from '../upstream';
 import { ConnectionListResponseDoc, ConnectionResponseDoc, DisconnectResultDoc, ReportUnauthorizedRequestDoc, ReportUnauthorizedResponseDoc } from './connection.docs.dto';
-import { forbidden } from '../gateway.errors';
+import { forbiddenWithoutAnyOf } from '../gateway.errors';
 
 const LIST_FILTERS = ['connectorId', 'endUserId', 'status', 'limit', 'offset'] as const;
 
@@ -75,5 +75,5 @@ export class ConnectionsHttpController {
 }
 
 function requireAnyScope(caller: WorkspaceContext, scopes: string[]): void {
-  if (!scopes.some((scope) => caller.scopes.includes(scope))) throw forbidden(scopes, true);
+  if (!scopes.some((scope) => caller.scopes.includes(scope))) throw forbiddenWithoutAnyOf(scopes);
 }
