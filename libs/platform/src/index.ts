@@ -32,4 +32,5 @@ export type { ChangeFollowingCacheOptions } from './database/change-following-ca
 export { createHttpService } from './http/bootstrap';
 export type { HttpServiceOptions } from './http/bootstrap';
 export type { HotRoute } from './http/hot-route';
+export { routeTemplateOf, setRouteTemplate } from './http/route-template';
 export { InternalApiGuard, InternalTokenCheck, INTERNAL_TOKEN_HEADER, INTERNAL_API_TOKEN, INTERNAL_API_TOKEN_MIN_LENGTH, internalApiTokenReader } from './http/internal-api.guard';

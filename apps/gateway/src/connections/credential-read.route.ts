@@ -20,6 +20,7 @@ import { CredentialDoc } from './credential.docs.dto';
 export class CredentialReadRoute implements HotRoute {
   readonly method = 'POST';
   readonly path = /^\/v1\/connections\/([^/]+)\/credential\/?$/i;
+  readonly template = '/v1/connections/:connectionId/credential';
 
   constructor(
     private readonly authenticator: ApiKeyAuthenticator,

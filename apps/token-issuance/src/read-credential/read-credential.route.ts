@@ -23,6 +23,7 @@ const validation = createValidationPipe();
 export class ReadCredentialRoute implements HotRoute {
   readonly method = 'POST';
   readonly path = /^\/internal\/v1\/workspaces\/([^/]+)\/connections\/([^/]+)\/credential\/?$/i;
+  readonly template = '/internal/v1/workspaces/:workspaceId/connections/:connectionId/credential';
   private readonly token: InternalTokenCheck;
 
   constructor(

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { writeErrorResponse } from '../errors/app-exception.filter';
+import { setRouteTemplate } from './route-template';
 
 /**
  * A route answered ahead of Nest's router, guards, interceptors and pipes: only for a path whose
@@ -13,6 +14,8 @@ export interface HotRoute {
   readonly method: 'GET' | 'POST';
   /** Matched against the request's path (no query string); its groups are `handle`'s `params`. */
   readonly path: RegExp;
+  /** The route as metrics, traces and access logs name it, never the raw path: e.g. `/v1/connections/:connectionId/credential`. */
+  readonly template: string;
   handle(request: Request, response: Response, params: string[]): Promise<void>;
 }
 
@@ -22,6 +25,7 @@ export function hotRoutesMiddleware(routes: HotRoute[]): (request: Request, resp
     for (const route of routes) {
       const match = request.method === route.method ? route.path.exec(request.path) : null;
       if (!match) continue;
+      setRouteTemplate(request, route.template);
       route.handle(request, response, match.slice(1)).catch((error: unknown) => writeErrorResponse(response, error));
       return;
     }
