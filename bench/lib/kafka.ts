@@ -5,6 +5,7 @@
  */
 import { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { ensureTopics } from '@cb/messaging';
+import { DEFAULT_TOPIC_PARTITIONS } from '@cb/platform';
 
 /** The consumer settings the services use (libs/messaging InboxKafkaServer). */
 export const SERVICE_CONSUMER_SETTINGS = { sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 250 } as const;
@@ -50,7 +51,7 @@ export async function messagesIn(admin: Admin, topic: string): Promise<number> {
 export async function startCollector(kafka: Kafka, groupId: string, topics: string[], onMessage: (m: Arrival) => void): Promise<Collector> {
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, topics);
+  await ensureTopics(admin, topics, DEFAULT_TOPIC_PARTITIONS);
   const starts = new Map<string, Map<number, bigint>>();
   for (const topic of topics) starts.set(topic, await topicEnd(admin, topic));
   await admin.disconnect();

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ensureTopics, createKafka } from '@cb/messaging';
+import { DEFAULT_TOPIC_PARTITIONS } from '@cb/platform';
 import type { BenchContext } from '../lib/context';
 import { messagesIn, startCollector } from '../lib/kafka';
 import { figure, progress, ScenarioResult, scenarioResult } from '../lib/report';
@@ -51,7 +52,7 @@ export async function eventRelay(ctx: BenchContext): Promise<ScenarioResult> {
   const singleTopic = 'bench.relay-single.v1';
   const admin = ctx.kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [relayTopic, floorTopic, singleTopic]);
+  await ensureTopics(admin, [relayTopic, floorTopic, singleTopic], DEFAULT_TOPIC_PARTITIONS);
   const arrivalOf = (key: string): Promise<number> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`event ${key} not consumed within 30 s`)), 30_000);

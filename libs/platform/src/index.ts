@@ -1,6 +1,6 @@
 export { loadConfig, fromEnv, ConfigError } from './config/load-config';
 export type { ConfigReader } from './config/load-config';
-export { loadServiceConfig, serviceConfigReaders, keyringFrom } from './config/service-config';
+export { DEFAULT_TOPIC_PARTITIONS, loadServiceConfig, serviceConfigReaders, keyringFrom } from './config/service-config';
 export type { ServiceConfig, ServiceConfigOptions } from './config/service-config';
 export { createLogger, PinoNestLogger, REDACT_PATHS } from './logging/logger';
 export { AppError, notFound, conflict, unprocessable, validationFailed } from './errors/app-error';

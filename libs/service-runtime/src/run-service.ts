@@ -35,6 +35,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
               databaseUrl: config.databaseUrl,
               kafkaBrokers: config.kafkaBrokers,
               topicPrefix: config.topicPrefix,
+              topicPartitions: config.kafkaTopicPartitions,
               dataSource: nest.get(DataSource),
               ...(options.eventLanes ? { lanes: options.eventLanes } : {}),
             }),

@@ -49,6 +49,8 @@ class Rejected extends Error {
 
 export interface InboxServerOptions extends MessagingOptions {
   dataSource: DataSource;
+  /** Partitions of each topic created (KAFKA_TOPIC_PARTITIONS). */
+  topicPartitions: number;
   /** Extra consumer settings, e.g. in tests. */
   sessionTimeoutMs?: number;
   /** Partitions handled at once; {@link INBOX_PARTITIONS_CONSUMED_CONCURRENTLY} by default. */
@@ -115,7 +117,9 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     this.kafka = createKafka(instanceId, this.options.kafkaBrokers);
     const admin = this.kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, [...EVENT_CATALOG.map((d) => prefixedTopic(topicPrefix, d.topic)), prefixedTopic(topicPrefix, DEAD_LETTER_TOPIC)]);
+    const { topicPartitions } = this.options;
+    const narrower = await ensureTopics(admin, [...EVENT_CATALOG.map((d) => prefixedTopic(topicPrefix, d.topic)), prefixedTopic(topicPrefix, DEAD_LETTER_TOPIC)], topicPartitions);
+    if (narrower.length > 0) this.logger.warn({ topics: narrower, topicPartitions }, 'topics have fewer partitions than KAFKA_TOPIC_PARTITIONS: instances beyond that count stay idle');
     await admin.disconnect();
     this.deadLetters = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.deadLetters.connect();

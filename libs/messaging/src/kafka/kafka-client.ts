@@ -12,11 +12,20 @@ export function createKafka(clientId: string, brokers: string[]): Kafka {
   });
 }
 
-/** Creates topics up front: auto-creation makes the first metadata call fail with LEADER_NOT_AVAILABLE. */
-export async function ensureTopics(admin: Admin, topics: string[], numPartitions = 3): Promise<void> {
+/**
+ * Creates missing topics up front (auto-creation makes the first metadata call fail with
+ * LEADER_NOT_AVAILABLE) with `numPartitions` each. Existing topics are left as they are: adding
+ * partitions moves keys to other partitions, which only an operator can decide (docs/OPERATIONS.md).
+ * Answers the existing topics that have fewer partitions than asked for.
+ */
+export async function ensureTopics(admin: Admin, topics: string[], numPartitions: number): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing: ITopicConfig[] = topics.filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions, replicationFactor: 1 }));
   if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  const present = topics.filter((t) => existing.has(t));
+  if (present.length === 0) return [];
+  const { topics: metadata } = await admin.fetchTopicMetadata({ topics: present });
+  return metadata.filter((topic) => topic.partitions.length < numPartitions).map((topic) => `${topic.name} (${topic.partitions.length})`);
 }
 
 export function kafkaReadiness(admin: Admin): { name: string; check(): Promise<void> } {

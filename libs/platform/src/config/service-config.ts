@@ -10,6 +10,8 @@ export interface ServiceConfig {
   databaseUrl: string;
   kafkaBrokers: string[];
   topicPrefix: string;
+  /** Partitions of each topic this service creates: the most consumer instances of one group that get work. */
+  kafkaTopicPartitions: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   runMode: 'development' | 'production';
   /** VAULT_KEYS; undefined in a service that seals nothing (see {@link ServiceConfigOptions.keyring}). */
@@ -18,6 +20,9 @@ export interface ServiceConfig {
   /** Write JSON logs to this file instead of stdout. */
   logFile: string | undefined;
 }
+
+/** Enough for the two or three instances per service docs/OPERATIONS.md recommends. */
+export const DEFAULT_TOPIC_PARTITIONS = 3;
 
 export interface ServiceConfigOptions {
   /**
@@ -43,6 +48,7 @@ export function serviceConfigReaders(serviceName: string, defaultPort: number, o
     databaseUrl: fromEnv.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     kafkaBrokers: withKafka ? fromEnv.brokers('KAFKA_BROKERS') : () => [],
     topicPrefix: withKafka ? fromEnv.string('KAFKA_TOPIC_PREFIX', '') : () => '',
+    kafkaTopicPartitions: withKafka ? fromEnv.integer('KAFKA_TOPIC_PARTITIONS', DEFAULT_TOPIC_PARTITIONS, { min: 1, max: 1000 }) : () => 0,
     logLevel: fromEnv.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     runMode: fromEnv.oneOf('RUN_MODE', ['development', 'production'] as const, 'production'),
     vaultKeys: withKeyring
