@@ -15,12 +15,13 @@ function startProcess(env: Record<string, string>): { status: number | null; std
 
 describe('a service started with bad configuration', () => {
   it('stops at once and names every missing or malformed variable', () => {
-    const { status, stderr } = startProcess({ DATABASE_URL: 'mysql://nope', PORT: 'eighty', VAULT_KEYS: 'k1:c2hvcnQ=', KAFKA_TOPIC_PARTITIONS: '0' });
+    const { status, stderr } = startProcess({ DATABASE_URL: 'mysql://nope', PORT: 'eighty', VAULT_KEYS: 'k1:c2hvcnQ=', KAFKA_TOPIC_PARTITIONS: '0', DATABASE_POOL_SIZE: '1' });
     expect(status).toBe(1);
     expect(stderr).toContain('PORT must be an integer, got "eighty"');
     expect(stderr).toContain('DATABASE_URL must use postgres: or postgresql:');
     expect(stderr).toContain('KAFKA_BROKERS is required but not set');
     expect(stderr).toContain('VAULT_KEYS: key "k1" must be 32 bytes');
     expect(stderr).toMatch(/KAFKA_TOPIC_PARTITIONS must be .*1/);
+    expect(stderr).toMatch(/DATABASE_POOL_SIZE must be .*2/);
   });
 });

@@ -65,6 +65,7 @@ export class ServiceRuntimeModule {
               url: config.databaseUrl,
               schema,
               applicationName: config.instanceId,
+              poolSize: config.databasePoolSize,
               entities: options.entities,
               migrations: options.usesKafka ? [MessagingTables1764300000000, ...options.migrations] : options.migrations,
             }),

@@ -14,13 +14,14 @@ export function createKafka(clientId: string, brokers: string[]): Kafka {
 
 /**
  * Creates missing topics up front (auto-creation makes the first metadata call fail with
- * LEADER_NOT_AVAILABLE) with `numPartitions` each. Existing topics are left as they are: adding
+ * LEADER_NOT_AVAILABLE) with `numPartitions` each and the broker's default replication factor. Existing topics are left as they are: adding
  * partitions moves keys to other partitions, which only an operator can decide (docs/OPERATIONS.md).
  * Answers the existing topics that have fewer partitions than asked for.
  */
 export async function ensureTopics(admin: Admin, topics: string[], numPartitions: number): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
-  const missing: ITopicConfig[] = topics.filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions, replicationFactor: 1 }));
+  // No replication factor: the broker's default.replication.factor applies (1 on a single broker, 3 on a managed cluster).
+  const missing: ITopicConfig[] = topics.filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions }));
   if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
   const present = topics.filter((t) => existing.has(t));
   if (present.length === 0) return [];

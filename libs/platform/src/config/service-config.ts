@@ -8,6 +8,8 @@ export interface ServiceConfig {
   port: number;
   host: string;
   databaseUrl: string;
+  /** Connections this instance's pool may open (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   kafkaBrokers: string[];
   topicPrefix: string;
   /** Partitions of each topic this service creates: the most consumer instances of one group that get work. */
@@ -46,6 +48,7 @@ export function serviceConfigReaders(serviceName: string, defaultPort: number, o
     port: fromEnv.integer('PORT', defaultPort, { min: 0, max: 65535 }),
     host: fromEnv.string('HOST', '127.0.0.1'),
     databaseUrl: fromEnv.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: fromEnv.integer('DATABASE_POOL_SIZE', 10, { min: 2, max: 500 }),
     kafkaBrokers: withKafka ? fromEnv.brokers('KAFKA_BROKERS') : () => [],
     topicPrefix: withKafka ? fromEnv.string('KAFKA_TOPIC_PREFIX', '') : () => '',
     kafkaTopicPartitions: withKafka ? fromEnv.integer('KAFKA_TOPIC_PARTITIONS', DEFAULT_TOPIC_PARTITIONS, { min: 1, max: 1000 }) : () => 0,
