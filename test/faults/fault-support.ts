@@ -84,6 +84,15 @@ const json = (driver: Driver, body?: unknown): RequestInit => ({
   ...(body === undefined ? {} : { body: JSON.stringify(body) }),
 });
 
+/** Creates and activates a connector through the gateway, patiently (the services may be starting). */
+export async function createActiveConnector(driver: Driver, slug: string, config: Record<string, unknown>): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  const created = await patientCall<{ id: string }>(`${driver.base}/v1/connectors`, { method: 'POST', ...json(driver, { slug, name: slug, config }), deadline });
+  if (created.status !== 201) throw new Error(`connector ${slug}: ${created.status} ${JSON.stringify(created.body)}`);
+  await patientCall(`${driver.base}/v1/connectors/${created.body.id}/activate`, { method: 'POST', ...json(driver), deadline });
+  return created.body.id;
+}
+
 export interface FlowResult {
   kind: 'oauth' | 'typed';
   sessionId?: string;
