@@ -17,7 +17,7 @@ import { auditDeliveries, credentialsAcceptedByProvider, waitForRefreshOfActive 
 import { createActiveConnector, createWorkspace, Driver, FlowResult, formatCounts, patientCall, pool, runFlow } from './fault-support';
 import { ProcessSystem, SERVICES, startProcessSystem } from './process-system';
 
-const MIN_FLOWS = Number(process.env.FAULT_FLOWS ?? 200);
+const MIN_FLOWS = Number(process.env.FAULT_FLOWS ?? 300);
 const TOKEN_TTL_SECONDS = 20;
 const REPORT_BURST = 10;
 /** The services that consume events (connector-config only produces). */
