@@ -100,3 +100,18 @@ export async function credentialsAcceptedByProvider(driver: Driver, sandbox: San
   }
   return outcomes;
 }
+
+/** The audit's figures as the kill tests print them. */
+export function auditFigures(audit: DeliveryAudit): Record<string, unknown> {
+  const { provider } = audit;
+  return {
+    'authorization_code requests': provider.tokenRequests.byGrantType.authorization_code ?? 0,
+    'code redemptions': audit.codeRedemptions,
+    'refresh requests': provider.tokenRequests.byGrantType.refresh_token ?? 0,
+    'refreshes announced': audit.refreshesAnnounced,
+    'refresh token reuse detections': provider.refreshTokenReuseDetections,
+    'code reuse detections': provider.authorizationCodeReuseDetections,
+    'sessions left open': audit.sessionsLeftOpen,
+    'not active': audit.notActive.map((c) => `${c.status} ${c.error}`),
+  };
+}

@@ -8,13 +8,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AssignerProtocol, Kafka } from 'kafkajs';
-import { ConnectionFailed, EVENT_CATALOG, TokenIssued } from '@cb/events';
+import { EVENT_CATALOG } from '@cb/events';
 import { createKafka, INBOX_PARTITIONS_CONSUMED_CONCURRENTLY } from '@cb/messaging';
-import { collectMessages, MessageCollector, waitFor } from '../harness';
-import { SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
+import { waitFor } from '../harness';
 import { ServiceName } from '../support/system';
-import { auditDeliveries, credentialsAcceptedByProvider, waitForRefreshOfActive } from './delivery-audit';
-import { createActiveConnector, createWorkspace, Driver, FlowResult, formatCounts, patientCall, pool, runFlow } from './fault-support';
+import { auditDeliveries, auditFigures, credentialsAcceptedByProvider, waitForRefreshOfActive } from './delivery-audit';
+import { FlowResult, formatCounts, patientCall, pool, runFlow } from './fault-support';
+import { FLOW_RATE_LIMITS_OFF, FlowScenario, QUICK_REFRESH, startFlowScenario } from './flow-scenario';
 import { ProcessSystem, SERVICES, startProcessSystem } from './process-system';
 
 const MIN_FLOWS = Number(process.env.FAULT_FLOWS ?? 300);
@@ -85,62 +85,24 @@ async function describeGroups(kafka: Kafka, groupIds: string[]): Promise<Map<str
 
 describe('every service twice, as separate processes', () => {
   let system: ProcessSystem;
-  let sandbox: SandboxProvider;
-  let events: MessageCollector;
+  let scenario: FlowScenario;
   let kafka: Kafka;
-  let driver: Driver;
-  let oauthConnectorId: string;
-  let typedConnectorId: string;
-  let warmUp: FlowResult;
 
   beforeAll(async () => {
     system = await startProcessSystem({
       instances: 2,
       serviceEnv: {
-        gateway: {
-          RATE_LIMIT_CALLBACK: 'off',
-          RATE_LIMIT_CONNECT_SESSIONS: 'off',
-          RATE_LIMIT_SESSION_READS: 'off',
-          RATE_LIMIT_CREDENTIAL_READS: 'off',
-          RATE_LIMIT_CONNECT_DIALOG: 'off',
-          // a burst the test spends across both gateways, refilled too slowly to matter meanwhile
-          RATE_LIMIT_REPORT_UNAUTHORIZED: `${REPORT_BURST},0.001`,
-        },
-        'token-refresh': { REFRESH_POLL_INTERVAL_MS: '250', REFRESH_LEASE_SECONDS: '3', REFRESH_BACKOFF_CAP_SECONDS: '8' },
-        'token-issuance': { TOKEN_REQUEST_TIMEOUT_MS: '5000' },
+        // a burst the test spends across both gateways, refilled too slowly to matter meanwhile
+        gateway: { ...FLOW_RATE_LIMITS_OFF, RATE_LIMIT_REPORT_UNAUTHORIZED: `${REPORT_BURST},0.001` },
+        ...QUICK_REFRESH,
       },
     });
     kafka = createKafka('every-service-twice-test', system.kafkaBrokers);
-    sandbox = await startSandboxProvider({
-      accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
-      clients: [{ client_id: 'twice-client', client_secret: 'twice-secret', redirect_uris: [`${system.urls.gateway}/oauth/callback`] }],
-    });
-    events = await collectMessages({ brokers: system.kafkaBrokers, topics: [system.topic(TokenIssued.topic), system.topic(ConnectionFailed.topic)] });
-    const { apiKey } = await createWorkspace(system.databaseUrls.gateway, 'Twice Co');
-    driver = { base: system.urls.gateway, apiKey };
-    oauthConnectorId = await createActiveConnector(driver, 'twice-oauth', {
-      mode: 'OAUTH2',
-      authorizationUrl: sandbox.urls.authorization,
-      tokenUrl: sandbox.urls.token,
-      clientId: 'twice-client',
-      clientSecret: 'twice-secret',
-      scopes: ['openid', 'offline_access'],
-      authorizationParams: { prompt: 'consent' },
-      refreshMarginSeconds: 10,
-    });
-    typedConnectorId = await createActiveConnector(driver, 'twice-typed', { mode: 'API_KEY', headerName: 'X-Key' });
-    warmUp = await waitFor(
-      async () => {
-        const flow = await runFlow(driver, 'typed', typedConnectorId, 'warm-up', 20_000);
-        return flow.outcome === 'completed' ? flow : undefined;
-      },
-      { timeoutMs: 60_000, description: 'a first flow' },
-    );
+    scenario = await startFlowScenario(system, 'twice', TOKEN_TTL_SECONDS);
   }, 420_000);
 
   afterAll(async () => {
-    await events?.stop();
-    await sandbox?.stop();
+    await scenario?.stop();
     await system?.stop();
   });
 
@@ -158,6 +120,7 @@ describe('every service twice, as separate processes', () => {
   });
 
   it('spends one rate limit across both gateways', async () => {
+    const { driver } = scenario;
     const answers: number[] = [];
     for (let i = 0; i < REPORT_BURST * 3; i += 1) {
       const gateway = system.instanceUrls.gateway[i % 2] as string;
@@ -177,6 +140,7 @@ describe('every service twice, as separate processes', () => {
   });
 
   it('refuses a key revoked through one gateway at the other as well', async () => {
+    const { driver, warmUp } = scenario;
     const created = await patientCall<{ id: string; apiKey: string }>(`${system.urls.gateway}/v1/api-keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${driver.apiKey}`, 'content-type': 'application/json' },
@@ -197,6 +161,7 @@ describe('every service twice, as separate processes', () => {
   });
 
   it(`runs at least ${MIN_FLOWS} flows while one instance of each service is killed: none lost, none duplicated`, async () => {
+    const { driver, sandbox, events, oauthConnectorId, typedConnectorId } = scenario;
     const started = Date.now();
     const done: FlowResult[] = [];
     const reads: number[] = [];
@@ -243,13 +208,7 @@ describe('every service twice, as separate processes', () => {
         killed,
         'credential reads': reads.length,
         'reads not 200': reads.filter((status) => status !== 200),
-        'authorization_code requests': provider.tokenRequests.byGrantType.authorization_code ?? 0,
-        'code redemptions': audit.codeRedemptions,
-        'refresh requests': provider.tokenRequests.byGrantType.refresh_token ?? 0,
-        'refreshes announced': audit.refreshesAnnounced,
-        'refresh token reuse detections': provider.refreshTokenReuseDetections,
-        'sessions left open': audit.sessionsLeftOpen,
-        'not active': notActive.map((c) => `${c.status} ${c.error}`),
+        ...auditFigures(audit),
         seconds: Math.round((Date.now() - started) / 1000),
       }),
     );

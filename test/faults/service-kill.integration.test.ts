@@ -6,12 +6,11 @@
  * code is presented to the provider at most once, and no refresh token is presented twice (a
  * refresh cut off by the kill ends its connection needs_reconnect instead).
  */
-import { ConnectionFailed, TokenIssued } from '@cb/events';
 import { INBOX_PARTITIONS_CONSUMED_CONCURRENTLY } from '@cb/messaging';
-import { collectMessages, MessageCollector, waitFor } from '../harness';
-import { SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
-import { auditDeliveries, credentialsAcceptedByProvider, waitForRefreshOfActive } from './delivery-audit';
-import { createActiveConnector, createWorkspace, Driver, FlowResult, formatCounts, pool, runFlow } from './fault-support';
+import { waitFor } from '../harness';
+import { auditDeliveries, auditFigures, credentialsAcceptedByProvider, waitForRefreshOfActive } from './delivery-audit';
+import { FlowResult, formatCounts, pool, runFlow } from './fault-support';
+import { FLOW_RATE_LIMITS_OFF, FlowScenario, QUICK_REFRESH, startFlowScenario } from './flow-scenario';
 import { ProcessSystem, SERVICES, startProcessSystem } from './process-system';
 
 const MIN_FLOWS = Number(process.env.FAULT_FLOWS ?? 200);
@@ -19,48 +18,20 @@ const TOKEN_TTL_SECONDS = 20;
 
 describe('kill -9 each service in turn under load', () => {
   let system: ProcessSystem;
-  let sandbox: SandboxProvider;
-  let events: MessageCollector;
-  let driver: Driver;
-  let oauthConnectorId: string;
-  let typedConnectorId: string;
+  let scenario: FlowScenario;
 
   beforeAll(async () => {
-    system = await startProcessSystem({
-      serviceEnv: {
-        gateway: { RATE_LIMIT_CALLBACK: 'off', RATE_LIMIT_CONNECT_SESSIONS: 'off', RATE_LIMIT_SESSION_READS: 'off', RATE_LIMIT_CREDENTIAL_READS: 'off', RATE_LIMIT_CONNECT_DIALOG: 'off', RATE_LIMIT_REPORT_UNAUTHORIZED: 'off' },
-        'token-refresh': { REFRESH_POLL_INTERVAL_MS: '250', REFRESH_LEASE_SECONDS: '3', REFRESH_BACKOFF_CAP_SECONDS: '8' },
-        'token-issuance': { TOKEN_REQUEST_TIMEOUT_MS: '5000' },
-      },
-    });
-    sandbox = await startSandboxProvider({
-      accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
-      clients: [{ client_id: 'kill-client', client_secret: 'kill-secret', redirect_uris: [`${system.urls.gateway}/oauth/callback`] }],
-    });
-    events = await collectMessages({ brokers: system.kafkaBrokers, topics: [system.topic(TokenIssued.topic), system.topic(ConnectionFailed.topic)] });
-    const { apiKey } = await createWorkspace(system.databaseUrls.gateway, 'Kill Co');
-    driver = { base: system.urls.gateway, apiKey };
-    oauthConnectorId = await createActiveConnector(driver, 'kill-oauth', {
-      mode: 'OAUTH2',
-      authorizationUrl: sandbox.urls.authorization,
-      tokenUrl: sandbox.urls.token,
-      clientId: 'kill-client',
-      clientSecret: 'kill-secret',
-      scopes: ['openid', 'offline_access'],
-      authorizationParams: { prompt: 'consent' },
-      refreshMarginSeconds: 10,
-    });
-    typedConnectorId = await createActiveConnector(driver, 'kill-typed', { mode: 'API_KEY', headerName: 'X-Key' });
-    await waitFor(async () => (await runFlow(driver, 'typed', typedConnectorId, 'warm-up', 20_000)).outcome === 'completed', { timeoutMs: 60_000, description: 'a first flow' });
+    system = await startProcessSystem({ serviceEnv: { gateway: FLOW_RATE_LIMITS_OFF, ...QUICK_REFRESH } });
+    scenario = await startFlowScenario(system, 'kill', TOKEN_TTL_SECONDS);
   }, 300_000);
 
   afterAll(async () => {
-    await events?.stop();
-    await sandbox?.stop();
+    await scenario?.stop();
     await system?.stop();
   });
 
   it(`runs at least ${MIN_FLOWS} flows while each service is killed and restarted: none lost, none duplicated`, async () => {
+    const { driver, sandbox, events, oauthConnectorId, typedConnectorId } = scenario;
     const started = Date.now();
     let killing = true;
     const killed: string[] = [];
@@ -93,13 +64,7 @@ describe('kill -9 each service in turn under load', () => {
     process.stdout.write(
       formatCounts('kill -9', counts, {
         killed,
-        'authorization_code requests': stats.tokenRequests.byGrantType.authorization_code ?? 0,
-        'code redemptions': audit.codeRedemptions,
-        'refresh requests': stats.tokenRequests.byGrantType.refresh_token ?? 0,
-        'refreshes announced': audit.refreshesAnnounced,
-        'refresh token reuse detections': stats.refreshTokenReuseDetections,
-        'code reuse detections': stats.authorizationCodeReuseDetections,
-        'sessions left open': audit.sessionsLeftOpen,
+        ...auditFigures(audit),
         seconds: Math.round((Date.now() - started) / 1000),
       }),
     );
