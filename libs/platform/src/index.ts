@@ -34,3 +34,8 @@ export type { HttpServiceOptions } from './http/bootstrap';
 export type { HotRoute } from './http/hot-route';
 export { routeTemplateOf, setRouteTemplate } from './http/route-template';
 export { InternalApiGuard, InternalTokenCheck, INTERNAL_TOKEN_HEADER, INTERNAL_API_TOKEN, INTERNAL_API_TOKEN_MIN_LENGTH, internalApiTokenReader } from './http/internal-api.guard';
+export { installTracing, startTracing, tracingEnabled, serviceTracer, parseOtlpHeaders, tracesUrl, SERVICE_ATTRIBUTE } from './tracing/tracing';
+export type { TracingSettings, ServiceTracing, InstallTracingOptions } from './tracing/tracing';
+export { injectTraceHeaders, extractTraceContext } from './tracing/trace-headers';
+export { acceptRequestId, currentRequest, noteRequestWorkspace, runInRequestContext, REQUEST_ID_HEADER } from './tracing/request-context';
+export type { RequestContext } from './tracing/request-context';
