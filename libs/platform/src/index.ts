@@ -39,3 +39,4 @@ export type { TracingSettings, ServiceTracing, InstallTracingOptions } from './t
 export { injectTraceHeaders, extractTraceContext } from './tracing/trace-headers';
 export { acceptRequestId, currentRequest, noteRequestWorkspace, runInRequestContext, REQUEST_ID_HEADER } from './tracing/request-context';
 export type { RequestContext } from './tracing/request-context';
+export { observeRequests, WORKSPACE_ATTRIBUTE } from './http/observe-requests';
