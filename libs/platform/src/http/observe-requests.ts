@@ -20,12 +20,13 @@ export const WORKSPACE_ATTRIBUTE = 'cb.workspace_id';
  */
 export function observeRequests(serviceName: string, logger: Logger): (request: Request, response: Response, next: NextFunction) => void {
   const tracer = serviceTracer(serviceName);
+  const accessLog = logger.child({ context: 'AccessLog' });
   return (request, response, next) => {
     const startedAt = performance.now();
     const current: RequestContext = { requestId: acceptRequestId(request.headers[REQUEST_ID_HEADER]) };
     response.setHeader(REQUEST_ID_HEADER, current.requestId);
     if (!tracingEnabled()) {
-      response.once('close', () => writeAccessLog(logger, request, response, current, startedAt, undefined));
+      response.once('close', () => writeAccessLog(accessLog, request, response, current, startedAt, undefined));
       runInRequestContext(current, next);
       return;
     }
@@ -33,7 +34,7 @@ export function observeRequests(serviceName: string, logger: Logger): (request: 
     const span = tracer.startSpan(request.method, { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: request.method } }, parent);
     response.once('close', () => {
       endServerSpan(span, request, response, current);
-      writeAccessLog(logger, request, response, current, startedAt, span);
+      writeAccessLog(accessLog, request, response, current, startedAt, span);
     });
     context.with(trace.setSpan(parent, span), () => runInRequestContext(current, next));
   };
@@ -51,19 +52,19 @@ function endServerSpan(span: Span, request: Request, response: Response, current
 }
 
 function writeAccessLog(logger: Logger, request: Request, response: Response, current: RequestContext, startedAt: number, span: Span | undefined): void {
-  const spanContext = span?.spanContext();
-  logger.info(
-    {
-      context: 'AccessLog',
-      method: request.method,
-      route: routeTemplateOf(request),
-      status: response.statusCode,
-      durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
-      request_id: current.requestId,
-      ...(spanContext ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : {}),
-      ...(current.workspaceId ? { workspaceId: current.workspaceId } : {}),
-      ...(response.writableFinished ? {} : { aborted: true }),
-    },
-    'request handled',
-  );
+  const line: Record<string, unknown> = {
+    method: request.method,
+    route: routeTemplateOf(request),
+    status: response.statusCode,
+    durationMs: Math.round((performance.now() - startedAt) * 100) / 100,
+    request_id: current.requestId,
+  };
+  if (span) {
+    const { traceId, spanId } = span.spanContext();
+    line.trace_id = traceId;
+    line.span_id = spanId;
+  }
+  if (current.workspaceId) line.workspaceId = current.workspaceId;
+  if (!response.writableFinished) line.aborted = true;
+  logger.info(line, 'request handled');
 }
