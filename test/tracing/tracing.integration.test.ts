@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
-import { CodeReceived, TokenIssued } from '@cb/events';
+import { CodeReceived, TokenExpired, TokenIssued } from '@cb/events';
 import { installTracing, SERVICE_ATTRIBUTE } from '@cb/platform';
 import { Keyring } from '@cb/vault-crypto';
 import { collectMessages, MessageCollector, waitFor } from '../harness';
@@ -43,11 +43,13 @@ describe('tracing, request ids and access logs', () => {
 
   beforeAll(async () => {
     tracing = installTracing({ serviceName: 'credential-broker-test', exporter, immediate: true });
-    system = await startSystem();
+    system = await startSystem({ serviceEnv: { 'token-refresh': { REFRESH_POLL_INTERVAL_MS: '250' } } });
     sandbox = await startSandboxProvider({
+      // due for a refresh after half of it (the refresh margin is capped at half the lifetime)
+      accessTokenTtlSeconds: 6,
       clients: [{ client_id: 'cb-traced', client_secret: CLIENT_SECRET, redirect_uris: [`${system.urls.gateway}/oauth/callback`], token_endpoint_auth_method: 'client_secret_basic' }],
     });
-    collector = await collectMessages({ brokers: system.kafkaBrokers, topics: [system.topic(CodeReceived.topic), system.topic(TokenIssued.topic)], fromBeginning: true });
+    collector = await collectMessages({ brokers: system.kafkaBrokers, topics: [system.topic(CodeReceived.topic), system.topic(TokenIssued.topic), system.topic(TokenExpired.topic)], fromBeginning: true });
     const workspace = await newWorkspace(system, 'Traced Co');
     gateway = workspace.gateway;
     workspaceId = workspace.workspaceId;
@@ -172,6 +174,35 @@ describe('tracing, request ids and access logs', () => {
     );
     for (const secret of secrets) expect(recorded).not.toContain(secret);
     expect(recorded).not.toMatch(/[?&](code|state)=/);
+  });
+
+  it('traces a scheduled refresh on its own, from the schedule through token-issuance to the provider', async () => {
+    const session = await openSession(gateway, { connectorId, endUserId: 'refreshed-user' });
+    const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl as string);
+    expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(200);
+
+    const refreshed = await waitFor(
+      () => messagesFor(TokenIssued.topic, session.connectionId).find((m) => (JSON.parse(m.value) as { reason?: string }).reason === 'refresh'),
+      { timeoutMs: 30_000, description: 'TokenIssued after a scheduled refresh' },
+    );
+    const expired = messagesFor(TokenExpired.topic, session.connectionId)[0];
+    const traceId = expired?.headers.ce_traceparent?.split('-')[1] as string;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(refreshed.headers.ce_traceparent?.split('-')[1]).toBe(traceId);
+    const connectTrace = messagesFor(TokenIssued.topic, session.connectionId)[0]?.headers.ce_traceparent?.split('-')[1];
+    expect(connectTrace).not.toBe(traceId);
+
+    const spans = await waitFor(
+      () => {
+        const found = spansOf(traceId);
+        return found.some((span) => span.name === 'POST token') && found.some((span) => span.name === 'TokenExpired create') && found;
+      },
+      { timeoutMs: 10_000, description: `the spans of refresh trace ${traceId}` },
+    );
+    const root = spans.find((span) => span.name === 'TokenExpired create');
+    expect(root).toMatchObject({ kind: SpanKind.PRODUCER, parentSpanContext: undefined, attributes: expect.objectContaining({ [SERVICE_ATTRIBUTE]: 'token-refresh', 'cb.connection_id': session.connectionId }) });
+    expect(spans.find((span) => span.name === 'TokenExpired process')).toMatchObject({ kind: SpanKind.CONSUMER, attributes: expect.objectContaining({ [SERVICE_ATTRIBUTE]: 'token-issuance' }) });
+    expect(spans.find((span) => span.name === 'POST token')).toMatchObject({ kind: SpanKind.CLIENT, attributes: expect.objectContaining({ 'http.response.status_code': 200 }) });
   });
 
   it('answers with the caller\'s X-Request-Id when well formed, and a new one otherwise', async () => {
