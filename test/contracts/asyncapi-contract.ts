@@ -2,7 +2,7 @@
  * Compares a parsed (dereferenced) AsyncAPI 3 document with the code's event catalog and returns
  * every disagreement as a readable line; an empty list means they agree.
  */
-import { cloudEventHeaders, DEAD_LETTER_TOPIC, EventDefinition } from '@cb/events';
+import { cloudEventHeaders, DEAD_LETTER_TOPIC, EventDefinition, TRACE_CONTEXT_HEADERS } from '@cb/events';
 import { ExpectedProperty, ExpectedSchema, expectedSchema } from './payload-metadata';
 
 type Json = Record<string, unknown>;
@@ -65,7 +65,8 @@ function messageProblems(definition: EventDefinition, channel: Channel): string[
   const ceSource = headerProperties.ce_source?.const;
   if (ceSource !== `/credential-broker/${definition.producer}`) problems.push(`${where}: ce_source is ${String(ceSource)}, the producer is ${definition.producer}`);
   const sent = Object.keys(cloudEventHeaders(definition, definition.producer, 'subject')).sort();
-  if (!sameList(Object.keys(headerProperties).sort(), sent)) problems.push(`${where}: headers ${Object.keys(headerProperties).join(', ')} differ from what producers send: ${sent.join(', ')}`);
+  const documented = [...sent, ...TRACE_CONTEXT_HEADERS].sort();
+  if (!sameList(Object.keys(headerProperties).sort(), documented)) problems.push(`${where}: headers ${Object.keys(headerProperties).join(', ')} differ from what producers send: ${documented.join(', ')}`);
   if (!sameList(((headers.required ?? []) as string[]).slice().sort(), sent)) problems.push(`${where}: every CloudEvents header producers send must be required`);
 
   const keyField = message['x-partition-key'];

@@ -1,3 +1,4 @@
+import { inProviderSpan } from './provider-span';
 import { readResponseBody } from './response-body';
 import { safeDescription } from './redact';
 import { sendRequest, type SendOptions } from './send-request';
@@ -21,11 +22,14 @@ const SECRET_PARAMS = ['code', 'code_verifier', 'refresh_token', 'client_secret'
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2 (a code may be used only once)
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5
  */
-export async function requestToken(request: TokenRequest, options: RequestTokenOptions): Promise<TokenResult | TokenError> {
-  const answer = await sendRequest(request, options);
-  if ('ok' in answer) return answer;
-  const result = parseTokenResponse(answer.status, answer.contentType, answer.bodyText, options.responsePaths, options.metadataPaths);
-  return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
+export function requestToken(request: TokenRequest, options: RequestTokenOptions): Promise<TokenResult | TokenError> {
+  return inProviderSpan(options.tracer, 'token', request, async (answered) => {
+    const answer = await sendRequest(request, options);
+    if ('ok' in answer) return answer;
+    answered(answer.status);
+    const result = parseTokenResponse(answer.status, answer.contentType, answer.bodyText, options.responsePaths, options.metadataPaths);
+    return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
+  });
 }
 
 /**
@@ -34,11 +38,14 @@ export async function requestToken(request: TokenRequest, options: RequestTokenO
  *
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2
  */
-export async function requestRevocation(request: TokenRequest, options: SendOptions): Promise<{ ok: true } | TokenError> {
-  const answer = await sendRequest(request, options);
-  if ('ok' in answer) return answer;
-  const result = parseRevocationResponse(answer.status, answer.contentType, answer.bodyText);
-  return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
+export function requestRevocation(request: TokenRequest, options: SendOptions): Promise<{ ok: true } | TokenError> {
+  return inProviderSpan(options.tracer, 'revocation', request, async (answered) => {
+    const answer = await sendRequest(request, options);
+    if ('ok' in answer) return answer;
+    answered(answer.status);
+    const result = parseRevocationResponse(answer.status, answer.contentType, answer.bodyText);
+    return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
+  });
 }
 
 /**
@@ -57,11 +64,14 @@ export interface IntrospectionResult {
  * Performs an introspection request built by `buildIntrospectionRequest`. Never throws; an answer
  * without a boolean `active` is an `invalid_token_response`.
  */
-export async function requestIntrospection(request: TokenRequest, options: SendOptions): Promise<IntrospectionResult | TokenError> {
-  const answer = await sendRequest(request, options);
-  if ('ok' in answer) return answer;
-  const result = parseIntrospectionResponse(answer.status, answer.contentType, answer.bodyText);
-  return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
+export function requestIntrospection(request: TokenRequest, options: SendOptions): Promise<IntrospectionResult | TokenError> {
+  return inProviderSpan(options.tracer, 'introspection', request, async (answered) => {
+    const answer = await sendRequest(request, options);
+    if ('ok' in answer) return answer;
+    answered(answer.status);
+    const result = parseIntrospectionResponse(answer.status, answer.contentType, answer.bodyText);
+    return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
+  });
 }
 
 /** @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2 */

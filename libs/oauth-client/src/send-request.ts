@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import { fetch as undiciFetch } from 'undici';
 import { MAX_RESPONSE_BYTES, readAtMost } from './bounded-body';
 import { outboundAgent } from './outbound/guarded-agent';
@@ -12,6 +13,8 @@ export interface SendOptions {
   readonly outbound: OutboundPolicy;
   /** Tests only: replaces the HTTP client, and with it the outbound check (not the size limit). */
   readonly fetchImpl?: typeof fetch;
+  /** The calling service's tracer: each call is a CLIENT span of it (see `inProviderSpan`). */
+  readonly tracer?: Tracer;
 }
 
 export interface HttpAnswer {

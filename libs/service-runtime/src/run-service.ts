@@ -23,6 +23,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   const { config } = options;
   const app = await createHttpService(options.module, {
     logger: options.logger,
+    service: config,
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.hotRoutes ? { hotRoutes: options.hotRoutes } : {}),
     ...(options.consumesEvents

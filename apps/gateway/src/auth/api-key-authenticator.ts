@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { noteRequestWorkspace } from '@cb/platform';
 import { ApiKeyEntity } from '../workspaces/api-key.entity';
 import { ApiKeyCache } from './api-key-cache';
 import { parseApiKey, secretMatches } from './api-key-format';
@@ -34,6 +35,7 @@ export class ApiKeyAuthenticator {
     const missing = requiredScopes.filter((scope) => !key.scopes.includes(scope));
     if (missing.length > 0) throw forbidden(missing);
     this.noteUse(key.id);
+    noteRequestWorkspace(key.workspaceId);
     return { workspaceId: key.workspaceId, apiKeyId: key.id, scopes: [...key.scopes] };
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { Agent, request as sendRequest } from 'undici';
-import { INTERNAL_TOKEN_HEADER } from '@cb/platform';
+import { currentRequest, injectTraceHeaders, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, serviceTracer, tracingEnabled } from '@cb/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { upstreamError, upstreamFailed, upstreamInvalidResponse, upstreamTimeout, upstreamUnavailable } from '../gateway.errors';
 
@@ -42,6 +43,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * passes it through. `send` returns any answer as it is (the callback's HTML page). An unreachable
  * service is 503 `upstream_unavailable`; no answer in time is 504 `upstream_timeout` (the request
  * may have been processed, so it is not retried here). Connections are kept alive and reused.
+ * Every call forwards the request id and, with tracing on, is a CLIENT span whose `traceparent`
+ * the service continues.
  */
 @Injectable()
 export class UpstreamClient implements OnApplicationShutdown {
@@ -77,6 +80,29 @@ export class UpstreamClient implements OnApplicationShutdown {
     for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
     const headers: Record<string, string> = { ...request.headers, [INTERNAL_TOKEN_HEADER]: this.config.internalApiToken };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const requestId = currentRequest()?.requestId;
+    if (requestId !== undefined) headers[REQUEST_ID_HEADER] = requestId;
+    if (!tracingEnabled()) return this.exchange(service, url, request, headers);
+    // Named for the service, never the path, which holds ids (and on the callback's hop, the query holds the code).
+    const span = serviceTracer(this.config.serviceName).startSpan(`${request.method} ${service}`, {
+      kind: SpanKind.CLIENT,
+      attributes: { 'http.request.method': request.method, 'server.address': url.hostname, 'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)), 'peer.service': service },
+    });
+    injectTraceHeaders(headers, '', trace.setSpan(context.active(), span));
+    try {
+      const answer = await this.exchange(service, url, request, headers);
+      span.setAttribute('http.response.status_code', answer.status);
+      if (answer.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      return answer;
+    } catch (error) {
+      failed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async exchange(service: UpstreamService, url: URL, request: UpstreamRequest, headers: Record<string, string>): Promise<RawUpstreamResponse> {
     const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     try {
       const response = await sendRequest(url, {
@@ -101,6 +127,11 @@ export class UpstreamClient implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.agent.close();
   }
+}
+
+function failed(span: Span, error: unknown): void {
+  span.setAttribute('error.type', (error as { code?: string }).code ?? 'upstream_unavailable');
+  span.setStatus({ code: SpanStatusCode.ERROR });
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {

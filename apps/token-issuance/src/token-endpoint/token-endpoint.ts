@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Tracer } from '@opentelemetry/api';
 import { renderOAuth2Urls, UrlTemplateError, type OAuth2Config, type RenderedOAuth2Urls } from '@cb/auth-modes';
 import {
   buildIntrospectionRequest,
@@ -14,6 +15,7 @@ import {
   type TokenGrant,
   type TokenResult,
 } from '@cb/oauth-client';
+import { serviceTracer } from '@cb/platform';
 import { LoadedConnector } from '../connectors/connector-store';
 import type { IssueCredential } from '../credential-vault/credential-vault';
 import { CredentialOrigins, StoredCredential } from '../credential-vault/stored-credential';
@@ -39,9 +41,12 @@ export interface ConnectionUrlValues {
 export class TokenEndpoint {
   private readonly logger = new Logger(TokenEndpoint.name);
   private readonly guard: ProviderGuard;
+  /** Provider calls are CLIENT spans of this service's tracer. */
+  private readonly tracer: Tracer;
 
   constructor(@Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig) {
     this.guard = new ProviderGuard(config.providerGuard);
+    this.tracer = serviceTracer(config.serviceName);
   }
 
   request(connector: LoadedConnector, values: ConnectionUrlValues, grant: TokenGrant): Promise<TokenResult | TokenError> {
@@ -64,7 +69,7 @@ export class TokenEndpoint {
     return this.guard.run(
       connectorId,
       workspaceId,
-      () => requestRevocation(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound }),
+      () => requestRevocation(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound, tracer: this.tracer }),
       (answer) => (answer.ok ? 'working' : 'failing'),
     );
   }
@@ -91,6 +96,7 @@ export class TokenEndpoint {
     const result = await requestToken(request, {
       timeoutMs: this.config.tokenRequestTimeoutMs,
       outbound: this.config.outbound,
+      tracer: this.tracer,
       ...(config.tokenResponsePaths ? { responsePaths: config.tokenResponsePaths } : {}),
       metadataPaths: config.metadataPaths,
     });
@@ -117,7 +123,7 @@ export class TokenEndpoint {
   /** Asks for the access token's `exp`; a failure leaves the token as it is (it was issued). */
   private async introspect(connector: LoadedConnector, introspectionUrl: string, client: OAuthClient, accessToken: string): Promise<IntrospectionResult | undefined> {
     const request = buildIntrospectionRequest({ introspectionUrl, client, token: accessToken, tokenTypeHint: 'access_token' });
-    const answer = await requestIntrospection(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound });
+    const answer = await requestIntrospection(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound, tracer: this.tracer });
     if (!answer.ok) {
       this.logger.warn(
         { connectorId: connector.entity.connectorId, errorCode: answer.code, detail: answer.detail, httpStatus: answer.status },

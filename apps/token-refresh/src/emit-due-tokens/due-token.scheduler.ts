@@ -1,8 +1,10 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
 import { TokenExpired } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
-import { TOKEN_REFRESH_CONFIG, RefreshSettings } from '../token-refresh.config';
+import { serviceTracer, tracingEnabled } from '@cb/platform';
+import { TOKEN_REFRESH_CONFIG, TokenRefreshConfig } from '../token-refresh.config';
 import { RefreshScheduleRepository } from '../schedule/refresh-schedule.repository';
 import { RefreshTiming } from '../schedule/timing-policy.provider';
 import { toTokenExpired } from './token-expired.mapper';
@@ -22,6 +24,8 @@ export interface SchedulerStats {
  * again, each time after a longer lease (exponential backoff with jitter, capped), but while the
  * token is valid never so late that fewer than two retries fit before it expires. TokenExpired
  * says when that next attempt will be, so token-issuance can show it while refreshes fail.
+ * With tracing on, each announced refresh starts a trace of its own (a root PRODUCER span that its
+ * TokenExpired carries on to token-issuance), since no request caused it.
  */
 @Injectable()
 export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -36,7 +40,7 @@ export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicat
     private readonly schedule: RefreshScheduleRepository,
     private readonly timing: RefreshTiming,
     private readonly outbox: OutboxWriter,
-    @Inject(TOKEN_REFRESH_CONFIG) private readonly settings: RefreshSettings,
+    @Inject(TOKEN_REFRESH_CONFIG) private readonly settings: TokenRefreshConfig,
   ) {}
 
   get stats(): Readonly<SchedulerStats> {
@@ -56,6 +60,18 @@ export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicat
   /** One claim transaction; returns how many connections it announced. */
   async tick(): Promise<number> {
     this.counters.ticks++;
+    const traces: Span[] = [];
+    try {
+      return await this.claimAndAnnounce(traces);
+    } catch (error) {
+      for (const span of traces) span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      for (const span of traces) span.end();
+    }
+  }
+
+  private claimAndAnnounce(traces: Span[]): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const due = await this.schedule.claimDue(manager, this.settings.refreshBatchSize);
       const detectedAt = new Date();
@@ -67,13 +83,22 @@ export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicat
         return { connectionId: row.connectionId, reason, nextDueInMs, event: toTokenExpired(row, reason, detectedAt, nextAttemptAt) };
       });
       await this.schedule.recordAttempts(manager, announced);
-      await this.outbox.appendAll(manager, TokenExpired, announced.map((a) => a.event));
+      if (tracingEnabled()) traces.push(...announced.map((a) => this.startRefreshTrace(a.connectionId, a.reason)));
+      await this.outbox.appendAll(manager, TokenExpired, announced.map((a) => a.event), traces.length > 0 ? traces.map((span) => trace.setSpan(ROOT_CONTEXT, span)) : undefined);
       for (const { reason } of announced) {
         this.counters.emitted++;
         if (reason === 'due') this.counters.emittedDue++;
         else this.counters.emittedExpired++;
       }
       return due.length;
+    });
+  }
+
+  private startRefreshTrace(connectionId: string, reason: string): Span {
+    return serviceTracer(this.settings.serviceName).startSpan(`${TokenExpired.name} create`, {
+      root: true,
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'create', 'cb.connection_id': connectionId, 'cb.refresh_reason': reason },
     });
   }
 

@@ -10,7 +10,20 @@ export interface CloudEventHeaders {
   ce_time: string;
   ce_subject: string;
   'content-type': 'application/json';
+  /** The distributed-tracing extension: the W3C trace context of the span that wrote the event, when one was active. */
+  ce_traceparent?: string;
+  ce_tracestate?: string;
 }
+
+/**
+ * The prefix of the CloudEvents distributed-tracing extension's attributes (`traceparent`,
+ * `tracestate`) as Kafka headers in binary content mode: `ce_traceparent`, `ce_tracestate`.
+ * @see https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/extensions/distributed-tracing.md
+ */
+export const TRACE_HEADER_PREFIX = 'ce_';
+
+/** The optional headers of the distributed-tracing extension; every other CloudEvents header is always sent. */
+export const TRACE_CONTEXT_HEADERS = [`${TRACE_HEADER_PREFIX}traceparent`, `${TRACE_HEADER_PREFIX}tracestate`] as const;
 
 export function cloudEventHeaders(definition: EventDefinition, source: string, subject: string, id: string = randomUUID(), time = new Date()): CloudEventHeaders {
   return {

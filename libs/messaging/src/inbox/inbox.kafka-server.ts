@@ -1,10 +1,12 @@
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
-import { DEAD_LETTER_TOPIC, decodeHeaders, EVENT_CATALOG, EventDefinition, missingCloudEventAttributes, prefixedTopic } from '@cb/events';
+import { DEAD_LETTER_TOPIC, decodeHeaders, EVENT_CATALOG, EventDefinition, missingCloudEventAttributes, prefixedTopic, TRACE_HEADER_PREFIX } from '@cb/events';
+import { extractTraceContext, serviceTracer, tracingEnabled } from '@cb/platform';
 import { createKafka, ensureTopics } from '../kafka/kafka-client';
 import { MessagingOptions } from '../messaging-options';
 import { InboxContext } from './inbox.context';
@@ -159,6 +161,32 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, rejected.code ?? 'unparseable', rejected.message);
     }
     if (!this.isRelevant(parsed)) return;
+    if (!tracingEnabled()) return this.handleWithRetries(payload, parsed, headers);
+    // The trace of whatever wrote the event goes on here (ce_traceparent, the CloudEvents distributed-tracing extension).
+    const parent = extractTraceContext(headers, TRACE_HEADER_PREFIX);
+    const span = serviceTracer(this.options.serviceName).startSpan(
+      `${parsed.definition.name} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': topic,
+          'messaging.destination.partition.id': String(partition),
+          'messaging.message.id': headers.ce_id ?? '',
+        },
+      },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), () => this.handleWithRetries(payload, parsed, headers, span));
+    } finally {
+      span.end();
+    }
+  }
+
+  private async handleWithRetries(payload: EachMessagePayload, parsed: { definition: EventDefinition; payload: object }, headers: Record<string, string>, span?: Span): Promise<void> {
+    const { topic, partition, message } = payload;
     // Failures while the database is away are not the handler's fault: they do not count towards
     // the dead-letter limit, so an outage never dead-letters good events.
     let failures = 0;
@@ -171,7 +199,10 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
         if (!databaseDown) failures++;
         const failure = error as { code?: string; message?: string };
         this.logger.warn({ topic, attempt, databaseDown, errorCode: failure.code, err: failure.message }, 'event handler failed');
+        span?.addEvent('handler failed', { attempt, databaseDown, 'error.type': failure.code ?? 'handler_failed' });
         if (failures >= MAX_ATTEMPTS) {
+          span?.setStatus({ code: SpanStatusCode.ERROR });
+          span?.setAttribute('cb.dead_lettered', true);
           return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, failure.code ?? 'handler_failed', failure.message ?? 'handler failed');
         }
         await delay(backoff(attempt));

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Context } from '@opentelemetry/api';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { EntityManager } from 'typeorm';
-import { cloudEventHeaders, EventDefinition, prefixedTopic } from '@cb/events';
+import { cloudEventHeaders, CloudEventHeaders, EventDefinition, prefixedTopic, TRACE_HEADER_PREFIX } from '@cb/events';
+import { injectTraceHeaders, tracingEnabled } from '@cb/platform';
 import { MESSAGING_OPTIONS, MessagingOptions, outboxChannel } from '../messaging-options';
 
 export class InvalidEventError extends Error {
@@ -30,14 +32,21 @@ export class OutboxWriter {
     return id as string;
   }
 
-  /** Several events of one kind in one statement, in the order given; their ids in that order. */
-  async appendAll<P extends object>(manager: EntityManager, definition: EventDefinition<P>, fieldsList: readonly P[]): Promise<string[]> {
+  /**
+   * Several events of one kind in one statement, in the order given; their ids in that order. Each
+   * carries the trace context of the active span (`ce_traceparent`), or of `traceContexts[i]` when
+   * given (events that each start a trace of their own).
+   */
+  async appendAll<P extends object>(manager: EntityManager, definition: EventDefinition<P>, fieldsList: readonly P[], traceContexts?: readonly Context[]): Promise<string[]> {
     if (!manager.queryRunner?.isTransactionActive) throw new Error(`${definition.name} must be written inside a transaction`);
     if (fieldsList.length === 0) return [];
-    const rows = fieldsList.map((fields) => {
+    const tracing = tracingEnabled();
+    const rows = fieldsList.map((fields, index) => {
       const payload = buildEvent(definition, fields);
       const key = definition.key(payload);
-      return { key, payload: JSON.stringify(payload), headers: cloudEventHeaders(definition, this.options.serviceName, key) };
+      const headers: CloudEventHeaders = cloudEventHeaders(definition, this.options.serviceName, key);
+      if (tracing) injectTraceHeaders(headers, TRACE_HEADER_PREFIX, traceContexts?.[index]);
+      return { key, payload: JSON.stringify(payload), headers };
     });
     // The rows and the relay's wake-up in one statement. The same channel and payload for every row:
     // PostgreSQL sends a transaction's identical notifications once, at its commit.

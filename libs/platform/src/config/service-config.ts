@@ -1,4 +1,5 @@
 import { Keyring } from '@cb/vault-crypto';
+import { parseOtlpHeaders, type TracingSettings } from '../tracing/tracing';
 import { ConfigReader, fromEnv, loadConfig } from './load-config';
 
 /** What every back-end service needs: where its database and Kafka are, and its vault keys. */
@@ -21,6 +22,8 @@ export interface ServiceConfig {
   vaultPrimaryKeyId: string | undefined;
   /** Write JSON logs to this file instead of stdout. */
   logFile: string | undefined;
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT` and friends; undefined (no tracing) when the endpoint is not set. */
+  tracing: TracingSettings | undefined;
 }
 
 /** Enough for the two or three instances per service docs/OPERATIONS.md recommends. */
@@ -63,8 +66,19 @@ export function serviceConfigReaders(serviceName: string, defaultPort: number, o
       : () => undefined,
     vaultPrimaryKeyId: withKeyring ? fromEnv.optional('VAULT_PRIMARY_KEY_ID', fromEnv.string('VAULT_PRIMARY_KEY_ID')) : () => undefined,
     logFile: fromEnv.optional('LOG_FILE', fromEnv.string('LOG_FILE')),
+    tracing: tracingReader,
   };
 }
+
+const tracingReader: ConfigReader<TracingSettings | undefined> = (env) => {
+  const endpoint = fromEnv.optional('OTEL_EXPORTER_OTLP_ENDPOINT', fromEnv.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']))(env);
+  if (endpoint === undefined) return undefined;
+  return {
+    endpoint,
+    headers: fromEnv.optional('OTEL_EXPORTER_OTLP_HEADERS', fromEnv.parsed('OTEL_EXPORTER_OTLP_HEADERS', parseOtlpHeaders))(env) ?? {},
+    resourceServiceName: fromEnv.optional('OTEL_SERVICE_NAME', fromEnv.string('OTEL_SERVICE_NAME'))(env),
+  };
+};
 
 export function loadServiceConfig<Extra extends object = object>(
   serviceName: string,

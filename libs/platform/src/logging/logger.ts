@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Logger } from 'pino';
+import { logCorrelation } from '../tracing/log-correlation';
 
 /** Field names that may hold a secret anywhere in a log object; pino replaces their values. */
 const SECRET_FIELDS = [
@@ -12,7 +13,8 @@ export const REDACT_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${
 
 export function createLogger(service: string, level: string, destination?: DestinationStream | string): Logger {
   const stream = typeof destination === 'string' ? pino.destination({ dest: destination, sync: true, mkdir: true }) : (destination ?? pino.destination({ sync: false }));
-  return pino({ name: service, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service, pid: process.pid } }, stream);
+  // mixin: every line written while a request or a span is current names them (request_id, trace_id, span_id)
+  return pino({ name: service, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service, pid: process.pid }, mixin: logCorrelation }, stream);
 }
 
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace';

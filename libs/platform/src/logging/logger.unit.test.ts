@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { Logger } from '@nestjs/common';
+import { runInRequestContext } from '../tracing/request-context';
 import { createLogger, PinoNestLogger } from './logger';
 
 function capture(): { lines: string[]; stream: Writable } {
@@ -38,5 +39,18 @@ describe('PinoNestLogger', () => {
     } finally {
       Logger.overrideLogger(false);
     }
+  });
+});
+
+describe('log correlation', () => {
+  it('names the current request on every line written while it is handled, and nothing outside one', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger('test', 'info', stream);
+    runInRequestContext({ requestId: 'req-1' }, () => logger.info({ connectionId: 'c-1' }, 'inside'));
+    logger.info('outside');
+    const [inside, outside] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(inside).toMatchObject({ request_id: 'req-1', connectionId: 'c-1', msg: 'inside' });
+    expect(outside).not.toHaveProperty('request_id');
+    expect(outside).not.toHaveProperty('trace_id');
   });
 });
