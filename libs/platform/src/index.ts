@@ -1,6 +1,6 @@
 export { loadConfig, fromEnv, ConfigError } from './config/load-config';
 export type { ConfigReader } from './config/load-config';
-export { loadServiceConfig, serviceConfigReaders, keyringFrom } from './config/service-config';
+export { loadServiceConfig, serviceConfigReaders, keyringFrom, METRICS_TOKEN_MIN_LENGTH } from './config/service-config';
 export type { ServiceConfig, ServiceConfigOptions } from './config/service-config';
 export { createLogger, PinoNestLogger, REDACT_PATHS } from './logging/logger';
 export { AppError, notFound, conflict, unprocessable, validationFailed } from './errors/app-error';
@@ -34,3 +34,9 @@ export type { HttpServiceOptions } from './http/bootstrap';
 export type { HotRoute } from './http/hot-route';
 export { routeTemplateOf, setRouteTemplate } from './http/route-template';
 export { InternalApiGuard, InternalTokenCheck, INTERNAL_TOKEN_HEADER, INTERNAL_API_TOKEN, INTERNAL_API_TOKEN_MIN_LENGTH, internalApiTokenReader } from './http/internal-api.guard';
+export { ServiceMetrics } from './metrics/service-metrics';
+export { METRICS, METRIC_CATALOG, FORBIDDEN_LABELS, OAUTH_ERROR_CODES, boundedLabel } from './metrics/metrics.catalog';
+export type { MetricDefinition, MetricType, CounterDefinition, GaugeDefinition, HistogramDefinition } from './metrics/metrics.catalog';
+export { MetricsEndpoint, METRICS_PATH } from './metrics/metrics-endpoint';
+export { httpRequestMetrics } from './metrics/http-metrics';
+export { recordDatabasePool } from './metrics/database-pool.metrics';

@@ -17,6 +17,8 @@ export interface ServiceConfig {
   vaultPrimaryKeyId: string | undefined;
   /** Write JSON logs to this file instead of stdout. */
   logFile: string | undefined;
+  /** METRICS_TOKEN: the bearer token a scrape of /metrics presents; undefined turns the endpoint off. */
+  metricsToken: string | undefined;
 }
 
 export interface ServiceConfigOptions {
@@ -54,8 +56,16 @@ export function serviceConfigReaders(serviceName: string, defaultPort: number, o
       : () => undefined,
     vaultPrimaryKeyId: withKeyring ? fromEnv.optional('VAULT_PRIMARY_KEY_ID', fromEnv.string('VAULT_PRIMARY_KEY_ID')) : () => undefined,
     logFile: fromEnv.optional('LOG_FILE', fromEnv.string('LOG_FILE')),
+    metricsToken: fromEnv.optional('METRICS_TOKEN', metricsTokenReader),
   };
 }
+
+/** 32 characters, as INTERNAL_API_TOKEN: the gateway's /metrics is on the public edge. The message never shows the value. */
+export const METRICS_TOKEN_MIN_LENGTH = 32;
+const metricsTokenReader: ConfigReader<string> = fromEnv.parsed('METRICS_TOKEN', (token) => {
+  if (token.length < METRICS_TOKEN_MIN_LENGTH) throw new Error(`must be at least ${METRICS_TOKEN_MIN_LENGTH} characters long (it has ${token.length}); generate one with "openssl rand -base64 24"`);
+  return token;
+});
 
 export function loadServiceConfig<Extra extends object = object>(
   serviceName: string,
