@@ -16,7 +16,7 @@ export const METRICS_PATH = '/metrics';
  */
 export class MetricsEndpoint implements HotRoute {
   readonly method = 'GET';
-  readonly path = /^\/metrics\/?$/;
+  readonly path = /^\/metrics$/;
   readonly template = METRICS_PATH;
   private readonly expected: Buffer | undefined;
 
