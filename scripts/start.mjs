@@ -84,6 +84,7 @@ function localSecrets() {
   const secrets = {
     VAULT_KEYS: `local1:${randomBytes(32).toString('base64')}`,
     INTERNAL_API_TOKEN: randomBytes(24).toString('base64url'),
+    METRICS_TOKEN: randomBytes(24).toString('base64url'),
     SANDBOX_CLIENT_SECRET: randomBytes(24).toString('base64url'),
     ...Object.fromEntries(SERVICES.map(([name]) => [passwordVariable(name), randomBytes(24).toString('hex')])),
     ...kept,
@@ -239,6 +240,7 @@ async function main() {
     KAFKA_BROKERS: kafkaBrokers,
     VAULT_KEYS: secrets.VAULT_KEYS,
     INTERNAL_API_TOKEN: secrets.INTERNAL_API_TOKEN,
+    METRICS_TOKEN: secrets.METRICS_TOKEN,
     RUN_MODE: 'development',
     PUBLIC_BASE_URL: publicBaseUrl,
     OAUTH_REDIRECT_URI: `${publicBaseUrl}/oauth/callback`,
@@ -264,6 +266,8 @@ Credential Broker is running.
   Connect dialog          ${publicBaseUrl}/ui/connect.html   (opened with a connect session's token: #session=…)
   Sandbox OAuth provider  ${sandboxIssuer}   (log in as any user with password "password")
   Logs                    ${logs}/
+  Metrics (Prometheus)    GET /metrics on every service (ports ${SERVICES.map(([, port]) => port).join(', ')}) with METRICS_TOKEN from ${shown(join(DATA, 'local-secrets.json'))}:
+    curl -s ${publicBaseUrl}/metrics -H "authorization: Bearer $(node -p 'require(process.argv[1]).METRICS_TOKEN' ${join(DATA, 'local-secrets.json')})"
 ${demoText(demo, publicBaseUrl)}
 Press Ctrl-C to stop everything.
 `);

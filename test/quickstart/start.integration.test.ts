@@ -144,6 +144,12 @@ describe('npm start', () => {
     expect(await rolesOfServices(first.url)).toEqual(Object.fromEntries(DATABASE_SERVICES.map((service) => [service, [serviceRole(service)]])));
     expect(Object.keys(JSON.parse(readFileSync(join(dataDir, 'local-secrets.json'), 'utf8')) as object)).toEqual(expect.arrayContaining(['GATEWAY_DATABASE_PASSWORD', 'TOKEN_REFRESH_DATABASE_PASSWORD']));
 
+    // The printed scrape works: METRICS_TOKEN is made with the other local secrets and read from their file.
+    const scrape = field(text, /Metrics \(Prometheus\)[^\n]*:\n\s+(curl [^\n]+)\n/, 'command to scrape the metrics');
+    const { stdout: metrics } = await promisify(execFile)('sh', ['-c', scrape], { cwd: ROOT, timeout: 30_000 });
+    expect(metrics).toMatch(/^process_cpu_user_seconds_total\{service="gateway"\} /m);
+    expect(text).not.toContain((JSON.parse(readFileSync(join(dataDir, 'local-secrets.json'), 'utf8')) as { METRICS_TOKEN: string }).METRICS_TOKEN);
+
     // The one-line way to open the demo connector's connect dialog, as printed.
     const oneLiner = field(text, /connect dialog[^\n]*:\n\s+(npm run [^\n]+)\n/, 'one-line command for the connect dialog');
     const { stdout: link } = await promisify(execFile)('sh', ['-c', oneLiner], { cwd: ROOT, env: { ...process.env, ...common, BROWSER: 'none' }, timeout: 60_000 });

@@ -18,6 +18,7 @@ import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from './oauth-au
 import { SessionOutcomeEventsController } from './session-outcome/session-outcome.events.controller';
 import { SubmitCredentialsHttpController } from './submit-credentials/submit-credentials.http.controller';
 import { SubmitCredentialsService } from './submit-credentials/submit-credentials.service';
+import { ConnectSessionMetrics } from './oauth-authorization.metrics';
 
 export const SCHEMA = 'oauth_authorization';
 export const ENTITIES = [ConnectorEntity, ConnectSessionEntity, KnownConnectionEntity, OAuthStateEntity];
@@ -43,6 +44,7 @@ export class OAuthAuthorizationModule {
         OpenConnectSessionService,
         SubmitCredentialsService,
         HandleCallbackService,
+        ConnectSessionMetrics,
       ],
     };
   }

@@ -1,3 +1,5 @@
+import type { ServiceMetrics } from '@cb/platform';
+
 export interface MessagingOptions {
   serviceName: string;
   instanceId: string;
@@ -11,6 +13,8 @@ export interface MessagingOptions {
    * published: an observer for counting, or for a test that stops the process at that point.
    */
   onBatchPublished?: (events: number) => void;
+  /** The service's metrics, where the relay and the inbox record theirs; none are recorded without. */
+  metrics?: ServiceMetrics;
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');

@@ -1,6 +1,6 @@
 export { loadConfig, fromEnv, ConfigError } from './config/load-config';
 export type { ConfigReader } from './config/load-config';
-export { DEFAULT_TOPIC_PARTITIONS, loadServiceConfig, serviceConfigReaders, keyringFrom } from './config/service-config';
+export { DEFAULT_TOPIC_PARTITIONS, loadServiceConfig, serviceConfigReaders, keyringFrom, METRICS_TOKEN_MIN_LENGTH } from './config/service-config';
 export type { ServiceConfig, ServiceConfigOptions } from './config/service-config';
 export { createLogger, PinoNestLogger, REDACT_PATHS } from './logging/logger';
 export { AppError, notFound, conflict, unprocessable, validationFailed } from './errors/app-error';
@@ -40,3 +40,9 @@ export { injectTraceHeaders, extractTraceContext } from './tracing/trace-headers
 export { acceptRequestId, currentRequest, noteRequestWorkspace, runInRequestContext, REQUEST_ID_HEADER } from './tracing/request-context';
 export type { RequestContext } from './tracing/request-context';
 export { observeRequests, WORKSPACE_ATTRIBUTE } from './http/observe-requests';
+export { ServiceMetrics } from './metrics/service-metrics';
+export { METRICS, METRIC_CATALOG, FORBIDDEN_LABELS, OAUTH_ERROR_CODES, boundedLabel } from './metrics/metrics.catalog';
+export type { MetricDefinition, MetricType, CounterDefinition, GaugeDefinition, HistogramDefinition } from './metrics/metrics.catalog';
+export { MetricsEndpoint, METRICS_PATH } from './metrics/metrics-endpoint';
+export { httpRequestMetrics } from './metrics/http-metrics';
+export { recordDatabasePool } from './metrics/database-pool.metrics';

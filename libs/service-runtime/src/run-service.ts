@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { InboxKafkaServer } from '@cb/messaging';
-import { createHttpService, HotRoute, ServiceConfig } from '@cb/platform';
+import { createHttpService, HotRoute, ServiceConfig, ServiceMetrics } from '@cb/platform';
 
 export interface StartServiceOptions {
   module: DynamicModule;
@@ -38,6 +38,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
               topicPrefix: config.topicPrefix,
               topicPartitions: config.kafkaTopicPartitions,
               dataSource: nest.get(DataSource),
+              metrics: nest.get(ServiceMetrics),
               ...(options.eventLanes ? { lanes: options.eventLanes } : {}),
             }),
         }

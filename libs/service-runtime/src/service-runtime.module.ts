@@ -4,7 +4,20 @@ import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { createKafka, kafkaReadiness, MessagingModule, MessagingTables1764300000000 } from '@cb/messaging';
-import { databaseReadiness, HealthController, INTERNAL_API_TOKEN, InternalApiGuard, keyringFrom, migrateSchema, READINESS_CHECKS, ServiceConfig, serviceDataSourceOptions } from '@cb/platform';
+import {
+  databaseReadiness,
+  HealthController,
+  INTERNAL_API_TOKEN,
+  InternalApiGuard,
+  keyringFrom,
+  MetricsEndpoint,
+  migrateSchema,
+  READINESS_CHECKS,
+  recordDatabasePool,
+  ServiceConfig,
+  serviceDataSourceOptions,
+  ServiceMetrics,
+} from '@cb/platform';
 import { KAFKA_ADMIN, KEYRING, LOGGER, SERVICE_CONFIG } from './tokens';
 
 export interface ServiceRuntimeOptions {
@@ -28,17 +41,29 @@ class KafkaAdminLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** Records the PostgreSQL pool's gauges once the data source exists. */
+class DatabasePoolMetrics {
+  constructor(metrics: ServiceMetrics, dataSource: DataSource) {
+    recordDatabasePool(metrics, dataSource);
+  }
+}
+
 /**
  * What every service has: its validated config, vault keyring (when it seals anything), logger, its own PostgreSQL schema
- * (migrated at start), health endpoints, and for back-end services the outbox and Kafka.
+ * (migrated at start), health endpoints, its metrics (ServiceMetrics, which any class may inject, and /metrics), and for
+ * back-end services the outbox and Kafka.
  */
 @Module({})
 export class ServiceRuntimeModule {
   static forRoot(options: ServiceRuntimeOptions): DynamicModule {
     const { config, schema } = options;
     const withKeyring = config.vaultKeys !== undefined;
+    const metrics = new ServiceMetrics(config.serviceName);
     const providers: Provider[] = [
       { provide: SERVICE_CONFIG, useValue: config },
+      { provide: ServiceMetrics, useValue: metrics },
+      { provide: MetricsEndpoint, useValue: new MetricsEndpoint(metrics, config.metricsToken) },
+      { provide: DatabasePoolMetrics, inject: [ServiceMetrics, DataSource], useFactory: (m: ServiceMetrics, dataSource: DataSource) => new DatabasePoolMetrics(m, dataSource) },
       ...(withKeyring ? [{ provide: KEYRING, useValue: keyringFrom(config) }] : []),
       { provide: LOGGER, useValue: options.logger },
     ];
@@ -88,13 +113,14 @@ export class ServiceRuntimeModule {
                 databaseUrl: config.databaseUrl,
                 kafkaBrokers: config.kafkaBrokers,
                 topicPrefix: config.topicPrefix,
+                metrics,
               }),
             ]
           : []),
       ],
       controllers: [HealthController],
       providers: [...providers, readiness],
-      exports: [SERVICE_CONFIG, ...(withKeyring ? [KEYRING] : []), LOGGER, READINESS_CHECKS, ...(options.usesKafka ? [KAFKA_ADMIN] : []), ...(options.internalApiToken !== undefined ? [INTERNAL_API_TOKEN, InternalApiGuard] : [])],
+      exports: [SERVICE_CONFIG, ServiceMetrics, MetricsEndpoint, ...(withKeyring ? [KEYRING] : []), LOGGER, READINESS_CHECKS, ...(options.usesKafka ? [KAFKA_ADMIN] : []), ...(options.internalApiToken !== undefined ? [INTERNAL_API_TOKEN, InternalApiGuard] : [])],
     };
   }
 }

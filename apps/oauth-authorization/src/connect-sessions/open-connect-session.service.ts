@@ -10,6 +10,7 @@ import type { Keyring } from '@cb/vault-crypto';
 import { OAuth2AuthorizationLeg } from '../authorization-url/oauth2-authorization-leg.adapter';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from '../oauth-authorization.config';
+import { ConnectSessionMetrics } from '../oauth-authorization.metrics';
 import { ConnectSessionEntity } from './connect-session.entity';
 import { publicStatus } from './connect-session.mapper';
 import { findSessionByToken } from './find-session';
@@ -36,6 +37,7 @@ export class OpenConnectSessionService {
     private readonly authorizationLeg: OAuth2AuthorizationLeg,
     @Inject(KEYRING) private readonly keyring: Keyring,
     @Inject(OAUTH_AUTHORIZATION_CONFIG) private readonly config: OAuthAuthorizationConfig,
+    private readonly metrics: ConnectSessionMetrics,
   ) {}
 
   /**
@@ -53,7 +55,8 @@ export class OpenConnectSessionService {
   }
 
   private async openOnce(workspaceId: string, request: OpenConnectSessionRequestDto, idempotent: IdempotentRequest | undefined): Promise<OpenedSession> {
-    return this.dataSource.transaction(async (manager) => {
+    let created = false;
+    const opened = await this.dataSource.transaction(async (manager) => {
       if (idempotent) {
         const earlier = await manager.getRepository(ConnectSessionEntity).findOne({ where: { workspaceId, idempotencyKey: idempotent.key } });
         if (earlier) return this.replay(manager, earlier, idempotent);
@@ -93,6 +96,7 @@ export class OpenConnectSessionService {
         requestFingerprint: idempotent?.fingerprint ?? null,
       };
       await manager.getRepository(ConnectSessionEntity).insert(session);
+      created = true;
       const opened: OpenedSession = { sessionId: session.id, sessionToken: token.token, expiresAt: session.expiresAt.toISOString(), connectionId, mode: connector.mode };
       if (config.mode === 'OAUTH2' && config.grantType === 'client_credentials') {
         await this.requestClientCredentials(manager, session);
@@ -103,6 +107,8 @@ export class OpenConnectSessionService {
       }
       return opened;
     });
+    if (created) this.metrics.sessionStarted();
+    return opened;
   }
 
   /** The session an earlier request with the same key opened, under a new session token. */

@@ -8,6 +8,7 @@ import { OAuth2AuthorizationLeg } from '../authorization-url/oauth2-authorizatio
 import { ConnectSessionEntity } from '../connect-sessions/connect-session.entity';
 import { publicStatus } from '../connect-sessions/connect-session.mapper';
 import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from '../oauth-authorization.config';
+import { ConnectSessionMetrics } from '../oauth-authorization.metrics';
 import { CallbackOutcome } from './callback-page';
 
 /** The authorization response's parameters (RFC 6749 §4.1.2, RFC 9207); every one is untrusted. */
@@ -46,6 +47,7 @@ export class HandleCallbackService {
     private readonly authorizationLeg: OAuth2AuthorizationLeg,
     @Inject(KEYRING) private readonly keyring: Keyring,
     @Inject(OAUTH_AUTHORIZATION_CONFIG) private readonly config: OAuthAuthorizationConfig,
+    private readonly metrics: ConnectSessionMetrics,
   ) {}
 
   async handle(query: CallbackQuery): Promise<CallbackOutcome> {
@@ -107,6 +109,7 @@ export class HandleCallbackService {
     await manager
       .getRepository(ConnectSessionEntity)
       .update({ id: session.id }, { status: 'failed', errorCode: code, errorReason: reasonFor(code), completedAt: new Date(), updatedAt: new Date() });
+    this.metrics.sessionFailed(code);
   }
 
   private failed(sessionId: string | null, code: string, targetOrigin: string, returnUrl: string | null = null): CallbackOutcome {

@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { renderOAuth2Urls } from '@cb/auth-modes';
 import { ConnectionDeleted } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
-import { notFound } from '@cb/platform';
+import { METRICS, notFound, ServiceMetrics } from '@cb/platform';
 import { ConnectorStore, LoadedConnector } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, VaultEntry } from '../credential-vault/credential-vault';
@@ -33,6 +33,7 @@ export interface DisconnectResult {
 @Injectable()
 export class DisconnectConnection {
   private readonly logger = new Logger(DisconnectConnection.name);
+  private readonly revocations;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -42,11 +43,15 @@ export class DisconnectConnection {
     private readonly outbox: OutboxWriter,
     private readonly leases: RefreshLeases,
     private readonly tokenEndpoint: TokenEndpoint,
-  ) {}
+    metrics: ServiceMetrics,
+  ) {
+    this.revocations = metrics.counter(METRICS.revocations);
+  }
 
   async disconnect(workspaceId: string, connectionId: string): Promise<DisconnectResult> {
     const { entry, connector } = await this.leaseForRevocation(workspaceId, connectionId);
     const { revocation, error } = await this.revoke(entry, connector);
+    this.revocations.inc({ outcome: revocation });
     return this.dataSource.transaction(async (manager) => {
       if (!(await this.vault.loadForUpdate(manager, connectionId, workspaceId))) throw notFound('connection');
       const deletedAt = new Date();

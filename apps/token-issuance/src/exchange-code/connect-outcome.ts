@@ -2,8 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ConnectionFailed } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
+import { boundedLabel, METRICS, ServiceMetrics } from '@cb/platform';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, IssueCredential } from '../credential-vault/credential-vault';
+import { FAILURE_REASONS } from '../token-issuance.metrics';
 
 export interface ConnectAttemptRef {
   sessionId: string;
@@ -31,11 +33,15 @@ export type ConnectedCredential = Pick<IssueCredential, 'connectorVersion' | 'mo
 @Injectable()
 export class ConnectOutcome {
   private readonly logger = new Logger(ConnectOutcome.name);
+  private readonly exchanges;
 
   constructor(
     private readonly vault: CredentialVault,
     private readonly outbox: OutboxWriter,
-  ) {}
+    metrics: ServiceMetrics,
+  ) {
+    this.exchanges = metrics.counter(METRICS.connectExchanges);
+  }
 
   async connected(manager: EntityManager, attempt: ConnectAttempt, obtained: ConnectedCredential): Promise<ConnectionEntity> {
     const existing = attempt.reconnect ? await this.vault.loadForUpdate(manager, attempt.connectionId, attempt.workspaceId) : null;
@@ -51,6 +57,8 @@ export class ConnectOutcome {
       reason: existing ? 'reconnect' : 'connect',
     });
     this.logger.log({ connectionId: connection.id, credentialVersion: connection.credentialVersion }, 'connection holds a new credential');
+    // Counted in the transaction: an inbox retry after a failed commit counts again (rare; the inbox's retries show it).
+    this.exchanges.inc({ outcome: 'completed', reason: 'none' });
     return connection;
   }
 
@@ -65,5 +73,6 @@ export class ConnectOutcome {
       reason,
       failedAt: new Date().toISOString(),
     });
+    this.exchanges.inc({ outcome: 'failed', reason: boundedLabel(errorCode, FAILURE_REASONS) });
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { notFound, schemaOf } from '@cb/platform';
+import { AppError, METRICS, notFound, schemaOf, ServiceMetrics } from '@cb/platform';
 import { ConnectorStore } from '../connectors/connector-store';
 import { CredentialVault } from '../credential-vault/credential-vault';
 import { CredentialRefresher } from '../refresh-token/credential-refresher';
@@ -16,13 +16,19 @@ import { assertUsable } from './usable-credential';
 @Injectable()
 export class ReadCredentialService {
   private readonly recordRead: string;
+  private readonly reads;
+  /** Bound once: the served count is on the hot path. */
+  private readonly served;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly vault: CredentialVault,
     private readonly connectors: ConnectorStore,
     private readonly refresher: CredentialRefresher,
+    metrics: ServiceMetrics,
   ) {
+    this.reads = metrics.counter(METRICS.credentialReads);
+    this.served = this.reads.labels('served');
     this.recordRead = `INSERT INTO "${schemaOf(dataSource)}".${dataSource.getMetadata(CredentialReadEntity).tableName} (workspace_id, connection_id, api_key_id, include_refresh_token, credential_version, read_at) VALUES ($1, $2, $3, $4, $5, now())`;
   }
 
@@ -31,6 +37,18 @@ export class ReadCredentialService {
    * memory), and the audit row as a single autocommitted INSERT, durable before the answer leaves.
    */
   async read(workspaceId: string, connectionId: string, apiKeyId: string, includeRefreshToken: boolean): Promise<CredentialResponse> {
+    try {
+      const response = await this.readAndRecord(workspaceId, connectionId, apiKeyId, includeRefreshToken);
+      this.served.inc();
+      return response;
+    } catch (error) {
+      // A refusal's code is one of this service's own (bounded); anything else is an error.
+      this.reads.inc({ outcome: error instanceof AppError ? error.code : 'error' });
+      throw error;
+    }
+  }
+
+  private async readAndRecord(workspaceId: string, connectionId: string, apiKeyId: string, includeRefreshToken: boolean): Promise<CredentialResponse> {
     const manager = this.dataSource.manager;
     let entry = await this.vault.load(manager, connectionId, workspaceId);
     if (!entry) throw notFound('connection');

@@ -4,6 +4,7 @@ import type { AuthConfig, OAuth2Config } from '@cb/auth-modes';
 import { ConnectionStatusChanged, ConnectionStatusChangedPayload } from '@cb/events';
 import { type InboxCommit, OutboxWriter } from '@cb/messaging';
 import { TOKEN_ERROR_CODES, type TokenError, type TokenGrant, type TokenResult } from '@cb/oauth-client';
+import { boundedLabel, METRICS, ServiceMetrics } from '@cb/platform';
 import { ConnectorHealthRepository } from '../connectors/connector-health.repository';
 import { ConnectorStore, LoadedConnector } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
@@ -12,6 +13,7 @@ import { CredentialOrigins } from '../credential-vault/stored-credential';
 import { usesClientCredentials } from '../token-endpoint/client-credentials';
 import { PROVIDER_GUARD_CODES } from '../token-endpoint/provider-guard';
 import { isConnectorFault, issuedOAuthCredential, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
+import { FAILURE_REASONS } from '../token-issuance.metrics';
 import { canRenew, isDue, readRetryAt, renewalPlan, tooCloseToExpiry } from './refresh-policy';
 import { refreshFailing, RefreshStateRepository } from './refresh-state.repository';
 import { Lease, RefreshLeases } from './refresh-leases';
@@ -79,6 +81,8 @@ export class CredentialRefresher {
   private readonly logger = new Logger(CredentialRefresher.name);
   /** This instance's refreshes under way, by connection: local waiters await them instead of polling. */
   private readonly running = new Map<string, Promise<unknown>>();
+  private readonly refreshes;
+  private readonly reconnectsNeeded;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -89,7 +93,11 @@ export class CredentialRefresher {
     private readonly outbox: OutboxWriter,
     private readonly leases: RefreshLeases,
     private readonly health: ConnectorHealthRepository,
-  ) {}
+    metrics: ServiceMetrics,
+  ) {
+    this.refreshes = metrics.counter(METRICS.refreshes);
+    this.reconnectsNeeded = metrics.counter(METRICS.needsReconnect);
+  }
 
   /**
    * `decidingTransaction` runs the first transaction, where the refresh decides and takes the lease:
@@ -97,6 +105,12 @@ export class CredentialRefresher {
    * transaction (the outcome is `already_handled` when the inbox held the event already).
    */
   async refresh(connectionId: string, trigger: RefreshTrigger, workspaceId?: string, decidingTransaction?: InboxCommit): Promise<RefreshOutcome> {
+    const result = await this.refreshInSingleFlight(connectionId, trigger, workspaceId, decidingTransaction);
+    this.refreshes.inc({ trigger: trigger.kind, outcome: result.outcome });
+    return result;
+  }
+
+  private async refreshInSingleFlight(connectionId: string, trigger: RefreshTrigger, workspaceId?: string, decidingTransaction?: InboxCommit): Promise<RefreshOutcome> {
     let leaseWaits = 0;
     let firstTransaction = decidingTransaction;
     for (;;) {
@@ -292,6 +306,7 @@ export class CredentialRefresher {
       await this.states.markNeedsReconnect(manager, connection.id, connection.credentialVersion, errorCode);
       await this.announceStatus(manager, { ...connection, connectionId: connection.id }, { status: 'needs_reconnect', previousStatus: 'active', errorCode, reason });
       this.logger.warn({ connectionId: connection.id, errorCode }, 'connection needs reconnect');
+      this.reconnectsNeeded.inc({ reason: boundedLabel(errorCode, FAILURE_REASONS) });
     }
     return { outcome: 'needs_reconnect', entry: { ...entry, connection: { ...connection, status: 'needs_reconnect' } }, errorCode };
   }

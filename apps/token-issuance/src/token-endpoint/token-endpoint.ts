@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Tracer } from '@opentelemetry/api';
+import { performance } from 'node:perf_hooks';
 import { renderOAuth2Urls, UrlTemplateError, type OAuth2Config, type RenderedOAuth2Urls } from '@cb/auth-modes';
 import {
   buildIntrospectionRequest,
@@ -15,14 +16,14 @@ import {
   type TokenGrant,
   type TokenResult,
 } from '@cb/oauth-client';
-import { serviceTracer } from '@cb/platform';
+import { METRICS, serviceTracer, ServiceMetrics } from '@cb/platform';
 import { LoadedConnector } from '../connectors/connector-store';
 import type { IssueCredential } from '../credential-vault/credential-vault';
 import { CredentialOrigins, StoredCredential } from '../credential-vault/stored-credential';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from '../token-issuance.config';
 import { usesClientCredentials } from './client-credentials';
 import { lifetimeWithoutExpiresIn } from './token-lifetime';
-import { ProviderGuard } from './provider-guard';
+import { PROVIDER_GUARD_CODES, ProviderGuard } from './provider-guard';
 
 export interface ConnectionUrlValues {
   tenant?: string | null;
@@ -43,15 +44,21 @@ export class TokenEndpoint {
   private readonly guard: ProviderGuard;
   /** Provider calls are CLIENT spans of this service's tracer. */
   private readonly tracer: Tracer;
+  private readonly callDuration;
+  private readonly callErrors;
 
-  constructor(@Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig) {
+  constructor(@Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig, metrics: ServiceMetrics) {
     this.guard = new ProviderGuard(config.providerGuard);
     this.tracer = serviceTracer(config.serviceName);
+    this.callDuration = metrics.histogram(METRICS.providerRequestDuration);
+    this.callErrors = metrics.counter(METRICS.providerRequestErrors);
   }
 
   request(connector: LoadedConnector, values: ConnectionUrlValues, grant: TokenGrant): Promise<TokenResult | TokenError> {
     const { connectorId, workspaceId } = connector.entity;
-    return this.guard.run(connectorId, workspaceId, () => this.requestUnguarded(connector, values, grant), (result) => (result.ok || result.reconnectRequired ? 'working' : 'failing'));
+    return this.measured(connectorId, 'token', () =>
+      this.guard.run(connectorId, workspaceId, () => this.requestUnguarded(connector, values, grant), (result) => (result.ok || result.reconnectRequired ? 'working' : 'failing')),
+    );
   }
 
   /** RFC 7009 revocation of `token` at the connector's revocation URL, through the same guard. */
@@ -66,12 +73,31 @@ export class TokenEndpoint {
       tokenTypeHint,
     });
     const { connectorId, workspaceId } = connector.entity;
-    return this.guard.run(
-      connectorId,
-      workspaceId,
-      () => requestRevocation(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound, tracer: this.tracer }),
-      (answer) => (answer.ok ? 'working' : 'failing'),
+    return this.measured(connectorId, 'revocation', () =>
+      this.guard.run(
+        connectorId,
+        workspaceId,
+        () => requestRevocation(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound, tracer: this.tracer }),
+        (answer) => (answer.ok ? 'working' : 'failing'),
+      ),
     );
+  }
+
+  /**
+   * Times a provider call by connector (the only label a provider call gets: never a connection or
+   * workspace) and counts its failures by kind. Calls the guard refused were never sent: counted as
+   * `guarded`, not timed.
+   */
+  private async measured<T extends { ok: true }>(connectorId: string, operation: 'token' | 'revocation', call: () => Promise<T | TokenError>): Promise<T | TokenError> {
+    const started = performance.now();
+    const result = await call();
+    const guarded = !result.ok && (result.code === PROVIDER_GUARD_CODES.busy || result.code === PROVIDER_GUARD_CODES.circuitOpen);
+    if (!guarded) this.callDuration.observe({ connector_id: connectorId, operation }, (performance.now() - started) / 1000);
+    if (!result.ok) {
+      const kind = guarded ? 'guarded' : result.reconnectRequired ? 'reconnect_required' : result.retriable ? 'transient' : 'refused';
+      this.callErrors.inc({ connector_id: connectorId, operation, kind });
+    }
+    return result;
   }
 
   /** True while the connector's circuit refuses calls on this instance. */

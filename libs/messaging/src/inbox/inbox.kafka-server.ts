@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { plainToInstance } from 'class-transformer';
@@ -10,6 +11,7 @@ import { extractTraceContext, serviceTracer, tracingEnabled } from '@cb/platform
 import { createKafka, ensureTopics } from '../kafka/kafka-client';
 import { MessagingOptions } from '../messaging-options';
 import { InboxContext } from './inbox.context';
+import { InboxMetrics } from './inbox.metrics';
 
 const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_ATTEMPTS = 5;
@@ -77,9 +79,11 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   /** Looked up once per topic: Nest's lookup by pattern parses the pattern on every call. */
   private readonly handlers = new Map<string, MessageHandler | undefined>();
   private definitionsByTopic: Map<string, EventDefinition> | undefined;
+  private readonly metrics: InboxMetrics | undefined;
 
   constructor(private readonly options: InboxServerOptions) {
     super();
+    this.metrics = options.metrics ? new InboxMetrics(options.metrics, options.topicPrefix) : undefined;
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -141,6 +145,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
     });
     this.consumers.push(consumer);
+    this.metrics?.followLag(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
@@ -158,6 +163,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       parsed = this.parse(topic, headers, message.value);
     } catch (error) {
       const rejected = error as Rejected;
+      this.metrics?.deadLettered(topic, 'rejected');
       return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, rejected.code ?? 'unparseable', rejected.message);
     }
     if (!this.isRelevant(parsed)) return;
@@ -191,10 +197,13 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     // the dead-letter limit, so an outage never dead-letters good events.
     let failures = 0;
     for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
       try {
-        await this.handleOnce(topic, parsed, headers);
+        const handled = await this.handleOnce(topic, parsed, headers);
+        this.metrics?.handled(topic, handled, started);
         return;
       } catch (error) {
+        this.metrics?.failed(topic, started);
         const databaseDown = !(await this.databaseReachable());
         if (!databaseDown) failures++;
         const failure = error as { code?: string; message?: string };
@@ -203,8 +212,10 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
         if (failures >= MAX_ATTEMPTS) {
           span?.setStatus({ code: SpanStatusCode.ERROR });
           span?.setAttribute('cb.dead_lettered', true);
+          this.metrics?.deadLettered(topic, 'handler_failed');
           return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, failure.code ?? 'handler_failed', failure.message ?? 'handler failed');
         }
+        this.metrics?.retried(topic);
         await delay(backoff(attempt));
         await payload.heartbeat();
       }
@@ -240,22 +251,24 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     return relevant === undefined || relevant(parsed.payload);
   }
 
-  private async handleOnce(topic: string, parsed: { definition: EventDefinition; payload: object }, headers: Record<string, string>): Promise<void> {
+  /** `duplicate` when the inbox held the event already and the handler did not run. */
+  private async handleOnce(topic: string, parsed: { definition: EventDefinition; payload: object }, headers: Record<string, string>): Promise<'handled' | 'duplicate'> {
     const handler = this.handlerFor(parsed.definition.topic);
     if (!handler) throw new Error(`no handler for ${parsed.definition.topic}`);
     const invoke = async (context: InboxContext): Promise<void> => {
       await lastValueFrom(this.transformToObservable(await handler(parsed.payload, context)), { defaultValue: undefined });
     };
     if ((handler.extras as HandlerExtras)?.outsideTransaction) return this.handleOutsideTransaction(topic, headers, invoke);
-    await this.options.dataSource.transaction(async (manager) => {
-      if (!(await this.recordInInbox(manager, headers, topic))) return;
+    return this.options.dataSource.transaction(async (manager) => {
+      if (!(await this.recordInInbox(manager, headers, topic))) return 'duplicate';
       await invoke(new InboxContext([manager, headers, topic]));
+      return 'handled';
     });
   }
 
-  private async handleOutsideTransaction(topic: string, headers: Record<string, string>, invoke: (context: InboxContext) => Promise<void>): Promise<void> {
+  private async handleOutsideTransaction(topic: string, headers: Record<string, string>, invoke: (context: InboxContext) => Promise<void>): Promise<'handled' | 'duplicate'> {
     const seen: unknown[] = await this.options.dataSource.query(`SELECT 1 FROM "${this.options.schema}".inbox WHERE event_id = $1`, [headers.ce_id]);
-    if (seen.length > 0) return;
+    if (seen.length > 0) return 'duplicate';
     let committed = false;
     const commit = <T>(work: (manager: EntityManager) => Promise<T>): Promise<T | undefined> => {
       if (committed) throw new Error('ctx.commit may run once per event');
@@ -266,6 +279,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     };
     await invoke(new InboxContext([undefined, headers, topic, commit]));
     if (!committed) await commit(() => Promise.resolve());
+    return 'handled';
   }
 
   /** False when the event is in the inbox already (a duplicate). */

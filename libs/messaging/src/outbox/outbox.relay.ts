@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { Producer } from 'kafkajs';
 import { Client } from 'pg';
+import { METRICS } from '@cb/platform';
 import { createKafka } from '../kafka/kafka-client';
+import { unprefixed } from '../kafka/topic-label';
 import { MESSAGING_OPTIONS, MessagingOptions, outboxChannel } from '../messaging-options';
 
 const BATCH_SIZE = 500;
@@ -19,6 +22,15 @@ interface PendingRow {
   /** The jsonb payload as PostgreSQL prints it: sent as it is, never parsed and printed again. */
   payload: string;
   headers: Record<string, string>;
+  /** Seconds since the row's commit, by the database's clock, when it was read. */
+  age_seconds: number;
+  /** When the row was committed on this process's monotonic clock (from `age_seconds`): no clock skew with the database. */
+  committedAt: number;
+}
+
+interface OutboxBacklog {
+  pending: number;
+  oldestAgeSeconds: number;
 }
 
 /**
@@ -35,8 +47,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wake: (() => void) | undefined;
   private signalled = false;
   private loop: Promise<void> | undefined;
+  private backlog: Promise<OutboxBacklog | undefined> | undefined;
+  private readonly published;
+  private readonly publishLatency;
 
-  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
+  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {
+    const metrics = options.metrics;
+    this.published = metrics?.counter(METRICS.outboxEventsPublished);
+    this.publishLatency = metrics?.histogram(METRICS.outboxPublishLatency);
+    // Both gauges come from one query per scrape (the two collects run together and share it).
+    metrics?.gauge(METRICS.outboxPendingEvents, async (gauge) => gauge.set((await this.readBacklog())?.pending ?? Number.NaN));
+    metrics?.gauge(METRICS.outboxOldestPendingAge, async (gauge) => gauge.set((await this.readBacklog())?.oldestAgeSeconds ?? Number.NaN));
+  }
 
   onApplicationBootstrap(): void {
     this.loop = this.run();
@@ -120,6 +142,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         // Settled by the awaits below; a rejection here must not surface as unhandled meanwhile.
         next.catch(() => undefined);
         await sending;
+        this.recordPublished(batch);
         this.options.onBatchPublished?.(batch.length);
         await marking;
         marking = this.markPublished(batch);
@@ -136,10 +159,45 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async readBatch(afterSeq?: string): Promise<PendingRow[]> {
     const after = afterSeq === undefined ? '' : 'AND seq > $1';
     const { rows } = await this.requireClient().query<PendingRow>(
-      `SELECT id, seq, topic, message_key, payload::text AS payload, headers FROM "${this.options.schema}".outbox WHERE published_at IS NULL ${after} ORDER BY seq LIMIT ${BATCH_SIZE}`,
+      `SELECT id, seq, topic, message_key, payload::text AS payload, headers, extract(epoch FROM clock_timestamp() - created_at)::float8 AS age_seconds
+       FROM "${this.options.schema}".outbox WHERE published_at IS NULL ${after} ORDER BY seq LIMIT ${BATCH_SIZE}`,
       afterSeq === undefined ? [] : [afterSeq],
     );
+    const readAt = performance.now();
+    for (const row of rows) row.committedAt = readAt - row.age_seconds * 1000;
     return rows;
+  }
+
+  private recordPublished(batch: PendingRow[]): void {
+    if (!this.published || !this.publishLatency) return;
+    const ackedAt = performance.now();
+    for (const row of batch) {
+      const topic = unprefixed(row.topic, this.options.topicPrefix);
+      this.published.inc({ topic });
+      this.publishLatency.observe({ topic }, Math.max(0, (ackedAt - row.committedAt) / 1000));
+    }
+  }
+
+  /**
+   * The outbox's backlog for the scrape, on the relay's own connection (no pooled one is taken);
+   * undefined while that connection is down. Uses the pending index: cheap while the relay keeps up.
+   */
+  private readBacklog(): Promise<OutboxBacklog | undefined> {
+    this.backlog ??= (async () => {
+      const client = this.client;
+      if (!client) return undefined;
+      const table = `"${this.options.schema}".outbox`;
+      const { rows } = await client.query<{ pending: number; oldest: number }>(
+        `SELECT count(*)::int AS pending,
+                coalesce(extract(epoch FROM clock_timestamp() - (SELECT created_at FROM ${table} WHERE published_at IS NULL ORDER BY seq LIMIT 1)), 0)::float8 AS oldest
+         FROM ${table} WHERE published_at IS NULL`,
+      );
+      const row = rows[0];
+      return row ? { pending: row.pending, oldestAgeSeconds: row.oldest } : undefined;
+    })()
+      .catch(() => undefined)
+      .finally(() => (this.backlog = undefined));
+    return this.backlog;
   }
 
   private async markPublished(batch: PendingRow[]): Promise<void> {

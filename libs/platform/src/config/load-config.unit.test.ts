@@ -27,4 +27,21 @@ describe('loadConfig', () => {
       loadServiceConfig('svc', 1, {}, { DATABASE_URL: 'postgres://x@127.0.0.1/db', KAFKA_BROKERS: '127.0.0.1:1', VAULT_KEYS: 'k1:dG9vLXNob3J0' }),
     ).toThrow(/32 bytes/);
   });
+
+  it('reads METRICS_TOKEN as optional, and refuses a short one without echoing it', () => {
+    const env = { DATABASE_URL: 'postgres://x@127.0.0.1/db', KAFKA_BROKERS: '127.0.0.1:1' };
+    const options = { keyring: false };
+    expect(loadServiceConfig('svc', 1, {}, env, options).metricsToken).toBeUndefined();
+    expect(loadServiceConfig('svc', 1, {}, { ...env, METRICS_TOKEN: '  ' }, options).metricsToken).toBeUndefined();
+    const token = 'm'.repeat(32);
+    expect(loadServiceConfig('svc', 1, {}, { ...env, METRICS_TOKEN: token }, options).metricsToken).toBe(token);
+    let problems: string[] = [];
+    try {
+      loadServiceConfig('svc', 1, {}, { ...env, METRICS_TOKEN: 'short-metrics-token' }, options);
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([expect.stringMatching(/^METRICS_TOKEN: must be at least 32 characters long/)]);
+    expect(problems.join('')).not.toContain('short-metrics-token');
+  });
 });

@@ -24,6 +24,8 @@ export interface ServiceConfig {
   logFile: string | undefined;
   /** `OTEL_EXPORTER_OTLP_ENDPOINT` and friends; undefined (no tracing) when the endpoint is not set. */
   tracing: TracingSettings | undefined;
+  /** METRICS_TOKEN: the bearer token a scrape of /metrics presents; undefined turns the endpoint off. */
+  metricsToken: string | undefined;
 }
 
 /** Enough for the two or three instances per service docs/OPERATIONS.md recommends. */
@@ -67,6 +69,7 @@ export function serviceConfigReaders(serviceName: string, defaultPort: number, o
     vaultPrimaryKeyId: withKeyring ? fromEnv.optional('VAULT_PRIMARY_KEY_ID', fromEnv.string('VAULT_PRIMARY_KEY_ID')) : () => undefined,
     logFile: fromEnv.optional('LOG_FILE', fromEnv.string('LOG_FILE')),
     tracing: tracingReader,
+    metricsToken: fromEnv.optional('METRICS_TOKEN', metricsTokenReader),
   };
 }
 
@@ -79,6 +82,13 @@ const tracingReader: ConfigReader<TracingSettings | undefined> = (env) => {
     resourceServiceName: fromEnv.optional('OTEL_SERVICE_NAME', fromEnv.string('OTEL_SERVICE_NAME'))(env),
   };
 };
+
+/** 32 characters, as INTERNAL_API_TOKEN: the gateway's /metrics is on the public edge. The message never shows the value. */
+export const METRICS_TOKEN_MIN_LENGTH = 32;
+const metricsTokenReader: ConfigReader<string> = fromEnv.parsed('METRICS_TOKEN', (token) => {
+  if (token.length < METRICS_TOKEN_MIN_LENGTH) throw new Error(`must be at least ${METRICS_TOKEN_MIN_LENGTH} characters long (it has ${token.length}); generate one with "openssl rand -base64 24"`);
+  return token;
+});
 
 export function loadServiceConfig<Extra extends object = object>(
   serviceName: string,

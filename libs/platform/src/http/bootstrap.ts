@@ -8,6 +8,9 @@ import { createValidationPipe } from '../errors/validation';
 import type { ServiceConfig } from '../config/service-config';
 import { PinoNestLogger } from '../logging/logger';
 import { startTracing, type ServiceTracing } from '../tracing/tracing';
+import { MetricsEndpoint } from '../metrics/metrics-endpoint';
+import { httpRequestMetrics } from '../metrics/http-metrics';
+import { ServiceMetrics } from '../metrics/service-metrics';
 import { HotRoute, hotRoutesMiddleware } from './hot-route';
 import { observeRequests } from './observe-requests';
 import { checkJsonBody, refuseNonJsonBodies, refuseNulInUrl, refuseReservedKeys } from './request-limits';
@@ -23,7 +26,10 @@ export interface HttpServiceOptions {
   hotRoutes?: (app: INestApplication) => HotRoute[];
 }
 
-/** Builds a service the same way in production and in tests: one validation pipe, one error filter. */
+/**
+ * Builds a service the same way in production and in tests: one validation pipe, one error filter,
+ * request metrics and `/metrics` (the module provides {@link ServiceMetrics} and {@link MetricsEndpoint}).
+ */
 export async function createHttpService(module: Type<unknown> | import('@nestjs/common').DynamicModule, options: HttpServiceOptions): Promise<INestApplication> {
   const tracing = startTracing(options.service.serviceName, options.service.tracing);
   let app: INestApplication;
@@ -34,10 +40,12 @@ export async function createHttpService(module: Type<unknown> | import('@nestjs/
     throw error;
   }
   app.use(observeRequests(options.service.serviceName, options.logger));
+  app.use(httpRequestMetrics(app.get(ServiceMetrics)));
   app.use(refuseNulInUrl);
   app.use(refuseNonJsonBodies);
   app.use(json({ limit: options.bodyLimit ?? '64kb', verify: (_request, _response, body) => checkJsonBody(body) }));
   app.use(refuseReservedKeys);
+  app.use(hotRoutesMiddleware([app.get(MetricsEndpoint)]));
   const hotRoutes = options.hotRoutes?.(app) ?? [];
   if (hotRoutes.length > 0) app.use(hotRoutesMiddleware(hotRoutes));
   app.useGlobalPipes(createValidationPipe());
