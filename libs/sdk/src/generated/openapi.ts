@@ -954,12 +954,14 @@ export interface components {
             refreshMarginSeconds?: number;
             refreshTokenLifetimeSeconds?: number;
             assumedTokenLifetimeSeconds?: number;
+            apiBaseUrl?: string;
         };
         BasicConfig: {
             /** @enum {string} */
             mode: "BASIC";
             usernameLabel?: string;
             passwordLabel?: string;
+            apiBaseUrl?: string;
         };
         ApiKeyConfig: {
             /** @enum {string} */
@@ -970,17 +972,29 @@ export interface components {
             headerName?: string;
             prefix?: string;
             queryParam?: string;
+            apiBaseUrl?: string;
         };
         BearerConfig: {
             /** @enum {string} */
             mode: "BEARER";
             label?: string;
+            apiBaseUrl?: string;
         };
         CustomInputConfigInput: {
             /** @enum {string} */
             mode: "CUSTOM";
             fields?: components["schemas"]["CustomField"][];
             expiry?: components["schemas"]["CustomExpiry"];
+            apiBaseUrl?: string;
+            /** @description Where the proxy puts the credential: header and query values are templates naming fields as `{fields.<key>}`, e.g. `Token {fields.apiKey}`. */
+            placement?: {
+                headers?: {
+                    [key: string]: string;
+                };
+                query?: {
+                    [key: string]: string;
+                };
+            };
         };
         RequiredAttribute: {
             pattern?: string;
@@ -1050,6 +1064,7 @@ export interface components {
             refreshMarginSeconds?: number;
             refreshTokenLifetimeSeconds?: number;
             assumedTokenLifetimeSeconds?: number;
+            apiBaseUrl?: string;
         };
         CustomFieldView: {
             /** @enum {string} */
@@ -1067,6 +1082,16 @@ export interface components {
             mode: "CUSTOM";
             fields?: components["schemas"]["CustomFieldView"][];
             expiry?: components["schemas"]["CustomExpiry"];
+            apiBaseUrl?: string;
+            /** @description Where the proxy puts the credential: header and query values are templates naming fields as `{fields.<key>}`, e.g. `Token {fields.apiKey}`. */
+            placement?: {
+                headers?: {
+                    [key: string]: string;
+                };
+                query?: {
+                    [key: string]: string;
+                };
+            };
         };
         AuthConfigInput: components["schemas"]["OAuth2ConfigInput"] | components["schemas"]["BasicConfig"] | components["schemas"]["ApiKeyConfig"] | components["schemas"]["BearerConfig"] | components["schemas"]["CustomInputConfigInput"];
         AuthConfig: components["schemas"]["OAuth2Config"] | components["schemas"]["BasicConfig"] | components["schemas"]["ApiKeyConfig"] | components["schemas"]["BearerConfig"] | components["schemas"]["CustomInputConfig"];
