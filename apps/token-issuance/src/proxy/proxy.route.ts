@@ -17,6 +17,14 @@ import { TOKEN_ISSUANCE_CONFIG, type TokenIssuanceConfig } from '../token-issuan
 import { callerUnknown, proxyResponseTooLarge, proxyRetriesInvalid } from '../token-issuance.errors';
 import { ByteLimit, ProxyCallService, type ProxyAnswer } from './proxy-call.service';
 
+/**
+ * The broker's errors that come after the credential was put on a request to the provider: those
+ * calls are audited like answered ones. A refusal before that (the path, the connection, its
+ * state, the body's declared size) used no credential and records nothing, as a refused credential
+ * read records nothing.
+ */
+const AFTER_SENDING = new Set(['proxy_upstream_timeout', 'proxy_upstream_unreachable', 'proxy_response_too_large', 'proxy_request_too_large']);
+
 /** `X-Retries: N` (0-3): how often an idempotent request may be repeated. */
 export const RETRIES_HEADER = 'x-retries';
 
@@ -65,9 +73,9 @@ export class ProxyRoute implements HotRoute {
     try {
       answer = await this.proxy.send({ ...audit, query, headers: request.headers, body: request, retries });
     } catch (error) {
-      const status = error instanceof AppError ? error.status : 500;
-      const code = error instanceof AppError ? error.code : 'internal_error';
-      await this.proxy.record({ ...audit, status, errorCode: code, attempts: 0, durationMs: elapsed(started), requestBytes: 0, responseBytes: 0 });
+      if (error instanceof AppError && AFTER_SENDING.has(error.code)) {
+        await this.proxy.record({ ...audit, status: error.status, errorCode: error.code, attempts: 1, durationMs: elapsed(started), requestBytes: 0, responseBytes: 0 });
+      }
       this.observe('unknown', 'broker', started);
       throw error;
     }
