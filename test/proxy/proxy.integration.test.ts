@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CredentialBrokerClient, CredentialBrokerError } from '@cb/sdk';
 import { waitFor } from '../harness';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
@@ -391,6 +392,20 @@ describe('the proxy', () => {
     expect(userinfo.status).toBe(200);
   });
 
+  it("the SDK's proxy methods answer with the provider's Response and throw the broker's own errors", async () => {
+    const broker = new CredentialBrokerClient({ baseUrl: system.urls.gateway, apiKey: proxyGateway.apiKey });
+    const before = upstream.received.length;
+    const answer = await broker.proxy.put(connections.bearer as string, '/sdk/items/1', { query: { v: '2' }, headers: { 'content-type': 'application/json' }, body: '{"n":1}' });
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { method: string }).method).toBe('PUT');
+    expect(upstream.received[before]).toMatchObject({ method: 'PUT', url: '/api/sdk/items/1?v=2' });
+    expect(upstream.received[before]?.headers.authorization).toBe(`Bearer ${secrets.bearer}`);
+    expect((await broker.proxy.get(connections.bearer as string, '/rate-limited')).status).toBe(429);
+    const refused = await broker.proxy.get(connections.unconfigured as string, '/x').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CredentialBrokerError);
+    expect(refused).toMatchObject({ code: 'proxy_not_configured', status: 409 });
+  });
+
   it('records every call without its query string', async () => {
     const marker = `/audited/${randomBytes(4).toString('hex')}`;
     expect((await proxy('GET', connections.bearer as string, `${marker}?secret=${canary('query')}`)).status).toBe(200);
@@ -411,6 +426,8 @@ describe('the proxy', () => {
     const all = await withDb(system, (db) => db.query<{ path: string }>('SELECT path FROM token_issuance.proxy_calls'));
     expect(all.rows.some((row) => row.path.includes('?'))).toBe(false);
     const brokerErrors = await withDb(system, (db) => db.query<{ error_code: string; status: number }>('SELECT DISTINCT error_code, status FROM token_issuance.proxy_calls WHERE error_code IS NOT NULL'));
-    expect(brokerErrors.rows).toEqual(expect.arrayContaining([{ error_code: 'proxy_upstream_timeout', status: 504 }, { error_code: 'proxy_not_configured', status: 409 }]));
+    expect(brokerErrors.rows).toEqual(expect.arrayContaining([{ error_code: 'proxy_upstream_timeout', status: 504 }]));
+    // Refusals before any credential was used record nothing, like refused credential reads.
+    expect(brokerErrors.rows.map((row) => row.error_code)).not.toContain('proxy_not_configured');
   });
 });
