@@ -64,6 +64,10 @@ class Upstream {
       response.write(Buffer.alloc(1024));
       return;
     }
+    if (path === '/api/redirect-here' || path === '/api/redirect-away') {
+      response.writeHead(302, { location: path === '/api/redirect-here' ? '/api/elsewhere' : 'http://169.254.169.254/latest/meta-data' }).end();
+      return;
+    }
     if (path === '/api/rate-limited') {
       response.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' }).end('{"error":"slow down"}');
       return;
@@ -352,6 +356,16 @@ describe('the proxy', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('passes a redirect through without following it, with Location only when it stays on the base URL origin', async () => {
+    const here = await proxy('GET', connections.bearer as string, '/redirect-here');
+    expect(here.status).toBe(302);
+    expect(here.headers.get('location')).toBe('/api/elsewhere');
+    const away = await proxy('GET', connections.bearer as string, '/redirect-away');
+    expect(away.status).toBe(302);
+    expect(away.headers.get('location')).toBeNull();
+    expect(upstream.hits('/api/elsewhere')).toHaveLength(0);
+  });
+
   it("passes the provider's 429 through with Retry-After, not as a broker error", async () => {
     const answer = await proxy('GET', connections.bearer as string, '/rate-limited');
     expect(answer.status).toBe(429);
@@ -425,6 +439,10 @@ describe('the proxy', () => {
     expect(Number(rows[0]?.response_bytes)).toBeGreaterThan(0);
     const all = await withDb(system, (db) => db.query<{ path: string }>('SELECT path FROM token_issuance.proxy_calls'));
     expect(all.rows.some((row) => row.path.includes('?'))).toBe(false);
+    const view = await proxyGateway.call<{ proxyCalls: number }>('GET', `/v1/connections/${connections.bearer}`);
+    const counted = await withDb(system, (db) => db.query<{ n: number }>('SELECT count(*)::int AS n FROM token_issuance.proxy_calls WHERE connection_id = $1', [connections.bearer]));
+    expect(view.body.proxyCalls).toBe(counted.rows[0]?.n);
+    expect(view.body.proxyCalls).toBeGreaterThan(10);
     const brokerErrors = await withDb(system, (db) => db.query<{ error_code: string; status: number }>('SELECT DISTINCT error_code, status FROM token_issuance.proxy_calls WHERE error_code IS NOT NULL'));
     expect(brokerErrors.rows).toEqual(expect.arrayContaining([{ error_code: 'proxy_upstream_timeout', status: 504 }]));
     // Refusals before any credential was used record nothing, like refused credential reads.

@@ -829,6 +829,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @description Calls proxied with the connection's credential (`/v1/proxy/…`); in `GET /v1/connections/{id}` only, not in the list. */
+            proxyCalls?: number;
         };
         ConnectionPage: {
             items: components["schemas"]["Connection"][];
