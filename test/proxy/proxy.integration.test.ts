@@ -448,4 +448,11 @@ describe('the proxy', () => {
     // Refusals before any credential was used record nothing, like refused credential reads.
     expect(brokerErrors.rows.map((row) => row.error_code)).not.toContain('proxy_not_configured');
   });
+
+  it('never writes a credential, or the query string that carried one, to any log', () => {
+    const logs = system.logs();
+    expect(logs).toContain('/v1/proxy/:connectionId/*');
+    expect(Object.values(secrets).filter((secret) => logs.includes(secret))).toEqual([]);
+    expect(logs).not.toContain(proxyGateway.apiKey);
+  });
 });
