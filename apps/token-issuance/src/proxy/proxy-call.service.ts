@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -6,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { request as sendRequest, type Dispatcher } from 'undici';
 import { renderApiBaseUrl, UrlTemplateError, type AuthConfig } from '@cb/auth-modes';
 import { DestinationRefusedError, outboundAgent } from '@cb/oauth-client';
-import { AppError, notFound, proxyPathProblem, proxyPathProblemMessage, proxyRequestHeaders, proxyResponseHeaders, schemaOf } from '@cb/platform';
+import { AppError, notFound, proxyPathProblem, proxyPathProblemMessage, proxyRequestHeaders, proxyResponseHeaders, schemaOf, serviceTracer } from '@cb/platform';
 import { ConnectorStore } from '../connectors/connector-store';
 import { CredentialVault, type VaultEntry } from '../credential-vault/credential-vault';
 import { assertUsable } from '../read-credential/usable-credential';
@@ -89,6 +90,7 @@ type Body = { kind: 'none' } | { kind: 'buffered'; bytes: Buffer } | { kind: 'st
 export class ProxyCallService {
   private readonly logger = new Logger(ProxyCallService.name);
   private readonly recordCall: string;
+  private readonly tracer: Tracer;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -97,6 +99,7 @@ export class ProxyCallService {
     private readonly refresher: CredentialRefresher,
     @Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig,
   ) {
+    this.tracer = serviceTracer(config.serviceName);
     const table = dataSource.getMetadata(ProxyCallEntity).tableName;
     this.recordCall = `INSERT INTO "${schemaOf(dataSource)}".${table} (workspace_id, connection_id, api_key_id, method, path, status, error_code, attempts, duration_ms, request_bytes, response_bytes, called_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())`;
   }
@@ -205,8 +208,19 @@ export class ProxyCallService {
     if (body.kind === 'buffered') headers['content-length'] = String(body.bytes.length);
     if (body.kind === 'none') delete headers['content-length'];
     const timeoutMs = this.config.proxy.timeoutMs;
+    const target = new URL(baseUrl);
+    // A provider call's span names the host, never the path, the query or a header.
+    const span = this.tracer.startSpan(`${request.method} proxy`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': request.method,
+        'cb.provider.operation': 'proxy',
+        'server.address': target.hostname,
+        'server.port': Number(target.port || (target.protocol === 'https:' ? 443 : 80)),
+      },
+    });
     try {
-      return await sendRequest(url, {
+      const answer = await sendRequest(url, {
         method: request.method,
         headers,
         dispatcher: outboundAgent(this.config.outbound),
@@ -214,9 +228,15 @@ export class ProxyCallService {
         bodyTimeout: timeoutMs,
         ...(body.kind === 'none' ? {} : { body: body.kind === 'buffered' ? body.bytes : body.stream }),
       });
+      span.setAttribute('http.response.status_code', answer.statusCode);
+      return answer;
     } catch (error) {
-      if (body.kind === 'stream' && body.counter.exceeded) throw proxyRequestTooLarge(this.config.proxy.maxRequestBytes);
-      throw upstreamFailure(error, timeoutMs);
+      const failure = body.kind === 'stream' && body.counter.exceeded ? proxyRequestTooLarge(this.config.proxy.maxRequestBytes) : upstreamFailure(error, timeoutMs);
+      span.setAttribute('error.type', failure.code);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw failure;
+    } finally {
+      span.end();
     }
   }
 
@@ -268,7 +288,7 @@ export class ByteLimit extends Transform {
   }
 }
 
-function upstreamFailure(error: unknown, timeoutMs: number): Error {
+function upstreamFailure(error: unknown, timeoutMs: number): AppError {
   const code = (error as { code?: string }).code;
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return proxyUpstreamTimeout(timeoutMs);
   if (error instanceof DestinationRefusedError || (error as { cause?: unknown }).cause instanceof DestinationRefusedError) return proxyUpstreamUnreachable('refused_destination');
