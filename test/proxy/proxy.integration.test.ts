@@ -32,6 +32,7 @@ class Upstream {
   releaseDownload: (() => void) | undefined;
   downloadFinished = false;
   private readonly flaky = new Map<string, number>();
+  private readonly dropped = new Map<string, number>();
   private server!: Server;
   base = '';
 
@@ -71,6 +72,15 @@ class Upstream {
     if (path === '/api/rate-limited') {
       response.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' }).end('{"error":"slow down"}');
       return;
+    }
+    if (path === '/api/drop') {
+      const key = new URL(received.url, this.base).searchParams.get('key') ?? '';
+      const seen = (this.dropped.get(key) ?? 0) + 1;
+      this.dropped.set(key, seen);
+      if (seen <= 2) {
+        request.socket.destroy();
+        return;
+      }
     }
     if (path === '/api/flaky') {
       const key = new URL(received.url, this.base).searchParams.get('key') ?? '';
@@ -387,6 +397,18 @@ describe('the proxy', () => {
     expect(invalid.status).toBe(400);
   });
 
+  it('X-Retries repeats a GET after a dropped connection; without it the broker answers 502 proxy_upstream_unreachable', async () => {
+    const retried = await proxy('GET', connections.bearer as string, '/drop?key=retried', { headers: { 'x-retries': '3' } });
+    expect(retried.status).toBe(200);
+    expect(upstream.received.filter((r) => r.url === '/api/drop?key=retried')).toHaveLength(3);
+
+    const once = await proxy('GET', connections.bearer as string, '/drop?key=once');
+    expect(once.status).toBe(502);
+    expect(once.headers.get('x-broker-error')).toBe('true');
+    expect(((await once.json()) as { error: { code: string; details: { reason: string } } }).error).toMatchObject({ code: 'proxy_upstream_unreachable', details: { reason: 'unreachable' } });
+    expect(upstream.received.filter((r) => r.url === '/api/drop?key=once')).toHaveLength(1);
+  });
+
   it('an upstream 401 on an OAuth connection refreshes once and retries once with the new token', async () => {
     const read = async () => (await proxyGateway.call<{ credentialVersion: number; credential: { accessToken: string } }>('POST', `/v1/connections/${connections.oauth}/credential`, { body: {} })).body;
     const before = await read();
@@ -454,5 +476,35 @@ describe('the proxy', () => {
     expect(logs).toContain('/v1/proxy/:connectionId/*');
     expect(Object.values(secrets).filter((secret) => logs.includes(secret))).toEqual([]);
     expect(logs).not.toContain(proxyGateway.apiKey);
+  });
+});
+
+describe('the proxy under the production outbound policy', () => {
+  let system: RunningSystem;
+  let upstream: Upstream;
+
+  beforeAll(async () => {
+    // connector-config accepts the loopback base URL (development); token-issuance enforces production's outbound policy.
+    system = await startSystem({ serviceEnv: { 'token-issuance': { RUN_MODE: 'production' } } });
+    upstream = new Upstream();
+    await upstream.start();
+  });
+
+  afterAll(async () => {
+    await upstream?.stop();
+    await system?.stop();
+  });
+
+  it('refuses a base URL that resolves to an internal address before anything is sent', async () => {
+    const { gateway } = await newWorkspace(system, 'Policy Co');
+    const connectorId = await activeConnector(gateway, 'internal-api', { mode: 'BEARER', apiBaseUrl: `${upstream.base}/api` });
+    const session = await openSession(gateway, { connectorId, endUserId: 'u-internal' });
+    expect((await gateway.call('POST', '/v1/connect/credentials', { key: null, body: { token: canary('internal') }, headers: { 'x-connect-session': session.sessionToken } })).status).toBe(202);
+    await sessionReaches(gateway, session.sessionId, 'completed');
+    const answer = await fetch(`${system.urls.gateway}/v1/proxy/${session.connectionId}/metadata`, { headers: { authorization: `Bearer ${gateway.apiKey}` } });
+    expect(answer.status).toBe(502);
+    expect(answer.headers.get('x-broker-error')).toBe('true');
+    expect(((await answer.json()) as { error: { code: string; details: { reason: string } } }).error).toMatchObject({ code: 'proxy_upstream_unreachable', details: { reason: 'refused_destination' } });
+    expect(upstream.received).toHaveLength(0);
   });
 });
