@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--quick] [--only 5,4,3,1,2] [--out file.json] [--service-env svc:NAME=value]
+ * `npm run bench -- [--quick] [--only 5,4,3,1,2,6] [--out file.json] [--service-env svc:NAME=value]
  *                  [--node-option svc:--cpu-prof] [--keep-logs] [--refresh-connections N] [--connect-flows N] [--read-seconds N]`
  *
  * Starts the real system on this machine (its own Kafka and PostgreSQL through scripts/infra on
@@ -24,6 +24,7 @@ import { ServiceName, SERVICES, startSystem } from './lib/system';
 import { connectLatency } from './scenarios/connect-latency';
 import { credentialReads } from './scenarios/credential-reads';
 import { eventRelay } from './scenarios/event-relay';
+import { proxyCalls } from './scenarios/proxy-calls';
 import { refreshThroughput } from './scenarios/refresh-throughput';
 import { scale } from './scenarios/scale';
 
@@ -33,6 +34,7 @@ const SCENARIOS: Array<{ key: string; name: string; run: (ctx: BenchContext) => 
   { key: '3', name: 'credential reads', run: credentialReads },
   { key: '1', name: 'connect latency', run: connectLatency },
   { key: '2', name: 'refresh throughput', run: refreshThroughput },
+  { key: '6', name: 'proxied calls', run: proxyCalls },
 ];
 
 interface Args {

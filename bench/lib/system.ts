@@ -136,6 +136,7 @@ export async function startSystem(state: RunState, infra: Infrastructure, option
     RATE_LIMIT_CALLBACK: 'off',
     RATE_LIMIT_CONNECT_DIALOG: 'off',
     RATE_LIMIT_REPORT_UNAUTHORIZED: 'off',
+    RATE_LIMIT_PROXY: 'off',
   };
   const pids = {} as Record<ServiceName, number>;
   // Back-end services first, one at a time: each migrates its schema and creates topics at start.

@@ -173,7 +173,7 @@ describe('gateway: workspaces, API keys and the edge', () => {
     expect(listed.status).toBe(200);
     const keys = (await listed.json()) as { items: Array<{ scopes: string[] }> };
     expect(keys.items).toHaveLength(1);
-    expect(keys.items[0]?.scopes).toEqual(['admin', 'connect', 'credentials:read']);
+    expect(keys.items[0]?.scopes).toEqual(['admin', 'connect', 'credentials:read', 'proxy']);
   });
 
   it('answers 503 upstream_unavailable when connector-config is down', async () => {

@@ -27,13 +27,13 @@ import {
   Workspace,
 } from './hostile-support';
 
-type Scope = 'admin' | 'connect' | 'credentials:read';
+type Scope = 'admin' | 'connect' | 'credentials:read' | 'proxy';
 type Rule =
   | { auth: 'key'; anyOf: Scope[]; idOf?: 'apiKey' | 'connector' | 'session' | 'connection'; body?: () => unknown }
   | { auth: 'session-token' }
   | { auth: 'public' };
 
-const ALL_SCOPES: Scope[] = ['admin', 'connect', 'credentials:read'];
+const ALL_SCOPES: Scope[] = ['admin', 'connect', 'credentials:read', 'proxy'];
 
 describe('access control on every gateway endpoint', () => {
   let system: RunningSystem;
@@ -67,6 +67,11 @@ describe('access control on every gateway endpoint', () => {
     'POST /v1/connections/{id}/credential': { auth: 'key', anyOf: ['credentials:read'], idOf: 'connection', body: () => ({ includeRefreshToken: true }) },
     'POST /v1/connections/{id}/report-unauthorized': { auth: 'key', anyOf: ['credentials:read'], idOf: 'connection', body: () => ({ credentialVersion: 1 }) },
     'DELETE /v1/connections/{id}': { auth: 'key', anyOf: ['connect'], idOf: 'connection' },
+    'GET /v1/proxy/{connectionId}/{path}': { auth: 'key', anyOf: ['proxy'], idOf: 'connection' },
+    'POST /v1/proxy/{connectionId}/{path}': { auth: 'key', anyOf: ['proxy'], idOf: 'connection' },
+    'PUT /v1/proxy/{connectionId}/{path}': { auth: 'key', anyOf: ['proxy'], idOf: 'connection' },
+    'PATCH /v1/proxy/{connectionId}/{path}': { auth: 'key', anyOf: ['proxy'], idOf: 'connection' },
+    'DELETE /v1/proxy/{connectionId}/{path}': { auth: 'key', anyOf: ['proxy'], idOf: 'connection' },
     'GET /v1/connect/session': { auth: 'session-token' },
     'POST /v1/connect/credentials': { auth: 'session-token' },
     'POST /v1/connect/authorize': { auth: 'session-token' },
@@ -76,7 +81,7 @@ describe('access control on every gateway endpoint', () => {
   };
 
   const pathFor = (operation: OpenApiOperation, rule: Rule): string =>
-    rule.auth === 'key' && rule.idOf ? operation.path.replace('{id}', ids[rule.idOf]) : operation.path;
+    rule.auth === 'key' && rule.idOf ? operation.path.replace(/\{(id|connectionId)\}/, ids[rule.idOf]).replace('{path}', 'v1/items') : operation.path;
 
   const send = async (operation: OpenApiOperation, rule: Rule, headers: Record<string, string>): Promise<Answer> => {
     const body = rule.auth === 'key' && rule.body ? rule.body() : operation.method === 'POST' || operation.method === 'PATCH' ? {} : undefined;
@@ -130,9 +135,9 @@ describe('access control on every gateway endpoint', () => {
     expect((await a.call('DELETE', `/v1/api-keys/${revoked.id}`)).status).toBe(204);
     keys.revoked = revoked.apiKey;
     for (const scope of ALL_SCOPES) keys[`only:${scope}`] = (await issue(`only ${scope}`, [scope])).apiKey;
-    keys['all-but:admin'] = (await issue('no admin', ['connect', 'credentials:read'])).apiKey;
-    keys['all-but:connect'] = (await issue('no connect', ['admin', 'credentials:read'])).apiKey;
-    keys['all-but:credentials:read'] = (await issue('no credentials:read', ['admin', 'connect'])).apiKey;
+    for (const anyOf of new Set(Object.values(RULES).flatMap((rule) => (rule.auth === 'key' ? [rule.anyOf.join(',')] : [])))) {
+      keys[`without:${anyOf}`] = (await issue(`without ${anyOf}`, ALL_SCOPES.filter((scope) => !anyOf.split(',').includes(scope)))).apiKey;
+    }
     secretsOfA = [a.workspaceId, ids.connector, ids.connection, ids.dueConnection, ids.session, ids.sessionToken, ids.apiKey, 'acme-key-of-a', 'acme-api', 'user-a', a.apiKeyId];
     ({ operations } = await openApiOperations(system.urls.gateway));
   });
@@ -145,10 +150,9 @@ describe('access control on every gateway endpoint', () => {
 
   /** The key holding every scope except those that would let it in. */
   const keyWithoutScope = (anyOf: Scope[]): string => {
-    const kept = ALL_SCOPES.filter((s) => !anyOf.includes(s));
-    if (kept.length === 2) return keys[`all-but:${anyOf[0]}`] as string;
-    if (kept.length === 1) return keys[`only:${kept[0]}`] as string;
-    throw new Error(`no key lacks ${anyOf.join(', ')}`);
+    const key = keys[`without:${anyOf.join(',')}`];
+    if (key === undefined) throw new Error(`no key lacks ${anyOf.join(', ')}`);
+    return key;
   };
 
   it('knows a rule for every documented operation, and the document marks every keyed route as secured', () => {

@@ -199,6 +199,8 @@ export interface OpenApiOperation {
   operationId: string;
   secured: boolean;
   requestSchema?: Record<string, unknown>;
+  /** A body the gateway passes on unread (the proxy's): not JSON, so none of the JSON body rules apply. */
+  opaqueBody: boolean;
 }
 
 /** Every operation of the live OpenAPI document. */
@@ -215,6 +217,7 @@ export async function openApiOperations(gatewayUrl: string): Promise<{ operation
         path,
         operationId: operation.operationId,
         secured: (operation.security ?? document.security ?? []).length > 0,
+        opaqueBody: operation.requestBody !== undefined && operation.requestBody.content?.['application/json'] === undefined,
         ...(schema ? { requestSchema: schema } : {}),
       });
     }

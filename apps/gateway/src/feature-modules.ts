@@ -1,6 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import { ConnectModule } from './connect/connect.module';
 import { ConnectionsModule } from './connections/connections.module';
+import { ProxyModule } from './proxy/proxy.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UiModule } from './ui/ui.module';
 
@@ -13,4 +14,4 @@ import { UiModule } from './ui/ui.module';
  * gateway's `DataSource`, and the global `ApiKeyGuard` protects its routes (`@Public()`,
  * `@RequireScopes()`, `@CurrentWorkspace()` from `./auth`).
  */
-export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [ConnectModule, ConnectionsModule, UiModule, RateLimitModule];
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [ConnectModule, ConnectionsModule, UiModule, RateLimitModule, ProxyModule];

@@ -39,3 +39,6 @@ export const upstreamFailed = (service: string, status: number): AppError =>
 /** An upstream service's error body, passed on with its status. */
 export const upstreamError = (error: { code: string; message: string; details?: unknown }, status: number): AppError =>
   new AppError(error.code, error.message, status, error.details, { retriable: status >= 500 });
+
+export const proxyPathRefused = (problem: string, message: string): AppError =>
+  new AppError('proxy_path_refused', `The proxied path is refused: ${message}.`, 400, { problem });

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { TokenExpired } from '@cb/events';
 import { createLogger } from '@cb/platform';
 import { startService } from '@cb/service-runtime';
+import { ProxyRoute } from './proxy/proxy.route';
 import { ReadCredentialRoute } from './read-credential/read-credential.route';
 import { loadTokenIssuanceConfig } from './token-issuance.config';
 import { TokenIssuanceModule, SCHEMA } from './token-issuance.module';
@@ -18,5 +19,7 @@ export async function startTokenIssuance(env: NodeJS.ProcessEnv = process.env): 
     // Refreshes wait on providers; on their own consumer they never hold up a connect's code exchange.
     eventLanes: { refresh: [TokenExpired.topic] },
     hotRoutes: (app) => [app.get(ReadCredentialRoute)],
+    // The proxy streams its bodies both ways: it runs before any body is parsed.
+    streamingRoutes: (app) => [app.get(ProxyRoute)],
   });
 }

@@ -10,6 +10,17 @@ export interface TokenIssuanceSettings {
   outbound: OutboundPolicy;
   /** Concurrency caps and circuit breaker around every provider call (see ProviderGuard). */
   providerGuard: ProviderGuardSettings;
+  /** Limits of each proxied call (see ProxyCallService). */
+  proxy: ProxySettings;
+}
+
+export interface ProxySettings {
+  /** The largest request body sent on (PROXY_MAX_REQUEST_BYTES). */
+  maxRequestBytes: number;
+  /** The largest response body passed back (PROXY_MAX_RESPONSE_BYTES). */
+  maxResponseBytes: number;
+  /** How long the provider may take to answer, and to send the next piece of its body (PROXY_TIMEOUT_MS). */
+  timeoutMs: number;
 }
 
 export type TokenIssuanceConfig = ServiceConfig & TokenIssuanceSettings;
@@ -31,6 +42,11 @@ export const tokenIssuanceReaders: { [K in keyof TokenIssuanceSettings]: ConfigR
     queueTimeoutMs: fromEnv.integer('PROVIDER_QUEUE_TIMEOUT_MS', 2000, { min: 0, max: 60000 })(env),
     circuitFailures: fromEnv.integer('PROVIDER_CIRCUIT_FAILURES', 5, { min: 1, max: 1000 })(env),
     circuitOpenMs: fromEnv.integer('PROVIDER_CIRCUIT_OPEN_MS', 30000, { min: 100, max: 3600000 })(env),
+  }),
+  proxy: (env) => ({
+    maxRequestBytes: fromEnv.integer('PROXY_MAX_REQUEST_BYTES', 10 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 })(env),
+    maxResponseBytes: fromEnv.integer('PROXY_MAX_RESPONSE_BYTES', 100 * 1024 * 1024, { min: 1024, max: 4 * 1024 * 1024 * 1024 })(env),
+    timeoutMs: fromEnv.integer('PROXY_TIMEOUT_MS', 30000, { min: 100, max: 600000 })(env),
   }),
   outbound: (env) => ({
     admitInternalAddresses: fromEnv.oneOf('RUN_MODE', ['development', 'production'] as const, 'production')(env) === 'development',

@@ -21,3 +21,31 @@ export const connectionBusy = (connectionId: string): AppError =>
   new AppError('connection_busy', 'A refresh of this connection is under way. Please try again shortly.', 409, { connectionId }, { retriable: true });
 
 export const callerUnknown = (header: string): AppError => new AppError('caller_unknown', `the ${header} header must name the caller`, 400);
+
+/** The proxy's own answers; each goes out with `X-Broker-Error: true`. */
+export const proxyPathRefused = (problem: string, message: string): AppError =>
+  new AppError('proxy_path_refused', `The proxied path is refused: ${message}.`, 400, { problem });
+
+export const proxyNotConfigured = (connectorId: string): AppError =>
+  new AppError('proxy_not_configured', "The connection's connector has no apiBaseUrl, so its calls cannot be proxied.", 409, { connectorId });
+
+export const proxyBaseUrlUnavailable = (placeholder: string | undefined): AppError =>
+  new AppError('proxy_base_url_unavailable', "The connector's apiBaseUrl cannot be filled in for this connection.", 409, { placeholder });
+
+export const proxyCredentialUnavailable = (connectionId: string): AppError =>
+  new AppError('proxy_credential_unavailable', "The connection's credential lacks a value its connector's placement names.", 409, { connectionId });
+
+export const proxyRequestTooLarge = (maxBytes: number): AppError =>
+  new AppError('proxy_request_too_large', `The request body is larger than the proxy takes (${maxBytes} bytes).`, 413, { maxBytes });
+
+export const proxyResponseTooLarge = (maxBytes: number): AppError =>
+  new AppError('proxy_response_too_large', `The provider's answer is larger than the proxy passes on (${maxBytes} bytes).`, 502, { maxBytes });
+
+export const proxyUpstreamUnreachable = (reason: 'unreachable' | 'refused_destination'): AppError =>
+  new AppError('proxy_upstream_unreachable', reason === 'refused_destination' ? "The provider's address is not allowed by the outbound policy." : 'The provider could not be reached.', 502, { reason }, { retriable: reason === 'unreachable' });
+
+export const proxyUpstreamTimeout = (timeoutMs: number): AppError =>
+  new AppError('proxy_upstream_timeout', `The provider did not answer within ${timeoutMs} ms.`, 504, { timeoutMs }, { retriable: true });
+
+export const proxyRetriesInvalid = (): AppError =>
+  new AppError('validation_failed', 'request is invalid: X-Retries', 400, { errors: [{ path: 'X-Retries', message: 'X-Retries must be an integer from 0 to 3' }] });

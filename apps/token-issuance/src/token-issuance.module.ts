@@ -18,6 +18,9 @@ import { ExchangeCodeEventsController } from './exchange-code/exchange-code.even
 import { ExchangeCodeUseCase } from './exchange-code/exchange-code.service';
 import { ConnectionsHttpController } from './list-connections/connections.http.controller';
 import { MIGRATIONS } from './migrations';
+import { ProxyCallEntity } from './proxy/proxy-call.entity';
+import { ProxyCallService } from './proxy/proxy-call.service';
+import { ProxyRoute } from './proxy/proxy.route';
 import { CredentialReadEntity } from './read-credential/credential-read.entity';
 import { ReadCredentialRoute } from './read-credential/read-credential.route';
 import { ReadCredentialService } from './read-credential/read-credential.service';
@@ -31,7 +34,7 @@ import { TokenEndpoint } from './token-endpoint/token-endpoint';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from './token-issuance.config';
 
 export const SCHEMA = 'token_issuance';
-export const ENTITIES = [ConnectorEntity, ConnectionEntity, CodeRedemptionEntity, CredentialReadEntity, ConnectionDeletionEntity];
+export const ENTITIES = [ConnectorEntity, ConnectionEntity, CodeRedemptionEntity, CredentialReadEntity, ConnectionDeletionEntity, ProxyCallEntity];
 
 @Module({})
 export class TokenIssuanceModule {
@@ -64,6 +67,8 @@ export class TokenIssuanceModule {
         RefreshLeases,
         CredentialRefresher,
         DisconnectConnection,
+        ProxyCallService,
+        ProxyRoute,
       ],
       exports: [ConnectorStore, CredentialVault, TokenEndpoint, ConnectOutcome],
     };

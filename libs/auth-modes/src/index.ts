@@ -39,6 +39,9 @@ export {
   type CustomFieldType,
   type CustomInputConfig,
   type CustomInputConfigInput,
+  type CustomPlacement,
+  placementFieldKeys,
+  renderPlacement,
 } from './modes/custom/custom-input-config';
 
 export {
@@ -76,6 +79,7 @@ export {
   type UrlTemplateErrorCode,
   type UrlTemplateValues,
 } from './url/url-template';
+export { apiBaseUrlProblem, renderApiBaseUrl, type ApiBaseUrlValues } from './url/api-base-url';
 export { renderOAuth2Urls, type RenderedOAuth2Urls } from './modes/oauth2/render-oauth2-urls';
 export { validateRequiredAttributes, type ConnectionAttributes } from './required-attributes';
 export { validateCredentialInput, type CredentialInput } from './credential-input';

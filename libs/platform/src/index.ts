@@ -32,6 +32,16 @@ export type { ChangeFollowingCacheOptions } from './database/change-following-ca
 export { createHttpService } from './http/bootstrap';
 export type { HttpServiceOptions } from './http/bootstrap';
 export type { HotRoute } from './http/hot-route';
+export {
+  BROKER_ERROR_HEADER,
+  PROXY_REQUEST_HEADERS,
+  PROXY_RESPONSE_HEADERS,
+  proxyPathProblem,
+  proxyPathProblemMessage,
+  proxyRequestHeaders,
+  proxyResponseHeaders,
+  type ProxyPathProblem,
+} from './http/proxy-rules';
 export { routeTemplateOf, setRouteTemplate } from './http/route-template';
 export { InternalApiGuard, InternalTokenCheck, INTERNAL_TOKEN_HEADER, INTERNAL_API_TOKEN, INTERNAL_API_TOKEN_MIN_LENGTH, internalApiTokenReader } from './http/internal-api.guard';
 export { installTracing, startTracing, tracingEnabled, serviceTracer, parseOtlpHeaders, tracesUrl, SERVICE_ATTRIBUTE } from './tracing/tracing';

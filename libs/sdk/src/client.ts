@@ -39,6 +39,19 @@ export interface WaitForCompletionOptions {
   maxIntervalMs?: number;
 }
 
+/** A proxied request: what to send to the provider besides the method and the path. */
+export interface ProxyRequestInit {
+  /** Added to the path's own query string. */
+  query?: Record<string, string> | URLSearchParams;
+  /** Sent on when on the gateway's allow-list (content-type, accept, if-match…); never your API key. */
+  headers?: Record<string, string>;
+  /** Any body: a string, bytes, a Blob, form data or a stream (streamed with `duplex: 'half'`). */
+  body?: RequestInit['body'];
+  /** `X-Retries`: how often the broker may repeat an idempotent request on 429/502/503/504 (0-3). */
+  retries?: 0 | 1 | 2 | 3;
+  signal?: AbortSignal;
+}
+
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   query?: Record<string, string | number | undefined>;
@@ -64,6 +77,7 @@ export class CredentialBrokerClient {
   readonly connectors: ConnectorsApi;
   readonly connectSessions: ConnectSessionsApi;
   readonly connections: ConnectionsApi;
+  readonly proxy: ProxyApi;
   private readonly baseUrl: string;
   private readonly apiKey: string;
   private readonly fetchImpl: typeof fetch;
@@ -78,6 +92,49 @@ export class CredentialBrokerClient {
     this.connectors = new ConnectorsApi(this);
     this.connectSessions = new ConnectSessionsApi(this);
     this.connections = new ConnectionsApi(this);
+    this.proxy = new ProxyApi(this);
+  }
+
+  /**
+   * @internal A proxied call: the provider's answer as a `Response` (its body unread), or a
+   * `CredentialBrokerError` when the broker answered itself (`X-Broker-Error: true`). The timeout
+   * covers the wait for the answer's headers, not the reading of its body.
+   */
+  async proxyRequest(method: string, connectionId: string, path: string, init: ProxyRequestInit = {}): Promise<Response> {
+    const url = new URL(`${this.baseUrl}/v1/proxy/${encodeURIComponent(connectionId)}/${path.replace(/^\/+/, '')}`);
+    const extra = init.query instanceof URLSearchParams ? init.query : new URLSearchParams(init.query ?? {});
+    for (const [name, value] of extra) url.searchParams.append(name, value);
+    const headers: Record<string, string> = { ...init.headers, authorization: `Bearer ${this.apiKey}` };
+    if (init.retries !== undefined) headers['x-retries'] = String(init.retries);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error('timeout')), this.timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout.signal]) : timeout.signal;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        method,
+        headers,
+        signal,
+        redirect: 'manual',
+        ...(init.body === undefined ? {} : { body: init.body, duplex: 'half' }),
+      });
+    } catch (error) {
+      if (init.signal?.aborted) throw init.signal.reason;
+      const timedOut = timeout.signal.aborted;
+      throw new CredentialBrokerError(timedOut ? 'timeout' : 'network_error', timedOut ? `no answer from ${url.origin} within ${this.timeoutMs} ms` : `${url.origin} could not be reached`, 0, undefined, true, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.headers.get('x-broker-error') !== 'true') return response;
+    let error: { code?: unknown; message?: unknown; details?: unknown } | undefined;
+    try {
+      error = ((await response.json()) as { error?: typeof error }).error;
+    } catch {
+      error = undefined;
+    }
+    const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;
+    const message = typeof error?.message === 'string' ? error.message : `the gateway answered ${response.status}`;
+    throw new CredentialBrokerError(code, message, response.status, error?.details);
   }
 
   /** @internal One call to the gateway; the body of a 2xx answer, or a `CredentialBrokerError`. */
@@ -281,6 +338,42 @@ export class ConnectionsApi {
   /** Removes the connection: revokes at the provider where it can, destroys the stored secrets. */
   delete(connectionId: string): Promise<DisconnectResult> {
     return this.client.request(`/v1/connections/${encodeURIComponent(connectionId)}`, { method: 'DELETE' });
+  }
+}
+
+/**
+ * Calls to a connection's provider through the broker (scope `proxy`): the broker applies the
+ * connection's credential, which never reaches you. Each method resolves to the provider's answer,
+ * whatever its status (`response.ok`, `response.status`, the body unread), and rejects with a
+ * `CredentialBrokerError` only when the broker itself refused or failed (path refused, connection
+ * not found or needing reconnection, no `apiBaseUrl`, provider unreachable, too slow, too large).
+ *
+ * ```ts
+ * const me = await broker.proxy.get(connectionId, '/v1.0/me');
+ * const profile = await me.json();
+ * ```
+ */
+export class ProxyApi {
+  constructor(private readonly client: CredentialBrokerClient) {}
+
+  get(connectionId: string, path: string, init?: ProxyRequestInit): Promise<Response> {
+    return this.client.proxyRequest('GET', connectionId, path, init);
+  }
+
+  post(connectionId: string, path: string, init?: ProxyRequestInit): Promise<Response> {
+    return this.client.proxyRequest('POST', connectionId, path, init);
+  }
+
+  put(connectionId: string, path: string, init?: ProxyRequestInit): Promise<Response> {
+    return this.client.proxyRequest('PUT', connectionId, path, init);
+  }
+
+  patch(connectionId: string, path: string, init?: ProxyRequestInit): Promise<Response> {
+    return this.client.proxyRequest('PATCH', connectionId, path, init);
+  }
+
+  delete(connectionId: string, path: string, init?: ProxyRequestInit): Promise<Response> {
+    return this.client.proxyRequest('DELETE', connectionId, path, init);
   }
 }
 

@@ -7,7 +7,9 @@ export {
   ConnectorsApi,
   ConnectSessionsApi,
   ConnectionsApi,
+  ProxyApi,
   type CredentialBrokerClientOptions,
+  type ProxyRequestInit,
   type WaitForCompletionOptions,
 } from './client';
 export { CredentialBrokerError, ConnectSessionFailedError, WaitTimeoutError, type ApiFieldError } from './errors';

@@ -16,6 +16,8 @@ export interface StartServiceOptions {
   bodyLimit?: string;
   /** Routes answered ahead of Nest's router (see HotRoute). */
   hotRoutes?: (app: INestApplication) => HotRoute[];
+  /** Hot routes that stream their request body, ahead of body parsing (see HttpServiceOptions). */
+  streamingRoutes?: (app: INestApplication) => HotRoute[];
 }
 
 /** Starts a service: HTTP API, health, and (for consumers) the Kafka inbox transport. */
@@ -26,6 +28,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     service: config,
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.hotRoutes ? { hotRoutes: options.hotRoutes } : {}),
+    ...(options.streamingRoutes ? { streamingRoutes: options.streamingRoutes } : {}),
     ...(options.consumesEvents
       ? {
           transport: (nest: INestApplication) =>

@@ -64,6 +64,8 @@ export class ConnectionResponseDoc {
   @ApiProperty({ type: ConnectionRefreshDoc }) refresh: ConnectionRefreshDoc;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiPropertyOptional({ description: "Calls proxied with the connection's credential (`/v1/proxy/…`); in `GET /v1/connections/{id}` only, not in the list." })
+  proxyCalls?: number;
 }
 
 @ApiSchema({ name: 'ConnectionPage' })

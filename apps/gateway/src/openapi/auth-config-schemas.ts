@@ -45,6 +45,18 @@ export function authConfigSchemas(): Record<string, Schema> {
   field.properties = { ...field.properties, default: { oneOf: STRING_OR_NUMBER, description: 'A number for `number` fields. Needed by hidden and disabled fields. Write-only for `password` fields.' } };
   field.required = field.required?.filter((member) => member !== 'default');
 
+  const custom = schemas['CustomInputConfigInput'] as SchemaObject;
+  const templates: SchemaObject = { type: 'object', additionalProperties: { type: 'string' }, maxProperties: 20 };
+  custom.properties = {
+    ...custom.properties,
+    placement: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { headers: templates, query: templates },
+      description: 'Where the proxy puts the credential: header and query values are templates naming fields as `{fields.<key>}`, e.g. `Token {fields.apiKey}`.',
+    },
+  };
+
   schemas['SecretIsSet'] = { type: 'object', required: ['isSet'], properties: { isSet: { type: 'boolean' } }, description: 'A write-only secret: only whether it is stored.' };
   schemas['OAuth2Config'] = withProperty(schemas['OAuth2ConfigInput'], 'clientSecret', { $ref: `${REF}SecretIsSet` });
   schemas['CustomFieldView'] = withProperty(field, 'default', { oneOf: [...STRING_OR_NUMBER, { $ref: `${REF}SecretIsSet` }] });

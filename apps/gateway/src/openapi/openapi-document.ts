@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { CREDENTIAL_READ_MODELS, CREDENTIAL_READ_OPENAPI } from '../connections/credential-read.route';
+import { PROXY_OPENAPI } from '../proxy/proxy.openapi';
 import { applyApiConventions } from './api-conventions';
 import { authConfigSchemas } from './auth-config-schemas';
 import { ErrorBodyDoc } from './error-body.docs.dto';
@@ -19,7 +20,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A workspace API key' })
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDoc, ...CREDENTIAL_READ_MODELS] });
-  document.paths = { ...withoutProbes(document.paths), ...CREDENTIAL_READ_OPENAPI };
+  document.paths = { ...withoutProbes(document.paths), ...CREDENTIAL_READ_OPENAPI, ...PROXY_OPENAPI };
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...authConfigSchemas() } };
   return applyApiConventions(document);
 }

@@ -14,6 +14,8 @@ export const LIMITS = {
   sessionReads: { variable: 'RATE_LIMIT_SESSION_READS', fallback: '600,100', per: 'workspace' },
   /** `POST /v1/connections/:id/credential`. */
   credentialReads: { variable: 'RATE_LIMIT_CREDENTIAL_READS', fallback: '1000,200', per: 'workspace' },
+  /** `/v1/proxy/:connectionId/*`, every proxied call. */
+  proxy: { variable: 'RATE_LIMIT_PROXY', fallback: '1000,200', per: 'workspace' },
   /** `POST /v1/connections/:id/report-unauthorized`: each report may send a refresh to the provider. */
   reportUnauthorized: { variable: 'RATE_LIMIT_REPORT_UNAUTHORIZED', fallback: '100,20', per: 'workspace' },
   /**

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { Agent, request as sendRequest } from 'undici';
+import type { Readable } from 'node:stream';
+import { Agent, request as sendRequest, type Dispatcher } from 'undici';
 import { currentRequest, injectTraceHeaders, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, serviceTracer, tracingEnabled } from '@cb/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { upstreamError, upstreamFailed, upstreamInvalidResponse, upstreamTimeout, upstreamUnavailable } from '../gateway.errors';
@@ -33,6 +34,22 @@ export interface RawUpstreamResponse {
   header(name: string): string | undefined;
   text: string;
 }
+
+/** A request whose body and answer are streamed, not read (the proxy). */
+export interface StreamedUpstreamRequest {
+  method: string;
+  /** Already checked and encoded by the caller. */
+  path: string;
+  rawQuery?: string;
+  headers: Record<string, string>;
+  /** Absent for a request without a body. */
+  body?: Readable;
+  /** How long the service may take to start answering, and between two pieces of its body. */
+  timeoutMs: number;
+}
+
+/** A streamed answer: status, headers and a body to read or dump. */
+export type StreamedUpstreamResponse = Pick<Dispatcher.ResponseData, 'statusCode' | 'headers' | 'body'>;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -99,6 +116,45 @@ export class UpstreamClient implements OnApplicationShutdown {
       throw error;
     } finally {
       span.end();
+    }
+  }
+
+  /**
+   * Sends a body as it arrives and hands back the answer unread (the proxy); failures map as for
+   * `send`. The CLIENT span ends when the answer's headers arrive.
+   */
+  async stream(service: UpstreamService, request: StreamedUpstreamRequest): Promise<StreamedUpstreamResponse> {
+    const url = new URL(this.baseUrls[service]);
+    url.pathname = request.path;
+    if (request.rawQuery) url.search = request.rawQuery;
+    const headers: Record<string, string> = { ...request.headers, [INTERNAL_TOKEN_HEADER]: this.config.internalApiToken };
+    const requestId = currentRequest()?.requestId;
+    if (requestId !== undefined) headers[REQUEST_ID_HEADER] = requestId;
+    const span = tracingEnabled()
+      ? serviceTracer(this.config.serviceName).startSpan(`${request.method} ${service}`, {
+          kind: SpanKind.CLIENT,
+          attributes: { 'http.request.method': request.method, 'server.address': url.hostname, 'peer.service': service },
+        })
+      : undefined;
+    if (span) injectTraceHeaders(headers, '', trace.setSpan(context.active(), span));
+    try {
+      const response = await sendRequest(url, {
+        method: request.method,
+        headers,
+        dispatcher: this.agent,
+        headersTimeout: request.timeoutMs,
+        bodyTimeout: request.timeoutMs,
+        ...(request.body === undefined ? {} : { body: request.body }),
+      });
+      span?.setAttribute('http.response.status_code', response.statusCode);
+      return response;
+    } catch (error) {
+      if (span) failed(span, error);
+      const code = (error as { code?: string }).code;
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') throw upstreamTimeout(service, error);
+      throw upstreamUnavailable(service, error);
+    } finally {
+      span?.end();
     }
   }
 

@@ -4,6 +4,7 @@ import { InternalApiGuard, notFound } from '@cb/platform';
 import { ConnectorHealthRepository } from '../connectors/connector-health.repository';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
+import { ProxyCallService } from '../proxy/proxy-call.service';
 import { RefreshStateRepository } from '../refresh-token/refresh-state.repository';
 import { ConnectionView, toConnectionView } from './connection.mapper';
 import { ListConnectionsRequestDto } from './list-connections.request.dto';
@@ -17,6 +18,7 @@ export class ConnectionsHttpController {
     private readonly dataSource: DataSource,
     private readonly refreshStates: RefreshStateRepository,
     private readonly health: ConnectorHealthRepository,
+    private readonly proxyCalls: ProxyCallService,
   ) {}
 
   @Get()
@@ -55,11 +57,13 @@ export class ConnectionsHttpController {
   async get(
     @Param('workspaceId', uuidParam('workspace')) workspaceId: string,
     @Param('connectionId', uuidParam('connection')) connectionId: string,
-  ): Promise<ConnectionView> {
+  ): Promise<ConnectionView & { proxyCalls: number }> {
     const connection = await this.dataSource.getRepository(ConnectionEntity).findOne({ where: { id: connectionId, workspaceId } });
     if (!connection) throw notFound('connection');
     const connector = await this.dataSource.getRepository(ConnectorEntity).findOne({ where: { connectorId: connection.connectorId } });
     const health = await this.health.find(this.dataSource.manager, connection.connectorId);
-    return toConnectionView(connection, connector, await this.refreshStates.find(this.dataSource.manager, connection.id), health);
+    const view = toConnectionView(connection, connector, await this.refreshStates.find(this.dataSource.manager, connection.id), health);
+    // One indexed count for one connection; the list leaves it out rather than count per item.
+    return { ...view, proxyCalls: await this.proxyCalls.countCalls(workspaceId, connectionId) };
   }
 }

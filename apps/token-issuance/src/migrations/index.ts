@@ -5,6 +5,7 @@ import { ConnectorVersionsAndHealth1764700000000 } from './1764700000000-connect
 import { RefreshInFlight1764800000000 } from './1764800000000-refresh-in-flight';
 import { ConnectorChanges1765100000000 } from './1765100000000-connector-changes';
 import { RefreshLeases1765300000000 } from './1765300000000-refresh-leases';
+import { ProxyCalls1765500000000 } from './1765500000000-proxy-calls';
 
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -16,4 +17,5 @@ export const MIGRATIONS: Function[] = [
   RefreshInFlight1764800000000,
   ConnectorChanges1765100000000,
   RefreshLeases1765300000000,
+  ProxyCalls1765500000000,
 ];

@@ -10,6 +10,9 @@ export const atlassian: ProviderTemplate = {
   mode: 'OAUTH2',
   config: {
     mode: 'OAUTH2',
+    // A site's APIs are under /ex/jira/{cloudId} and /ex/confluence/{cloudId}; the cloud id is known only
+    // after consent (GET /oauth/token/accessible-resources, on this same host), so callers put it in the path.
+    apiBaseUrl: 'https://api.atlassian.com',
     authorizationUrl: 'https://auth.atlassian.com/authorize',
     tokenUrl: 'https://auth.atlassian.com/oauth/token',
     authorizationParams: { audience: 'api.atlassian.com', prompt: 'consent' },

@@ -11,6 +11,7 @@ export const github: ProviderTemplate = {
   mode: 'OAUTH2',
   config: {
     mode: 'OAUTH2',
+    apiBaseUrl: 'https://api.github.com',
     authorizationUrl: 'https://github.com/login/oauth/authorize',
     tokenUrl: 'https://github.com/login/oauth/access_token',
     clientAuthMethod: 'client_secret_post',

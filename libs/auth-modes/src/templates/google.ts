@@ -10,6 +10,7 @@ export const google: ProviderTemplate = {
   mode: 'OAUTH2',
   config: {
     mode: 'OAUTH2',
+    apiBaseUrl: 'https://www.googleapis.com',
     authorizationUrl: 'https://accounts.google.com/o/oauth2/v2/auth',
     tokenUrl: 'https://oauth2.googleapis.com/token',
     revocationUrl: 'https://oauth2.googleapis.com/revoke',

@@ -7,6 +7,7 @@ export const hubspot: ProviderTemplate = {
   mode: 'OAUTH2',
   config: {
     mode: 'OAUTH2',
+    apiBaseUrl: 'https://api.hubapi.com',
     authorizationUrl: 'https://app.hubspot.com/oauth/authorize',
     tokenUrl: 'https://api.hubapi.com/oauth/v1/token',
     clientAuthMethod: 'client_secret_post',

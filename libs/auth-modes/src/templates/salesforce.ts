@@ -16,6 +16,8 @@ export const salesforce: ProviderTemplate = {
   mode: 'OAUTH2',
   config: {
     mode: 'OAUTH2',
+    // Each org's API lives at the instance_url its token response names.
+    apiBaseUrl: '{metadata.instance_url}',
     authorizationUrl: 'https://{attr.loginHost}/services/oauth2/authorize',
     tokenUrl: 'https://{attr.loginHost}/services/oauth2/token',
     revocationUrl: 'https://{attr.loginHost}/services/oauth2/revoke',

@@ -12,6 +12,7 @@ export const slack: ProviderTemplate = {
   mode: 'OAUTH2',
   config: {
     mode: 'OAUTH2',
+    apiBaseUrl: 'https://slack.com/api',
     authorizationUrl: 'https://slack.com/oauth/v2/authorize',
     tokenUrl: 'https://slack.com/api/oauth.v2.access',
     scopeSeparator: ',',

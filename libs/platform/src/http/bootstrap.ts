@@ -24,6 +24,11 @@ export interface HttpServiceOptions {
   transport?: (app: INestApplication) => CustomTransportStrategy;
   /** Routes answered ahead of Nest's router, after the request checks (see {@link HotRoute}). */
   hotRoutes?: (app: INestApplication) => HotRoute[];
+  /**
+   * Hot routes that read the request body themselves, as a stream (the proxy): they run before the
+   * URL, media type and JSON body checks and parsing, and make their own.
+   */
+  streamingRoutes?: (app: INestApplication) => HotRoute[];
 }
 
 /**
@@ -41,6 +46,8 @@ export async function createHttpService(module: Type<unknown> | import('@nestjs/
   }
   app.use(observeRequests(options.service.serviceName, options.logger));
   app.use(httpRequestMetrics(app.get(ServiceMetrics)));
+  const streamingRoutes = options.streamingRoutes?.(app) ?? [];
+  if (streamingRoutes.length > 0) app.use(hotRoutesMiddleware(streamingRoutes));
   app.use(refuseNulInUrl);
   app.use(refuseNonJsonBodies);
   app.use(json({ limit: options.bodyLimit ?? '64kb', verify: (_request, _response, body) => checkJsonBody(body) }));

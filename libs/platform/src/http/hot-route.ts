@@ -11,7 +11,8 @@ import { setRouteTemplate } from './route-template';
  * classes the Nest routes use.
  */
 export interface HotRoute {
-  readonly method: 'GET' | 'POST';
+  /** `ANY` for a route that takes every method (the proxy). */
+  readonly method: 'GET' | 'POST' | 'ANY';
   /** Matched against the request's path (no query string); its groups are `handle`'s `params`. */
   readonly path: RegExp;
   /** The route as metrics, traces and access logs name it, never the raw path: e.g. `/v1/connections/:connectionId/credential`. */
@@ -23,7 +24,7 @@ export interface HotRoute {
 export function hotRoutesMiddleware(routes: HotRoute[]): (request: Request, response: Response, next: NextFunction) => void {
   return (request, response, next) => {
     for (const route of routes) {
-      const match = request.method === route.method ? route.path.exec(request.path) : null;
+      const match = route.method === 'ANY' || request.method === route.method ? route.path.exec(request.path) : null;
       if (!match) continue;
       setRouteTemplate(request, route.template);
       route.handle(request, response, match.slice(1)).catch((error: unknown) => writeErrorResponse(response, error));

@@ -173,6 +173,19 @@ export const METRICS = {
     labelNames: ['outcome'] as const,
     recordedBy: 'token-issuance',
   }),
+  proxyRequests: counter({
+    name: 'credential_broker_proxy_requests_total',
+    help: "Proxied calls by connector and the answer's status class (1xx-5xx), or `broker` for the broker's own refusals and failures.",
+    labelNames: ['connector_id', 'status_class'] as const,
+    recordedBy: 'token-issuance',
+  }),
+  proxyRequestDuration: histogram({
+    name: 'credential_broker_proxy_request_duration_seconds',
+    help: 'A proxied call, from its arrival to the end of the answer (retries and a refresh included).',
+    labelNames: ['connector_id', 'status_class'] as const,
+    buckets: CALL_SECONDS,
+    recordedBy: 'token-issuance',
+  }),
   credentialReads: counter({
     name: 'credential_broker_credential_reads_total',
     help: 'Credential reads by outcome: served, or the refusal code (not_found, needs_reconnect, …).',

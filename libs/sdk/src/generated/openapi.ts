@@ -327,6 +327,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proxy/{connectionId}/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GET through the proxy to the connection's provider (scope `proxy`)
+         * @description Sent by the broker to the connector's `apiBaseUrl` followed by `path`, with the query string, the body and an allow-list of headers, and the connection's credential applied by its auth mode. The caller's `Authorization`, `Cookie` and `X-Api-Key` are never forwarded; `Set-Cookie` never comes back. Bodies are streamed both ways. The provider's answer comes back as it is (status, allow-listed headers, body), 3xx included (redirects are not followed); the broker's own errors carry `X-Broker-Error: true`. A 401 on an OAuth2 connection refreshes the token once and sends the request again (when its body is small enough to replay). `X-Retries: 0-3` repeats an idempotent request (GET, HEAD, PUT, DELETE, OPTIONS) on 429, 502, 503, 504 or a network failure, with exponential backoff.
+         */
+        get: operations["ProxyRoute_get"];
+        /**
+         * PUT through the proxy to the connection's provider (scope `proxy`)
+         * @description Sent by the broker to the connector's `apiBaseUrl` followed by `path`, with the query string, the body and an allow-list of headers, and the connection's credential applied by its auth mode. The caller's `Authorization`, `Cookie` and `X-Api-Key` are never forwarded; `Set-Cookie` never comes back. Bodies are streamed both ways. The provider's answer comes back as it is (status, allow-listed headers, body), 3xx included (redirects are not followed); the broker's own errors carry `X-Broker-Error: true`. A 401 on an OAuth2 connection refreshes the token once and sends the request again (when its body is small enough to replay). `X-Retries: 0-3` repeats an idempotent request (GET, HEAD, PUT, DELETE, OPTIONS) on 429, 502, 503, 504 or a network failure, with exponential backoff.
+         */
+        put: operations["ProxyRoute_put"];
+        /**
+         * POST through the proxy to the connection's provider (scope `proxy`)
+         * @description Sent by the broker to the connector's `apiBaseUrl` followed by `path`, with the query string, the body and an allow-list of headers, and the connection's credential applied by its auth mode. The caller's `Authorization`, `Cookie` and `X-Api-Key` are never forwarded; `Set-Cookie` never comes back. Bodies are streamed both ways. The provider's answer comes back as it is (status, allow-listed headers, body), 3xx included (redirects are not followed); the broker's own errors carry `X-Broker-Error: true`. A 401 on an OAuth2 connection refreshes the token once and sends the request again (when its body is small enough to replay). `X-Retries: 0-3` repeats an idempotent request (GET, HEAD, PUT, DELETE, OPTIONS) on 429, 502, 503, 504 or a network failure, with exponential backoff.
+         */
+        post: operations["ProxyRoute_post"];
+        /**
+         * DELETE through the proxy to the connection's provider (scope `proxy`)
+         * @description Sent by the broker to the connector's `apiBaseUrl` followed by `path`, with the query string, the body and an allow-list of headers, and the connection's credential applied by its auth mode. The caller's `Authorization`, `Cookie` and `X-Api-Key` are never forwarded; `Set-Cookie` never comes back. Bodies are streamed both ways. The provider's answer comes back as it is (status, allow-listed headers, body), 3xx included (redirects are not followed); the broker's own errors carry `X-Broker-Error: true`. A 401 on an OAuth2 connection refreshes the token once and sends the request again (when its body is small enough to replay). `X-Retries: 0-3` repeats an idempotent request (GET, HEAD, PUT, DELETE, OPTIONS) on 429, 502, 503, 504 or a network failure, with exponential backoff.
+         */
+        delete: operations["ProxyRoute_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * PATCH through the proxy to the connection's provider (scope `proxy`)
+         * @description Sent by the broker to the connector's `apiBaseUrl` followed by `path`, with the query string, the body and an allow-list of headers, and the connection's credential applied by its auth mode. The caller's `Authorization`, `Cookie` and `X-Api-Key` are never forwarded; `Set-Cookie` never comes back. Bodies are streamed both ways. The provider's answer comes back as it is (status, allow-listed headers, body), 3xx included (redirects are not followed); the broker's own errors carry `X-Broker-Error: true`. A 401 on an OAuth2 connection refreshes the token once and sends the request again (when its body is small enough to replay). `X-Retries: 0-3` repeats an idempotent request (GET, HEAD, PUT, DELETE, OPTIONS) on 429, 502, 503, 504 or a network failure, with exponential backoff.
+         */
+        patch: operations["ProxyRoute_patch"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -340,7 +376,7 @@ export interface components {
              * @example cbk_1f2e3d4c5b6a7980
              */
             prefix: string;
-            scopes: ("admin" | "connect" | "credentials:read")[];
+            scopes: ("admin" | "connect" | "credentials:read" | "proxy")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -359,7 +395,7 @@ export interface components {
              *       "connect"
              *     ]
              */
-            scopes: ("admin" | "connect" | "credentials:read")[];
+            scopes: ("admin" | "connect" | "credentials:read" | "proxy")[];
         };
         CreatedApiKey: {
             /** Format: uuid */
@@ -370,7 +406,7 @@ export interface components {
              * @example cbk_1f2e3d4c5b6a7980
              */
             prefix: string;
-            scopes: ("admin" | "connect" | "credentials:read")[];
+            scopes: ("admin" | "connect" | "credentials:read" | "proxy")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -793,6 +829,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @description Calls proxied with the connection's credential (`/v1/proxy/…`); in `GET /v1/connections/{id}` only, not in the list. */
+            proxyCalls?: number;
         };
         ConnectionPage: {
             items: components["schemas"]["Connection"][];
@@ -954,12 +992,14 @@ export interface components {
             refreshMarginSeconds?: number;
             refreshTokenLifetimeSeconds?: number;
             assumedTokenLifetimeSeconds?: number;
+            apiBaseUrl?: string;
         };
         BasicConfig: {
             /** @enum {string} */
             mode: "BASIC";
             usernameLabel?: string;
             passwordLabel?: string;
+            apiBaseUrl?: string;
         };
         ApiKeyConfig: {
             /** @enum {string} */
@@ -970,17 +1010,29 @@ export interface components {
             headerName?: string;
             prefix?: string;
             queryParam?: string;
+            apiBaseUrl?: string;
         };
         BearerConfig: {
             /** @enum {string} */
             mode: "BEARER";
             label?: string;
+            apiBaseUrl?: string;
         };
         CustomInputConfigInput: {
             /** @enum {string} */
             mode: "CUSTOM";
             fields?: components["schemas"]["CustomField"][];
             expiry?: components["schemas"]["CustomExpiry"];
+            apiBaseUrl?: string;
+            /** @description Where the proxy puts the credential: header and query values are templates naming fields as `{fields.<key>}`, e.g. `Token {fields.apiKey}`. */
+            placement?: {
+                headers?: {
+                    [key: string]: string;
+                };
+                query?: {
+                    [key: string]: string;
+                };
+            };
         };
         RequiredAttribute: {
             pattern?: string;
@@ -1050,6 +1102,7 @@ export interface components {
             refreshMarginSeconds?: number;
             refreshTokenLifetimeSeconds?: number;
             assumedTokenLifetimeSeconds?: number;
+            apiBaseUrl?: string;
         };
         CustomFieldView: {
             /** @enum {string} */
@@ -1067,6 +1120,16 @@ export interface components {
             mode: "CUSTOM";
             fields?: components["schemas"]["CustomFieldView"][];
             expiry?: components["schemas"]["CustomExpiry"];
+            apiBaseUrl?: string;
+            /** @description Where the proxy puts the credential: header and query values are templates naming fields as `{fields.<key>}`, e.g. `Token {fields.apiKey}`. */
+            placement?: {
+                headers?: {
+                    [key: string]: string;
+                };
+                query?: {
+                    [key: string]: string;
+                };
+            };
         };
         AuthConfigInput: components["schemas"]["OAuth2ConfigInput"] | components["schemas"]["BasicConfig"] | components["schemas"]["ApiKeyConfig"] | components["schemas"]["BearerConfig"] | components["schemas"]["CustomInputConfigInput"];
         AuthConfig: components["schemas"]["OAuth2Config"] | components["schemas"]["BasicConfig"] | components["schemas"]["ApiKeyConfig"] | components["schemas"]["BearerConfig"] | components["schemas"]["CustomInputConfig"];
@@ -2372,6 +2435,706 @@ export interface operations {
             /** @description `token_unavailable`: the token has expired and the provider could not renew it right now; retry shortly. */
             503: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ProxyRoute_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description How often an idempotent request may be repeated (0 to 3). */
+                "X-Retries"?: number;
+            };
+            path: {
+                connectionId: string;
+                /** @description The path below the API base URL; may contain `/`. `.`/`..` segments (encoded or not), `%2F`, `\`, `%5C`, a leading `//` and absolute URLs are refused. */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider's answer, whatever its status; its body as the provider sent it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description `proxy_path_refused` (the problem in `details.problem`), or `validation_failed` for `X-Retries`. */
+            400: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope `proxy`. */
+            403: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such connection in the caller's workspace. */
+            404: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_credential_unavailable`. */
+            409: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_request_too_large`: the body is over `PROXY_MAX_REQUEST_BYTES`. */
+            413: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: the bucket of the caller's workspace for this route (`RATE_LIMIT_PROXY`, shared by every gateway instance) is empty; nothing was done. Retry after `Retry-After` seconds. The provider's own 429 comes back as it is, without `X-Broker-Error`. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be allowed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_upstream_unreachable`, or `proxy_response_too_large` (over `PROXY_MAX_RESPONSE_BYTES`). The provider's own 502 comes back as it is. */
+            502: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `token_unavailable`: the token has expired and the provider could not renew it right now. */
+            503: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_upstream_timeout`: no answer within `PROXY_TIMEOUT_MS`. */
+            504: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ProxyRoute_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description How often an idempotent request may be repeated (0 to 3). */
+                "X-Retries"?: number;
+            };
+            path: {
+                connectionId: string;
+                /** @description The path below the API base URL; may contain `/`. `.`/`..` segments (encoded or not), `%2F`, `\`, `%5C`, a leading `//` and absolute URLs are refused. */
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** @description Any body, sent on as it arrives (`PROXY_MAX_REQUEST_BYTES`). */
+        requestBody?: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description The provider's answer, whatever its status; its body as the provider sent it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description `proxy_path_refused` (the problem in `details.problem`), or `validation_failed` for `X-Retries`. */
+            400: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope `proxy`. */
+            403: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such connection in the caller's workspace. */
+            404: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_credential_unavailable`. */
+            409: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_request_too_large`: the body is over `PROXY_MAX_REQUEST_BYTES`. */
+            413: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: the bucket of the caller's workspace for this route (`RATE_LIMIT_PROXY`, shared by every gateway instance) is empty; nothing was done. Retry after `Retry-After` seconds. The provider's own 429 comes back as it is, without `X-Broker-Error`. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be allowed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_upstream_unreachable`, or `proxy_response_too_large` (over `PROXY_MAX_RESPONSE_BYTES`). The provider's own 502 comes back as it is. */
+            502: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `token_unavailable`: the token has expired and the provider could not renew it right now. */
+            503: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_upstream_timeout`: no answer within `PROXY_TIMEOUT_MS`. */
+            504: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ProxyRoute_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description How often an idempotent request may be repeated (0 to 3). */
+                "X-Retries"?: number;
+            };
+            path: {
+                connectionId: string;
+                /** @description The path below the API base URL; may contain `/`. `.`/`..` segments (encoded or not), `%2F`, `\`, `%5C`, a leading `//` and absolute URLs are refused. */
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** @description Any body, sent on as it arrives (`PROXY_MAX_REQUEST_BYTES`). */
+        requestBody?: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description The provider's answer, whatever its status; its body as the provider sent it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description `proxy_path_refused` (the problem in `details.problem`), or `validation_failed` for `X-Retries`. */
+            400: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope `proxy`. */
+            403: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such connection in the caller's workspace. */
+            404: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_credential_unavailable`. */
+            409: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_request_too_large`: the body is over `PROXY_MAX_REQUEST_BYTES`. */
+            413: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: the bucket of the caller's workspace for this route (`RATE_LIMIT_PROXY`, shared by every gateway instance) is empty; nothing was done. Retry after `Retry-After` seconds. The provider's own 429 comes back as it is, without `X-Broker-Error`. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be allowed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_upstream_unreachable`, or `proxy_response_too_large` (over `PROXY_MAX_RESPONSE_BYTES`). The provider's own 502 comes back as it is. */
+            502: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `token_unavailable`: the token has expired and the provider could not renew it right now. */
+            503: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_upstream_timeout`: no answer within `PROXY_TIMEOUT_MS`. */
+            504: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ProxyRoute_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description How often an idempotent request may be repeated (0 to 3). */
+                "X-Retries"?: number;
+            };
+            path: {
+                connectionId: string;
+                /** @description The path below the API base URL; may contain `/`. `.`/`..` segments (encoded or not), `%2F`, `\`, `%5C`, a leading `//` and absolute URLs are refused. */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider's answer, whatever its status; its body as the provider sent it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description `proxy_path_refused` (the problem in `details.problem`), or `validation_failed` for `X-Retries`. */
+            400: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope `proxy`. */
+            403: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such connection in the caller's workspace. */
+            404: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_credential_unavailable`. */
+            409: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_request_too_large`: the body is over `PROXY_MAX_REQUEST_BYTES`. */
+            413: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: the bucket of the caller's workspace for this route (`RATE_LIMIT_PROXY`, shared by every gateway instance) is empty; nothing was done. Retry after `Retry-After` seconds. The provider's own 429 comes back as it is, without `X-Broker-Error`. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be allowed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_upstream_unreachable`, or `proxy_response_too_large` (over `PROXY_MAX_RESPONSE_BYTES`). The provider's own 502 comes back as it is. */
+            502: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `token_unavailable`: the token has expired and the provider could not renew it right now. */
+            503: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_upstream_timeout`: no answer within `PROXY_TIMEOUT_MS`. */
+            504: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ProxyRoute_patch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description How often an idempotent request may be repeated (0 to 3). */
+                "X-Retries"?: number;
+            };
+            path: {
+                connectionId: string;
+                /** @description The path below the API base URL; may contain `/`. `.`/`..` segments (encoded or not), `%2F`, `\`, `%5C`, a leading `//` and absolute URLs are refused. */
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** @description Any body, sent on as it arrives (`PROXY_MAX_REQUEST_BYTES`). */
+        requestBody?: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description The provider's answer, whatever its status; its body as the provider sent it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description `proxy_path_refused` (the problem in `details.problem`), or `validation_failed` for `X-Retries`. */
+            400: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks the scope `proxy`. */
+            403: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such connection in the caller's workspace. */
+            404: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_credential_unavailable`. */
+            409: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_request_too_large`: the body is over `PROXY_MAX_REQUEST_BYTES`. */
+            413: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: the bucket of the caller's workspace for this route (`RATE_LIMIT_PROXY`, shared by every gateway instance) is empty; nothing was done. Retry after `Retry-After` seconds. The provider's own 429 comes back as it is, without `X-Broker-Error`. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be allowed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_upstream_unreachable`, or `proxy_response_too_large` (over `PROXY_MAX_RESPONSE_BYTES`). The provider's own 502 comes back as it is. */
+            502: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `token_unavailable`: the token has expired and the provider could not renew it right now. */
+            503: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `proxy_upstream_timeout`: no answer within `PROXY_TIMEOUT_MS`. */
+            504: {
+                headers: {
+                    /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
+                    "X-Broker-Error"?: "true";
                     [name: string]: unknown;
                 };
                 content: {

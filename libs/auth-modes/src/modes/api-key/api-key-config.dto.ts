@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { IsIn, IsString, Length, Matches } from 'class-validator';
 import { Satisfies } from '../../validation/decorators';
+import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
 import { HEADER_NAME, SINGLE_LINE } from '../../validation/patterns';
 import { API_KEY_PLACEMENTS, type ApiKeyConfigInput, type ApiKeyPlacement } from './api-key-config';
@@ -44,4 +45,8 @@ export class ApiKeyConfigDto implements ApiKeyConfigInput {
   @OnlyForPlacement('query')
   @IsString()
   readonly queryParam?: string;
+
+  @Optional()
+  @ApiBaseUrl()
+  readonly apiBaseUrl?: string;
 }

@@ -14,6 +14,8 @@ export type ApiKeyConfig = {
   readonly mode: 'API_KEY';
   /** What the connect form calls the key. */
   readonly label?: string;
+  /** Where the proxy sends a connection's API calls, e.g. `https://api.example.com/v2`; same placeholders as the other URLs. */
+  readonly apiBaseUrl?: string;
 } & (
   | {
       readonly placement: 'header';
@@ -31,11 +33,15 @@ export interface ApiKeyConfigInput {
   readonly headerName?: string;
   readonly prefix?: string;
   readonly queryParam?: string;
+  readonly apiBaseUrl?: string;
 }
 
 /** Assumes a validated input, in which header and query members are never mixed. */
 export function withApiKeyDefaults(input: ApiKeyConfigInput): ApiKeyConfig {
-  const label = input.label === undefined ? {} : { label: input.label };
+  const label = {
+    ...(input.label === undefined ? {} : { label: input.label }),
+    ...(input.apiBaseUrl === undefined ? {} : { apiBaseUrl: input.apiBaseUrl }),
+  };
   if (input.placement === 'query') {
     return { mode: 'API_KEY', ...label, placement: 'query', queryParam: input.queryParam ?? DEFAULT_API_KEY_QUERY_PARAM };
   }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
 import { SINGLE_LINE } from '../../validation/patterns';
 import type { BasicConfigInput } from './basic-config';
@@ -20,4 +21,8 @@ export class BasicConfigDto implements BasicConfigInput {
   @Length(1, 200)
   @IsString()
   readonly passwordLabel?: string;
+
+  @Optional()
+  @ApiBaseUrl()
+  readonly apiBaseUrl?: string;
 }

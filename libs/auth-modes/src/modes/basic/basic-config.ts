@@ -7,6 +7,8 @@ export interface BasicConfig {
   readonly mode: 'BASIC';
   readonly usernameLabel: string;
   readonly passwordLabel: string;
+  /** Where the proxy sends a connection's API calls, e.g. `https://api.example.com/v2`; same placeholders as the other URLs. */
+  readonly apiBaseUrl?: string;
 }
 
 export type BasicConfigInput = Pick<BasicConfig, 'mode'> & Partial<Omit<BasicConfig, 'mode'>>;

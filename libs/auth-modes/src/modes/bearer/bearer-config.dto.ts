@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { IsIn, IsString, Length, Matches } from 'class-validator';
+import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
 import { SINGLE_LINE } from '../../validation/patterns';
 import type { BearerConfigInput } from './bearer-config';
@@ -14,4 +15,8 @@ export class BearerConfigDto implements BearerConfigInput {
   @Length(1, 200)
   @IsString()
   readonly label?: string;
+
+  @Optional()
+  @ApiBaseUrl()
+  readonly apiBaseUrl?: string;
 }

@@ -7,6 +7,8 @@ export interface BearerConfig {
   readonly mode: 'BEARER';
   /** What the connect form calls the token. */
   readonly label?: string;
+  /** Where the proxy sends a connection's API calls, e.g. `https://api.example.com/v2`; same placeholders as the other URLs. */
+  readonly apiBaseUrl?: string;
 }
 
 export type BearerConfigInput = BearerConfig;

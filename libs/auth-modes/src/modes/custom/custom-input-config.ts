@@ -24,11 +24,41 @@ export interface CustomField {
  */
 export type CustomExpiry = { readonly lifetimeSeconds: number } | { readonly fromField: string };
 
+/**
+ * Where the proxy puts a Custom Input credential: header and query parameter values are templates
+ * naming fields as `{fields.<key>}`, e.g. `{ headers: { Authorization: 'Token {fields.apiKey}' } }`.
+ */
+export interface CustomPlacement {
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string>>;
+}
+
 /** Arbitrary fields the end user fills in, in the order given. */
 export interface CustomInputConfig {
   readonly mode: 'CUSTOM';
   readonly fields: readonly CustomField[];
   readonly expiry?: CustomExpiry;
+  /** Where the proxy sends a connection's API calls; `{tenant}` may appear as in the other URLs. */
+  readonly apiBaseUrl?: string;
+  readonly placement?: CustomPlacement;
+}
+
+const FIELD_PLACEHOLDER = /\{fields\.([A-Za-z_][A-Za-z0-9_]{0,63})\}/g;
+
+/** The field keys a placement template names. */
+export function placementFieldKeys(template: string): string[] {
+  return [...template.matchAll(FIELD_PLACEHOLDER)].map((match) => match[1] ?? '');
+}
+
+/** Fills a placement template with the credential's fields; `undefined` when a named field has no value. */
+export function renderPlacement(template: string, fields: Readonly<Record<string, string | number>>): string | undefined {
+  let missing = false;
+  const rendered = template.replace(FIELD_PLACEHOLDER, (_match, key: string) => {
+    const value = fields[key];
+    if (value === undefined || value === '') missing = true;
+    return value === undefined ? '' : String(value);
+  });
+  return missing ? undefined : rendered;
 }
 
 export type CustomFieldInput = Omit<CustomField, 'required' | 'hidden' | 'disabled'> &
@@ -44,6 +74,8 @@ export interface CustomInputConfigInput {
   readonly mode: 'CUSTOM';
   readonly fields?: readonly CustomFieldInput[];
   readonly expiry?: CustomExpiryInput;
+  readonly apiBaseUrl?: string;
+  readonly placement?: CustomPlacement;
 }
 
 export function withCustomInputDefaults(input: CustomInputConfigInput): CustomInputConfig {
@@ -54,7 +86,13 @@ export function withCustomInputDefaults(input: CustomInputConfigInput): CustomIn
     disabled: field.disabled ?? false,
   }));
   const expiry = toExpiry(input.expiry);
-  return expiry === undefined ? { mode: 'CUSTOM', fields } : { mode: 'CUSTOM', fields, expiry };
+  return {
+    mode: 'CUSTOM',
+    fields,
+    ...(expiry === undefined ? {} : { expiry }),
+    ...(input.apiBaseUrl === undefined ? {} : { apiBaseUrl: input.apiBaseUrl }),
+    ...(input.placement === undefined ? {} : { placement: input.placement }),
+  };
 }
 
 function toExpiry(input: CustomExpiryInput | undefined): CustomExpiry | undefined {

@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { HasUniqueKeys, IsRegexSource, IsStringRecord, Satisfies } from '../../validation/decorators';
+import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
 import { DOT_PATH, IDENTIFIER, SCOPE_TOKEN, SINGLE_LINE, TENANT } from '../../validation/patterns';
 import { LOOPBACK_ENDPOINTS_GROUP, STRICT_ENDPOINTS_GROUP } from '../../validation/validation-groups';
@@ -227,4 +228,8 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   @Min(1)
   @IsInt()
   readonly assumedTokenLifetimeSeconds?: number;
+
+  @Optional()
+  @ApiBaseUrl()
+  readonly apiBaseUrl?: string;
 }

@@ -103,6 +103,11 @@ export interface OAuth2Config {
    * such a token counts as valid until a caller reports a 401.
    */
   readonly assumedTokenLifetimeSeconds?: number;
+  /**
+   * Where the proxy sends a connection's API calls; same placeholders as the other URLs, and it may
+   * start with `{metadata.<key>}`, an origin kept from the token response (Salesforce's `instance_url`).
+   */
+  readonly apiBaseUrl?: string;
 }
 
 type Defaulted =
