@@ -41,7 +41,7 @@ describe('benchmark quick mode', () => {
     expect(report.errors).toEqual([]);
     expect(report.settings.mode).toBe('quick');
     expect(report.machine).toEqual(expect.objectContaining({ cores: expect.any(Number), node: process.version, kafka: expect.any(String), postgres: expect.stringContaining('PostgreSQL') }));
-    expect(report.results.map((r) => r.id).sort()).toEqual(['connect-latency', 'credential-reads', 'event-relay', 'refresh-throughput', 'scale']);
+    expect(report.results.map((r) => r.id).sort()).toEqual(['connect-latency', 'credential-reads', 'event-relay', 'proxy-calls', 'refresh-throughput', 'scale']);
     for (const result of report.results) {
       for (const value of [result.figure, result.floor, result.ratio]) expect(Number.isFinite(value)).toBe(true);
       expect(result.figures.length).toBeGreaterThan(0);
@@ -50,6 +50,8 @@ describe('benchmark quick mode', () => {
     const refresh = report.results.find((r) => r.id === 'refresh-throughput');
     expect(refresh?.checks).toEqual(expect.objectContaining({ doubleRefreshes: 0, grantsRevoked: 0, allAtCredentialVersion2: true }));
     expect(report.results.find((r) => r.id === 'event-relay')?.checks).toEqual({ allRelayed: true, allConsumed: true });
+    // a proxied call that failed is never counted as served
+    expect(report.results.find((r) => r.id === 'proxy-calls')?.checks).toEqual({ brokerErrors: 0, floorErrors: 0 });
     expect(output).toContain('report: ');
 
     expect(report.stoppedPids.length).toBeGreaterThanOrEqual(8);
