@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from '../../scripts/lib/ports';
 
@@ -141,6 +142,27 @@ function isDiscovery(value: unknown): value is Discovery {
 
 class ProviderExitedError extends Error {}
 
+/**
+ * The child printed nothing at all for {@link SILENT_START_LIMIT_MS} while it normally prints its
+ * ready line within a second or two: once in many runs a child has hung silently at start-up
+ * (cause not found; its kernel state is in the message), so that start is abandoned for a new one.
+ */
+class ProviderSilentError extends Error {}
+
+const SILENT_START_LIMIT_MS = 20_000;
+
+/** What the kernel says a process is doing, for a start that hung: its state and the call it sleeps in. */
+function processState(pid: number | undefined): string {
+  if (pid === undefined) return 'no pid';
+  try {
+    const state = /^State:\s*(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '?';
+    const wchan = readFileSync(`/proc/${pid}/wchan`, 'utf8').trim() || '-';
+    return `pid ${pid} state ${state}, waiting in ${wchan}`;
+  } catch {
+    return `pid ${pid} (no /proc entry)`;
+  }
+}
+
 async function waitForDiscovery(issuer: string, child: ChildProcess, deadline: number, logs: string[]): Promise<Discovery> {
   const url = `${issuer}/.well-known/openid-configuration`;
   let lastProblem = 'no attempt yet';
@@ -153,6 +175,9 @@ async function waitForDiscovery(issuer: string, child: ChildProcess, deadline: n
     }
     // the ready line proves that *this* child bound the port (not some other process)
     if (!logs.some((line) => line.startsWith('{"msg":"sandbox-provider ready"'))) {
+      if (logs.length === 0 && Date.now() - started > SILENT_START_LIMIT_MS) {
+        throw new ProviderSilentError(`sandbox provider printed nothing in ${Date.now() - started} ms: ${processState(child.pid)}`);
+      }
       lastProblem = 'ready line not printed yet';
       await delay(25);
       continue;
@@ -305,13 +330,16 @@ async function spawnOnce(options: StartSandboxProviderOptions, port: number, log
 export async function startSandboxProvider(options: StartSandboxProviderOptions): Promise<SandboxProvider> {
   const logs: string[] = [];
   if (options.port !== undefined) return spawnOnce(options, options.port, logs);
-  // A picked port can be taken by someone else before the child binds it; retry in that case.
+  // A picked port can be taken by someone else before the child binds it, and a child can hang
+  // silently at start-up: start another in either case.
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await spawnOnce(options, await freePort(), logs);
     } catch (err) {
       const portTaken = err instanceof ProviderExitedError && /EADDRINUSE/.test(err.message);
-      if (!portTaken || attempt >= 3) throw err;
+      const silent = err instanceof ProviderSilentError;
+      if ((!portTaken && !silent) || attempt >= 3) throw err;
+      if (silent) process.stdout.write(`${err.message}; starting another\n`);
       logs.length = 0;
     }
   }
