@@ -1,4 +1,4 @@
-import { inProviderSpan } from './provider-span';
+import { inProviderSpan, type ProviderOperation } from './provider-span';
 import { readResponseBody } from './response-body';
 import { safeDescription } from './redact';
 import { sendRequest, type SendOptions } from './send-request';
@@ -9,6 +9,19 @@ import { parseTokenResponse, type TokenResponsePaths, type TokenResult } from '.
 export interface RequestTokenOptions extends SendOptions {
   readonly responsePaths?: TokenResponsePaths;
   readonly metadataPaths?: Readonly<Record<string, string>>;
+}
+
+type ProviderAnswer = Exclude<Awaited<ReturnType<typeof sendRequest>>, { ok: unknown }>;
+
+/** Sends one request to a provider endpoint in its span and reads the answer with `parse`; a failure gets the transport's details. */
+function exchange<T extends { ok: true }>(operation: ProviderOperation, request: TokenRequest, options: SendOptions, parse: (answer: ProviderAnswer) => T | TokenError): Promise<T | TokenError> {
+  return inProviderSpan(options.tracer, operation, request, async (answered) => {
+    const answer = await sendRequest(request, options);
+    if ('ok' in answer) return answer;
+    answered(answer.status);
+    const result = parse(answer);
+    return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
+  });
 }
 
 /** Parameters whose values are secrets and must never come back in an error description. */
@@ -23,13 +36,7 @@ const SECRET_PARAMS = ['code', 'code_verifier', 'refresh_token', 'client_secret'
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5
  */
 export function requestToken(request: TokenRequest, options: RequestTokenOptions): Promise<TokenResult | TokenError> {
-  return inProviderSpan(options.tracer, 'token', request, async (answered) => {
-    const answer = await sendRequest(request, options);
-    if ('ok' in answer) return answer;
-    answered(answer.status);
-    const result = parseTokenResponse(answer.status, answer.contentType, answer.bodyText, options.responsePaths, options.metadataPaths);
-    return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
-  });
+  return exchange('token', request, options, (answer) => parseTokenResponse(answer.status, answer.contentType, answer.bodyText, options.responsePaths, options.metadataPaths));
 }
 
 /**
@@ -39,13 +46,7 @@ export function requestToken(request: TokenRequest, options: RequestTokenOptions
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.2
  */
 export function requestRevocation(request: TokenRequest, options: SendOptions): Promise<{ ok: true } | TokenError> {
-  return inProviderSpan(options.tracer, 'revocation', request, async (answered) => {
-    const answer = await sendRequest(request, options);
-    if ('ok' in answer) return answer;
-    answered(answer.status);
-    const result = parseRevocationResponse(answer.status, answer.contentType, answer.bodyText);
-    return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
-  });
+  return exchange('revocation', request, options, (answer) => parseRevocationResponse(answer.status, answer.contentType, answer.bodyText));
 }
 
 /**
@@ -65,13 +66,7 @@ export interface IntrospectionResult {
  * without a boolean `active` is an `invalid_token_response`.
  */
 export function requestIntrospection(request: TokenRequest, options: SendOptions): Promise<IntrospectionResult | TokenError> {
-  return inProviderSpan(options.tracer, 'introspection', request, async (answered) => {
-    const answer = await sendRequest(request, options);
-    if ('ok' in answer) return answer;
-    answered(answer.status);
-    const result = parseIntrospectionResponse(answer.status, answer.contentType, answer.bodyText);
-    return result.ok ? result : withTransportDetails(result, request, answer.retryAfterSeconds);
-  });
+  return exchange('introspection', request, options, (answer) => parseIntrospectionResponse(answer.status, answer.contentType, answer.bodyText));
 }
 
 /** @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2 */
