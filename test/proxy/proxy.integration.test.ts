@@ -32,6 +32,7 @@ class Upstream {
   releaseDownload: (() => void) | undefined;
   downloadFinished = false;
   private readonly flaky = new Map<string, number>();
+  private busyAnswered = 0;
   private readonly dropped = new Map<string, number>();
   private server!: Server;
   base = '';
@@ -87,6 +88,17 @@ class Upstream {
       const seen = (this.flaky.get(key) ?? 0) + 1;
       this.flaky.set(key, seen);
       if (seen <= 2) {
+        response.writeHead(503, { 'retry-after': '0' }).end('busy');
+        return;
+      }
+    }
+    if (path === '/api/oauth-busy') {
+      if (request.headers.authorization === `Bearer ${this.staleToken}`) {
+        response.writeHead(401).end();
+        return;
+      }
+      this.busyAnswered += 1;
+      if (this.busyAnswered === 1) {
         response.writeHead(503, { 'retry-after': '0' }).end('busy');
         return;
       }
@@ -426,6 +438,18 @@ describe('the proxy', () => {
     expect(((await sandbox.stats()).tokenRequests.byGrantType.refresh_token ?? 0) - refreshesBefore).toBe(1);
     const userinfo = await fetch(sandbox.urls.userinfo, { headers: { authorization: `Bearer ${after.credential.accessToken}` } });
     expect(userinfo.status).toBe(200);
+  });
+
+  it("the 401 refresh does not spend the caller's X-Retries: 401, refresh, 503, retried, 200", async () => {
+    const read = async () => (await proxyGateway.call<{ credential: { accessToken: string } }>('POST', `/v1/connections/${connections.oauth}/credential`, { body: {} })).body;
+    upstream.staleToken = (await read()).credential.accessToken;
+
+    const answer = await proxy('GET', connections.oauth as string, '/oauth-busy', { headers: { 'x-retries': '1' } });
+    expect(answer.status).toBe(200);
+    const hits = upstream.hits('/api/oauth-busy');
+    expect(hits).toHaveLength(3);
+    const renewed = (await read()).credential.accessToken;
+    expect(hits.map((hit) => hit.headers.authorization)).toEqual([`Bearer ${upstream.staleToken}`, `Bearer ${renewed}`, `Bearer ${renewed}`]);
   });
 
   it("the SDK's proxy methods answer with the provider's Response and throw the broker's own errors", async () => {

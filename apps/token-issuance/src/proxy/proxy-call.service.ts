@@ -119,15 +119,18 @@ export class ProxyCallService {
     const body = await this.readBody(request);
     const replayable = body.kind !== 'stream';
     let refreshed = false;
+    // The caller's X-Retries count repeats on 429/5xx and network failures only; the 401 refresh-and-resend is the broker's own.
+    let retriesUsed = 0;
     for (let attempt = 1; ; attempt++) {
       const baseUrl = this.baseUrl(config.apiBaseUrl, config, entry);
-      const retriesLeft = attempt <= request.retries && replayable && IDEMPOTENT.has(request.method);
+      const retriesLeft = retriesUsed < request.retries && replayable && IDEMPOTENT.has(request.method);
       let answer: Dispatcher.ResponseData;
       try {
         answer = await this.exchange(request, entry, config, baseUrl, body);
       } catch (error) {
         if (!retriesLeft || !(error instanceof AppError) || !error.retriable) throw error;
-        await delay(backoffMs(attempt, undefined));
+        retriesUsed++;
+        await delay(backoffMs(retriesUsed, undefined));
         continue;
       }
       const bytes = Number(answer.headers['content-length'] ?? 0);
@@ -146,7 +149,8 @@ export class ProxyCallService {
       } else if (retriesLeft && RETRIED_STATUSES.has(answer.statusCode)) {
         const retryAfter = retryAfterMs(answer.headers['retry-after']);
         await answer.body.dump().catch(() => undefined);
-        await delay(backoffMs(attempt, retryAfter));
+        retriesUsed++;
+        await delay(backoffMs(retriesUsed, retryAfter));
         continue;
       }
       return {
