@@ -13,26 +13,32 @@ import {
 } from './http-util.mjs';
 import { handleControlRequest, SandboxControl } from './control.mjs';
 import { handleInteractionRequest } from './interactions.mjs';
-import { API_RESOURCE_PATH, createProvider, TOKEN_PATH } from './provider.mjs';
+import {
+  API_RESOURCE_PATH, API_SCOPES, createProvider, TOKEN_PATH,
+} from './provider.mjs';
 import { openStore } from './store.mjs';
 
+/** Where the sandbox API's protected resource metadata is (RFC 9728 §3.1, relative to the issuer). */
+export const RESOURCE_METADATA_PATH = `/.well-known/oauth-protected-resource${API_RESOURCE_PATH}`;
+
 /**
- * GET /api/whoami — a tiny protected resource standing in for the third-party API.
+ * GET /api/whoami — a tiny protected resource standing in for the third-party API (and for an MCP
+ * server: `GET /api` without a token is refused with a pointer to its metadata, as MCP servers do).
  * Accepts the sandbox's opaque access tokens (authorization code / refresh / client credentials).
  */
-async function handleApiRequest(provider, req, res) {
+async function handleApiRequest(provider, resource, req, res) {
   const match = /^Bearer ([\x21-\x7E]+)$/.exec(req.headers.authorization ?? '');
-  const challenge = { 'www-authenticate': 'Bearer realm="sandbox-api", error="invalid_token"' };
+  const challenge = `Bearer realm="sandbox-api", resource_metadata="${resource.metadataUrl}"`;
   if (!match) {
-    sendJson(res, 401, { error: 'invalid_token', error_description: 'Bearer access token required' }, {
-      'www-authenticate': 'Bearer realm="sandbox-api"',
-    });
+    sendJson(res, 401, { error: 'invalid_token', error_description: 'Bearer access token required' }, { 'www-authenticate': challenge });
     return;
   }
   const value = match[1];
   const token = (await provider.AccessToken.find(value)) ?? (await provider.ClientCredentials.find(value));
   if (!token || token.isExpired) {
-    sendJson(res, 401, { error: 'invalid_token', error_description: 'access token is invalid, expired or revoked' }, challenge);
+    sendJson(res, 401, { error: 'invalid_token', error_description: 'access token is invalid, expired or revoked' }, {
+      'www-authenticate': `${challenge}, error="invalid_token"`,
+    });
     return;
   }
   sendJson(res, 200, {
@@ -44,6 +50,17 @@ async function handleApiRequest(provider, req, res) {
     aud: token.aud,
     exp: token.exp,
   });
+}
+
+/** The sandbox API's OAuth 2.0 Protected Resource Metadata (RFC 9728 §2). */
+function resourceMetadata(resource, issuer) {
+  return {
+    resource: resource.url,
+    authorization_servers: [issuer],
+    scopes_supported: API_SCOPES,
+    bearer_methods_supported: ['header'],
+    resource_name: 'Sandbox API',
+  };
 }
 
 /**
@@ -102,6 +119,7 @@ async function start() {
     process.exit(1);
   }
   const { provider, apiResource } = createProvider(config, issuer, store);
+  const resource = { url: apiResource, metadataUrl: `${issuer}${RESOURCE_METADATA_PATH}` };
   const control = new SandboxControl({ tokenPath: TOKEN_PATH, store });
 
   provider.use(control.tokenMiddleware());
@@ -138,8 +156,12 @@ async function start() {
         return;
       }
       if (await handleInteractionRequest(provider, config, req, res, pathname)) return;
-      if (req.method === 'GET' && pathname === `${API_RESOURCE_PATH}/whoami`) {
-        await handleApiRequest(provider, req, res);
+      if (req.method === 'GET' && (pathname === `${API_RESOURCE_PATH}/whoami` || pathname === API_RESOURCE_PATH)) {
+        await handleApiRequest(provider, resource, req, res);
+        return;
+      }
+      if (req.method === 'GET' && pathname === RESOURCE_METADATA_PATH) {
+        sendJson(res, 200, resourceMetadata(resource, issuer));
         return;
       }
       providerCallback(req, res);

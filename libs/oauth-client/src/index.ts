@@ -32,6 +32,7 @@ export {
 export type { SendOptions } from './send-request';
 export { MAX_RESPONSE_BYTES } from './bounded-body';
 export { cidrProblem, type OutboundPolicy } from './outbound/outbound-policy';
+export { outboundPolicyFromEnv } from './outbound/outbound-policy-env';
 export { DestinationRefusedError, outboundAgent } from './outbound/guarded-agent';
 export { createPkcePair, pkceChallenge, randomState, type PkcePair } from './pkce';
 export { buildAuthorizationRequestUrl, type AuthorizationUrlOptions } from './authorization-url';

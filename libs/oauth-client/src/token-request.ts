@@ -33,6 +33,8 @@ export interface TokenRequestOptions {
   readonly grant: TokenGrant;
   /** Defaults to `form`. */
   readonly format?: TokenRequestFormat;
+  /** The protected resource the token is for. @see https://www.rfc-editor.org/rfc/rfc8707#section-2.2 */
+  readonly resource?: string;
 }
 
 /**
@@ -54,6 +56,7 @@ export interface TokenRequest {
  */
 export function buildTokenRequest(options: TokenRequestOptions): TokenRequest {
   const params = grantParams(options.grant);
+  if (options.resource !== undefined) params.resource = options.resource;
   const headers: Record<string, string> = { Accept: 'application/json' };
   authenticateClient(options.client, params, headers);
   const { contentType, body } = encodeBody(params, options.format ?? 'form');

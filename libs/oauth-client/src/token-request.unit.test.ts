@@ -74,6 +74,15 @@ describe('buildTokenRequest', () => {
     expect(form(buildTokenRequest({ tokenUrl, client, grant: { grantType: 'client_credentials' } }).body)).toEqual({ grant_type: 'client_credentials' });
   });
 
+  it('names the protected resource on every grant when the connector has one (RFC 8707 §2.2)', () => {
+    const client = { clientId: 'id', clientSecret: 's' };
+    const resource = 'https://mcp.example.com/mcp';
+    for (const grant of [code, { grantType: 'refresh_token', refreshToken: 'r' }, { grantType: 'client_credentials' }] as const) {
+      expect(form(buildTokenRequest({ tokenUrl, client, grant, resource }).body)).toMatchObject({ grant_type: grant.grantType, resource });
+    }
+    expect(form(buildTokenRequest({ tokenUrl, client, grant: code }).body)).not.toHaveProperty('resource');
+  });
+
   it('leaves out code_verifier when PKCE is off', () => {
     const request = buildTokenRequest({ tokenUrl, client: { clientId: 'id', clientSecret: 's' }, grant: { ...code, codeVerifier: undefined } });
     expect(form(request.body)).not.toHaveProperty('code_verifier');

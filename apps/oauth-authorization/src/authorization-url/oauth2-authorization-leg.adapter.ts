@@ -65,6 +65,7 @@ export class OAuth2AuthorizationLeg {
       authorizationUrl: renderUrl(config.authorizationUrl, connection),
       clientId: config.clientId,
       redirectUri: this.config.oauthRedirectUri,
+      ...(config.resource === undefined ? {} : { resource: renderUrl(config.resource, connection) }),
       config,
     });
     const pkce = config.pkce ? createPkcePair() : undefined;
@@ -92,6 +93,8 @@ interface ConnectorClient {
   authorizationUrl: string;
   clientId: string;
   redirectUri: string;
+  /** RFC 8707's `resource`, rendered. */
+  resource?: string;
   config: Pick<OAuth2Config, 'scopes' | 'scopeSeparator' | 'scopeParam' | 'authorizationParams'>;
 }
 
@@ -133,6 +136,7 @@ class ConnectorStrategy extends OAuth2Strategy {
       redirect_uri: this.client.redirectUri,
       ...(scopeParam === 'scope' && scopes.length > 0 ? { scope: scopes.join(scopeSeparator) } : {}),
       ...(codeChallenge === undefined ? {} : { code_challenge: codeChallenge, code_challenge_method: 'S256' }),
+      ...(this.client.resource === undefined ? {} : { resource: this.client.resource }),
       state,
     });
   }

@@ -56,6 +56,15 @@ describe('OAuth2AuthorizationLeg.createAuthorizationRequest', () => {
     });
   });
 
+  it('names the protected resource, rendered for the connection, when the connector has one (RFC 8707 §2)', async () => {
+    const { leg: authorization } = leg();
+    const config = oauth2({ resource: 'https://{tenant}.mcp.example.com/mcp', tenantId: 'acme' });
+    const url = new URL(await authorization.createAuthorizationRequest(manager, { sessionId: 'session-1', config, tenant: 'globex', attributes: {} }));
+    expect(url.searchParams.get('resource')).toBe('https://globex.mcp.example.com/mcp');
+    const without = new URL(await authorization.createAuthorizationRequest(manager, { sessionId: 'session-2', config: oauth2({}), tenant: undefined, attributes: {} }));
+    expect(without.searchParams.has('resource')).toBe(false);
+  });
+
   it("keeps the endpoint's own query parameters and sends scopes in the connector's scope parameter", async () => {
     const { leg: authorization } = leg();
     const config = oauth2({ authorizationUrl: 'https://slack.example.com/authorize?team=T1', scopes: ['users:read', 'chat:write'], scopeSeparator: ',', scopeParam: 'user_scope' });

@@ -118,7 +118,7 @@ export class TokenEndpoint {
     if (!urls.tokenUrl) return misconfigured('the connector has no token URL');
     const clientSecret = connector.clientSecret();
     const client: OAuthClient = { clientId: config.clientId, ...(clientSecret === undefined ? {} : { clientSecret }), clientAuthMethod: config.clientAuthMethod };
-    const request = buildTokenRequest({ tokenUrl: urls.tokenUrl, client, grant, format: config.tokenRequestFormat });
+    const request = buildTokenRequest({ tokenUrl: urls.tokenUrl, client, grant, format: config.tokenRequestFormat, ...(urls.resource === undefined ? {} : { resource: urls.resource }) });
     const result = await requestToken(request, {
       timeoutMs: this.config.tokenRequestTimeoutMs,
       outbound: this.config.outbound,

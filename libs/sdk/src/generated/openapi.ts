@@ -985,6 +985,7 @@ export interface components {
             revocationUrl?: string;
             introspectionUrl?: string;
             issuer?: string;
+            resource?: string;
             tokenResponsePaths?: components["schemas"]["TokenResponsePaths"];
             metadataPaths?: {
                 [key: string]: string;
@@ -1095,6 +1096,7 @@ export interface components {
             revocationUrl?: string;
             introspectionUrl?: string;
             issuer?: string;
+            resource?: string;
             tokenResponsePaths?: components["schemas"]["TokenResponsePaths"];
             metadataPaths?: {
                 [key: string]: string;

@@ -201,6 +201,10 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   readonly issuer?: string;
 
   @Optional()
+  @EndpointUrl()
+  readonly resource?: string;
+
+  @Optional()
   @Satisfies('copiesNoToken', (value) => responsePathsProblem(value))
   @ValidateNested()
   @IsObject({ message: 'tokenResponsePaths must be an object' })

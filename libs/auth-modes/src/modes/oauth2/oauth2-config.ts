@@ -90,6 +90,13 @@ export interface OAuth2Config {
    * @see https://www.rfc-editor.org/rfc/rfc9207
    */
   readonly issuer?: string;
+  /**
+   * The protected resource the tokens are for (an MCP server's URL): sent as `resource` on the
+   * authorization request and every token request, so that the server issues tokens whose audience
+   * is that resource and nothing else. Same placeholders as the URLs.
+   * @see https://www.rfc-editor.org/rfc/rfc8707
+   */
+  readonly resource?: string;
   readonly tokenResponsePaths?: TokenResponsePaths;
   /** Token response values kept with the credential, by name, e.g. `{ instance_url: 'instance_url' }`. */
   readonly metadataPaths: Readonly<Record<string, string>>;
@@ -151,8 +158,8 @@ export function withOAuth2Defaults(input: OAuth2ConfigInput): OAuth2Config {
   return config;
 }
 
-export function oauth2Urls(config: OAuth2ConfigInput): Array<{ field: 'authorizationUrl' | 'tokenUrl' | 'revocationUrl' | 'introspectionUrl'; url: string }> {
-  const fields = ['authorizationUrl', 'tokenUrl', 'revocationUrl', 'introspectionUrl'] as const;
+export function oauth2Urls(config: OAuth2ConfigInput): Array<{ field: 'authorizationUrl' | 'tokenUrl' | 'revocationUrl' | 'introspectionUrl' | 'resource'; url: string }> {
+  const fields = ['authorizationUrl', 'tokenUrl', 'revocationUrl', 'introspectionUrl', 'resource'] as const;
   return fields.flatMap((field) => {
     const url = config[field];
     return url === undefined ? [] : [{ field, url }];

@@ -6,6 +6,7 @@ export interface RenderedOAuth2Urls {
   readonly tokenUrl?: string;
   readonly revocationUrl?: string;
   readonly introspectionUrl?: string;
+  readonly resource?: string;
 }
 
 /**
