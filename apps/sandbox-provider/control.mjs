@@ -17,7 +17,7 @@ const DEFAULT_ERROR_FOR_STATUS = {
 
 function emptyStats() {
   return {
-    tokenRequests: { total: 0, byGrantType: {} },
+    tokenRequests: { total: 0, byGrantType: {}, withResourceByGrantType: {} },
     tokenRequestTimestamps: [],
     refreshTokenReuseDetections: 0,
     authorizationCodeReuseDetections: 0,
@@ -80,10 +80,9 @@ export class SandboxControl {
     this.tokenFault = undefined;
   }
 
-  countGrantType(grantType) {
+  countGrantType(grantType, counts = this.stats.tokenRequests.byGrantType) {
     const key = typeof grantType === 'string' && grantType ? grantType : 'unknown';
-    const { byGrantType } = this.stats.tokenRequests;
-    byGrantType[key] = (byGrantType[key] ?? 0) + 1;
+    counts[key] = (counts[key] ?? 0) + 1;
   }
 
   /** Returns the fault for this token request (if any) and decrements its remaining count. */
@@ -134,6 +133,8 @@ export class SandboxControl {
       } finally {
         const grantType = ctx.oidc?.params?.grant_type ?? ctx.oidc?.body?.grant_type;
         this.countGrantType(grantType);
+        // as sent: oidc-provider falls back to the granted resource when a request names none (RFC 8707 clients name it)
+        if (ctx.oidc?.body?.resource) this.countGrantType(grantType, this.stats.tokenRequests.withResourceByGrantType);
         log({
           msg: 'token request', grant_type: grantType, client_id: ctx.oidc?.client?.clientId, status: ctx.status,
         });

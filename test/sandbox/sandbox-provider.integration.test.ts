@@ -413,7 +413,7 @@ describe('sandbox provider', () => {
 
       const stats = await sandbox.stats();
       expect(stats.faultsInjected).toBe(1);
-      expect(stats.tokenRequests).toEqual({ total: 2, byGrantType: { refresh_token: 2 } });
+      expect(stats.tokenRequests).toEqual({ total: 2, byGrantType: { refresh_token: 2 }, withResourceByGrantType: {} });
       expect(stats.tokenRequestTimestamps).toHaveLength(2);
       const [t1 = 0, t2 = 0] = stats.tokenRequestTimestamps;
       expect(t2).toBeGreaterThanOrEqual(t1);

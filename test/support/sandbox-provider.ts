@@ -63,7 +63,7 @@ export type SandboxTokenFault =
   | { mode: 'close'; count?: number };
 
 export interface SandboxStats {
-  tokenRequests: { total: number; byGrantType: Record<string, number> };
+  tokenRequests: { total: number; byGrantType: Record<string, number>; /** Token requests that named a `resource` (RFC 8707). */ withResourceByGrantType: Record<string, number> };
   /** Arrival time (ms since epoch) of every token endpoint request, in order. */
   tokenRequestTimestamps: number[];
   /** Grants revoked because an already-rotated refresh token was presented again. */

@@ -1,7 +1,12 @@
-import { internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
+import { outboundPolicyFromEnv, type OutboundPolicy } from '@cb/oauth-client';
+import { fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
 
 export interface ConnectorConfigSettings {
   internalApiToken: string;
+  /** Where discovery may connect (see OutboundPolicy). */
+  outbound: OutboundPolicy;
+  /** Each request of a discovery. */
+  discoveryTimeoutMs: number;
 }
 
 export type ConnectorConfigConfig = ServiceConfig & ConnectorConfigSettings;
@@ -11,5 +16,10 @@ export const CONNECTOR_CONFIG_CONFIG = Symbol('CONNECTOR_CONFIG_CONFIG');
 
 /** connector-config seals client secrets and announces connectors: it needs the vault keys and Kafka. */
 export function loadConnectorConfigConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfigConfig {
-  return loadServiceConfig<ConnectorConfigSettings>('connector-config', 3001, { internalApiToken: internalApiTokenReader }, env);
+  return loadServiceConfig<ConnectorConfigSettings>(
+    'connector-config',
+    3001,
+    { internalApiToken: internalApiTokenReader, outbound: outboundPolicyFromEnv, discoveryTimeoutMs: fromEnv.integer('DISCOVERY_TIMEOUT_MS', 5000, { min: 100, max: 60000 }) },
+    env,
+  );
 }

@@ -9,3 +9,4 @@ export const clientSecretRequired = (errors: FieldProblem[]): AppError =>
   unprocessable('client_secret_required', 'the client secret must be entered again to change where or how it is sent', { errors });
 export const activationRefused = (errors: FieldProblem[]): AppError =>
   unprocessable('activation_refused', `the connector cannot be activated: ${errors.map((e) => e.path).join(', ')}`, { errors });
+export const discoveryFailed = (reason: string, message: string): AppError => unprocessable('discovery_failed', message, { reason });

@@ -18,6 +18,8 @@ import { CreateConnectorHttpController } from './create-connector/create-connect
 import { CreateConnectorService } from './create-connector/create-connector.service';
 import { DeactivateConnectorHttpController } from './deactivate-connector/deactivate-connector.http.controller';
 import { DeactivateConnectorService } from './deactivate-connector/deactivate-connector.service';
+import { DiscoverConnectorHttpController } from './discover-connector/discover-connector.http.controller';
+import { DiscoverConnectorService } from './discover-connector/discover-connector.service';
 import { DeleteConnectorHttpController } from './delete-connector/delete-connector.http.controller';
 import { MIGRATIONS } from './migrations';
 import { QueryConnectorsHttpController } from './query-connectors/query-connectors.http.controller';
@@ -36,6 +38,7 @@ export class ConnectorConfigModule {
       ],
       controllers: [
         ConnectorTemplatesHttpController,
+        DiscoverConnectorHttpController,
         CreateConnectorHttpController,
         QueryConnectorsHttpController,
         UpdateConnectorHttpController,
@@ -52,6 +55,7 @@ export class ConnectorConfigModule {
         ConnectorAnnouncer,
         ConnectorAuditTrail,
         CreateConnectorService,
+        DiscoverConnectorService,
         UpdateConnectorService,
         ActivateConnectorService,
         DeactivateConnectorService,

@@ -36,3 +36,14 @@ export { outboundPolicyFromEnv } from './outbound/outbound-policy-env';
 export { DestinationRefusedError, outboundAgent } from './outbound/guarded-agent';
 export { createPkcePair, pkceChallenge, randomState, type PkcePair } from './pkce';
 export { buildAuthorizationRequestUrl, type AuthorizationUrlOptions } from './authorization-url';
+export {
+  discover,
+  DiscoveryError,
+  documentFetcher,
+  type AuthorizationServerMetadata,
+  type Discovery,
+  type DiscoveryProblem,
+  type DocumentFetcher,
+  type FetchedDocument,
+  type ProtectedResourceMetadata,
+} from './discovery';

@@ -1,5 +1,6 @@
 import { ConnectSessionFailedError, CredentialBrokerError, WaitTimeoutError } from './errors';
 import type {
+  AuthConfigInput,
   Connection,
   ConnectionPage,
   Connector,
@@ -7,9 +8,11 @@ import type {
   ConnectSession,
   ConnectSessionView,
   CreateConnectorRequest,
+  CreateFromDiscoveryRequest,
   CreateConnectSessionRequest,
   Credential,
   DisconnectResult,
+  DiscoveredConnector,
   ListConnectionsQuery,
   ListConnectorsQuery,
   Page,
@@ -198,6 +201,22 @@ export class ConnectorsApi {
   /** A draft connector; `validation_failed` (400) lists every offending path, `duplicate_slug` (409). */
   create(request: CreateConnectorRequest): Promise<Connector> {
     return this.client.request('/v1/connectors', { method: 'POST', body: request });
+  }
+
+  /**
+   * Reads what an issuer, any URL of a provider, or an MCP server publishes (RFC 8414, OpenID
+   * Connect Discovery, RFC 9728) and answers a draft configuration; `discovery_failed` (422) with
+   * `details.reason` otherwise. Nothing is stored.
+   */
+  discover(url: string): Promise<DiscoveredConnector> {
+    return this.client.request('/v1/connectors/discover', { method: 'POST', body: { url } });
+  }
+
+  /** A draft connector from a discovery's configuration and the client registered at the provider; activate it next. */
+  createFromDiscovery(discovered: DiscoveredConnector, request: CreateFromDiscoveryRequest): Promise<Connector> {
+    const { slug, name, clientId, clientSecret, scopes } = request;
+    const config = { ...discovered.draft, clientId, ...(clientSecret === undefined ? {} : { clientSecret }), ...(scopes === undefined ? {} : { scopes }) } as AuthConfigInput;
+    return this.create({ slug, name, config });
   }
 
   update(id: string, request: UpdateConnectorRequest): Promise<Connector> {

@@ -43,6 +43,18 @@ export interface Page<T> {
 }
 
 export type ConnectorTemplate = Schemas['ConnectorTemplate'];
+/** What `connectors.discover` found at a URL, with a draft `config` (nothing is stored). */
+export type DiscoveredConnector = Schemas['DiscoveredConnector'];
+
+/** The OAuth client the admin registered at the provider, and how to name the connector. */
+export interface CreateFromDiscoveryRequest {
+  slug: string;
+  name: string;
+  clientId: string;
+  clientSecret?: string;
+  /** Replaces the draft's scopes. */
+  scopes?: string[];
+}
 export type ConnectorChange = Schemas['ConnectorChange'];
 
 export type CreateConnectSessionRequest = Schemas['OpenConnectSessionRequest'];

@@ -101,3 +101,56 @@ export class ConnectorTemplateDoc {
 export class ConnectorTemplateListDoc {
   @ApiProperty({ type: [ConnectorTemplateDoc] }) items: ConnectorTemplateDoc[];
 }
+
+@ApiSchema({ name: 'DiscoverConnectorRequest' })
+export class DiscoverConnectorRequestDoc {
+  @ApiProperty({ description: 'An issuer URL, any URL of the provider, or an MCP server URL.', example: 'https://login.example.com' }) url: string;
+}
+
+@ApiSchema({ name: 'DiscoveredResource' })
+class DiscoveredResourceDoc {
+  @ApiProperty({ description: 'The protected resource (RFC 9728): tokens are asked for it with `resource` (RFC 8707).' }) url: string;
+  @ApiProperty() metadataUrl: string;
+  @ApiProperty({ type: String, nullable: true }) name: string | null;
+  @ApiProperty({ type: [String] }) scopesSupported: string[];
+}
+
+@ApiSchema({ name: 'DiscoveredSupport' })
+class DiscoveredSupportDoc {
+  @ApiProperty({ type: [String] }) scopes: string[];
+  @ApiProperty({ type: [String], nullable: true, description: 'null: the server does not say.' }) codeChallengeMethods: string[] | null;
+  @ApiProperty({ type: [String] }) tokenEndpointAuthMethods: string[];
+  @ApiProperty({ type: [String], nullable: true, description: 'null: the server does not say.' }) grantTypes: string[] | null;
+  @ApiProperty({ description: 'The callback carries `iss` (RFC 9207); the draft then checks it.' }) issParameter: boolean;
+}
+
+@ApiSchema({ name: 'DiscoveredRegistration' })
+class DiscoveredRegistrationDoc {
+  @ApiProperty({ enum: ['manual'], description: 'How the connector gets its OAuth client: by the admin, who registers it at the provider.' }) method: string;
+  @ApiProperty({ description: 'The server has a registration_endpoint (RFC 7591).' }) dynamicRegistrationAvailable: boolean;
+  @ApiProperty() clientIdMetadataDocumentSupported: boolean;
+  @ApiProperty() reason: string;
+}
+
+@ApiSchema({ name: 'DiscoveryWarning' })
+class DiscoveryWarningDoc {
+  @ApiProperty({ example: 'pkce_not_advertised' }) code: string;
+  @ApiProperty() message: string;
+}
+
+@ApiSchema({ name: 'DiscoveredConnector' })
+export class DiscoveredConnectorDoc {
+  @ApiProperty({ enum: ['authorization_server', 'protected_resource'], description: '`protected_resource`: the URL is an MCP server (or another RFC 9728 resource).' }) kind: string;
+  @ApiProperty({ description: 'The issuer the metadata names, checked against the URL it was read from.' }) issuer: string;
+  @ApiProperty() metadataUrl: string;
+  @ApiProperty({ type: DiscoveredResourceDoc, nullable: true }) resource: DiscoveredResourceDoc | null;
+  @ApiProperty({ type: DiscoveredSupportDoc }) supported: DiscoveredSupportDoc;
+  @ApiProperty({ type: DiscoveredRegistrationDoc }) registration: DiscoveredRegistrationDoc;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'An OAuth 2.0 `config` for `POST /v1/connectors`: add `clientId` (and `clientSecret`). Nothing is stored until then.',
+  })
+  draft: Record<string, unknown>;
+  @ApiProperty({ type: [DiscoveryWarningDoc] }) warnings: DiscoveryWarningDoc[];
+}

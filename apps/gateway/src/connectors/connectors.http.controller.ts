@@ -24,6 +24,8 @@ import {
   ConnectorResponseDoc,
   ConnectorTemplateListDoc,
   CreateConnectorRequestDoc,
+  DiscoverConnectorRequestDoc,
+  DiscoveredConnectorDoc,
   UpdateConnectorRequestDoc,
 } from './connector.docs.dto';
 import { ListConnectorsQueryDto } from './list-connectors.query.dto';
@@ -51,6 +53,24 @@ export class ConnectorsHttpController {
   @ApiConflictResponse({ type: ErrorBodyDoc, description: '`duplicate_slug`' })
   create(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return this.forward(res, caller, { method: 'POST', path: '', body: body ?? {} });
+  }
+
+  @Post('connectors/discover')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Discover a provider from one URL: an issuer, any URL of it, or an MCP server',
+    description:
+      'Reads OAuth 2.0 Authorization Server Metadata (RFC 8414) or OpenID Connect Discovery, checking that the document names the issuer it was read for; for an MCP server, its 401 `WWW-Authenticate: resource_metadata` or the RFC 9728 well-known path first. Answers a draft `config` and what was found; nothing is stored. Every request obeys the outbound rules (https and public addresses in production, no redirects, 64 KiB and `DISCOVERY_TIMEOUT_MS` per document).',
+  })
+  @ApiBody({ type: DiscoverConnectorRequestDoc })
+  @ApiOkResponse({ type: DiscoveredConnectorDoc })
+  @ApiBadRequestResponse({ type: ErrorBodyDoc, description: '`validation_failed`' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorBodyDoc,
+    description: '`discovery_failed`, `details.reason` one of `invalid_url`, `refused_destination`, `unreachable`, `document_too_large`, `not_found`, `invalid_metadata`, `issuer_mismatch`, `resource_mismatch`, `pkce_unsupported`, `insecure_endpoint`',
+  })
+  discover(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.forward(res, caller, { method: 'POST', path: '/discover', body: body ?? {} });
   }
 
   @Get('connectors')

@@ -57,6 +57,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connectors/discover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discover a provider from one URL: an issuer, any URL of it, or an MCP server
+         * @description Reads OAuth 2.0 Authorization Server Metadata (RFC 8414) or OpenID Connect Discovery, checking that the document names the issuer it was read for; for an MCP server, its 401 `WWW-Authenticate: resource_metadata` or the RFC 9728 well-known path first. Answers a draft `config` and what was found; nothing is stored. Every request obeys the outbound rules (https and public addresses in production, no redirects, 64 KiB and `DISCOVERY_TIMEOUT_MS` per document).
+         */
+        post: operations["ConnectorsHttpController_discover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connectors/{id}": {
         parameters: {
             query?: never;
@@ -492,6 +512,64 @@ export interface components {
         };
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
+        };
+        DiscoverConnectorRequest: {
+            /**
+             * @description An issuer URL, any URL of the provider, or an MCP server URL.
+             * @example https://login.example.com
+             */
+            url: string;
+        };
+        DiscoveredResource: {
+            /** @description The protected resource (RFC 9728): tokens are asked for it with `resource` (RFC 8707). */
+            url: string;
+            metadataUrl: string;
+            name: string | null;
+            scopesSupported: string[];
+        };
+        DiscoveredSupport: {
+            scopes: string[];
+            /** @description null: the server does not say. */
+            codeChallengeMethods: string[] | null;
+            tokenEndpointAuthMethods: string[];
+            /** @description null: the server does not say. */
+            grantTypes: string[] | null;
+            /** @description The callback carries `iss` (RFC 9207); the draft then checks it. */
+            issParameter: boolean;
+        };
+        DiscoveredRegistration: {
+            /**
+             * @description How the connector gets its OAuth client: by the admin, who registers it at the provider.
+             * @enum {string}
+             */
+            method: "manual";
+            /** @description The server has a registration_endpoint (RFC 7591). */
+            dynamicRegistrationAvailable: boolean;
+            clientIdMetadataDocumentSupported: boolean;
+            reason: string;
+        };
+        DiscoveryWarning: {
+            /** @example pkce_not_advertised */
+            code: string;
+            message: string;
+        };
+        DiscoveredConnector: {
+            /**
+             * @description `protected_resource`: the URL is an MCP server (or another RFC 9728 resource).
+             * @enum {string}
+             */
+            kind: "authorization_server" | "protected_resource";
+            /** @description The issuer the metadata names, checked against the URL it was read from. */
+            issuer: string;
+            metadataUrl: string;
+            resource: components["schemas"]["DiscoveredResource"] | null;
+            supported: components["schemas"]["DiscoveredSupport"];
+            registration: components["schemas"]["DiscoveredRegistration"];
+            /** @description An OAuth 2.0 `config` for `POST /v1/connectors`: add `clientId` (and `clientSecret`). Nothing is stored until then. */
+            draft: {
+                [key: string]: unknown;
+            };
+            warnings: components["schemas"]["DiscoveryWarning"][];
         };
         ConnectorPage: {
             items: components["schemas"]["Connector"][];
@@ -1370,6 +1448,65 @@ export interface operations {
             };
             /** @description `duplicate_slug` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectorsHttpController_discover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscoverConnectorRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscoveredConnector"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `discovery_failed`, `details.reason` one of `invalid_url`, `refused_destination`, `unreachable`, `document_too_large`, `not_found`, `invalid_metadata`, `issuer_mismatch`, `resource_mismatch`, `pkce_unsupported`, `insecure_endpoint` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,5 @@
+export { discover, type Discovery, type DiscoverOptions } from './discover';
+export { DiscoveryError, type DiscoveryProblem } from './discovery-error';
+export { documentFetcher, type DocumentFetcher, type FetchedDocument } from './fetch-document';
+export type { AuthorizationServerMetadata } from './authorization-server-metadata';
+export type { ProtectedResourceMetadata } from './protected-resource-metadata';

@@ -1,0 +1,207 @@
+/**
+ * A connector from one URL: discovery against the real sandbox (oidc-provider) as an OpenID
+ * provider and as an MCP server's authorization server, then a full connect, refresh and
+ * disconnect with the discovered configuration; and documents that must be refused.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TokenIssued } from '@cb/events';
+import { CredentialBrokerClient, CredentialBrokerError } from '@cb/sdk';
+import { collectMessages, MessageCollector, waitFor } from '../harness';
+import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
+import { RunningSystem, startSystem } from '../support/system';
+import { Gateway, newWorkspace, openSession, sessionReaches } from '../connect/connect-helpers';
+
+interface Discovered {
+  kind: string;
+  issuer: string;
+  resource: { url: string; scopesSupported: string[] } | null;
+  supported: { codeChallengeMethods: string[] | null; issParameter: boolean };
+  registration: { method: string; dynamicRegistrationAvailable: boolean };
+  draft: Record<string, unknown>;
+  warnings: Array<{ code: string }>;
+}
+
+interface ErrorBody {
+  error: { code: string; message: string; details: { reason: string } };
+}
+
+/** Serves whatever document a test puts at a path, and records what was asked. */
+class MetadataServer {
+  readonly asked: string[] = [];
+  readonly documents = new Map<string, unknown>();
+  private server!: Server;
+  base = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      this.asked.push(request.url ?? '');
+      const document = this.documents.get(request.url ?? '');
+      if (document === undefined) response.writeHead(404).end();
+      else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(document));
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+describe('Connectors from one URL (discovery)', () => {
+  let system: RunningSystem;
+  let sandbox: SandboxProvider;
+  let gateway: Gateway;
+  let broker: CredentialBrokerClient;
+  let collector: MessageCollector;
+  const metadata = new MetadataServer();
+  const CLIENT_SECRET = 'discovery-client-secret-0123456789';
+
+  const discover = (url: string) => gateway.call<Discovered & ErrorBody>('POST', '/v1/connectors/discover', { body: { url } });
+
+  /** Creates and activates a connector from a discovery's draft plus the client the admin registered. */
+  const createFrom = async (found: Discovered, slug: string): Promise<string> => {
+    const created = await gateway.call<{ id: string }>('POST', '/v1/connectors', { body: { slug, name: slug, config: { ...found.draft, clientId: 'cb-discovered', clientSecret: CLIENT_SECRET } } });
+    expect(created.status).toBe(201);
+    const activated = await gateway.call('POST', `/v1/connectors/${created.body.id}/activate`);
+    expect(activated.status).toBe(200);
+    return created.body.id;
+  };
+
+  const connect = async (connectorId: string): Promise<string> => {
+    const session = await openSession(gateway, { connectorId, endUserId: `user-${connectorId.slice(0, 8)}` });
+    const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl as string);
+    expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(200);
+    await sessionReaches(gateway, session.sessionId, 'completed');
+    return session.connectionId;
+  };
+
+  const accessToken = async (connectionId: string): Promise<{ token: string; version: number }> => {
+    const read = await gateway.call<{ credentialVersion: number; credential: { accessToken: string } }>('POST', `/v1/connections/${connectionId}/credential`, { body: {} });
+    expect(read.status).toBe(200);
+    return { token: read.body.credential.accessToken, version: read.body.credentialVersion };
+  };
+
+  const whoami = async (token: string) => {
+    const answer = await fetch(`${sandbox.issuer}/api/whoami`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: answer.status, body: (answer.status === 200 ? await answer.json() : undefined) as { aud?: string | string[]; scope?: string } | undefined };
+  };
+
+  beforeAll(async () => {
+    system = await startSystem();
+    sandbox = await startSandboxProvider({
+      clients: [{ client_id: 'cb-discovered', client_secret: CLIENT_SECRET, redirect_uris: [`${system.urls.gateway}/oauth/callback`], token_endpoint_auth_method: 'client_secret_basic' }],
+    });
+    collector = await collectMessages({ brokers: system.kafkaBrokers, topics: [system.topic(TokenIssued.topic)], fromBeginning: true });
+    const workspace = await newWorkspace(system, 'Discovery Co');
+    gateway = workspace.gateway;
+    broker = new CredentialBrokerClient({ baseUrl: system.urls.gateway, apiKey: workspace.apiKey });
+    await metadata.start();
+  });
+
+  afterAll(async () => {
+    await metadata.stop();
+    await collector?.stop();
+    await sandbox?.stop();
+    await system?.stop();
+  });
+
+  it('discovers an OpenID provider from its issuer URL, and the draft connects with no copied setting', async () => {
+    const answer = await discover(sandbox.issuer);
+    expect(answer.status).toBe(200);
+    const found = answer.body;
+    expect(found).toMatchObject({ kind: 'authorization_server', issuer: sandbox.issuer, resource: null, supported: { codeChallengeMethods: ['S256'] }, registration: { method: 'manual' } });
+    expect(found.draft).toMatchObject({
+      mode: 'OAUTH2',
+      authorizationUrl: sandbox.urls.authorization,
+      tokenUrl: sandbox.urls.token,
+      revocationUrl: sandbox.urls.revocation,
+      introspectionUrl: sandbox.urls.introspection,
+      scopes: ['openid', 'offline_access'],
+      authorizationParams: { prompt: 'consent' },
+      pkce: true,
+    });
+    expect(found.draft.issuer).toBe(found.supported.issParameter ? sandbox.issuer : undefined);
+
+    // the same through the SDK, as an admin tool would
+    const viaSdk = await broker.connectors.discover(sandbox.issuer);
+    expect(viaSdk.draft).toEqual(found.draft);
+    const connector = await broker.connectors.createFromDiscovery(viaSdk, { slug: 'discovered-oidc', name: 'Sandbox (discovered)', clientId: 'cb-discovered', clientSecret: CLIENT_SECRET });
+    await broker.connectors.activate(connector.id);
+    const refused = await broker.connectors.discover(`${metadata.base}/nowhere`).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CredentialBrokerError);
+    expect((refused as CredentialBrokerError).code).toBe('discovery_failed');
+
+    const connectionId = await connect(connector.id);
+    const { token } = await accessToken(connectionId);
+    expect((await fetch(sandbox.urls.userinfo, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  it('discovers an MCP server through its 401 and resource metadata; every token is for that resource, across refresh, until disconnect', async () => {
+    const mcpUrl = `${sandbox.issuer}/api`;
+    const answer = await discover(mcpUrl);
+    expect(answer.status).toBe(200);
+    const found = answer.body;
+    expect(found).toMatchObject({ kind: 'protected_resource', issuer: sandbox.issuer, resource: { url: mcpUrl, scopesSupported: ['api:read', 'api:write'] } });
+    expect(found.draft).toMatchObject({ resource: mcpUrl, scopes: ['api:read', 'api:write', 'offline_access'] });
+
+    const connectorId = await createFrom(found, 'discovered-mcp');
+    const withResource = async () => (await sandbox.stats()).tokenRequests.withResourceByGrantType;
+    const before = await withResource();
+    const session = await openSession(gateway, { connectorId, endUserId: 'mcp-user' });
+    expect(new URL(session.authorizationUrl as string).searchParams.get('resource')).toBe(mcpUrl);
+    const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl as string);
+    expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(200);
+    await sessionReaches(gateway, session.sessionId, 'completed');
+    const connectionId = session.connectionId;
+
+    // the token was redeemed with `resource`: its audience is the MCP server, with the resource's scopes
+    const first = await accessToken(connectionId);
+    expect(await whoami(first.token)).toMatchObject({ status: 200, body: { aud: mcpUrl, scope: expect.stringContaining('api:read') } });
+
+    // a refresh names the resource too: the new token is for the same audience
+    const refreshed = await gateway.call<{ outcome: string }>('POST', `/v1/connections/${connectionId}/report-unauthorized`, { body: { credentialVersion: first.version } });
+    expect(refreshed.body.outcome).toBe('refreshed');
+    const second = await accessToken(connectionId);
+    expect(second.version).toBe(first.version + 1);
+    expect(await whoami(second.token)).toMatchObject({ status: 200, body: { aud: mcpUrl } });
+    const after = await withResource();
+    expect((after.authorization_code ?? 0) - (before.authorization_code ?? 0)).toBe(1);
+    expect((after.refresh_token ?? 0) - (before.refresh_token ?? 0)).toBe(1);
+    await waitFor(() => collector.messages.some((m) => m.value.includes(connectionId) && m.value.includes('"refresh"')) || undefined, { timeoutMs: 30_000, description: 'TokenIssued(refresh)' });
+
+    // disconnecting revokes at the server
+    expect((await gateway.call('DELETE', `/v1/connections/${connectionId}`)).status).toBe(200);
+    await waitFor(async () => ((await whoami(second.token)).status === 401 ? true : undefined), { timeoutMs: 30_000, description: 'the token to be revoked' });
+  });
+
+  it('refuses a document naming another issuer, and a server that offers plain PKCE only', async () => {
+    const endpoints = { authorization_endpoint: `${metadata.base}/authorize`, token_endpoint: `${metadata.base}/token` };
+    metadata.documents.set('/.well-known/openid-configuration/other', { issuer: 'https://login.example.com', ...endpoints, code_challenge_methods_supported: ['S256'] });
+    const mismatch = await discover(`${metadata.base}/other`);
+    expect(mismatch.status).toBe(422);
+    expect(mismatch.body.error).toMatchObject({ code: 'discovery_failed', details: { reason: 'issuer_mismatch' } });
+    expect(mismatch.body.error.message).toContain('https://login.example.com');
+
+    metadata.documents.set('/.well-known/oauth-authorization-server/plain', { issuer: `${metadata.base}/plain`, ...endpoints, code_challenge_methods_supported: ['plain'] });
+    const plain = await discover(`${metadata.base}/plain`);
+    expect(plain.status).toBe(422);
+    expect(plain.body.error.details.reason).toBe('pkce_unsupported');
+  });
+
+  it('says what is wrong with a URL that leads nowhere or is not one, and stores nothing', async () => {
+    const before = await gateway.call<{ items: unknown[] }>('GET', '/v1/connectors');
+    const nothing = await discover(`${metadata.base}/nothing-here`);
+    expect(nothing.status).toBe(422);
+    expect(nothing.body.error.details.reason).toBe('not_found');
+    const invalid = await discover('not a url');
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.error.details.reason).toBe('invalid_url');
+    const missing = await gateway.call<ErrorBody>('POST', '/v1/connectors/discover', { body: {} });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.code).toBe('validation_failed');
+    expect((await gateway.call<{ items: unknown[] }>('GET', '/v1/connectors')).body.items).toHaveLength(before.body.items.length);
+  });
+});
