@@ -354,6 +354,38 @@ describe('web UI: connector settings and the Connect dialog', () => {
     }
   });
 
+  it('creates an OAuth connector from its issuer URL: what was found, then the client, then activation', async () => {
+    await settings.goto(`${base}/ui/#/new`);
+    await settings.getByText('From a URL', { exact: true }).click();
+    await settings.locator('[data-path="url"]').fill(sandbox.issuer);
+    await settings.getByRole('button', { name: 'Look up' }).click();
+    await settings.getByText('An authorization server').waitFor();
+    expect(await settings.locator('.discovered').textContent()).toContain(sandbox.issuer);
+    await settings.locator('[data-path="clientId"]').fill('cb-ui');
+    await settings.locator('[data-path="clientSecret"]').fill(CLIENT_SECRET);
+    await settings.locator('[data-path="name"]').fill('Sandbox discovered');
+    await settings.locator('[data-path="slug"]').fill('sandbox-discovered');
+    await screenshot(settings, 'connector-from-url');
+    await settings.getByRole('button', { name: 'Create connector' }).click();
+    await settings.getByRole('heading', { level: 1, name: 'Sandbox discovered' }).waitFor();
+    const id = /#\/connectors\/([0-9a-f-]{36})$/.exec(settings.url())?.[1] as string;
+    await activationSwitch().click();
+    await settings.locator('.badge-status[data-status="active"]').waitFor();
+    const connector = await broker.connectors.get(id);
+    expect(connector).toMatchObject({ status: 'active', config: { authorizationUrl: sandbox.urls.authorization, tokenUrl: sandbox.urls.token, revocationUrl: sandbox.urls.revocation, clientId: 'cb-ui', clientSecret: { isSet: true } } });
+  });
+
+  it('shows why a URL could not be used', async () => {
+    await settings.goto(`${base}/ui/#/new`);
+    await settings.getByText('From a URL', { exact: true }).click();
+    // nothing listens on port 1
+    await settings.locator('[data-path="url"]').fill('http://127.0.0.1:1/');
+    await settings.getByRole('button', { name: 'Look up' }).click();
+    await settings.locator('.discovery [role="alert"]', { hasText: 'discovery_failed' }).waitFor();
+    expect(await settings.locator('.discovery [role="alert"]').textContent()).toContain('could not be reached');
+    expect(await settings.locator('[data-path="clientId"]').count()).toBe(0);
+  });
+
   it('reported no script errors or content security policy violations', () => {
     // Chromium logs every 4xx answer as "Failed to load resource"; the tests cause those on purpose.
     expect(browser.pageErrors.filter((message) => !/Failed to load resource/.test(message))).toEqual([]);

@@ -1,4 +1,4 @@
-// The new connector screen (#/new): from a provider template or from scratch.
+// The new connector screen (#/new): from a provider template, from a URL (discovery) or from scratch.
 import { ApiError } from '../api.js';
 import { clear, h } from '../dom.js';
 import { FormErrors } from '../form.js';
@@ -7,6 +7,7 @@ import { showSummary } from './components/error-summary.js';
 import { toast } from './components/toast.js';
 import { fromScratch } from './new-connector/from-scratch.js';
 import { fromTemplate } from './new-connector/from-template.js';
+import { fromUrl } from './new-connector/from-url.js';
 import { breadcrumbs, focusHeading, main, setTitle } from './page.js';
 import { api, onSignOut } from './session.js';
 
@@ -32,7 +33,7 @@ export async function renderNew() {
   const form = new FormErrors();
   const summary = h('div', { class: 'summary', role: 'alert', hidden: true });
   const body = h('div');
-  const sources = { template: fromTemplate(await loadTemplates()), scratch: fromScratch() };
+  const sources = { template: fromTemplate(await loadTemplates()), url: fromUrl(), scratch: fromScratch() };
   let source = sources.template;
 
   const sourcePicker = h(
@@ -41,6 +42,7 @@ export async function renderNew() {
     h('legend', { class: 'visually-hidden' }, 'Start from'),
     [
       ['template', 'From a template'],
+      ['url', 'From a URL'],
       ['scratch', 'From scratch'],
     ].map(([value, text]) => {
       const id = `source-${value}`;
