@@ -177,6 +177,28 @@ describe('Connectors from one URL (discovery)', () => {
     await waitFor(async () => ((await whoami(second.token)).status === 401 ? true : undefined), { timeoutMs: 30_000, description: 'the token to be revoked' });
   });
 
+  it('re-discovers a connector and lists what its server publishes differently now, changing nothing', async () => {
+    const found = (await discover(sandbox.issuer)).body;
+    const created = await gateway.call<{ id: string }>('POST', '/v1/connectors', {
+      body: { slug: 'drifted', name: 'drifted', config: { ...found.draft, revocationUrl: `${sandbox.issuer}/old-revoke`, introspectionUrl: undefined, clientId: 'cb-discovered' } },
+    });
+    expect(created.status).toBe(201);
+    const again = await gateway.call<Discovered & { changes: Array<{ path: string; current: string | null; discovered: string | null }> }>('POST', `/v1/connectors/${created.body.id}/rediscover`, { body: {} });
+    expect(again.status).toBe(200);
+    expect(again.body.changes).toEqual([
+      { path: 'config.revocationUrl', current: `${sandbox.issuer}/old-revoke`, discovered: sandbox.urls.revocation },
+      { path: 'config.introspectionUrl', current: null, discovered: sandbox.urls.introspection },
+    ]);
+    const stored = await gateway.call<{ config: { revocationUrl: string } }>('GET', `/v1/connectors/${created.body.id}`);
+    expect(stored.body.config.revocationUrl).toBe(`${sandbox.issuer}/old-revoke`);
+    expect((await broker.connectors.rediscover(created.body.id, sandbox.issuer)).changes).toHaveLength(2);
+
+    const bearer = await gateway.call<{ id: string }>('POST', '/v1/connectors', { body: { slug: 'not-oauth', name: 'not-oauth', config: { mode: 'BEARER' } } });
+    const refused = await gateway.call<ErrorBody>('POST', `/v1/connectors/${bearer.body.id}/rediscover`, { body: {} });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('rediscovery_unavailable');
+  });
+
   it('refuses a document naming another issuer, and a server that offers plain PKCE only', async () => {
     const endpoints = { authorization_endpoint: `${metadata.base}/authorize`, token_endpoint: `${metadata.base}/token` };
     metadata.documents.set('/.well-known/openid-configuration/other', { issuer: 'https://login.example.com', ...endpoints, code_challenge_methods_supported: ['S256'] });

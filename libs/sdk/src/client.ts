@@ -13,6 +13,7 @@ import type {
   Credential,
   DisconnectResult,
   DiscoveredConnector,
+  RediscoveredConnector,
   ListConnectionsQuery,
   ListConnectorsQuery,
   Page,
@@ -210,6 +211,11 @@ export class ConnectorsApi {
    */
   discover(url: string): Promise<DiscoveredConnector> {
     return this.client.request('/v1/connectors/discover', { method: 'POST', body: { url } });
+  }
+
+  /** The connector's server read again: `changes` lists each published setting that differs from the connector's; nothing is applied. */
+  rediscover(id: string, url?: string): Promise<RediscoveredConnector> {
+    return this.client.request(`/v1/connectors/${encodeURIComponent(id)}/rediscover`, { method: 'POST', body: url === undefined ? {} : { url } });
   }
 
   /** A draft connector from a discovery's configuration and the client registered at the provider; activate it next. */

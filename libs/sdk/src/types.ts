@@ -45,6 +45,7 @@ export interface Page<T> {
 export type ConnectorTemplate = Schemas['ConnectorTemplate'];
 /** What `connectors.discover` found at a URL, with a draft `config` (nothing is stored). */
 export type DiscoveredConnector = Schemas['DiscoveredConnector'];
+export type RediscoveredConnector = Schemas['RediscoveredConnector'];
 
 /** The OAuth client the admin registered at the provider, and how to name the connector. */
 export interface CreateFromDiscoveryRequest {

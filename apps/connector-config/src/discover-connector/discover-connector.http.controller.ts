@@ -1,18 +1,25 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { InternalApiGuard } from '@cb/platform';
 import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
 import type { DiscoveredConnector } from './connector-draft';
+import type { DiscoveredChange } from './discovered-changes';
 import { DiscoverConnectorService } from './discover-connector.service';
 
 @UseGuards(InternalApiGuard, WorkspaceParamGuard)
-@Controller('internal/v1/workspaces/:workspaceId/connectors/discover')
+@Controller('internal/v1/workspaces/:workspaceId/connectors')
 export class DiscoverConnectorHttpController {
   constructor(private readonly service: DiscoverConnectorService) {}
 
   /** Nothing is stored: the answer is a draft to create a connector from. */
-  @Post()
+  @Post('discover')
   @HttpCode(200)
   discover(@Body() body: unknown): Promise<DiscoveredConnector> {
     return this.service.discover(body);
+  }
+
+  @Post(':id/rediscover')
+  @HttpCode(200)
+  rediscover(@Param('workspaceId') workspaceId: string, @Param('id') id: string, @Body() body: unknown): Promise<DiscoveredConnector & { changes: DiscoveredChange[] }> {
+    return this.service.rediscover(workspaceId, id, body);
   }
 }

@@ -154,3 +154,20 @@ export class DiscoveredConnectorDoc {
   draft: Record<string, unknown>;
   @ApiProperty({ type: [DiscoveryWarningDoc] }) warnings: DiscoveryWarningDoc[];
 }
+
+@ApiSchema({ name: 'RediscoverConnectorRequest' })
+export class RediscoverConnectorRequestDoc {
+  @ApiPropertyOptional({ description: "Defaults to the connector's resource, else its issuer, else its authorization URL's origin." }) url?: string;
+}
+
+@ApiSchema({ name: 'DiscoveredChange' })
+class DiscoveredChangeDoc {
+  @ApiProperty({ example: 'config.tokenUrl' }) path: string;
+  @ApiProperty({ type: String, nullable: true }) current: string | null;
+  @ApiProperty({ type: String, nullable: true }) discovered: string | null;
+}
+
+@ApiSchema({ name: 'RediscoveredConnector' })
+export class RediscoveredConnectorDoc extends DiscoveredConnectorDoc {
+  @ApiProperty({ type: [DiscoveredChangeDoc], description: 'Empty when the connector matches what its server publishes.' }) changes: DiscoveredChangeDoc[];
+}

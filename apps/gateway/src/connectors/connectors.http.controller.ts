@@ -26,6 +26,8 @@ import {
   CreateConnectorRequestDoc,
   DiscoverConnectorRequestDoc,
   DiscoveredConnectorDoc,
+  RediscoverConnectorRequestDoc,
+  RediscoveredConnectorDoc,
   UpdateConnectorRequestDoc,
 } from './connector.docs.dto';
 import { ListConnectorsQueryDto } from './list-connectors.query.dto';
@@ -141,6 +143,21 @@ export class ConnectorsHttpController {
     const deactivated = (await this.forward(res, caller, { method: 'POST', path: `${this.item(id)}/deactivate` })) as { version: number };
     await this.readiness.waitForProjection(caller.workspaceId, id, deactivated.version, false);
     return deactivated;
+  }
+
+  @Post('connectors/:id/rediscover')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Read an OAuth 2.0 connector's server again and see what changed; nothing is applied",
+    description:
+      'Discovers from `url`, or else the connector\'s `resource`, `issuer` or authorization endpoint\'s origin, and lists in `changes` each published setting (endpoints, issuer, resource) whose stored value differs from what the server publishes now. Apply the ones you want with `PATCH /v1/connectors/{id}`.',
+  })
+  @ApiBody({ type: RediscoverConnectorRequestDoc, required: false })
+  @ApiOkResponse({ type: RediscoveredConnectorDoc })
+  @ApiNotFoundResponse({ type: ErrorBodyDoc })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDoc, description: '`discovery_failed` as for discover; `rediscovery_unavailable` for a connector that is not OAuth 2.0 or has no URL to start from' })
+  rediscover(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.forward(res, caller, { method: 'POST', path: `${this.item(id)}/rediscover`, body: body ?? {} });
   }
 
   @Get('connectors/:id/changes')

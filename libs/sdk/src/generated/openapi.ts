@@ -136,6 +136,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connectors/{id}/rediscover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read an OAuth 2.0 connector's server again and see what changed; nothing is applied
+         * @description Discovers from `url`, or else the connector's `resource`, `issuer` or authorization endpoint's origin, and lists in `changes` each published setting (endpoints, issuer, resource) whose stored value differs from what the server publishes now. Apply the ones you want with `PATCH /v1/connectors/{id}`.
+         */
+        post: operations["ConnectorsHttpController_rediscover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connectors/{id}/changes": {
         parameters: {
             query?: never;
@@ -610,6 +630,36 @@ export interface components {
             deactivatedAt: string | null;
             /** @description Connect sessions can be opened for this version now. False only when the connect path did not see it within 10 s; opening a session then answers 503 `connector_not_ready` until it does. */
             connectable: boolean;
+        };
+        RediscoverConnectorRequest: {
+            /** @description Defaults to the connector's resource, else its issuer, else its authorization URL's origin. */
+            url?: string;
+        };
+        DiscoveredChange: {
+            /** @example config.tokenUrl */
+            path: string;
+            current: string | null;
+            discovered: string | null;
+        };
+        RediscoveredConnector: {
+            /**
+             * @description `protected_resource`: the URL is an MCP server (or another RFC 9728 resource).
+             * @enum {string}
+             */
+            kind: "authorization_server" | "protected_resource";
+            /** @description The issuer the metadata names, checked against the URL it was read from. */
+            issuer: string;
+            metadataUrl: string;
+            resource: components["schemas"]["DiscoveredResource"] | null;
+            supported: components["schemas"]["DiscoveredSupport"];
+            registration: components["schemas"]["DiscoveredRegistration"];
+            /** @description An OAuth 2.0 `config` for `POST /v1/connectors`: add `clientId` (and `clientSecret`). Nothing is stored until then. */
+            draft: {
+                [key: string]: unknown;
+            };
+            warnings: components["schemas"]["DiscoveryWarning"][];
+            /** @description Empty when the connector matches what its server publishes. */
+            changes: components["schemas"]["DiscoveredChange"][];
         };
         ConnectorChangedPath: {
             /** @example config.tokenUrl */
@@ -1787,6 +1837,75 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectorsHttpController_rediscover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RediscoverConnectorRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RediscoveredConnector"];
+                };
+            };
+            /** @description `validation_failed` with every offending path in `details.errors`, or `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `discovery_failed` as for discover; `rediscovery_unavailable` for a connector that is not OAuth 2.0 or has no URL to start from */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
