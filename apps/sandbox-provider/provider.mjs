@@ -79,6 +79,10 @@ export function createProvider(config, issuer, store) {
         allowedPolicy: async () => true,
       },
       revocation: { enabled: true },
+      // Dynamic client registration (RFC 7591) without an initial access token, as MCP servers offer
+      // it, and its management (RFC 7592): read, update and delete with the registration access token.
+      registration: { enabled: true },
+      registrationManagement: { enabled: true },
       userinfo: { enabled: true },
       resourceIndicators: {
         enabled: true,

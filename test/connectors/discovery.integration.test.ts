@@ -10,7 +10,7 @@ import { CredentialBrokerClient, CredentialBrokerError } from '@cb/sdk';
 import { collectMessages, MessageCollector, waitFor } from '../harness';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
-import { Gateway, newWorkspace, openSession, sessionReaches } from '../connect/connect-helpers';
+import { Gateway, newWorkspace, openSession, sessionReaches, withDb } from '../connect/connect-helpers';
 
 interface Discovered {
   kind: string;
@@ -197,6 +197,37 @@ describe('Connectors from one URL (discovery)', () => {
     const refused = await gateway.call<ErrorBody>('POST', `/v1/connectors/${bearer.body.id}/rediscover`, { body: {} });
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('rediscovery_unavailable');
+  });
+
+  it('registers its own client (RFC 7591) at an MCP server’s authorization server, then connects with it', async () => {
+    const mcpUrl = `${sandbox.issuer}/api`;
+    const created = await broker.connectors.createFromUrl({ url: mcpUrl, slug: 'registered-mcp', name: 'Registered MCP' });
+    expect(created.registration).toEqual({ method: 'dynamic', clientSecretExpiresAt: null });
+    expect(created.config).toMatchObject({ resource: mcpUrl, clientSecret: { isSet: true } });
+    const clientId = (created.config as { clientId: string }).clientId;
+    expect(clientId).not.toBe('cb-discovered');
+    const registration = await withDb(system, async (db) => (await db.query('SELECT registration_client_uri, sealed_registration_access_token FROM connector_config.client_registrations WHERE connector_id = $1', [created.id])).rows[0] as { registration_client_uri: string; sealed_registration_access_token: string });
+    expect(registration.registration_client_uri).toContain(clientId);
+    expect(registration.sealed_registration_access_token).toMatch(/^v1\./);
+
+    await broker.connectors.activate(created.id);
+    const connectionId = await connect(created.id);
+    const { token } = await accessToken(connectionId);
+    expect(await whoami(token)).toMatchObject({ status: 200, body: { aud: mcpUrl } });
+  });
+
+  it('takes a pre-registered client first, and asks for one, with the reason, when the server cannot register clients', async () => {
+    const given = await broker.connectors.createFromUrl({ url: sandbox.issuer, slug: 'given-client', name: 'Given client', clientId: 'cb-discovered', clientSecret: CLIENT_SECRET });
+    expect(given.registration.method).toBe('pre_registered');
+    expect(given.config).toMatchObject({ clientId: 'cb-discovered' });
+
+    const issuer = `${metadata.base}/no-registration`;
+    metadata.documents.set('/.well-known/oauth-authorization-server/no-registration', { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, code_challenge_methods_supported: ['S256'] });
+    const refused = await gateway.call<ErrorBody>('POST', '/v1/connectors/from-url', { body: { url: issuer, slug: 'no-registration', name: 'No registration' } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('client_registration_required');
+    expect(refused.body.error.message).toContain('register a client');
+    expect((await gateway.call('GET', '/v1/connectors')).text).not.toContain('no-registration');
   });
 
   it('refuses a document naming another issuer, and a server that offers plain PKCE only', async () => {

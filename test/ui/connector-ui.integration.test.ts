@@ -375,6 +375,22 @@ describe('web UI: connector settings and the Connect dialog', () => {
     expect(connector).toMatchObject({ status: 'active', config: { authorizationUrl: sandbox.urls.authorization, tokenUrl: sandbox.urls.token, revocationUrl: sandbox.urls.revocation, clientId: 'cb-ui', clientSecret: { isSet: true } } });
   });
 
+  it('lets the broker register the client when the server allows it', async () => {
+    await settings.goto(`${base}/ui/#/new`);
+    await settings.getByText('From a URL', { exact: true }).click();
+    await settings.locator('[data-path="url"]').fill(`${sandbox.issuer}/api`);
+    await settings.getByRole('button', { name: 'Look up' }).click();
+    await settings.getByText('An MCP server (protected resource)').waitFor();
+    await settings.locator('[data-path="name"]').fill('Sandbox MCP');
+    await settings.locator('[data-path="slug"]').fill('sandbox-mcp');
+    await settings.getByRole('button', { name: 'Create connector' }).click();
+    await settings.getByRole('heading', { level: 1, name: 'Sandbox MCP' }).waitFor();
+    const id = /#\/connectors\/([0-9a-f-]{36})$/.exec(settings.url())?.[1] as string;
+    const connector = await broker.connectors.get(id);
+    expect(connector.config).toMatchObject({ resource: `${sandbox.issuer}/api`, clientSecret: { isSet: true } });
+    expect((connector.config as { clientId: string }).clientId).not.toBe('cb-ui');
+  });
+
   it('shows why a URL could not be used', async () => {
     await settings.goto(`${base}/ui/#/new`);
     await settings.getByText('From a URL', { exact: true }).click();

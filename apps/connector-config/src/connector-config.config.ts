@@ -7,6 +7,8 @@ export interface ConnectorConfigSettings {
   outbound: OutboundPolicy;
   /** Each request of a discovery. */
   discoveryTimeoutMs: number;
+  /** The broker's OAuth callback, registered as the redirect URI of clients it registers itself (RFC 7591). */
+  oauthRedirectUri: string | undefined;
 }
 
 export type ConnectorConfigConfig = ServiceConfig & ConnectorConfigSettings;
@@ -19,7 +21,9 @@ export function loadConnectorConfigConfig(env: NodeJS.ProcessEnv = process.env):
   return loadServiceConfig<ConnectorConfigSettings>(
     'connector-config',
     3001,
-    { internalApiToken: internalApiTokenReader, outbound: outboundPolicyFromEnv, discoveryTimeoutMs: fromEnv.integer('DISCOVERY_TIMEOUT_MS', 5000, { min: 100, max: 60000 }) },
+    { internalApiToken: internalApiTokenReader, outbound: outboundPolicyFromEnv, discoveryTimeoutMs: fromEnv.integer('DISCOVERY_TIMEOUT_MS', 5000, { min: 100, max: 60000 }),
+      oauthRedirectUri: fromEnv.optional('OAUTH_REDIRECT_URI', fromEnv.url('OAUTH_REDIRECT_URI', ['https:', 'http:'])),
+    },
     env,
   );
 }

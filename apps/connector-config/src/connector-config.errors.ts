@@ -11,3 +11,4 @@ export const activationRefused = (errors: FieldProblem[]): AppError =>
   unprocessable('activation_refused', `the connector cannot be activated: ${errors.map((e) => e.path).join(', ')}`, { errors });
 export const discoveryFailed = (reason: string, message: string): AppError => unprocessable('discovery_failed', message, { reason });
 export const rediscoveryUnavailable = (why: string): AppError => unprocessable('rediscovery_unavailable', why);
+export const clientRegistrationRequired = (reason: string): AppError => unprocessable('client_registration_required', reason);

@@ -20,6 +20,8 @@ import { DeactivateConnectorHttpController } from './deactivate-connector/deacti
 import { DeactivateConnectorService } from './deactivate-connector/deactivate-connector.service';
 import { DiscoverConnectorHttpController } from './discover-connector/discover-connector.http.controller';
 import { DiscoverConnectorService } from './discover-connector/discover-connector.service';
+import { ClientRegistrationEntity } from './discover-connector/client-registration.entity';
+import { CreateFromUrlService } from './discover-connector/create-from-url.service';
 import { DeleteConnectorHttpController } from './delete-connector/delete-connector.http.controller';
 import { MIGRATIONS } from './migrations';
 import { QueryConnectorsHttpController } from './query-connectors/query-connectors.http.controller';
@@ -34,7 +36,7 @@ export class ConnectorConfigModule {
     return {
       module: ConnectorConfigModule,
       imports: [
-        ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [ConnectorEntity, ConnectorVersionEntity, ConnectorChangeEntity], migrations: MIGRATIONS, usesKafka: true, internalApiToken: config.internalApiToken }),
+        ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [ConnectorEntity, ConnectorVersionEntity, ConnectorChangeEntity, ClientRegistrationEntity], migrations: MIGRATIONS, usesKafka: true, internalApiToken: config.internalApiToken }),
       ],
       controllers: [
         ConnectorTemplatesHttpController,
@@ -56,6 +58,7 @@ export class ConnectorConfigModule {
         ConnectorAuditTrail,
         CreateConnectorService,
         DiscoverConnectorService,
+        CreateFromUrlService,
         UpdateConnectorService,
         ActivateConnectorService,
         DeactivateConnectorService,

@@ -46,4 +46,7 @@ export {
   type DocumentFetcher,
   type FetchedDocument,
   type ProtectedResourceMetadata,
+  registerClient,
+  type ClientMetadata,
+  type RegisteredClient,
 } from './discovery';

@@ -4,9 +4,11 @@ import type {
   Connection,
   ConnectionPage,
   Connector,
+  ConnectorFromUrl,
   ConnectorTemplate,
   ConnectSession,
   ConnectSessionView,
+  CreateConnectorFromUrlRequest,
   CreateConnectorRequest,
   CreateFromDiscoveryRequest,
   CreateConnectSessionRequest,
@@ -216,6 +218,15 @@ export class ConnectorsApi {
   /** The connector's server read again: `changes` lists each published setting that differs from the connector's; nothing is applied. */
   rediscover(id: string, url?: string): Promise<RediscoveredConnector> {
     return this.client.request(`/v1/connectors/${encodeURIComponent(id)}/rediscover`, { method: 'POST', body: url === undefined ? {} : { url } });
+  }
+
+  /**
+   * A draft connector from one URL: discovered by the broker, with the `clientId` given, or a client
+   * the broker registers itself where the server allows (RFC 7591); `client_registration_required`
+   * (422) otherwise. Activate it next.
+   */
+  createFromUrl(request: CreateConnectorFromUrlRequest): Promise<ConnectorFromUrl> {
+    return this.client.request('/v1/connectors/from-url', { method: 'POST', body: request });
   }
 
   /** A draft connector from a discovery's configuration and the client registered at the provider; activate it next. */

@@ -46,6 +46,9 @@ export type ConnectorTemplate = Schemas['ConnectorTemplate'];
 /** What `connectors.discover` found at a URL, with a draft `config` (nothing is stored). */
 export type DiscoveredConnector = Schemas['DiscoveredConnector'];
 export type RediscoveredConnector = Schemas['RediscoveredConnector'];
+export type CreateConnectorFromUrlRequest = Schemas['CreateConnectorFromUrlRequest'];
+/** A draft connector and how its client was obtained (`pre_registered` or `dynamic`). */
+export type ConnectorFromUrl = Schemas['ConnectorFromUrl'];
 
 /** The OAuth client the admin registered at the provider, and how to name the connector. */
 export interface CreateFromDiscoveryRequest {

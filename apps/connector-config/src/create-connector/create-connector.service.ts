@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuthConfig, configFromTemplate, getTemplate, splitSecrets } from '@cb/auth-modes';
 import { FieldProblem } from '@cb/platform';
 import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
@@ -31,7 +31,8 @@ export class CreateConnectorService {
     private readonly audit: ConnectorAuditTrail,
   ) {}
 
-  async create(workspaceId: string, body: unknown, actor: string): Promise<ConnectorResponse> {
+  /** `alongside` writes what belongs with the new connector in the same transaction. */
+  async create(workspaceId: string, body: unknown, actor: string, alongside?: (manager: EntityManager, connectorId: string) => Promise<void>): Promise<ConnectorResponse> {
     const input = this.parse(body);
     const { publicConfig, secrets } = splitSecrets(input.config);
     return this.dataSource.transaction(async (manager) => {
@@ -56,6 +57,7 @@ export class CreateConnectorService {
       });
       await manager.insert(ConnectorEntity, connector).catch((error: unknown) => rethrowUniqueSlug(error, input.slug));
       await this.audit.record(manager, connector, 'created', actor, null, { slug: connector.slug, name: connector.name, config: publicConfig, secrets });
+      await alongside?.(manager, id);
       return toConnectorResponse(connector);
     });
   }

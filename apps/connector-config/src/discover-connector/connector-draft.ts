@@ -22,6 +22,8 @@ export interface DiscoveredConnector {
     /** How this connector gets its client: today always by the admin (`manual`). */
     method: 'manual';
     dynamicRegistrationAvailable: boolean;
+    /** RFC 7591's registration endpoint, when the server has one. */
+    registrationEndpoint: string | null;
     clientIdMetadataDocumentSupported: boolean;
     reason: string;
   };
@@ -77,6 +79,7 @@ export function connectorDraft(discovery: Discovery): DiscoveredConnector {
     registration: {
       method: 'manual',
       dynamicRegistrationAvailable: server.registrationEndpoint !== undefined,
+      registrationEndpoint: server.registrationEndpoint ?? null,
       clientIdMetadataDocumentSupported: server.clientIdMetadataDocumentSupported,
       reason: `register a client at ${new URL(server.issuer).host} with this deployment's OAuth callback URL as its redirect URI, then give its client ID (and secret) when creating the connector; the broker does not register clients by itself yet${server.registrationEndpoint === undefined ? '' : ', although this server offers dynamic client registration'}`,
     },

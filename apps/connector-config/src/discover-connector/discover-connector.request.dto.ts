@@ -1,4 +1,5 @@
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { ConnectorNamingDto } from '../connectors/connector-envelope.dto';
 
 export class DiscoverConnectorRequestDto {
   /** An issuer, any URL of the provider, or an MCP server's URL. */
@@ -13,4 +14,29 @@ export class RediscoverConnectorRequestDto {
   @MaxLength(2048)
   @IsString()
   url?: string;
+}
+
+/** A connector from one URL: discovered, and its client pre-registered (given) or registered by the broker. */
+export class CreateFromUrlRequestDto extends ConnectorNamingDto {
+  @MaxLength(2048)
+  @IsString()
+  url: string;
+
+  /** A client registered at the provider by hand; without it the broker registers one where the server allows. */
+  @IsOptional()
+  @Length(1, 500)
+  @IsString()
+  clientId?: string;
+
+  @IsOptional()
+  @Length(1, 4000)
+  @IsString()
+  clientSecret?: string;
+
+  /** Replaces the discovered scopes. */
+  @IsOptional()
+  @IsString({ each: true })
+  @ArrayMaxSize(100)
+  @IsArray()
+  scopes?: string[];
 }

@@ -30,7 +30,7 @@ export class DiscoverConnectorService {
   async discover(body: unknown): Promise<DiscoveredConnector> {
     const { value, problems } = checkEnvelope(DiscoverConnectorRequestDto, body);
     failIfAny(problems);
-    return this.draftFrom(value.url);
+    return this.discoverUrl(value.url);
   }
 
   /** An OAuth 2.0 connector's server read again: what it publishes now, and where that differs from the connector. Nothing changes. */
@@ -41,11 +41,11 @@ export class DiscoverConnectorService {
     if (connector.config.mode !== 'OAUTH2') throw rediscoveryUnavailable('only an OAuth 2.0 connector has a server to discover');
     const url = value.url ?? rediscoveryUrl(connector.config);
     if (url === undefined) throw rediscoveryUnavailable('the connector has no resource, issuer or fixed authorization URL to discover from; give url');
-    const discovered = await this.draftFrom(url);
+    const discovered = await this.discoverUrl(url);
     return { ...discovered, changes: discoveredChanges(connector.config, discovered.draft) };
   }
 
-  private async draftFrom(url: string): Promise<DiscoveredConnector> {
+  async discoverUrl(url: string): Promise<DiscoveredConnector> {
     try {
       return connectorDraft(await discover(url, this.fetchDocument, { requireHttps: this.config.runMode === 'production' }));
     } catch (error) {

@@ -128,6 +128,7 @@ class DiscoveredSupportDoc {
 class DiscoveredRegistrationDoc {
   @ApiProperty({ enum: ['manual'], description: 'How the connector gets its OAuth client: by the admin, who registers it at the provider.' }) method: string;
   @ApiProperty({ description: 'The server has a registration_endpoint (RFC 7591).' }) dynamicRegistrationAvailable: boolean;
+  @ApiProperty({ type: String, nullable: true }) registrationEndpoint: string | null;
   @ApiProperty() clientIdMetadataDocumentSupported: boolean;
   @ApiProperty() reason: string;
 }
@@ -170,4 +171,25 @@ class DiscoveredChangeDoc {
 @ApiSchema({ name: 'RediscoveredConnector' })
 export class RediscoveredConnectorDoc extends DiscoveredConnectorDoc {
   @ApiProperty({ type: [DiscoveredChangeDoc], description: 'Empty when the connector matches what its server publishes.' }) changes: DiscoveredChangeDoc[];
+}
+
+@ApiSchema({ name: 'CreateConnectorFromUrlRequest' })
+export class CreateFromUrlRequestDoc {
+  @ApiProperty({ description: 'An issuer URL, any URL of the provider, or an MCP server URL; discovered again by the broker.' }) url: string;
+  @ApiProperty({ example: 'acme-mcp' }) slug: string;
+  @ApiProperty({ example: 'Acme MCP' }) name: string;
+  @ApiPropertyOptional({ description: 'A client registered at the provider by hand. Without it the broker registers one (RFC 7591) where the server offers a registration endpoint.' }) clientId?: string;
+  @ApiPropertyOptional({ description: 'With clientId. Write-only.' }) clientSecret?: string;
+  @ApiPropertyOptional({ type: [String], description: 'Replaces the discovered scopes.' }) scopes?: string[];
+}
+
+@ApiSchema({ name: 'ConnectorRegistration' })
+class ConnectorRegistrationDoc {
+  @ApiProperty({ enum: ['pre_registered', 'dynamic'] }) method: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a registered client secret expires; null when it does not.' }) clientSecretExpiresAt: string | null;
+}
+
+@ApiSchema({ name: 'ConnectorFromUrl' })
+export class CreatedFromUrlDoc extends ConnectorResponseDoc {
+  @ApiProperty({ type: ConnectorRegistrationDoc }) registration: ConnectorRegistrationDoc;
 }

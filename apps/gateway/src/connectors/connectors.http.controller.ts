@@ -24,6 +24,8 @@ import {
   ConnectorResponseDoc,
   ConnectorTemplateListDoc,
   CreateConnectorRequestDoc,
+  CreatedFromUrlDoc,
+  CreateFromUrlRequestDoc,
   DiscoverConnectorRequestDoc,
   DiscoveredConnectorDoc,
   RediscoverConnectorRequestDoc,
@@ -73,6 +75,21 @@ export class ConnectorsHttpController {
   })
   discover(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return this.forward(res, caller, { method: 'POST', path: '/discover', body: body ?? {} });
+  }
+
+  @Post('connectors/from-url')
+  @ApiOperation({
+    summary: 'Create a draft connector from one URL, registering its OAuth client when the server allows',
+    description:
+      'Discovers the URL as `POST /v1/connectors/discover` does, then takes the client in this order: the `clientId` (and `clientSecret`) given; else a client the broker registers itself at the server\'s registration endpoint (RFC 7591) with this deployment\'s callback as redirect URI (its secret sealed like any client secret, the registration access token kept sealed for RFC 7592); else 422 `client_registration_required` with the reason. Activate the draft next.',
+  })
+  @ApiBody({ type: CreateFromUrlRequestDoc })
+  @ApiCreatedResponse({ type: CreatedFromUrlDoc })
+  @ApiBadRequestResponse({ type: ErrorBodyDoc, description: '`validation_failed`' })
+  @ApiConflictResponse({ type: ErrorBodyDoc, description: '`duplicate_slug`' })
+  @ApiUnprocessableEntityResponse({ type: ErrorBodyDoc, description: '`discovery_failed` (also `details.reason` `registration_failed`), `client_registration_required`' })
+  createFromUrl(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return this.forward(res, caller, { method: 'POST', path: '/from-url', body: body ?? {} });
   }
 
   @Get('connectors')

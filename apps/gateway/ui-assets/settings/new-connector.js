@@ -75,7 +75,7 @@ export async function renderNew() {
     }
     submit.disabled = true;
     try {
-      const created = await api('/v1/connectors', { method: 'POST', body: request });
+      const created = await api(source.endpoint ?? '/v1/connectors', { method: 'POST', body: request });
       toast(`Created ${created.name}. Complete its settings, then enable activation.`, 'success');
       location.hash = `#/connectors/${created.id}`;
     } catch (error) {

@@ -9,7 +9,8 @@ export type DiscoveryProblem =
   | 'issuer_mismatch'
   | 'resource_mismatch'
   | 'pkce_unsupported'
-  | 'insecure_endpoint';
+  | 'insecure_endpoint'
+  | 'registration_failed';
 
 export class DiscoveryError extends Error {
   override readonly name = 'DiscoveryError';

@@ -77,6 +77,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connectors/from-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a draft connector from one URL, registering its OAuth client when the server allows
+         * @description Discovers the URL as `POST /v1/connectors/discover` does, then takes the client in this order: the `clientId` (and `clientSecret`) given; else a client the broker registers itself at the server's registration endpoint (RFC 7591) with this deployment's callback as redirect URI (its secret sealed like any client secret, the registration access token kept sealed for RFC 7592); else 422 `client_registration_required` with the reason. Activate the draft next.
+         */
+        post: operations["ConnectorsHttpController_createFromUrl"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connectors/{id}": {
         parameters: {
             query?: never;
@@ -565,6 +585,7 @@ export interface components {
             method: "manual";
             /** @description The server has a registration_endpoint (RFC 7591). */
             dynamicRegistrationAvailable: boolean;
+            registrationEndpoint: string | null;
             clientIdMetadataDocumentSupported: boolean;
             reason: string;
         };
@@ -590,6 +611,57 @@ export interface components {
                 [key: string]: unknown;
             };
             warnings: components["schemas"]["DiscoveryWarning"][];
+        };
+        CreateConnectorFromUrlRequest: {
+            /** @description An issuer URL, any URL of the provider, or an MCP server URL; discovered again by the broker. */
+            url: string;
+            /** @example acme-mcp */
+            slug: string;
+            /** @example Acme MCP */
+            name: string;
+            /** @description A client registered at the provider by hand. Without it the broker registers one (RFC 7591) where the server offers a registration endpoint. */
+            clientId?: string;
+            /** @description With clientId. Write-only. */
+            clientSecret?: string;
+            /** @description Replaces the discovered scopes. */
+            scopes?: string[];
+        };
+        ConnectorRegistration: {
+            /** @enum {string} */
+            method: "pre_registered" | "dynamic";
+            /**
+             * Format: date-time
+             * @description When a registered client secret expires; null when it does not.
+             */
+            clientSecretExpiresAt: string | null;
+        };
+        ConnectorFromUrl: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            workspaceId: string;
+            slug: string;
+            name: string;
+            /** @enum {string} */
+            mode: "OAUTH2" | "BASIC" | "API_KEY" | "BEARER" | "CUSTOM";
+            /** @enum {string} */
+            status: "draft" | "active" | "inactive";
+            /** @description Bumped by every change to a connector that has been activated. */
+            version: number;
+            templateId: string | null;
+            /** @description The configuration with every secret replaced by `{ isSet }`. */
+            config: components["schemas"]["AuthConfig"];
+            /** @description What the status means for connections, e.g. that existing connections of an inactive connector keep working. */
+            statusNote?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            activatedAt: string | null;
+            /** Format: date-time */
+            deactivatedAt: string | null;
+            registration: components["schemas"]["ConnectorRegistration"];
         };
         ConnectorPage: {
             items: components["schemas"]["Connector"][];
@@ -1556,6 +1628,74 @@ export interface operations {
                 };
             };
             /** @description `discovery_failed`, `details.reason` one of `invalid_url`, `refused_destination`, `unreachable`, `document_too_large`, `not_found`, `invalid_metadata`, `issuer_mismatch`, `resource_mismatch`, `pkce_unsupported`, `insecure_endpoint` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectorsHttpController_createFromUrl: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateConnectorFromUrlRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorFromUrl"];
+                };
+            };
+            /** @description `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `duplicate_slug` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `discovery_failed` (also `details.reason` `registration_failed`), `client_registration_required` */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,6 @@
 // A new connector from one URL: the broker reads what the issuer or MCP server publishes, the user
-// checks what was found and adds the client ID and secret registered at the provider.
+// checks what was found and adds the client registered at the provider, or lets the broker register
+// one where the server allows it.
 import { clear, h, slugify } from '../../dom.js';
 import { inputField, secretField } from '../../form.js';
 import { banner } from '../components/banner.js';
@@ -39,7 +40,12 @@ export function fromUrl() {
       h(
         'div',
         { class: 'grid-2' },
-        inputField(form, { label: 'Client ID', ...bind('clientId'), required: true }),
+        inputField(form, {
+          label: 'Client ID',
+          ...bind('clientId'),
+          required: !draft.found.registration.dynamicRegistrationAvailable,
+          hint: draft.found.registration.dynamicRegistrationAvailable ? 'Leave empty to let the broker register a client at the server.' : undefined,
+        }),
         secretField(form, { label: 'Client secret', path: 'clientSecret', isSet: false, set: (v) => (draft.clientSecret = v) }),
       ),
       h('div', { class: 'grid-2' }, inputField(form, { label: 'Name', ...bind('name'), required: true }), inputField(form, { label: 'Slug', ...bind('slug'), required: true })),
@@ -50,15 +56,15 @@ export function fromUrl() {
   const request = () => {
     const problems = [];
     if (!draft.found) problems.push({ path: 'url', message: 'Look up a URL first' });
-    if (draft.found && !draft.clientId) problems.push({ path: 'clientId', message: 'Enter the client ID registered at the provider' });
+    if (draft.found && !draft.clientId && !draft.found.registration.dynamicRegistrationAvailable) problems.push({ path: 'clientId', message: 'Enter the client ID registered at the provider' });
     if (draft.found && !draft.name) problems.push({ path: 'name', message: 'Enter a name' });
     if (draft.found && !draft.slug) problems.push({ path: 'slug', message: 'Enter a slug' });
     if (problems.length) return { problems };
-    const config = { ...draft.found.draft, clientId: draft.clientId, ...(draft.clientSecret ? { clientSecret: draft.clientSecret } : {}) };
-    return { request: { name: draft.name, slug: draft.slug, config } };
+    const client = draft.clientId ? { clientId: draft.clientId, ...(draft.clientSecret ? { clientSecret: draft.clientSecret } : {}) } : {};
+    return { request: { url: draft.url, name: draft.name, slug: draft.slug, ...client } };
   };
 
-  return { render, request };
+  return { render, request, endpoint: '/v1/connectors/from-url' };
 }
 
 function foundSummary(found) {
@@ -71,7 +77,7 @@ function foundSummary(found) {
       row('Issuer', found.issuer),
       found.resource ? row('Resource', found.resource.url) : null,
       row('Scopes', (found.draft.scopes ?? []).join(' ') || 'none'),
-      row('Client registration', found.registration.reason),
+      row('Client registration', found.registration.dynamicRegistrationAvailable ? 'The broker can register a client at this server, or use one you registered.' : found.registration.reason),
     ),
     found.warnings.length ? h('ul', { class: 'warnings' }, found.warnings.map((w) => h('li', {}, w.message))) : null,
   );

@@ -1,0 +1,98 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DiscoveryError, registerClient, type RegisteredClient } from '@cb/oauth-client';
+import { KEYRING } from '@cb/service-runtime';
+import type { Keyring } from '@cb/vault-crypto';
+import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from '../connector-config.config';
+import { clientRegistrationRequired, discoveryFailed } from '../connector-config.errors';
+import type { ConnectorResponse } from '../connectors/connector.mapper';
+import { ConnectorStore } from '../connectors/connector.store';
+import { checkEnvelope, failIfAny } from '../connectors/request-validation';
+import { CreateConnectorService } from '../create-connector/create-connector.service';
+import { ClientRegistrationEntity } from './client-registration.entity';
+import { CreateFromUrlRequestDto } from './discover-connector.request.dto';
+import { DiscoverConnectorService } from './discover-connector.service';
+
+export type RegistrationMethod = 'pre_registered' | 'dynamic';
+
+export interface CreatedFromUrl extends ConnectorResponse {
+  registration: { method: RegistrationMethod; clientSecretExpiresAt: string | null };
+}
+
+/**
+ * A draft connector from one URL: discovered again here (nothing the caller says about the server
+ * is trusted), with the client the admin registered, or else one the broker registers itself
+ * (RFC 7591) where the server has a registration endpoint; otherwise the admin is asked, with why.
+ */
+@Injectable()
+export class CreateFromUrlService {
+  private readonly logger = new Logger(CreateFromUrlService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(CONNECTOR_CONFIG_CONFIG) private readonly config: ConnectorConfigConfig,
+    @Inject(KEYRING) private readonly keyring: Keyring,
+    private readonly store: ConnectorStore,
+    private readonly discovery: DiscoverConnectorService,
+    private readonly creator: CreateConnectorService,
+  ) {}
+
+  async create(workspaceId: string, body: unknown, actor: string): Promise<CreatedFromUrl> {
+    const { value, problems } = checkEnvelope(CreateFromUrlRequestDto, body);
+    if (value.slug === undefined) problems.push({ path: 'slug', message: 'slug is required' });
+    if (value.name === undefined) problems.push({ path: 'name', message: 'name is required' });
+    failIfAny(problems);
+    const { url, slug, name, clientId, clientSecret, scopes } = value as CreateFromUrlRequestDto & { slug: string; name: string };
+    // before anything is registered at the provider
+    await this.store.assertSlugFree(this.dataSource.manager, workspaceId, slug);
+    const discovered = await this.discovery.discoverUrl(url);
+    const draft = { ...discovered.draft, ...(scopes === undefined ? {} : { scopes }) };
+
+    if (clientId !== undefined) {
+      const connector = await this.creator.create(workspaceId, { slug, name, config: { ...draft, clientId, ...(clientSecret === undefined ? {} : { clientSecret }) } }, actor);
+      return { ...connector, registration: { method: 'pre_registered', clientSecretExpiresAt: null } };
+    }
+    const endpoint = discovered.registration.registrationEndpoint;
+    if (endpoint === null) throw clientRegistrationRequired(`the server offers no dynamic client registration: ${discovered.registration.reason}`);
+    if (this.config.oauthRedirectUri === undefined) throw clientRegistrationRequired('OAUTH_REDIRECT_URI is not set for connector-config, so the broker cannot register a client; give clientId');
+
+    const registered = await this.register(endpoint, name, draft);
+    const config = { ...draft, clientId: registered.clientId, ...(registered.clientSecret === undefined ? {} : { clientSecret: registered.clientSecret }) };
+    const connector = await this.creator.create(workspaceId, { slug, name, config }, actor, async (manager, connectorId) => {
+      await manager.insert(ClientRegistrationEntity, {
+        connectorId,
+        workspaceId,
+        registrationEndpoint: endpoint,
+        registrationClientUri: registered.registrationClientUri ?? null,
+        sealedRegistrationAccessToken: registered.registrationAccessToken === undefined ? null : this.keyring.seal(registered.registrationAccessToken, registrationContext(connectorId)),
+        clientSecretExpiresAt: registered.clientSecretExpiresAt ?? null,
+        registeredAt: new Date(),
+      });
+    });
+    this.logger.log({ connectorId: connector.id, registrationEndpoint: new URL(endpoint).origin }, 'registered a client for a connector');
+    return { ...connector, registration: { method: 'dynamic', clientSecretExpiresAt: registered.clientSecretExpiresAt?.toISOString() ?? null } };
+  }
+
+  /** Without `scope`: servers check it against their own list, which often leaves out a resource's scopes; the scopes are asked for at authorization. */
+  private async register(endpoint: string, name: string, draft: Record<string, unknown>): Promise<RegisteredClient> {
+    try {
+      return await registerClient(
+        endpoint,
+        {
+          redirectUris: [this.config.oauthRedirectUri as string],
+          clientName: `Credential Broker: ${name}`.slice(0, 200),
+          tokenEndpointAuthMethod: draft.clientAuthMethod === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
+        },
+        { outbound: this.config.outbound, timeoutMs: this.config.discoveryTimeoutMs },
+      );
+    } catch (error) {
+      if (error instanceof DiscoveryError) throw discoveryFailed(error.problem, error.message);
+      throw error;
+    }
+  }
+}
+
+function registrationContext(connectorId: string): string {
+  return `client_registrations:${connectorId}:registrationAccessToken`;
+}

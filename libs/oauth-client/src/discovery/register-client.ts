@@ -1,0 +1,96 @@
+import { fetch as undiciFetch } from 'undici';
+import { readAtMost } from '../bounded-body';
+import { outboundAgent } from '../outbound/guarded-agent';
+import type { OutboundPolicy } from '../outbound/outbound-policy';
+import { DiscoveryError } from './discovery-error';
+import { describe, MAX_DOCUMENT_BYTES } from './fetch-document';
+
+/** The client metadata the broker registers (RFC 7591 §2). */
+export interface ClientMetadata {
+  readonly redirectUris: readonly string[];
+  readonly clientName: string;
+  readonly tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  readonly scope?: string;
+}
+
+/**
+ * What the server issued (RFC 7591 §3.2.1, RFC 7592 §3). `clientSecret` and
+ * `registrationAccessToken` are secrets: seal them, never log them.
+ */
+export interface RegisteredClient {
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  /** When the secret expires; `undefined` when it does not (0 in the answer). */
+  readonly clientSecretExpiresAt?: Date;
+  readonly registrationAccessToken?: string;
+  readonly registrationClientUri?: string;
+}
+
+export interface RegisterOptions {
+  readonly outbound: OutboundPolicy;
+  readonly timeoutMs: number;
+}
+
+/** RFC 7591 dynamic client registration: one POST of the metadata, no redirect followed. */
+export async function registerClient(endpoint: string, metadata: ClientMetadata, options: RegisterOptions): Promise<RegisteredClient> {
+  const abort = new AbortController();
+  const deadline = setTimeout(() => abort.abort(), options.timeoutMs);
+  const body = {
+    redirect_uris: metadata.redirectUris,
+    client_name: metadata.clientName,
+    token_endpoint_auth_method: metadata.tokenEndpointAuthMethod,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    ...(metadata.scope === undefined ? {} : { scope: metadata.scope }),
+  };
+  let status: number;
+  let text: string | undefined;
+  try {
+    const response = await undiciFetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      redirect: 'manual',
+      signal: abort.signal,
+      dispatcher: outboundAgent(options.outbound),
+    });
+    status = response.status;
+    text = await readAtMost(response, MAX_DOCUMENT_BYTES);
+  } catch {
+    throw new DiscoveryError('registration_failed', `the registration endpoint ${describe(endpoint)} could not be reached`);
+  } finally {
+    clearTimeout(deadline);
+    abort.abort();
+  }
+  const answer = parseObject(text);
+  if (status !== 201 && status !== 200) {
+    const code = typeof answer?.error === 'string' ? answer.error.slice(0, 100) : `HTTP ${status}`;
+    // the server's own words about metadata the broker sent: no secret is in the request
+    const why = typeof answer?.error_description === 'string' ? ` (${answer.error_description.slice(0, 300)})` : '';
+    throw new DiscoveryError('registration_failed', `the registration endpoint ${describe(endpoint)} refused the registration: ${code}${why}`);
+  }
+  if (typeof answer?.client_id !== 'string' || answer.client_id === '') throw new DiscoveryError('registration_failed', `the registration endpoint ${describe(endpoint)} answered no client_id`);
+  const expiresAt = typeof answer.client_secret_expires_at === 'number' && answer.client_secret_expires_at > 0 ? new Date(answer.client_secret_expires_at * 1000) : undefined;
+  const member = (name: string): string | undefined => (typeof answer[name] === 'string' && answer[name] !== '' ? answer[name] : undefined);
+  return {
+    clientId: answer.client_id,
+    ...optional('clientSecret', member('client_secret')),
+    ...optional('clientSecretExpiresAt', expiresAt),
+    ...optional('registrationAccessToken', member('registration_access_token')),
+    ...optional('registrationClientUri', member('registration_client_uri')),
+  };
+}
+
+function optional<K extends string, T>(name: K, value: T | undefined): Partial<Record<K, T>> {
+  return value === undefined ? {} : ({ [name]: value } as Record<K, T>);
+}
+
+function parseObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
