@@ -214,6 +214,18 @@ describe('Connectors from one URL (discovery)', () => {
     const connectionId = await connect(created.id);
     const { token } = await accessToken(connectionId);
     expect(await whoami(token)).toMatchObject({ status: 200, body: { aud: mcpUrl } });
+
+    // deleting the connector deletes the registration at the server (RFC 7592): the client is unknown there afterwards
+    const authorize = async () => {
+      const url = new URL(sandbox.urls.authorization);
+      const params = { client_id: clientId, response_type: 'code', redirect_uri: `${system.urls.gateway}/oauth/callback`, scope: 'api:read', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', resource: mcpUrl };
+      for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+      return (await fetch(url, { redirect: 'manual' })).status;
+    };
+    expect(await authorize()).toBe(303);
+    await broker.connectors.deactivate(created.id);
+    await broker.connectors.delete(created.id);
+    expect(await authorize()).toBe(400);
   });
 
   it('takes a pre-registered client first, and asks for one, with the reason, when the server cannot register clients', async () => {

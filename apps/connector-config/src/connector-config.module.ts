@@ -22,6 +22,7 @@ import { DiscoverConnectorHttpController } from './discover-connector/discover-c
 import { DiscoverConnectorService } from './discover-connector/discover-connector.service';
 import { ClientRegistrationEntity } from './discover-connector/client-registration.entity';
 import { CreateFromUrlService } from './discover-connector/create-from-url.service';
+import { ClientRegistrations } from './discover-connector/client-registrations';
 import { DeleteConnectorHttpController } from './delete-connector/delete-connector.http.controller';
 import { MIGRATIONS } from './migrations';
 import { QueryConnectorsHttpController } from './query-connectors/query-connectors.http.controller';
@@ -59,6 +60,7 @@ export class ConnectorConfigModule {
         CreateConnectorService,
         DiscoverConnectorService,
         CreateFromUrlService,
+        ClientRegistrations,
         UpdateConnectorService,
         ActivateConnectorService,
         DeactivateConnectorService,

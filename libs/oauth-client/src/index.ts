@@ -46,6 +46,7 @@ export {
   type DocumentFetcher,
   type FetchedDocument,
   type ProtectedResourceMetadata,
+  deleteClientRegistration,
   registerClient,
   type ClientMetadata,
   type RegisteredClient,

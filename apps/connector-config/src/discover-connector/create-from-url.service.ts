@@ -2,15 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DiscoveryError, registerClient, type RegisteredClient } from '@cb/oauth-client';
-import { KEYRING } from '@cb/service-runtime';
-import type { Keyring } from '@cb/vault-crypto';
 import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from '../connector-config.config';
 import { clientRegistrationRequired, discoveryFailed } from '../connector-config.errors';
 import type { ConnectorResponse } from '../connectors/connector.mapper';
 import { ConnectorStore } from '../connectors/connector.store';
 import { checkEnvelope, failIfAny } from '../connectors/request-validation';
 import { CreateConnectorService } from '../create-connector/create-connector.service';
-import { ClientRegistrationEntity } from './client-registration.entity';
+import { ClientRegistrations } from './client-registrations';
 import { CreateFromUrlRequestDto } from './discover-connector.request.dto';
 import { DiscoverConnectorService } from './discover-connector.service';
 
@@ -32,7 +30,7 @@ export class CreateFromUrlService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CONNECTOR_CONFIG_CONFIG) private readonly config: ConnectorConfigConfig,
-    @Inject(KEYRING) private readonly keyring: Keyring,
+    private readonly registrations: ClientRegistrations,
     private readonly store: ConnectorStore,
     private readonly discovery: DiscoverConnectorService,
     private readonly creator: CreateConnectorService,
@@ -59,17 +57,7 @@ export class CreateFromUrlService {
 
     const registered = await this.register(endpoint, name, draft);
     const config = { ...draft, clientId: registered.clientId, ...(registered.clientSecret === undefined ? {} : { clientSecret: registered.clientSecret }) };
-    const connector = await this.creator.create(workspaceId, { slug, name, config }, actor, async (manager, connectorId) => {
-      await manager.insert(ClientRegistrationEntity, {
-        connectorId,
-        workspaceId,
-        registrationEndpoint: endpoint,
-        registrationClientUri: registered.registrationClientUri ?? null,
-        sealedRegistrationAccessToken: registered.registrationAccessToken === undefined ? null : this.keyring.seal(registered.registrationAccessToken, registrationContext(connectorId)),
-        clientSecretExpiresAt: registered.clientSecretExpiresAt ?? null,
-        registeredAt: new Date(),
-      });
-    });
+    const connector = await this.creator.create(workspaceId, { slug, name, config }, actor, (manager, connectorId) => this.registrations.record(manager, connectorId, workspaceId, endpoint, registered));
     this.logger.log({ connectorId: connector.id, registrationEndpoint: new URL(endpoint).origin }, 'registered a client for a connector');
     return { ...connector, registration: { method: 'dynamic', clientSecretExpiresAt: registered.clientSecretExpiresAt?.toISOString() ?? null } };
   }
@@ -91,8 +79,4 @@ export class CreateFromUrlService {
       throw error;
     }
   }
-}
-
-function registrationContext(connectorId: string): string {
-  return `client_registrations:${connectorId}:registrationAccessToken`;
 }

@@ -94,3 +94,25 @@ function parseObject(text: string | undefined): Record<string, unknown> | undefi
     return undefined;
   }
 }
+
+/** RFC 7592 §2.3: the registration deleted with its access token; true when the server says it is gone (204, or 401/404 for one it no longer knows). */
+export async function deleteClientRegistration(registrationClientUri: string, registrationAccessToken: string, options: RegisterOptions): Promise<boolean> {
+  const abort = new AbortController();
+  const deadline = setTimeout(() => abort.abort(), options.timeoutMs);
+  try {
+    const response = await undiciFetch(registrationClientUri, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${registrationAccessToken}` },
+      redirect: 'manual',
+      signal: abort.signal,
+      dispatcher: outboundAgent(options.outbound),
+    });
+    await response.body?.cancel().catch(() => undefined);
+    return response.status === 204 || response.status === 401 || response.status === 404;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(deadline);
+    abort.abort();
+  }
+}
