@@ -177,6 +177,7 @@ export function loadConfig(env = process.env) {
     codeTtl: positiveInt(env, 'SANDBOX_CODE_TTL', 60),
     control: env.SANDBOX_CONTROL !== '0' && env.SANDBOX_CONTROL !== 'false',
     omitExpiresIn: env.SANDBOX_OMIT_EXPIRES_IN === '1' || env.SANDBOX_OMIT_EXPIRES_IN === 'true',
+    clientIdMetadataDocuments: env.SANDBOX_CLIENT_ID_METADATA_DOCUMENTS === '1' || env.SANDBOX_CLIENT_ID_METADATA_DOCUMENTS === 'true',
     database: database(env),
     resolveIssuer: (listenPort) => `${origin(env, host, listenPort)}${path}`,
   };

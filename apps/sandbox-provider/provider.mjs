@@ -3,6 +3,7 @@
  */
 import Provider, { errors } from 'oidc-provider';
 
+import { withClientMetadataDocuments } from './client-metadata-documents.mjs';
 import { CLIENT_AUTH_METHODS } from './config.mjs';
 import { errorPage } from './views.mjs';
 import { log } from './http-util.mjs';
@@ -46,13 +47,15 @@ export function createProvider(config, issuer, store) {
   const apiResource = `${issuer}${API_RESOURCE_PATH}`;
 
   const configuration = {
-    adapter: store.Adapter,
+    adapter: config.clientIdMetadataDocuments ? withClientMetadataDocuments(store.Adapter) : store.Adapter,
+    ...(config.clientIdMetadataDocuments ? { discovery: { client_id_metadata_document_supported: true } } : {}),
     clients: config.clients.map((client) => ({
       ...client,
       grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
       response_types: ['code'],
     })),
-    clientAuthMethods: [...CLIENT_AUTH_METHODS],
+    // metadata document clients are public: PKCE, no shared secret
+    clientAuthMethods: config.clientIdMetadataDocuments ? [...CLIENT_AUTH_METHODS, 'none'] : [...CLIENT_AUTH_METHODS],
     responseTypes: ['code'],
     jwks: store.keys.jwks,
     cookies: {

@@ -55,6 +55,7 @@ describe('Connectors from one URL (discovery)', () => {
   let sandbox: SandboxProvider;
   let gateway: Gateway;
   let broker: CredentialBrokerClient;
+  let workspaceId: string;
   let collector: MessageCollector;
   const metadata = new MetadataServer();
   const CLIENT_SECRET = 'discovery-client-secret-0123456789';
@@ -96,6 +97,7 @@ describe('Connectors from one URL (discovery)', () => {
     });
     collector = await collectMessages({ brokers: system.kafkaBrokers, topics: [system.topic(TokenIssued.topic)], fromBeginning: true });
     const workspace = await newWorkspace(system, 'Discovery Co');
+    workspaceId = workspace.workspaceId;
     gateway = workspace.gateway;
     broker = new CredentialBrokerClient({ baseUrl: system.urls.gateway, apiKey: workspace.apiKey });
     await metadata.start();
@@ -226,6 +228,36 @@ describe('Connectors from one URL (discovery)', () => {
     await broker.connectors.deactivate(created.id);
     await broker.connectors.delete(created.id);
     expect(await authorize()).toBe(400);
+  });
+
+  it("uses the workspace's Client ID Metadata Document as the client where the server accepts them, and connects with it", async () => {
+    const documents = await startSandboxProvider({ clients: [{ client_id: 'unused', client_secret: 'unused-secret-0123456789', redirect_uris: ['http://127.0.0.1/unused'] }], clientIdMetadataDocuments: true });
+    try {
+      const found = (await discover(documents.issuer)).body as unknown as { registration: { clientIdMetadataDocumentSupported: boolean } };
+      expect(found.registration.clientIdMetadataDocumentSupported).toBe(true);
+      const created = await broker.connectors.createFromUrl({ url: `${documents.issuer}/api`, slug: 'metadata-document', name: 'Metadata document client' });
+      expect(created.registration.method).toBe('client_id_metadata_document');
+      const clientId = (created.config as { clientId: string }).clientId;
+      expect(clientId).toBe(`${system.urls.gateway}/oauth/client-metadata/${workspaceId}`);
+      expect(created.config).not.toHaveProperty('clientSecret.isSet', true);
+
+      const document = await fetch(clientId);
+      expect(document.status).toBe(200);
+      expect(await document.json()).toMatchObject({ client_id: clientId, redirect_uris: [`${system.urls.gateway}/oauth/callback`], token_endpoint_auth_method: 'none' });
+      expect((await fetch(`${system.urls.gateway}/oauth/client-metadata/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+
+      await broker.connectors.activate(created.id);
+      const session = await openSession(gateway, { connectorId: created.id, endUserId: 'document-user' });
+      expect(new URL(session.authorizationUrl as string).searchParams.get('client_id')).toBe(clientId);
+      const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl as string);
+      expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(200);
+      await sessionReaches(gateway, session.sessionId, 'completed');
+      const { token } = await accessToken(session.connectionId);
+      const answer = await fetch(`${documents.issuer}/api/whoami`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await answer.json()).toMatchObject({ client_id: clientId, aud: `${documents.issuer}/api` });
+    } finally {
+      await documents.stop();
+    }
   });
 
   it('takes a pre-registered client first, and asks for one, with the reason, when the server cannot register clients', async () => {

@@ -39,6 +39,8 @@ export interface StartSandboxProviderOptions {
   basePath?: string;
   /** Token responses without `expires_in`, as Salesforce sends them; the tokens still expire. */
   omitExpiresIn?: boolean;
+  /** Accepts a client_id that is a URL, as a Client ID Metadata Document, and says so in discovery. */
+  clientIdMetadataDocuments?: boolean;
   /** Keep grants, tokens and keys in this PostgreSQL database (SANDBOX_DATABASE_URL) instead of memory. */
   databaseUrl?: string;
   /** Its schema (SANDBOX_DATABASE_SCHEMA, default sandbox_provider). */
@@ -247,6 +249,7 @@ async function spawnOnce(options: StartSandboxProviderOptions, port: number, log
   if (options.users !== undefined) env.SANDBOX_USERS = JSON.stringify(options.users);
   if (options.basePath !== undefined) env.SANDBOX_BASE_PATH = options.basePath;
   if (options.omitExpiresIn) env.SANDBOX_OMIT_EXPIRES_IN = '1';
+  if (options.clientIdMetadataDocuments) env.SANDBOX_CLIENT_ID_METADATA_DOCUMENTS = '1';
   if (options.databaseUrl !== undefined) env.SANDBOX_DATABASE_URL = options.databaseUrl;
   if (options.databaseSchema !== undefined) env.SANDBOX_DATABASE_SCHEMA = options.databaseSchema;
 

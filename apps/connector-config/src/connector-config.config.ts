@@ -9,6 +9,8 @@ export interface ConnectorConfigSettings {
   discoveryTimeoutMs: number;
   /** The broker's OAuth callback, registered as the redirect URI of clients it registers itself (RFC 7591). */
   oauthRedirectUri: string | undefined;
+  /** The gateway's public address: a workspace's Client ID Metadata Document is served under it. */
+  publicBaseUrl: string | undefined;
 }
 
 export type ConnectorConfigConfig = ServiceConfig & ConnectorConfigSettings;
@@ -23,6 +25,7 @@ export function loadConnectorConfigConfig(env: NodeJS.ProcessEnv = process.env):
     3001,
     { internalApiToken: internalApiTokenReader, outbound: outboundPolicyFromEnv, discoveryTimeoutMs: fromEnv.integer('DISCOVERY_TIMEOUT_MS', 5000, { min: 100, max: 60000 }),
       oauthRedirectUri: fromEnv.optional('OAUTH_REDIRECT_URI', fromEnv.url('OAUTH_REDIRECT_URI', ['https:', 'http:'])),
+      publicBaseUrl: fromEnv.optional('PUBLIC_BASE_URL', fromEnv.url('PUBLIC_BASE_URL', ['https:', 'http:'])),
     },
     env,
   );

@@ -46,6 +46,7 @@ export {
   type DocumentFetcher,
   type FetchedDocument,
   type ProtectedResourceMetadata,
+  clientMetadataDocumentUrl,
   deleteClientRegistration,
   registerClient,
   type ClientMetadata,

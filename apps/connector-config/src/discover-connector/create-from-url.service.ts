@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DiscoveryError, registerClient, type RegisteredClient } from '@cb/oauth-client';
+import { clientMetadataDocumentUrl, DiscoveryError, registerClient, type RegisteredClient } from '@cb/oauth-client';
 import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from '../connector-config.config';
 import { clientRegistrationRequired, discoveryFailed } from '../connector-config.errors';
 import type { ConnectorResponse } from '../connectors/connector.mapper';
@@ -12,7 +12,7 @@ import { ClientRegistrations } from './client-registrations';
 import { CreateFromUrlRequestDto } from './discover-connector.request.dto';
 import { DiscoverConnectorService } from './discover-connector.service';
 
-export type RegistrationMethod = 'pre_registered' | 'dynamic';
+export type RegistrationMethod = 'pre_registered' | 'client_id_metadata_document' | 'dynamic';
 
 export interface CreatedFromUrl extends ConnectorResponse {
   registration: { method: RegistrationMethod; clientSecretExpiresAt: string | null };
@@ -20,8 +20,10 @@ export interface CreatedFromUrl extends ConnectorResponse {
 
 /**
  * A draft connector from one URL: discovered again here (nothing the caller says about the server
- * is trusted), with the client the admin registered, or else one the broker registers itself
- * (RFC 7591) where the server has a registration endpoint; otherwise the admin is asked, with why.
+ * is trusted), with its client in the MCP authorization specification's order: the one the admin
+ * registered; the workspace's Client ID Metadata Document where the server accepts them; one the
+ * broker registers itself (RFC 7591) where the server has a registration endpoint; otherwise the
+ * admin is asked, with why.
  */
 @Injectable()
 export class CreateFromUrlService {
@@ -50,6 +52,12 @@ export class CreateFromUrlService {
     if (clientId !== undefined) {
       const connector = await this.creator.create(workspaceId, { slug, name, config: { ...draft, clientId, ...(clientSecret === undefined ? {} : { clientSecret }) } }, actor);
       return { ...connector, registration: { method: 'pre_registered', clientSecretExpiresAt: null } };
+    }
+    if (discovered.registration.clientIdMetadataDocumentSupported && this.config.publicBaseUrl !== undefined) {
+      // a public client whose id is the URL of the workspace's metadata document, which the server fetches
+      const documentClientId = clientMetadataDocumentUrl(this.config.publicBaseUrl, workspaceId);
+      const connector = await this.creator.create(workspaceId, { slug, name, config: { ...draft, clientId: documentClientId } }, actor);
+      return { ...connector, registration: { method: 'client_id_metadata_document', clientSecretExpiresAt: null } };
     }
     const endpoint = discovered.registration.registrationEndpoint;
     if (endpoint === null) throw clientRegistrationRequired(`the server offers no dynamic client registration: ${discovered.registration.reason}`);

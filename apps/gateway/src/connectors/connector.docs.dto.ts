@@ -185,7 +185,7 @@ export class CreateFromUrlRequestDoc {
 
 @ApiSchema({ name: 'ConnectorRegistration' })
 class ConnectorRegistrationDoc {
-  @ApiProperty({ enum: ['pre_registered', 'dynamic'] }) method: string;
+  @ApiProperty({ enum: ['pre_registered', 'client_id_metadata_document', 'dynamic'] }) method: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a registered client secret expires; null when it does not.' }) clientSecretExpiresAt: string | null;
 }
 

@@ -81,7 +81,7 @@ export class ConnectorsHttpController {
   @ApiOperation({
     summary: 'Create a draft connector from one URL, registering its OAuth client when the server allows',
     description:
-      'Discovers the URL as `POST /v1/connectors/discover` does, then takes the client in this order: the `clientId` (and `clientSecret`) given; else a client the broker registers itself at the server\'s registration endpoint (RFC 7591) with this deployment\'s callback as redirect URI (its secret sealed like any client secret, the registration access token kept sealed for RFC 7592); else 422 `client_registration_required` with the reason. Activate the draft next.',
+      'Discovers the URL as `POST /v1/connectors/discover` does, then takes the client in this order: the `clientId` (and `clientSecret`) given; else, where the server accepts Client ID Metadata Documents, the URL of the workspace\'s document (`GET /oauth/client-metadata/{workspaceId}`, a public client with PKCE); else a client the broker registers itself at the server\'s registration endpoint (RFC 7591) with this deployment\'s callback as redirect URI (its secret sealed like any client secret, the registration access token kept sealed for RFC 7592); else 422 `client_registration_required` with the reason. Activate the draft next.',
   })
   @ApiBody({ type: CreateFromUrlRequestDoc })
   @ApiCreatedResponse({ type: CreatedFromUrlDoc })

@@ -116,3 +116,8 @@ export async function deleteClientRegistration(registrationClientUri: string, re
     abort.abort();
   }
 }
+
+/** Where the gateway serves a workspace's Client ID Metadata Document; that URL is the client id. */
+export function clientMetadataDocumentUrl(publicBaseUrl: string, workspaceId: string): string {
+  return `${publicBaseUrl.replace(/\/$/, '')}/oauth/client-metadata/${workspaceId}`;
+}

@@ -88,7 +88,7 @@ export interface paths {
         put?: never;
         /**
          * Create a draft connector from one URL, registering its OAuth client when the server allows
-         * @description Discovers the URL as `POST /v1/connectors/discover` does, then takes the client in this order: the `clientId` (and `clientSecret`) given; else a client the broker registers itself at the server's registration endpoint (RFC 7591) with this deployment's callback as redirect URI (its secret sealed like any client secret, the registration access token kept sealed for RFC 7592); else 422 `client_registration_required` with the reason. Activate the draft next.
+         * @description Discovers the URL as `POST /v1/connectors/discover` does, then takes the client in this order: the `clientId` (and `clientSecret`) given; else, where the server accepts Client ID Metadata Documents, the URL of the workspace's document (`GET /oauth/client-metadata/{workspaceId}`, a public client with PKCE); else a client the broker registers itself at the server's registration endpoint (RFC 7591) with this deployment's callback as redirect URI (its secret sealed like any client secret, the registration access token kept sealed for RFC 7592); else 422 `client_registration_required` with the reason. Activate the draft next.
          */
         post: operations["ConnectorsHttpController_createFromUrl"];
         delete?: never;
@@ -307,6 +307,23 @@ export interface paths {
         };
         /** The OAuth redirect URI registered at every provider */
         get: operations["ConnectHttpController_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/client-metadata/{workspaceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's Client ID Metadata Document, fetched by authorization servers; its URL is the client id */
+        get: operations["ClientMetadataHttpController_document"];
         put?: never;
         post?: never;
         delete?: never;
@@ -628,7 +645,7 @@ export interface components {
         };
         ConnectorRegistration: {
             /** @enum {string} */
-            method: "pre_registered" | "dynamic";
+            method: "pre_registered" | "client_id_metadata_document" | "dynamic";
             /**
              * Format: date-time
              * @description When a registered client secret expires; null when it does not.
@@ -962,6 +979,20 @@ export interface components {
              * @enum {string}
              */
             status: "pending";
+        };
+        ClientMetadataDocument: {
+            /** @description This document's own URL. */
+            client_id: string;
+            client_name: string;
+            client_uri: string;
+            redirect_uris: string[];
+            grant_types: string[];
+            response_types: string[];
+            /**
+             * @description A public client: PKCE, no shared secret.
+             * @enum {string}
+             */
+            token_endpoint_auth_method: "none";
         };
         ConnectorHealth: {
             /**
@@ -2519,6 +2550,35 @@ export interface operations {
             };
             /** @description `temporarily_unavailable`: the authorization response cannot be processed right now; reloading the page shortly sends it again. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ClientMetadataHttpController_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientMetadataDocument"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

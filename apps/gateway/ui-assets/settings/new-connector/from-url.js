@@ -43,8 +43,8 @@ export function fromUrl() {
         inputField(form, {
           label: 'Client ID',
           ...bind('clientId'),
-          required: !draft.found.registration.dynamicRegistrationAvailable,
-          hint: draft.found.registration.dynamicRegistrationAvailable ? 'Leave empty to let the broker register a client at the server.' : undefined,
+          required: !brokerCanRegister(draft.found),
+          hint: brokerCanRegister(draft.found) ? 'Leave empty to let the broker register a client at the server.' : undefined,
         }),
         secretField(form, { label: 'Client secret', path: 'clientSecret', isSet: false, set: (v) => (draft.clientSecret = v) }),
       ),
@@ -56,7 +56,7 @@ export function fromUrl() {
   const request = () => {
     const problems = [];
     if (!draft.found) problems.push({ path: 'url', message: 'Look up a URL first' });
-    if (draft.found && !draft.clientId && !draft.found.registration.dynamicRegistrationAvailable) problems.push({ path: 'clientId', message: 'Enter the client ID registered at the provider' });
+    if (draft.found && !draft.clientId && !brokerCanRegister(draft.found)) problems.push({ path: 'clientId', message: 'Enter the client ID registered at the provider' });
     if (draft.found && !draft.name) problems.push({ path: 'name', message: 'Enter a name' });
     if (draft.found && !draft.slug) problems.push({ path: 'slug', message: 'Enter a slug' });
     if (problems.length) return { problems };
@@ -77,8 +77,13 @@ function foundSummary(found) {
       row('Issuer', found.issuer),
       found.resource ? row('Resource', found.resource.url) : null,
       row('Scopes', (found.draft.scopes ?? []).join(' ') || 'none'),
-      row('Client registration', found.registration.dynamicRegistrationAvailable ? 'The broker can register a client at this server, or use one you registered.' : found.registration.reason),
+      row('Client registration', brokerCanRegister(found) ? 'The broker can register a client at this server, or use one you registered.' : found.registration.reason),
     ),
     found.warnings.length ? h('ul', { class: 'warnings' }, found.warnings.map((w) => h('li', {}, w.message))) : null,
   );
+}
+
+/** The server accepts the workspace's client metadata document, or lets the broker register a client. */
+function brokerCanRegister(found) {
+  return found.registration.clientIdMetadataDocumentSupported || found.registration.dynamicRegistrationAvailable;
 }
