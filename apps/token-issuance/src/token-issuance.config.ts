@@ -1,4 +1,4 @@
-import { cidrProblem, type OutboundPolicy } from '@cb/oauth-client';
+import { parseCidrList, parseHostList, type OutboundPolicy } from '@cb/oauth-client';
 import { ConfigReader, fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
 import type { ProviderGuardSettings } from './token-endpoint/provider-guard';
 
@@ -50,27 +50,7 @@ export const tokenIssuanceReaders: { [K in keyof TokenIssuanceSettings]: ConfigR
   }),
   outbound: (env) => ({
     admitInternalAddresses: fromEnv.oneOf('RUN_MODE', ['development', 'production'] as const, 'production')(env) === 'development',
-    allowedHosts: fromEnv.parsed('OUTBOUND_ALLOWED_HOSTS', hostList, '')(env),
-    allowedCidrs: fromEnv.parsed('OUTBOUND_ALLOWED_CIDRS', cidrList, '')(env),
+    allowedHosts: fromEnv.parsed('OUTBOUND_ALLOWED_HOSTS', parseHostList, '')(env),
+    allowedCidrs: fromEnv.parsed('OUTBOUND_ALLOWED_CIDRS', parseCidrList, '')(env),
   }),
 };
-
-function hostList(text: string): string[] {
-  const hosts = items(text).map((host) => host.toLowerCase());
-  const bad = hosts.find((host) => !/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(host));
-  if (bad !== undefined) throw new Error(`"${bad}" is not a host name; give a comma-separated list such as idp.internal.example,localhost`);
-  return hosts;
-}
-
-function cidrList(text: string): string[] {
-  const cidrs = items(text);
-  for (const cidr of cidrs) {
-    const problem = cidrProblem(cidr);
-    if (problem !== undefined) throw new Error(`"${cidr}" ${problem}`);
-  }
-  return cidrs;
-}
-
-function items(text: string): string[] {
-  return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
-}
