@@ -6,6 +6,7 @@
  * workspace's dead endpoint delaying nobody else's deliveries, and the secret in no log or answer
  * but the two that show it.
  */
+import { CredentialBrokerClient, CredentialBrokerError } from '@cb/sdk';
 import { waitFor } from '../harness';
 import { activeConnector, Gateway, newWorkspace, openSession, seenResponses, sessionReaches } from '../connect/connect-helpers';
 import { RunningSystem, startSystem } from '../support/system';
@@ -46,6 +47,8 @@ describe('webhooks', () => {
   let gateway: Gateway;
   let workspaceId: string;
   const secretsShown: string[] = [];
+  /** Secrets the SDK was shown (its answers are not in seenResponses). */
+  const secretsShownToSdk: string[] = [];
 
   const createEndpoint = async (on: Gateway, path: string, eventTypes: string[]): Promise<Endpoint & { secret: string }> => {
     const answer = await on.call<Endpoint & { secret: string }>('POST', '/v1/webhook-endpoints', { body: { url: receiver.url(path), eventTypes, description: `receiver ${path}` } });
@@ -302,9 +305,35 @@ describe('webhooks', () => {
     expect(receiver.hanging).toBeLessThanOrEqual(2);
   });
 
+  it('is managed through the SDK: webhookEndpoints create, list, get, update, rotateSecret, deliveries, attempts, replay, delete', async () => {
+    const broker = new CredentialBrokerClient({ baseUrl: system.urls.gateway, apiKey: gateway.apiKey });
+    const endpoint = await broker.webhookEndpoints.create({ url: receiver.url('/ok'), eventTypes: ['connector.activated'], description: 'sdk' });
+    secretsShownToSdk.push(endpoint.secret);
+    expect((await broker.webhookEndpoints.list()).map((e) => e.id)).toContain(endpoint.id);
+    expect(await broker.webhookEndpoints.get(endpoint.id)).toMatchObject({ id: endpoint.id, description: 'sdk', status: 'active' });
+    expect(await broker.webhookEndpoints.update(endpoint.id, { description: 'sdk, renamed' })).toMatchObject({ description: 'sdk, renamed' });
+    const rotated = await broker.webhookEndpoints.rotateSecret(endpoint.id);
+    secretsShownToSdk.push(rotated.secret);
+
+    const connectorId = await activeConnector(gateway, 'sdk-bearer', { mode: 'BEARER' });
+    const received = await arrived('/ok', (d) => bodyOf(d).data.connectorId === connectorId, 'the SDK endpoint delivery');
+    expect(verifies(rotated.secret, received)).toBe(true);
+    const page = await waitFor(async () => {
+      const listed = await broker.webhookEndpoints.deliveries(endpoint.id, { status: 'succeeded' });
+      return listed.items.length === 1 ? listed : undefined;
+    }, { description: 'the delivery listed through the SDK' });
+    expect(page.items[0]?.id).toBe(received.webhookId);
+    expect((await broker.webhookEndpoints.attempts(endpoint.id, received.webhookId)).map((a) => a.outcome)).toEqual(['succeeded']);
+    expect(await broker.webhookEndpoints.replay(endpoint.id, received.webhookId)).toMatchObject({ id: received.webhookId, status: 'pending' });
+    await broker.webhookEndpoints.delete(endpoint.id);
+    await expect(broker.webhookEndpoints.get(endpoint.id)).rejects.toMatchObject({ code: 'not_found', status: 404 });
+    await expect(broker.webhookEndpoints.create({ url: 'ftp://x.example.com/', eventTypes: ['connection.created'] })).rejects.toBeInstanceOf(CredentialBrokerError);
+  });
+
   it('shows the signing secret in no answer but the ones that create or rotate it, and in no log', () => {
     expect(secretsShown.length).toBeGreaterThan(3);
     const logs = system.logs();
+    for (const secret of secretsShownToSdk) expect(logs).not.toContain(secret.slice('whsec_'.length));
     for (const secret of secretsShown) {
       expect(logs).not.toContain(secret);
       expect(logs).not.toContain(secret.slice('whsec_'.length));

@@ -4,6 +4,6 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-vali
 
 export class ListWebhookDeliveriesQueryDto {
   @ApiPropertyOptional({ enum: ['pending', 'succeeded', 'failed'] }) @IsOptional() @IsIn(['pending', 'succeeded', 'failed']) status?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, description: '20 when left out.' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' }) @IsOptional() @IsString() @Matches(/^\d{1,18}$/) cursor?: string;
 }

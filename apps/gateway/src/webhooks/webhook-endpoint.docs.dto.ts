@@ -34,7 +34,7 @@ export class UpdateWebhookEndpointRequestDoc {
 
 @ApiSchema({ name: 'RotateWebhookSecretRequest' })
 export class RotateWebhookSecretRequestDoc {
-  @ApiPropertyOptional({ minimum: 0, maximum: 604800, default: 86400, description: 'How long the previous secret keeps signing beside the new one (each delivery then carries both signatures).' })
+  @ApiPropertyOptional({ minimum: 0, maximum: 604800, description: 'How long the previous secret keeps signing beside the new one (each delivery then carries both signatures); 86400 (24 hours) when left out.' })
   graceSeconds?: number;
 }
 

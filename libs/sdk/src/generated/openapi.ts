@@ -1051,11 +1051,8 @@ export interface components {
             description?: string;
         };
         RotateWebhookSecretRequest: {
-            /**
-             * @description How long the previous secret keeps signing beside the new one (each delivery then carries both signatures).
-             * @default 86400
-             */
-            graceSeconds: number;
+            /** @description How long the previous secret keeps signing beside the new one (each delivery then carries both signatures); 86400 (24 hours) when left out. */
+            graceSeconds?: number;
         };
         WebhookDelivery: {
             /**
@@ -2891,6 +2888,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "succeeded" | "failed";
+                /** @description 20 when left out. */
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
                 cursor?: string;
