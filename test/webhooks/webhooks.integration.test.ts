@@ -6,6 +6,7 @@
  * workspace's dead endpoint delaying nobody else's deliveries, and the secret in no log or answer
  * but the two that show it.
  */
+import { ServiceMetrics } from '@cb/platform';
 import { CredentialBrokerClient, CredentialBrokerError } from '@cb/sdk';
 import { waitFor } from '../harness';
 import { activeConnector, Gateway, newWorkspace, openSession, seenResponses, sessionReaches } from '../connect/connect-helpers';
@@ -207,6 +208,9 @@ describe('webhooks', () => {
     expect(listed[0]?.responseSnippet?.length).toBeLessThanOrEqual(500);
     expect(listed[1]?.responseSnippet).toBe('thanks');
     for (const attempt of listed) expect(attempt.durationMs).toEqual(expect.any(Number));
+    const metrics = await system.app('connector-config').get(ServiceMetrics).registry.metrics();
+    expect(metrics).toMatch(/credential_broker_webhook_attempts_total\{outcome="http_error",next="retrying",service="connector-config"\} [1-9]/);
+    expect(metrics).toMatch(/credential_broker_webhook_attempt_duration_seconds_count\{service="connector-config",outcome="succeeded"\} [1-9]/);
     await gateway.call('DELETE', `/v1/webhook-endpoints/${endpoint.id}`);
   });
 

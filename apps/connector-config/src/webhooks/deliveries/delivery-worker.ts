@@ -1,5 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from 'pino';
+import { METRICS, ServiceMetrics } from '@cb/platform';
 import { LOGGER } from '@cb/service-runtime';
 import { WEBHOOK_SETTINGS, type WebhookSettings } from '../webhooks.config';
 import { DeliveryQueue, type ClaimedDelivery } from './delivery-queue';
@@ -17,13 +19,19 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private ticking = false;
   private again = false;
   private stopped = false;
+  private readonly attempts: Counter<'outcome' | 'next'>;
+  private readonly durations: Histogram<'outcome'>;
 
   constructor(
     @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly queue: DeliveryQueue,
     private readonly sender: WebhookSender,
-  ) {}
+    metrics: ServiceMetrics,
+  ) {
+    this.attempts = metrics.counter(METRICS.webhookAttempts);
+    this.durations = metrics.histogram(METRICS.webhookAttemptDuration);
+  }
 
   onApplicationBootstrap(): void {
     this.schedule(0);
@@ -81,6 +89,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     try {
       const result = await this.sender.send(delivery);
       const next = await this.queue.complete(delivery, result);
+      this.attempts.inc({ outcome: result.outcome, next });
+      this.durations.observe({ outcome: result.outcome }, result.durationMs / 1000);
       this.logger.info({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: delivery.attempt, outcome: result.outcome, statusCode: result.statusCode, next }, 'webhook attempt');
     } catch (error) {
       // the lease runs out and the delivery is sent again: at least once
