@@ -21,6 +21,10 @@ export class WebhookSecrets {
     return this.keyring.seal(secret, context(endpointId));
   }
 
+  open(endpointId: string, sealed: string): string {
+    return this.keyring.open(sealed, context(endpointId));
+  }
+
   /** The secrets that sign now: the current one, and the previous one until its grace period ends. */
   signingSecrets(endpointId: string, sealed: { sealedSecret: string; previousSealedSecret: string | null; previousSecretExpiresAt: Date | null }, now = new Date()): string[] {
     const secrets = [this.keyring.open(sealed.sealedSecret, context(endpointId))];
