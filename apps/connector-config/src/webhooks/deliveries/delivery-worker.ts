@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from 'pino';
 import { METRICS, ServiceMetrics } from '@cb/platform';
@@ -13,7 +13,7 @@ import { WebhookSender } from './webhook-sender';
  * attempt ends, and every WEBHOOK_POLL_INTERVAL_MS.
  */
 @Injectable()
-export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly running = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -37,10 +37,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     this.schedule(0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the data source closes: attempts under way finish and are recorded (each bounded by its timeout); what a kill leaves is retried by lease. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    // attempts under way finish (each bounded by its timeout); what they leave is retried by lease
     await Promise.allSettled([...this.running]);
   }
 
@@ -56,6 +56,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async tick(): Promise<void> {
+    if (this.stopped) return;
     if (this.ticking) {
       this.again = true;
       return;
