@@ -13,7 +13,7 @@ const ROOT = join(__dirname, '../..');
 const committed = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as { paths: Record<string, Record<string, Operation>> };
 const operations = Object.entries(committed.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, method, operation })));
 /** POST routes that read no body: the path says everything. */
-const BODILESS = ['ConnectorsHttpController_activate', 'ConnectorsHttpController_deactivate', 'ConnectHttpController_authorize'];
+const BODILESS = ['ConnectorsHttpController_activate', 'ConnectorsHttpController_deactivate', 'ConnectHttpController_authorize', 'WebhookEndpointsHttpController_replay'];
 
 function isTyped(schema: Schema | undefined): boolean {
   return schema !== undefined && (schema.$ref !== undefined || schema.properties !== undefined || schema.oneOf !== undefined || schema.type === 'string');

@@ -6,6 +6,8 @@
  * credential read or 401 report must not refresh it on demand.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { waitFor } from '../harness';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
@@ -29,7 +31,7 @@ import {
 
 type Scope = 'admin' | 'connect' | 'credentials:read' | 'proxy';
 type Rule =
-  | { auth: 'key'; anyOf: Scope[]; idOf?: 'apiKey' | 'connector' | 'session' | 'connection'; body?: () => unknown }
+  | { auth: 'key'; anyOf: Scope[]; idOf?: 'apiKey' | 'connector' | 'session' | 'connection' | 'webhookEndpoint'; body?: () => unknown }
   | { auth: 'session-token' }
   | { auth: 'public' };
 
@@ -41,7 +43,8 @@ describe('access control on every gateway endpoint', () => {
   let a: Workspace;
   let b: Workspace;
   let operations: OpenApiOperation[];
-  const ids = { apiKey: '', connector: '', session: '', connection: '', sessionToken: '', dueConnection: '' };
+  const ids = { apiKey: '', connector: '', session: '', connection: '', sessionToken: '', dueConnection: '', webhookEndpoint: '', webhookDelivery: '' };
+  let webhookReceiver: Server | undefined;
   const keys: Record<string, string> = {};
   /** Identifiers of workspace A that must never appear in an answer to anyone else. */
   let secretsOfA: string[];
@@ -60,6 +63,15 @@ describe('access control on every gateway endpoint', () => {
     'POST /v1/connectors/{id}/deactivate': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
     'GET /v1/connectors/{id}/changes': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
     'GET /v1/connector-templates': { auth: 'key', anyOf: ['admin'] },
+    'POST /v1/webhook-endpoints': { auth: 'key', anyOf: ['admin'], body: () => ({ url: 'https://intruder.example.com/', eventTypes: ['connection.created'] }) },
+    'GET /v1/webhook-endpoints': { auth: 'key', anyOf: ['admin'] },
+    'GET /v1/webhook-endpoints/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'webhookEndpoint' },
+    'PATCH /v1/webhook-endpoints/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'webhookEndpoint', body: () => ({ url: 'https://intruder.example.com/' }) },
+    'DELETE /v1/webhook-endpoints/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'webhookEndpoint' },
+    'POST /v1/webhook-endpoints/{id}/rotate-secret': { auth: 'key', anyOf: ['admin'], idOf: 'webhookEndpoint' },
+    'GET /v1/webhook-endpoints/{id}/deliveries': { auth: 'key', anyOf: ['admin'], idOf: 'webhookEndpoint' },
+    'GET /v1/webhook-endpoints/{id}/deliveries/{deliveryId}/attempts': { auth: 'key', anyOf: ['admin'], idOf: 'webhookEndpoint' },
+    'POST /v1/webhook-endpoints/{id}/deliveries/{deliveryId}/replay': { auth: 'key', anyOf: ['admin'], idOf: 'webhookEndpoint' },
     'POST /v1/connect-sessions': { auth: 'key', anyOf: ['connect'], body: () => ({ connectorId: ids.connector, endUserId: 'intruder' }) },
     'GET /v1/connect-sessions/{id}': { auth: 'key', anyOf: ['connect'], idOf: 'session' },
     'GET /v1/connections': { auth: 'key', anyOf: ['connect', 'credentials:read'] },
@@ -81,7 +93,7 @@ describe('access control on every gateway endpoint', () => {
   };
 
   const pathFor = (operation: OpenApiOperation, rule: Rule): string =>
-    rule.auth === 'key' && rule.idOf ? operation.path.replace(/\{(id|connectionId)\}/, ids[rule.idOf]).replace('{path}', 'v1/items') : operation.path;
+    rule.auth === 'key' && rule.idOf ? operation.path.replace(/\{(id|connectionId)\}/, ids[rule.idOf]).replace('{path}', 'v1/items').replace('{deliveryId}', ids.webhookDelivery) : operation.path;
 
   const send = async (operation: OpenApiOperation, rule: Rule, headers: Record<string, string>): Promise<Answer> => {
     const body = rule.auth === 'key' && rule.body ? rule.body() : operation.method === 'POST' || operation.method === 'PATCH' ? {} : undefined;
@@ -105,7 +117,21 @@ describe('access control on every gateway endpoint', () => {
     sandbox = await startSandboxProvider({ accessTokenTtlSeconds: 2, clients: [{ client_id: 'matrix', client_secret: 'matrix-secret', redirect_uris: [`${system.urls.gateway}/oauth/callback`] }] });
     a = await newWorkspace(system, 'Workspace A');
     b = await newWorkspace(system, 'Workspace B');
+    // a webhook endpoint of A that accepts everything, so its one delivery settles before the snapshots
+    webhookReceiver = createServer((_request, response) => void response.writeHead(204).end());
+    await new Promise<void>((resolve) => webhookReceiver?.listen(0, '127.0.0.1', resolve));
+    const endpoint = await a.call<{ id: string }>('POST', '/v1/webhook-endpoints', {
+      body: { url: `http://127.0.0.1:${(webhookReceiver.address() as AddressInfo).port}/hooks`, eventTypes: ['connector.activated'] },
+    });
+    ids.webhookEndpoint = endpoint.body.id;
     ids.connector = await activeConnector(a, 'acme-api', { mode: 'API_KEY', headerName: 'X-Acme-Key' });
+    ids.webhookDelivery = await waitFor(
+      async () => {
+        const listed = await a.call<{ items: Array<{ id: string; status: string }> }>('GET', `/v1/webhook-endpoints/${ids.webhookEndpoint}/deliveries`);
+        return listed.body.items.find((d) => d.status === 'succeeded')?.id;
+      },
+      { timeoutMs: 30_000, description: "A's webhook delivery" },
+    );
     const connection = await apiKeyConnection(system, a, ids.connector, 'user-a', 'acme-key-of-a');
     ids.connection = connection.connectionId;
     const oauthConnector = await activeConnector(a, 'acme-oauth', {
@@ -138,7 +164,7 @@ describe('access control on every gateway endpoint', () => {
     for (const anyOf of new Set(Object.values(RULES).flatMap((rule) => (rule.auth === 'key' ? [rule.anyOf.join(',')] : [])))) {
       keys[`without:${anyOf}`] = (await issue(`without ${anyOf}`, ALL_SCOPES.filter((scope) => !anyOf.split(',').includes(scope)))).apiKey;
     }
-    secretsOfA = [a.workspaceId, ids.connector, ids.connection, ids.dueConnection, ids.session, ids.sessionToken, ids.apiKey, 'acme-key-of-a', 'acme-api', 'user-a', a.apiKeyId];
+    secretsOfA = [a.workspaceId, ids.webhookEndpoint, ids.webhookDelivery, ids.connector, ids.connection, ids.dueConnection, ids.session, ids.sessionToken, ids.apiKey, 'acme-key-of-a', 'acme-api', 'user-a', a.apiKeyId];
     ({ operations } = await openApiOperations(system.urls.gateway));
   });
 
@@ -146,6 +172,8 @@ describe('access control on every gateway endpoint', () => {
     process.stdout.write(`access control: ${tally.cases} cases, statuses ${JSON.stringify(tally.byStatus)}\n`);
     await sandbox?.stop();
     await system?.stop();
+    webhookReceiver?.closeAllConnections();
+    await new Promise((resolve) => webhookReceiver?.close(resolve));
   });
 
   /** The key holding every scope except those that would let it in. */

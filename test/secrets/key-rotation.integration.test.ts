@@ -1,8 +1,8 @@
 /**
  * Vault key rotation on the running system: k2 becomes the primary key beside k1, values sealed
  * under k1 stay readable, each service's re-encryption command moves every sealed value of its
- * schema to k2, and then k1 is removed: credential reads, a pending OAuth flow, a new connect and a
- * refresh all still work.
+ * schema to k2, and then k1 is removed: credential reads, a pending OAuth flow, a new connect, a
+ * refresh and a webhook signed with a secret sealed under k1 all still work.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,9 +13,11 @@ import { runReseal } from '@cb/service-runtime';
 import { resealConnectorConfig } from '../../apps/connector-config/src/reseal-secrets/reseal-secrets.command';
 import { resealOAuthAuthorization } from '../../apps/oauth-authorization/src/reseal-secrets/reseal-secrets.command';
 import { ROOT } from '../../scripts/lib/paths';
+import { waitFor } from '../harness';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, ServiceName, startSystem } from '../support/system';
 import { activeConnector, apiKeyConnection, call, dumpAllRows, newWorkspace, oauthConnect, openSession, sessionReaches, withDb, Workspace } from '../hostile/hostile-support';
+import { bodyOf, verifies, WebhookReceiver } from '../webhooks/webhook-receiver';
 
 const K1 = generateVaultKey('k1');
 const K2 = generateVaultKey('k2');
@@ -31,6 +33,8 @@ describe('vault key rotation', () => {
   const connections: Record<string, string> = {};
   let pendingAuthorizationUrl = '';
   let pendingSessionId = '';
+  let receiver: WebhookReceiver;
+  let webhookSecret = '';
 
   /** Sealed values by key id, over every table of every schema. */
   const sealedByKey = async (): Promise<Record<string, number>> => {
@@ -56,6 +60,11 @@ describe('vault key rotation', () => {
       clients: [{ client_id: 'rotation', client_secret: CLIENT_SECRET, redirect_uris: [`${system.urls.gateway}/oauth/callback`] }],
     });
     workspace = await newWorkspace(system, 'Rotation Co');
+    receiver = new WebhookReceiver();
+    await receiver.start();
+    const endpoint = await workspace.call<{ secret: string }>('POST', '/v1/webhook-endpoints', { body: { url: receiver.url('/ok'), eventTypes: ['connector.activated'] } });
+    expect(endpoint.status).toBe(201);
+    webhookSecret = endpoint.body.secret;
     oauthConnectorId = await activeConnector(workspace, 'rotation-oauth', {
       mode: 'OAUTH2',
       authorizationUrl: sandbox.urls.authorization,
@@ -88,6 +97,7 @@ describe('vault key rotation', () => {
   afterAll(async () => {
     await sandbox?.stop();
     await system?.stop();
+    await receiver?.stop();
   });
 
   it('starts with every sealed value under k1', async () => {
@@ -118,6 +128,7 @@ describe('vault key rotation', () => {
     };
     process.stdout.write(`key rotation: re-sealed ${JSON.stringify(first)}\n`);
     expect(first['connector-config'].connectors).toBeGreaterThanOrEqual(2);
+    expect(first['connector-config'].webhook_endpoints).toBe(1);
     expect(first['connector-config'].outbox).toBeGreaterThanOrEqual(2);
     expect(first['oauth-authorization'].oauth_states).toBeGreaterThanOrEqual(2);
     expect(first['oauth-authorization'].outbox).toBeGreaterThanOrEqual(3);
@@ -125,7 +136,7 @@ describe('vault key rotation', () => {
     expect(first['token-issuance'].connectors).toBeGreaterThanOrEqual(2);
     expect(await sealedByKey()).toEqual({ k2: expect.any(Number) });
     const again = await runReseal(resealConnectorConfig, env('connector-config'));
-    expect(again).toEqual({ connectors: 0, outbox: 0 });
+    expect(again).toEqual({ connectors: 0, webhook_endpoints: 0, outbox: 0 });
   });
 
   it('works without k1: credential reads, a pending OAuth flow, a new connect and a refresh', async () => {
@@ -153,6 +164,11 @@ describe('vault key rotation', () => {
     const userinfo = await fetch(sandbox.urls.userinfo, { headers: { authorization: `Bearer ${String(after.credential.accessToken)}` } });
     expect(userinfo.status).toBe(200);
     expect((await sandbox.stats()).refreshTokenReuseDetections).toBe(0);
+
+    // the webhook signing secret sealed under k1 was re-sealed: deliveries still verify with it
+    const connectorId = await activeConnector(workspace, 'rotation-after-k1', { mode: 'BEARER' });
+    const delivered = await waitFor(() => receiver.at('/ok').find((d) => bodyOf(d).data.connectorId === connectorId), { timeoutMs: 30_000, description: 'a webhook delivery without k1' });
+    expect(verifies(webhookSecret, delivered)).toBe(true);
   });
 });
 

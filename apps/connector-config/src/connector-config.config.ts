@@ -1,9 +1,11 @@
 import { outboundPolicyFromEnv, type OutboundPolicy } from '@cb/oauth-client';
 import { fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
+import { webhookSettingsReader, type WebhookSettings } from './webhooks/webhooks.config';
 
 export interface ConnectorConfigSettings {
   internalApiToken: string;
-  /** Where discovery may connect (see OutboundPolicy). */
+  webhooks: WebhookSettings;
+  /** Where discovery and client registration may connect (see OutboundPolicy). */
   outbound: OutboundPolicy;
   /** Each request of a discovery. */
   discoveryTimeoutMs: number;
@@ -18,12 +20,16 @@ export type ConnectorConfigConfig = ServiceConfig & ConnectorConfigSettings;
 /** Injection token for connector-config's validated {@link ConnectorConfigConfig}. */
 export const CONNECTOR_CONFIG_CONFIG = Symbol('CONNECTOR_CONFIG_CONFIG');
 
-/** connector-config seals client secrets and announces connectors: it needs the vault keys and Kafka. */
+/** connector-config seals client secrets and webhook signing secrets, announces connectors and delivers webhooks: it needs the vault keys and Kafka. */
 export function loadConnectorConfigConfig(env: NodeJS.ProcessEnv = process.env): ConnectorConfigConfig {
   return loadServiceConfig<ConnectorConfigSettings>(
     'connector-config',
     3001,
-    { internalApiToken: internalApiTokenReader, outbound: outboundPolicyFromEnv, discoveryTimeoutMs: fromEnv.integer('DISCOVERY_TIMEOUT_MS', 5000, { min: 100, max: 60000 }),
+    {
+      internalApiToken: internalApiTokenReader,
+      webhooks: webhookSettingsReader,
+      outbound: outboundPolicyFromEnv,
+      discoveryTimeoutMs: fromEnv.integer('DISCOVERY_TIMEOUT_MS', 5000, { min: 100, max: 60000 }),
       oauthRedirectUri: fromEnv.optional('OAUTH_REDIRECT_URI', fromEnv.url('OAUTH_REDIRECT_URI', ['https:', 'http:'])),
       publicBaseUrl: fromEnv.optional('PUBLIC_BASE_URL', fromEnv.url('PUBLIC_BASE_URL', ['https:', 'http:'])),
     },

@@ -28,6 +28,7 @@ import { MIGRATIONS } from './migrations';
 import { QueryConnectorsHttpController } from './query-connectors/query-connectors.http.controller';
 import { UpdateConnectorHttpController } from './update-connector/update-connector.http.controller';
 import { UpdateConnectorService } from './update-connector/update-connector.service';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export const SCHEMA = 'connector_config';
 
@@ -38,6 +39,7 @@ export class ConnectorConfigModule {
       module: ConnectorConfigModule,
       imports: [
         ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [ConnectorEntity, ConnectorVersionEntity, ConnectorChangeEntity, ClientRegistrationEntity], migrations: MIGRATIONS, usesKafka: true, internalApiToken: config.internalApiToken }),
+        WebhooksModule.register(SCHEMA, config.webhooks),
       ],
       controllers: [
         ConnectorTemplatesHttpController,

@@ -4,6 +4,7 @@ import { ConnectionsModule } from './connections/connections.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UiModule } from './ui/ui.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /**
  * Feature areas of the public API, each a Nest module with its own controllers (e.g. connect
@@ -14,4 +15,4 @@ import { UiModule } from './ui/ui.module';
  * gateway's `DataSource`, and the global `ApiKeyGuard` protects its routes (`@Public()`,
  * `@RequireScopes()`, `@CurrentWorkspace()` from `./auth`).
  */
-export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [ConnectModule, ConnectionsModule, UiModule, RateLimitModule, ProxyModule];
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [ConnectModule, ConnectionsModule, UiModule, RateLimitModule, ProxyModule, WebhooksModule];

@@ -31,7 +31,7 @@ export {
 } from './request-token';
 export type { SendOptions } from './send-request';
 export { MAX_RESPONSE_BYTES } from './bounded-body';
-export { cidrProblem, type OutboundPolicy } from './outbound/outbound-policy';
+export { cidrProblem, parseCidrList, parseHostList, type OutboundPolicy } from './outbound/outbound-policy';
 export { outboundPolicyFromEnv } from './outbound/outbound-policy-env';
 export { DestinationRefusedError, outboundAgent } from './outbound/guarded-agent';
 export { createPkcePair, pkceChallenge, randomState, type PkcePair } from './pkce';

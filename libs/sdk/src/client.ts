@@ -21,6 +21,15 @@ import type {
   Page,
   ReportUnauthorizedResult,
   UpdateConnectorRequest,
+  CreateWebhookEndpointRequest,
+  ListWebhookDeliveriesQuery,
+  RotateWebhookSecretRequest,
+  UpdateWebhookEndpointRequest,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryPage,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
 } from './types';
 
 export interface CredentialBrokerClientOptions {
@@ -84,6 +93,7 @@ export class CredentialBrokerClient {
   readonly connectSessions: ConnectSessionsApi;
   readonly connections: ConnectionsApi;
   readonly proxy: ProxyApi;
+  readonly webhookEndpoints: WebhookEndpointsApi;
   private readonly baseUrl: string;
   private readonly apiKey: string;
   private readonly fetchImpl: typeof fetch;
@@ -99,6 +109,7 @@ export class CredentialBrokerClient {
     this.connectSessions = new ConnectSessionsApi(this);
     this.connections = new ConnectionsApi(this);
     this.proxy = new ProxyApi(this);
+    this.webhookEndpoints = new WebhookEndpointsApi(this);
   }
 
   /**
@@ -430,4 +441,53 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * Webhook endpoints, their deliveries and attempts (scope `admin`). Verify each delivery you receive
+ * with the `standardwebhooks` package: `new Webhook(secret).verify(rawBody, headers)` (see the README).
+ */
+export class WebhookEndpointsApi {
+  constructor(private readonly client: CredentialBrokerClient) {}
+
+  /** The answer holds the signing secret; it is never shown again (rotate to get a new one). */
+  create(request: CreateWebhookEndpointRequest): Promise<WebhookEndpointWithSecret> {
+    return this.client.request('/v1/webhook-endpoints', { method: 'POST', body: request });
+  }
+
+  async list(): Promise<WebhookEndpoint[]> {
+    return (await this.client.request<{ items: WebhookEndpoint[] }>('/v1/webhook-endpoints')).items;
+  }
+
+  get(id: string): Promise<WebhookEndpoint> {
+    return this.client.request(`/v1/webhook-endpoints/${encodeURIComponent(id)}`);
+  }
+
+  /** `enabled: true` turns an endpoint the broker disabled as `failing` back on. */
+  update(id: string, request: UpdateWebhookEndpointRequest): Promise<WebhookEndpoint> {
+    return this.client.request(`/v1/webhook-endpoints/${encodeURIComponent(id)}`, { method: 'PATCH', body: request });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.client.request(`/v1/webhook-endpoints/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
+  /** A new signing secret; the previous one keeps signing beside it for `graceSeconds` (default 24 hours). */
+  rotateSecret(id: string, request: RotateWebhookSecretRequest = {}): Promise<WebhookEndpointWithSecret> {
+    return this.client.request(`/v1/webhook-endpoints/${encodeURIComponent(id)}/rotate-secret`, { method: 'POST', body: request });
+  }
+
+  /** Newest first. */
+  deliveries(id: string, query: ListWebhookDeliveriesQuery = {}): Promise<WebhookDeliveryPage> {
+    return this.client.request(`/v1/webhook-endpoints/${encodeURIComponent(id)}/deliveries`, { query: { ...query } });
+  }
+
+  async attempts(id: string, deliveryId: string): Promise<WebhookAttempt[]> {
+    return (await this.client.request<{ items: WebhookAttempt[] }>(`/v1/webhook-endpoints/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/attempts`)).items;
+  }
+
+  /** Sends it again now, with the same `webhook-id`; `delivery_in_flight` (409) while an attempt is under way. */
+  replay(id: string, deliveryId: string): Promise<WebhookDelivery> {
+    return this.client.request(`/v1/webhook-endpoints/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/replay`, { method: 'POST' });
+  }
 }

@@ -8,6 +8,7 @@ export {
   ConnectSessionsApi,
   ConnectionsApi,
   ProxyApi,
+  WebhookEndpointsApi,
   type CredentialBrokerClientOptions,
   type ProxyRequestInit,
   type WaitForCompletionOptions,

@@ -82,3 +82,30 @@ export type DisconnectResult = Schemas['DisconnectResult'];
 
 /** Every error answer: `{ error: { code, message, details? } }`. */
 export type ErrorBody = Schemas['ErrorBody'];
+
+export type WebhookEventType = Schemas['WebhookEndpoint']['eventTypes'][number];
+/** An endpoint as the API shows it: never its signing secret. */
+export type WebhookEndpoint = Schemas['WebhookEndpoint'];
+/** The answer of a creation or a rotation: the only ones that show the signing secret (`whsec_…`). */
+export type WebhookEndpointWithSecret = Schemas['WebhookEndpointWithSecret'];
+export type CreateWebhookEndpointRequest = Schemas['CreateWebhookEndpointRequest'];
+export type UpdateWebhookEndpointRequest = Schemas['UpdateWebhookEndpointRequest'];
+export type RotateWebhookSecretRequest = Schemas['RotateWebhookSecretRequest'];
+/** One event for one endpoint; its `id` is the `webhook-id` header of every attempt. */
+export type WebhookDelivery = Schemas['WebhookDelivery'];
+export type WebhookDeliveryPage = Schemas['WebhookDeliveryList'];
+export type WebhookAttempt = Schemas['WebhookAttempt'];
+export type ListWebhookDeliveriesQuery = QueryOf<'WebhookEndpointsHttpController_deliveries'>;
+
+/**
+ * The JSON body of a delivery, once `Webhook.verify` (npm package `standardwebhooks`) has accepted
+ * it: the Standard Webhooks shape, and the CloudEvents attributes of the broker's Kafka event.
+ */
+export interface WebhookPayload {
+  type: WebhookEventType;
+  /** When the event happened (the CloudEvents `time`). */
+  timestamp: string;
+  /** The Kafka event's payload (docs/EVENTS.md), without any secret; `workspaceId` always. */
+  data: Record<string, unknown> & { workspaceId: string };
+  cloudevents: { specversion: '1.0'; id: string; type: string; source: string; subject: string; time: string; datacontenttype: 'application/json' };
+}

@@ -3,8 +3,9 @@ import { ResealCommand, resealRows } from '@cb/service-runtime';
 import { ConnectorVersionEntity } from '../connectors/connector-version.entity';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectorSecrets } from '../connectors/connector-secrets';
+import { resealWebhookSecrets } from '../webhooks/endpoints/reseal-webhook-secrets';
 
-/** connector-config's sealed values: each connector's secrets, and secrets in its outbox's events. */
+/** connector-config's sealed values: each connector's secrets, webhook signing secrets, and secrets in its outbox's events. */
 export const resealConnectorConfig: ResealCommand = {
   serviceName: 'connector-config',
   schema: 'connector_config',
@@ -17,6 +18,6 @@ export const resealConnectorConfig: ResealCommand = {
       needsRotation: (row) => Object.values(row.sealedSecrets).some((sealed) => keyring.needsRotation(sealed)),
       reseal: (row) => ({ sealedSecrets: secrets.seal(row.id, secrets.open(row.id, row.sealedSecrets)) }),
     });
-    return { connectors, outbox: await resealOutbox(dataSource, 'connector_config', keyring) };
+    return { connectors, webhook_endpoints: await resealWebhookSecrets(dataSource, keyring, 'connector_config'), outbox: await resealOutbox(dataSource, 'connector_config', keyring) };
   },
 };

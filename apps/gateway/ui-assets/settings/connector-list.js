@@ -51,7 +51,7 @@ export async function renderList() {
       'div',
       { class: 'page-head' },
       h('div', {}, h('h1', {}, 'Connectors'), h('p', { class: 'lead' }, 'How your workspace authenticates to third-party APIs. End users can connect a connector once its activation is enabled.')),
-      h('a', { class: 'button button-primary', href: '#/new' }, 'New connector'),
+      h('div', { class: 'actions' }, h('a', { class: 'button button-quiet', href: '#/webhooks' }, 'Webhooks'), h('a', { class: 'button button-primary', href: '#/new' }, 'New connector')),
     ),
     h(
       'section',

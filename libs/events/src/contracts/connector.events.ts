@@ -46,7 +46,7 @@ export const ConnectorActivated = defineEvent({
   payload: ConnectorActivatedPayload,
   key: (p) => p.connectorId,
   producer: 'connector-config',
-  consumers: ['oauth-authorization', 'token-issuance'],
+  consumers: ['oauth-authorization', 'token-issuance', 'connector-config'],
 });
 
 export const ConnectorDeactivated = defineEvent({
@@ -57,5 +57,5 @@ export const ConnectorDeactivated = defineEvent({
   payload: ConnectorDeactivatedPayload,
   key: (p) => p.connectorId,
   producer: 'connector-config',
-  consumers: ['oauth-authorization', 'token-issuance'],
+  consumers: ['oauth-authorization', 'token-issuance', 'connector-config'],
 });

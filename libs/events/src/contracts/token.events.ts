@@ -69,7 +69,7 @@ export const TokenIssued = defineEvent({
   payload: TokenIssuedPayload,
   key: (p) => p.connectionId,
   producer: 'token-issuance',
-  consumers: ['oauth-authorization', 'token-refresh', 'token-issuance'],
+  consumers: ['oauth-authorization', 'token-refresh', 'token-issuance', 'connector-config'],
 });
 
 export const ConnectionFailed = defineEvent({
@@ -80,7 +80,7 @@ export const ConnectionFailed = defineEvent({
   payload: ConnectionFailedPayload,
   key: (p) => p.connectionId,
   producer: 'token-issuance',
-  consumers: ['oauth-authorization'],
+  consumers: ['oauth-authorization', 'connector-config'],
 });
 
 export const TokenExpired = defineEvent({
@@ -102,7 +102,7 @@ export const ConnectionStatusChanged = defineEvent({
   payload: ConnectionStatusChangedPayload,
   key: (p) => p.connectionId,
   producer: 'token-issuance',
-  consumers: ['token-refresh'],
+  consumers: ['token-refresh', 'connector-config'],
 });
 
 export const ConnectionDeleted = defineEvent({
@@ -113,5 +113,5 @@ export const ConnectionDeleted = defineEvent({
   payload: ConnectionDeletedPayload,
   key: (p) => p.connectionId,
   producer: 'token-issuance',
-  consumers: ['token-refresh'],
+  consumers: ['token-refresh', 'connector-config'],
 });

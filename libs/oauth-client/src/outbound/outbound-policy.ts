@@ -45,6 +45,28 @@ export function hostAllowed(policy: OutboundPolicy, hostname: string): boolean {
   return policy.allowedHosts.includes(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
 }
 
+/** `OUTBOUND_ALLOWED_HOSTS`: a comma-separated list of host names, lower-cased; throws naming the bad one. */
+export function parseHostList(text: string): string[] {
+  const hosts = items(text).map((host) => host.toLowerCase());
+  const bad = hosts.find((host) => !/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(host));
+  if (bad !== undefined) throw new Error(`"${bad}" is not a host name; give a comma-separated list such as idp.internal.example,localhost`);
+  return hosts;
+}
+
+/** `OUTBOUND_ALLOWED_CIDRS`: a comma-separated list of address ranges; throws naming the bad one. */
+export function parseCidrList(text: string): string[] {
+  const cidrs = items(text);
+  for (const cidr of cidrs) {
+    const problem = cidrProblem(cidr);
+    if (problem !== undefined) throw new Error(`"${cidr}" ${problem}`);
+  }
+  return cidrs;
+}
+
+function items(text: string): string[] {
+  return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
 /** What is wrong with a CIDR, or `undefined`; for configuration readers. */
 export function cidrProblem(cidr: string): string | undefined {
   const [address = '', prefix, extra] = cidr.split('/');

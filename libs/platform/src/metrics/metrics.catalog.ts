@@ -186,6 +186,19 @@ export const METRICS = {
     buckets: CALL_SECONDS,
     recordedBy: 'token-issuance',
   }),
+  webhookAttempts: counter({
+    name: 'credential_broker_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome: succeeded, http_error, timeout, network_error, refused, and what came of the delivery: succeeded, retrying, failed.',
+    labelNames: ['outcome', 'next'] as const,
+    recordedBy: 'connector-config',
+  }),
+  webhookAttemptDuration: histogram({
+    name: 'credential_broker_webhook_attempt_duration_seconds',
+    help: 'One webhook delivery attempt, from connecting to reading the start of the answer, by outcome.',
+    labelNames: ['outcome'] as const,
+    buckets: CALL_SECONDS,
+    recordedBy: 'connector-config',
+  }),
   credentialReads: counter({
     name: 'credential_broker_credential_reads_total',
     help: 'Credential reads by outcome: served, or the refusal code (not_found, needs_reconnect, …).',
