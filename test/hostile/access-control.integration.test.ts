@@ -63,6 +63,9 @@ describe('access control on every gateway endpoint', () => {
     'POST /v1/connectors/{id}/deactivate': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
     'GET /v1/connectors/{id}/changes': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
     'GET /v1/connector-templates': { auth: 'key', anyOf: ['admin'] },
+    'POST /v1/connectors/discover': { auth: 'key', anyOf: ['admin'], body: () => ({ url: 'not a url' }) },
+    'POST /v1/connectors/from-url': { auth: 'key', anyOf: ['admin'], body: () => ({ url: 'not a url', slug: 'intruder', name: 'x' }) },
+    'POST /v1/connectors/{id}/rediscover': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
     'POST /v1/webhook-endpoints': { auth: 'key', anyOf: ['admin'], body: () => ({ url: 'https://intruder.example.com/', eventTypes: ['connection.created'] }) },
     'GET /v1/webhook-endpoints': { auth: 'key', anyOf: ['admin'] },
     'GET /v1/webhook-endpoints/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'webhookEndpoint' },
@@ -88,12 +91,16 @@ describe('access control on every gateway endpoint', () => {
     'POST /v1/connect/credentials': { auth: 'session-token' },
     'POST /v1/connect/authorize': { auth: 'session-token' },
     'GET /oauth/callback': { auth: 'public' },
+    'GET /oauth/client-metadata/{workspaceId}': { auth: 'public' },
     'GET /health/live': { auth: 'public' },
     'GET /health/ready': { auth: 'public' },
   };
 
   const pathFor = (operation: OpenApiOperation, rule: Rule): string =>
-    rule.auth === 'key' && rule.idOf ? operation.path.replace(/\{(id|connectionId)\}/, ids[rule.idOf]).replace('{path}', 'v1/items').replace('{deliveryId}', ids.webhookDelivery) : operation.path;
+    rule.auth === 'key' && rule.idOf
+      ? operation.path.replace(/\{(id|connectionId)\}/, ids[rule.idOf]).replace('{path}', 'v1/items').replace('{deliveryId}', ids.webhookDelivery)
+      : // a workspace's client metadata document is public by design: B's is asked for, and must show nothing of A
+        operation.path.replace('{workspaceId}', b.workspaceId);
 
   const send = async (operation: OpenApiOperation, rule: Rule, headers: Record<string, string>): Promise<Answer> => {
     const body = rule.auth === 'key' && rule.body ? rule.body() : operation.method === 'POST' || operation.method === 'PATCH' ? {} : undefined;
