@@ -12,6 +12,7 @@ import { createKafka, ensureTopics } from '../kafka/kafka-client';
 import { MessagingOptions } from '../messaging-options';
 import { InboxContext } from './inbox.context';
 import { InboxMetrics } from './inbox.metrics';
+import { OffsetCommitter } from './offset-committer';
 
 const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_ATTEMPTS = 5;
@@ -70,11 +71,12 @@ export interface InboxServerOptions extends MessagingOptions {
  * A NestJS transport that consumes Kafka through an inbox: each event is validated, handled at most
  * once per service (the inbox row and the handler's changes commit together), retried with backoff
  * when its handler fails, and dead-lettered when it cannot be parsed or keeps failing. The consumer
- * always moves on to the next message.
+ * always moves on to the next message. Offsets are committed once a second ({@link OffsetCommitter}).
  */
 export class InboxKafkaServer extends Server implements CustomTransportStrategy {
   private kafka: Kafka | undefined;
   private consumers: Consumer[] = [];
+  private readonly committers: OffsetCommitter[] = [];
   private deadLetters: Producer | undefined;
   /** Looked up once per topic: Nest's lookup by pattern parses the pattern on every call. */
   private readonly handlers = new Map<string, MessageHandler | undefined>();
@@ -104,6 +106,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.committers.map((committer) => committer.stop()));
     await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
     await this.deadLetters?.disconnect().catch(() => undefined);
   }
@@ -148,10 +151,16 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     this.metrics?.followLag(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
+    const committer = new OffsetCommitter(consumer);
+    this.committers.push(committer);
+    committer.start();
     await consumer.run({
-      autoCommit: true,
+      autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? INBOX_PARTITIONS_CONSUMED_CONCURRENTLY,
-      eachMessage: (message) => this.handleMessage(message),
+      eachMessage: async (message) => {
+        await this.handleMessage(message);
+        committer.handled(message.topic, message.partition, message.message.offset);
+      },
     });
   }
 
