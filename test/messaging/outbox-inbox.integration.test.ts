@@ -142,6 +142,8 @@ describe('outbox and inbox on the real broker', () => {
         { key: 'c', value: JSON.stringify(event()), headers: headers({ ce_type: 'dev.credential-broker.connector.deactivated.v9' }) },
         { key: 'd', value: JSON.stringify({ connectorId: 'not-a-uuid' }), headers: headers() },
         { key: 'e', value: JSON.stringify(event(POISON_CONNECTOR_ID)), headers: headers() },
+        // Malformed but irrelevant to the handler: passed over unvalidated, not dead-lettered (before 'f' on its partition).
+        { key: 'f', value: JSON.stringify({ ...event(IRRELEVANT_CONNECTOR_ID), version: 'not-a-number' }), headers: headers() },
         { key: 'f', value: JSON.stringify(event(good)), headers: headers() },
       ],
     });

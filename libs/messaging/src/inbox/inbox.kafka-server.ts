@@ -28,6 +28,8 @@ export const INBOX_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 /**
  * The extras of an `@EventPattern` whose handler acts on some events of its topic only: the others
  * are passed over before any transaction, e.g. `@EventPattern(TokenIssued.topic, onlyWhen((e: TokenIssuedPayload) => e.reason !== 'refresh'))`.
+ * The predicate sees the payload as parsed, before validation (only events it keeps are validated),
+ * so an irrelevant event is passed over even when it is malformed.
  */
 export function onlyWhen<T>(relevant: (payload: T) => boolean): { relevant: (payload: T) => boolean } {
   return { relevant };
@@ -167,7 +169,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   private async handleMessage(payload: EachMessagePayload): Promise<void> {
     const { topic, partition, message } = payload;
     const headers = decodeHeaders(message.headers);
-    let parsed: { definition: EventDefinition; payload: object };
+    let parsed: { definition: EventDefinition; payload: object } | undefined;
     try {
       parsed = this.parse(topic, headers, message.value);
     } catch (error) {
@@ -175,7 +177,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       this.metrics?.deadLettered(topic, 'rejected');
       return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, rejected.code ?? 'unparseable', rejected.message);
     }
-    if (!this.isRelevant(parsed)) return;
+    if (!parsed) return;
     if (!tracingEnabled()) return this.handleWithRetries(payload, parsed, headers);
     // The trace of whatever wrote the event goes on here (ce_traceparent, the CloudEvents distributed-tracing extension).
     const parent = extractTraceContext(headers, TRACE_HEADER_PREFIX);
@@ -231,7 +233,8 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     }
   }
 
-  private parse(topic: string, headers: Record<string, string>, value: Buffer | null): { definition: EventDefinition; payload: object } {
+  /** The validated event, or `undefined` when its handler declares it irrelevant (passed over unvalidated). */
+  private parse(topic: string, headers: Record<string, string>, value: Buffer | null): { definition: EventDefinition; payload: object } | undefined {
     this.definitionsByTopic ??= new Map(this.subscribedDefinitions().map((d) => [prefixedTopic(this.options.topicPrefix, d.topic), d]));
     const definition = this.definitionsByTopic.get(topic);
     if (!definition) throw new Rejected('unknown_topic', `no handler for topic ${topic}`);
@@ -249,15 +252,26 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       throw new Rejected('malformed_json', 'message value is not JSON');
     }
     if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new Rejected('invalid_payload', 'payload must be a JSON object');
+    if (!this.mayBeRelevant(definition, plain)) return undefined;
     const payload = plainToInstance(definition.payload, plain);
     const errors = validateSync(payload, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) throw new Rejected('invalid_payload', `invalid fields: ${errors.map((e) => e.property).join(', ')}`);
     return { definition, payload };
   }
 
-  private isRelevant(parsed: { definition: EventDefinition; payload: object }): boolean {
-    const relevant = (this.handlerFor(parsed.definition.topic)?.extras as HandlerExtras)?.relevant;
-    return relevant === undefined || relevant(parsed.payload);
+  /**
+   * Asked before the payload is validated, which is most of the cost of passing over an event (a
+   * service reads every TokenIssued, most of them refreshes it does nothing with). A predicate that
+   * fails on a malformed payload counts as relevant: the payload is then validated and dead-lettered.
+   */
+  private mayBeRelevant(definition: EventDefinition, plain: object): boolean {
+    const relevant = (this.handlerFor(definition.topic)?.extras as HandlerExtras)?.relevant;
+    if (relevant === undefined) return true;
+    try {
+      return relevant(plain);
+    } catch {
+      return true;
+    }
   }
 
   /** `duplicate` when the inbox held the event already and the handler did not run. */
