@@ -2,12 +2,14 @@
  * 4. Scale: the token-refresh schedule with a small and a large number of stored connections
  * (rows made with generate_series, due over the next day so the live scheduler leaves them alone).
  * At each size: the scheduler's own claim query (claimDueQuery from apps/token-refresh, FOR UPDATE
- * SKIP LOCKED, LIMIT = its batch size) finding a batch of due rows, timed from the client inside a
+ * SKIP LOCKED, LIMIT = its batch size, less the connections announced and unanswered beyond its
+ * default bound) finding a batch of due rows, timed from the client inside a
  * transaction that added the due batch and is rolled back; the live scheduler picking up a
  * committed batch; and every process's resident memory. The "floor" is the small table.
  */
 import { randomUUID } from 'node:crypto';
 import { claimDueQuery } from '../../apps/token-refresh/src/schedule/refresh-schedule.repository';
+import { DEFAULT_MAX_UNANSWERED } from '../../apps/token-refresh/src/token-refresh.config';
 import type { BenchContext } from '../lib/context';
 import { figure, progress, ScenarioResult, scenarioResult } from '../lib/report';
 import { CpuReport, CpuSampler, memoryOf } from '../lib/sampler';
@@ -65,7 +67,7 @@ export async function scale(ctx: BenchContext): Promise<ScenarioResult> {
         await client.query('BEGIN');
         await client.query(dueBatchSql, [workspaceId, connectorId, batch]);
         const t0 = performance.now();
-        const claimed = await client.query(claimDueQuery(TABLE), [batch]);
+        const claimed = await client.query(claimDueQuery(TABLE), [batch, DEFAULT_MAX_UNANSWERED]);
         claimMs.push(performance.now() - t0);
         await client.query('ROLLBACK');
         if (claimed.rowCount !== batch) throw new Error(`claim query found ${claimed.rowCount} rows, expected ${batch}`);
@@ -75,7 +77,7 @@ export async function scale(ctx: BenchContext): Promise<ScenarioResult> {
       await client.query(dueBatchSql, [workspaceId, connectorId, batch]);
       const { rows: planRows } = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode; 'Execution Time': number }> }>(
         `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${claimDueQuery(TABLE)}`,
-        [batch],
+        [batch, DEFAULT_MAX_UNANSWERED],
       );
       await client.query('ROLLBACK');
       const top = planRows[0]!['QUERY PLAN'][0]!;

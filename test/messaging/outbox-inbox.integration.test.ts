@@ -2,10 +2,10 @@ import { INestApplication } from '@nestjs/common';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { Kafka, logLevel } from 'kafkajs';
+import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ConnectorDeactivated, DEAD_LETTER_TOPIC, cloudEventHeaders } from '@cb/events';
-import { MessagingTables1764300000000, OutboxWriter } from '@cb/messaging';
+import { MessagingTables1764300000000, OFFSET_COMMIT_INTERVAL_MS, OutboxWriter } from '@cb/messaging';
 import { openServiceDatabase } from '@cb/platform';
 import { generateVaultKey } from '@cb/vault-crypto';
 import { collectMessages, createTestDatabase, createTopics, harnessEnv, uniqueName, waitFor } from '../harness';
@@ -142,6 +142,8 @@ describe('outbox and inbox on the real broker', () => {
         { key: 'c', value: JSON.stringify(event()), headers: headers({ ce_type: 'dev.credential-broker.connector.deactivated.v9' }) },
         { key: 'd', value: JSON.stringify({ connectorId: 'not-a-uuid' }), headers: headers() },
         { key: 'e', value: JSON.stringify(event(POISON_CONNECTOR_ID)), headers: headers() },
+        // Malformed but irrelevant to the handler: passed over unvalidated, not dead-lettered (before 'f' on its partition).
+        { key: 'f', value: JSON.stringify({ ...event(IRRELEVANT_CONNECTOR_ID), version: 'not-a-number' }), headers: headers() },
         { key: 'f', value: JSON.stringify(event(good)), headers: headers() },
       ],
     });
@@ -153,5 +155,39 @@ describe('outbox and inbox on the real broker', () => {
     const codes = Object.fromEntries(letters.map((m) => [m.key, m.headers.dlq_error_code]));
     expect(codes).toEqual({ a: 'malformed_json', b: 'missing_cloudevents_attributes', c: 'unsupported_event_type', d: 'invalid_payload', e: 'handler_failed' });
     expect(letters.every((m) => m.headers.dlq_original_topic === topic)).toBe(true);
+  });
+
+  it('commits the offsets it has handled about once a second, not after every event', async () => {
+    startRelay();
+    const [kafkaConsumer] = consumer.getMicroservices()[0]!.unwrap<Consumer[]>();
+    let commits = 0;
+    const stopCounting = kafkaConsumer!.on(kafkaConsumer!.events.COMMIT_OFFSETS, () => {
+      commits++;
+    });
+    const events = 20;
+    const started = Date.now();
+    // One at a time, each handled before the next is written: twenty fetched batches.
+    for (let i = 0; i < events; i++) {
+      const connectorId = randomUUID();
+      await producerDb.transaction((manager) => writer.append(manager, ConnectorDeactivated, event(connectorId)));
+      await waitFor(async () => (await received()).some((r) => r.connector_id === connectorId), { description: `event ${i + 1} handled`, timeoutMs: 30_000 });
+    }
+    const admin = new Kafka({ clientId: uniqueName('offsets'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await waitFor(async () => {
+        const [committed] = await admin.fetchOffsets({ groupId: `${topicPrefix}probe-consumer`, topics: [topic] });
+        return ends.every((end) => end.high === '0' || committed!.partitions.find((p) => p.partition === end.partition)?.offset === end.high);
+      }, { description: 'every handled offset committed', timeoutMs: 5 * OFFSET_COMMIT_INTERVAL_MS });
+    } finally {
+      await admin.disconnect();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    stopCounting();
+    process.stdout.write(`${events} events handled one at a time in ${seconds.toFixed(1)} s: ${commits} offset commits\n`);
+    expect(commits).toBeGreaterThan(0);
+    expect(commits).toBeLessThan(events);
+    expect(commits).toBeLessThanOrEqual(Math.ceil((seconds * 1000) / OFFSET_COMMIT_INTERVAL_MS) + 1);
   });
 });

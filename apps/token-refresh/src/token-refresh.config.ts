@@ -14,6 +14,12 @@ export interface RefreshSettings {
   /** The lease doubles per unanswered attempt up to this cap. */
   refreshBackoffCapSeconds: number;
   /**
+   * The most connections whose first TokenExpired is out and neither answered (a newer credential)
+   * nor past its lease; the scheduler claims no more while this many are. Kept small enough to be
+   * refreshed within one lease, so that a backlog is announced once instead of again at the lease's end.
+   */
+  refreshMaxUnanswered: number;
+  /**
    * For refreshable credentials whose provider gave no expiry: refresh this long after issue.
    * Unset (the default) means such tokens are treated as valid until a caller reports a 401.
    */
@@ -21,6 +27,9 @@ export interface RefreshSettings {
 }
 
 export type TokenRefreshConfig = ServiceConfig & RefreshSettings;
+
+/** The default of `REFRESH_MAX_UNANSWERED` (see {@link RefreshSettings.refreshMaxUnanswered}). */
+export const DEFAULT_MAX_UNANSWERED = 500;
 
 /** Injection token for token-refresh's validated {@link TokenRefreshConfig}. */
 export const TOKEN_REFRESH_CONFIG = Symbol('TOKEN_REFRESH_CONFIG');
@@ -30,6 +39,7 @@ const refreshSettingsReaders: { [K in keyof RefreshSettings]: ConfigReader<Refre
   refreshBatchSize: fromEnv.integer('REFRESH_BATCH_SIZE', 100, { min: 1, max: 10_000 }),
   refreshLeaseSeconds: fromEnv.integer('REFRESH_LEASE_SECONDS', 30, { min: 1, max: 3600 }),
   refreshBackoffCapSeconds: fromEnv.integer('REFRESH_BACKOFF_CAP_SECONDS', 900, { min: 1, max: 86_400 }),
+  refreshMaxUnanswered: fromEnv.integer('REFRESH_MAX_UNANSWERED', DEFAULT_MAX_UNANSWERED, { min: 1, max: 100_000 }),
   refreshAssumedLifetimeSeconds: fromEnv.optional('REFRESH_ASSUMED_LIFETIME_SECONDS', fromEnv.integer('REFRESH_ASSUMED_LIFETIME_SECONDS', undefined, { min: 60 })),
 };
 

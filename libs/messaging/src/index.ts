@@ -6,6 +6,7 @@ export { OutboxRelay } from './outbox/outbox.relay';
 export { InboxKafkaServer, INBOX_PARTITIONS_CONSUMED_CONCURRENTLY, onlyWhen, outsideTransaction } from './inbox/inbox.kafka-server';
 export type { InboxServerOptions } from './inbox/inbox.kafka-server';
 export { InboxContext } from './inbox/inbox.context';
+export { OFFSET_COMMIT_INTERVAL_MS } from './inbox/offset-committer';
 export type { InboxCommit } from './inbox/inbox.context';
 export { createKafka, ensureTopics, kafkaReadiness } from './kafka/kafka-client';
 export { MessagingTables1764300000000 } from './messaging-tables.migration';

@@ -24,6 +24,9 @@ export interface SchedulerStats {
  * again, each time after a longer lease (exponential backoff with jitter, capped), but while the
  * token is valid never so late that fewer than two retries fit before it expires. TokenExpired
  * says when that next attempt will be, so token-issuance can show it while refreshes fail.
+ * It claims only while fewer than `refreshMaxUnanswered` connections are in their first lease
+ * (ADR 0016): a backlog is announced as refreshes come back, so none is announced again only because
+ * its first TokenExpired was still queued behind the others when its lease ended.
  * With tracing on, each announced refresh starts a trace of its own (a root PRODUCER span that its
  * TokenExpired carries on to token-issuance), since no request caused it.
  */
@@ -73,7 +76,7 @@ export class DueTokenScheduler implements OnApplicationBootstrap, BeforeApplicat
 
   private claimAndAnnounce(traces: Span[]): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const due = await this.schedule.claimDue(manager, this.settings.refreshBatchSize);
+      const due = await this.schedule.claimDue(manager, this.settings.refreshBatchSize, this.settings.refreshMaxUnanswered);
       const detectedAt = new Date();
       const announced = due.map((row) => {
         const reason = row.expired || !row.refreshable ? 'expired' : 'due';

@@ -41,14 +41,21 @@ interface DueRecord {
   expired: boolean;
 }
 
-/** The claim query, exported so that a test can EXPLAIN it against a million rows. */
+/**
+ * The claim query, exported so that a test can EXPLAIN it against a million rows. `$1` is the batch,
+ * `$2` the most connections whose first TokenExpired may be out unanswered: rows in their first
+ * lease (`attempts = 1`, due again later) are counted, at most `$2` of them through their partial
+ * index, and only what is left of the bound is claimed. A newer credential (attempts reset) or the
+ * lease's end (due again, then attempts 2) takes a row out of the count, so a failing provider
+ * holds part of the bound for one lease at most.
+ */
 export function claimDueQuery(table: string): string {
   return `SELECT connection_id, workspace_id, connector_id, end_user_id, credential_version, expires_at, refreshable, attempts,
                  (expires_at IS NOT NULL AND expires_at <= now()) AS expired
           FROM ${table}
           WHERE due_at <= now()
           ORDER BY due_at
-          LIMIT $1
+          LIMIT least($1::int, greatest(0, $2::int - (SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE attempts = 1 AND due_at > now() LIMIT $2::int) AS unanswered)))
           FOR UPDATE SKIP LOCKED`;
 }
 
@@ -144,14 +151,12 @@ export class RefreshScheduleRepository {
   }
 
   /**
-   * Locks up to `limit` due rows that no other instance holds. With the partial index on `due_at`
-   * this reads only the due part of the index, whatever the size of the table.
+   * Locks up to `limit` due rows that no other instance holds, fewer when close to `maxUnanswered`
+   * first announcements are still out. With the partial indexes on `due_at` this reads only the due
+   * part of one and at most `maxUnanswered` entries of the other, whatever the size of the table.
    */
-  async claimDue(manager: EntityManager, limit: number): Promise<DueRow[]> {
-    const rows: DueRecord[] = await manager.query(
-      claimDueQuery(this.table),
-      [limit],
-    );
+  async claimDue(manager: EntityManager, limit: number, maxUnanswered: number): Promise<DueRow[]> {
+    const rows: DueRecord[] = await manager.query(claimDueQuery(this.table), [limit, maxUnanswered]);
     return rows.map((r) => ({
       connectionId: r.connection_id,
       workspaceId: r.workspace_id,

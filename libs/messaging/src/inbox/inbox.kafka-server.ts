@@ -12,6 +12,7 @@ import { createKafka, ensureTopics } from '../kafka/kafka-client';
 import { MessagingOptions } from '../messaging-options';
 import { InboxContext } from './inbox.context';
 import { InboxMetrics } from './inbox.metrics';
+import { OffsetCommitter } from './offset-committer';
 
 const MAX_MESSAGE_BYTES = 256 * 1024;
 const MAX_ATTEMPTS = 5;
@@ -27,6 +28,8 @@ export const INBOX_PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 /**
  * The extras of an `@EventPattern` whose handler acts on some events of its topic only: the others
  * are passed over before any transaction, e.g. `@EventPattern(TokenIssued.topic, onlyWhen((e: TokenIssuedPayload) => e.reason !== 'refresh'))`.
+ * The predicate sees the payload as parsed, before validation (only events it keeps are validated),
+ * so an irrelevant event is passed over even when it is malformed.
  */
 export function onlyWhen<T>(relevant: (payload: T) => boolean): { relevant: (payload: T) => boolean } {
   return { relevant };
@@ -70,11 +73,12 @@ export interface InboxServerOptions extends MessagingOptions {
  * A NestJS transport that consumes Kafka through an inbox: each event is validated, handled at most
  * once per service (the inbox row and the handler's changes commit together), retried with backoff
  * when its handler fails, and dead-lettered when it cannot be parsed or keeps failing. The consumer
- * always moves on to the next message.
+ * always moves on to the next message. Offsets are committed once a second ({@link OffsetCommitter}).
  */
 export class InboxKafkaServer extends Server implements CustomTransportStrategy {
   private kafka: Kafka | undefined;
   private consumers: Consumer[] = [];
+  private readonly committers: OffsetCommitter[] = [];
   private deadLetters: Producer | undefined;
   /** Looked up once per topic: Nest's lookup by pattern parses the pattern on every call. */
   private readonly handlers = new Map<string, MessageHandler | undefined>();
@@ -104,6 +108,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.committers.map((committer) => committer.stop()));
     await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
     await this.deadLetters?.disconnect().catch(() => undefined);
   }
@@ -148,17 +153,23 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     this.metrics?.followLag(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
+    const committer = new OffsetCommitter(consumer);
+    this.committers.push(committer);
+    committer.start();
     await consumer.run({
-      autoCommit: true,
+      autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? INBOX_PARTITIONS_CONSUMED_CONCURRENTLY,
-      eachMessage: (message) => this.handleMessage(message),
+      eachMessage: async (message) => {
+        await this.handleMessage(message);
+        committer.handled(message.topic, message.partition, message.message.offset);
+      },
     });
   }
 
   private async handleMessage(payload: EachMessagePayload): Promise<void> {
     const { topic, partition, message } = payload;
     const headers = decodeHeaders(message.headers);
-    let parsed: { definition: EventDefinition; payload: object };
+    let parsed: { definition: EventDefinition; payload: object } | undefined;
     try {
       parsed = this.parse(topic, headers, message.value);
     } catch (error) {
@@ -166,7 +177,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       this.metrics?.deadLettered(topic, 'rejected');
       return this.deadLetter(topic, partition, message.offset, message.key, message.value, headers, rejected.code ?? 'unparseable', rejected.message);
     }
-    if (!this.isRelevant(parsed)) return;
+    if (!parsed) return;
     if (!tracingEnabled()) return this.handleWithRetries(payload, parsed, headers);
     // The trace of whatever wrote the event goes on here (ce_traceparent, the CloudEvents distributed-tracing extension).
     const parent = extractTraceContext(headers, TRACE_HEADER_PREFIX);
@@ -222,7 +233,8 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
     }
   }
 
-  private parse(topic: string, headers: Record<string, string>, value: Buffer | null): { definition: EventDefinition; payload: object } {
+  /** The validated event, or `undefined` when its handler declares it irrelevant (passed over unvalidated). */
+  private parse(topic: string, headers: Record<string, string>, value: Buffer | null): { definition: EventDefinition; payload: object } | undefined {
     this.definitionsByTopic ??= new Map(this.subscribedDefinitions().map((d) => [prefixedTopic(this.options.topicPrefix, d.topic), d]));
     const definition = this.definitionsByTopic.get(topic);
     if (!definition) throw new Rejected('unknown_topic', `no handler for topic ${topic}`);
@@ -240,15 +252,26 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       throw new Rejected('malformed_json', 'message value is not JSON');
     }
     if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new Rejected('invalid_payload', 'payload must be a JSON object');
+    if (!this.mayBeRelevant(definition, plain)) return undefined;
     const payload = plainToInstance(definition.payload, plain);
     const errors = validateSync(payload, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) throw new Rejected('invalid_payload', `invalid fields: ${errors.map((e) => e.property).join(', ')}`);
     return { definition, payload };
   }
 
-  private isRelevant(parsed: { definition: EventDefinition; payload: object }): boolean {
-    const relevant = (this.handlerFor(parsed.definition.topic)?.extras as HandlerExtras)?.relevant;
-    return relevant === undefined || relevant(parsed.payload);
+  /**
+   * Asked before the payload is validated, which is most of the cost of passing over an event (a
+   * service reads every TokenIssued, most of them refreshes it does nothing with). A predicate that
+   * fails on a malformed payload counts as relevant: the payload is then validated and dead-lettered.
+   */
+  private mayBeRelevant(definition: EventDefinition, plain: object): boolean {
+    const relevant = (this.handlerFor(definition.topic)?.extras as HandlerExtras)?.relevant;
+    if (relevant === undefined) return true;
+    try {
+      return relevant(plain);
+    } catch {
+      return true;
+    }
   }
 
   /** `duplicate` when the inbox held the event already and the handler did not run. */
