@@ -164,7 +164,7 @@ describe('every service twice, as separate processes', () => {
     const { driver, sandbox, events, oauthConnectorId, typedConnectorId } = scenario;
     const started = Date.now();
     const done: FlowResult[] = [];
-    const reads: number[] = [];
+    const reads: Array<{ connectionId: string; status: number }> = [];
     const killed: string[] = [];
     const killer = (async () => {
       await waitFor(() => done.length >= 20, { timeoutMs: 120_000, intervalMs: 100, description: 'flows finishing before the first kill' });
@@ -184,7 +184,7 @@ describe('every service twice, as separate processes', () => {
         body: '{}',
         deadline: Date.now() + 30_000,
       }).catch(() => ({ status: 0 }));
-      reads.push(read.status);
+      reads.push({ connectionId: flow.connectionId as string, status: read.status });
     };
     const results = await pool(
       6,
@@ -207,7 +207,7 @@ describe('every service twice, as separate processes', () => {
       formatCounts('every service twice', counts, {
         killed,
         'credential reads': reads.length,
-        'reads not 200': reads.filter((status) => status !== 200),
+        'reads not 200': reads.filter((read) => read.status !== 200).map((read) => read.status),
         ...auditFigures(audit),
         seconds: Math.round((Date.now() - started) / 1000),
       }),
@@ -224,7 +224,9 @@ describe('every service twice, as separate processes', () => {
     expect(audit.sessionsLeftOpen).toBe(0);
     expect(counts.completed).toBeGreaterThan(counts.started * 0.8);
     expect(reads.length).toBe(completed.length);
-    expect(reads.filter((status) => status !== 200)).toEqual([]);
+    // a read may answer 409 only for a connection whose refresh the SIGKILL cut off (it ends needs_reconnect, allowed below)
+    const interrupted = new Set(notActive.filter((c) => c.status === 'needs_reconnect' && c.error === 'refresh_interrupted').map((c) => c.id));
+    expect(reads.filter((read) => read.status !== 200 && !(read.status === 409 && interrupted.has(read.connectionId)))).toEqual([]);
     expect(provider.authorizationCodeReuseDetections).toBe(0);
     expect(provider.tokenRequests.byGrantType.authorization_code ?? 0).toBeLessThanOrEqual(audit.codeRedemptions);
     expect(waitingForRefresh).toEqual([]);
