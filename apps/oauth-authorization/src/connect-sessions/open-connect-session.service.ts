@@ -18,6 +18,7 @@ import { IdempotentRequest, idempotentRequest, isIdempotencyKeyConflict } from '
 import { KnownConnectionEntity } from './known-connection.entity';
 import { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
 import { newSessionToken } from './session-token';
+import { endUserMember, requestedEndUser } from './end-user';
 import { connectorNotActive, idempotencyKeyReused, notAnOAuthSession, sessionNotPending } from '../oauth-authorization.errors';
 
 export interface OpenedSession {
@@ -68,7 +69,8 @@ export class OpenConnectSessionService {
       const attributes = validateRequiredAttributes(config, request.attributes, request.tenant);
       if (!attributes.ok) throw validationFailed(attributes.errors);
       const returnUrl = request.returnUrl === undefined ? null : this.checkReturnUrl(request.returnUrl);
-      const { connectionId, endUserId, reconnect } = await this.target(manager, workspaceId, connector, request);
+      const endUser = requestedEndUser(request);
+      const { connectionId, endUserId, reconnect } = await this.target(manager, workspaceId, connector, request.connectionId, endUser.id);
 
       const token = newSessionToken();
       const now = new Date();
@@ -81,6 +83,7 @@ export class OpenConnectSessionService {
         connectionId,
         reconnect,
         endUserId,
+        endUserDetails: endUser.details,
         tenant: attributes.value.tenant ?? null,
         attributes: { ...attributes.value.attributes },
         returnUrl,
@@ -166,6 +169,7 @@ export class OpenConnectSessionService {
       connectorId: session.connectorId,
       connectorVersion: session.connectorVersion,
       endUserId: session.endUserId,
+      ...endUserMember(session),
       reconnect: session.reconnect,
       ...(session.tenant === null ? {} : { tenant: session.tenant }),
       attributes: session.attributes,
@@ -179,15 +183,16 @@ export class OpenConnectSessionService {
     manager: EntityManager,
     workspaceId: string,
     connector: ConnectorEntity,
-    request: OpenConnectSessionRequestDto,
+    connectionId: string | undefined,
+    endUserId: string | undefined,
   ): Promise<{ connectionId: string; endUserId: string; reconnect: boolean }> {
-    if (request.connectionId === undefined) {
-      if (request.endUserId === undefined) throw validationFailed([{ path: 'endUserId', message: 'endUserId is required for a new connection' }]);
-      return { connectionId: randomUUID(), endUserId: request.endUserId, reconnect: false };
+    if (connectionId === undefined) {
+      if (endUserId === undefined) throw validationFailed([{ path: 'endUserId', message: 'endUserId (or endUser.id) is required for a new connection' }]);
+      return { connectionId: randomUUID(), endUserId, reconnect: false };
     }
-    const known = await manager.getRepository(KnownConnectionEntity).findOne({ where: { connectionId: request.connectionId, workspaceId } });
+    const known = await manager.getRepository(KnownConnectionEntity).findOne({ where: { connectionId, workspaceId } });
     if (!known || known.connectorId !== connector.connectorId) throw notFound('connection');
-    if (request.endUserId !== undefined && request.endUserId !== known.endUserId) {
+    if (endUserId !== undefined && endUserId !== known.endUserId) {
       throw validationFailed([{ path: 'endUserId', message: 'endUserId does not match the connection' }]);
     }
     return { connectionId: known.connectionId, endUserId: known.endUserId, reconnect: true };
