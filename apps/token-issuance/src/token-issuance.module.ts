@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { CaptureCredentialsEventsController } from './capture-credentials/capture-credentials.events.controller';
 import { CaptureCredentialsUseCase } from './capture-credentials/capture-credentials.service';
+import { ConnectionProfileEntity } from './connection-profile/connection-profile.entity';
+import { ConnectionProfiles } from './connection-profile/connection-profiles';
+import { ConnectionViews } from './list-connections/connection-views';
+import { UpdateConnectionHttpController } from './connection-profile/update-connection.http.controller';
 import { ConnectorEntity } from './connectors/connector.entity';
 import { ConnectorProjectionEventsController } from './connectors/connector-projection.events.controller';
 import { ConnectorHealthRepository } from './connectors/connector-health.repository';
@@ -34,7 +38,7 @@ import { TokenEndpoint } from './token-endpoint/token-endpoint';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from './token-issuance.config';
 
 export const SCHEMA = 'token_issuance';
-export const ENTITIES = [ConnectorEntity, ConnectionEntity, CodeRedemptionEntity, CredentialReadEntity, ConnectionDeletionEntity, ProxyCallEntity];
+export const ENTITIES = [ConnectorEntity, ConnectionEntity, CodeRedemptionEntity, CredentialReadEntity, ConnectionDeletionEntity, ProxyCallEntity, ConnectionProfileEntity];
 
 @Module({})
 export class TokenIssuanceModule {
@@ -51,6 +55,7 @@ export class TokenIssuanceModule {
         ReconnectRecoveryEventsController,
         ReportUnauthorizedHttpController,
         DeleteConnectionHttpController,
+        UpdateConnectionHttpController,
       ],
       providers: [
         { provide: TOKEN_ISSUANCE_CONFIG, useValue: config },
@@ -58,6 +63,8 @@ export class TokenIssuanceModule {
         ConnectorHealthRepository,
         CredentialVault,
         TokenEndpoint,
+        ConnectionProfiles,
+        ConnectionViews,
         ConnectOutcome,
         ExchangeCodeUseCase,
         CaptureCredentialsUseCase,
