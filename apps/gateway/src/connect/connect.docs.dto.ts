@@ -7,11 +7,24 @@ import { AUTH_MODES } from '@cb/auth-modes';
  */
 const SESSION_STATUSES = ['pending', 'completed', 'failed', 'expired'];
 
+@ApiSchema({ name: 'ConnectSessionEndUser' })
+export class ConnectSessionEndUserDoc {
+  @ApiProperty({ minLength: 1, maxLength: 256, description: "The end user's id in your product (the same as `endUserId` when both are given)." }) id: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 256, description: 'A name to show for the end user.' }) displayName?: string;
+  @ApiPropertyOptional({ format: 'email', maxLength: 254, description: 'Personal data: kept with the connection and returned to the workspace, never logged.' }) email?: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 256, description: "The end user's organization in your product (filter connections by it)." }) organizationId?: string;
+}
+
 @ApiSchema({ name: 'OpenConnectSessionRequest' })
 export class OpenConnectSessionRequestDoc {
   @ApiProperty({ format: 'uuid', description: 'An active connector of the workspace.' }) connectorId: string;
   @ApiPropertyOptional({ minLength: 1, maxLength: 256, description: "The end user's id in your product. Required for a new connection; for a re-authorization it must match the connection's." })
   endUserId?: string;
+  @ApiPropertyOptional({
+    type: ConnectSessionEndUserDoc,
+    description: 'The end user with a name, e-mail and organization, carried to the connection. `endUser.id` may stand in for `endUserId`. On a re-authorization the details given replace the stored ones.',
+  })
+  endUser?: ConnectSessionEndUserDoc;
   @ApiPropertyOptional({ format: 'uuid', description: 'Re-authorize this existing connection (same id) instead of creating one.' }) connectionId?: string;
   @ApiPropertyOptional({
     type: 'object',

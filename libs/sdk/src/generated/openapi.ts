@@ -262,7 +262,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List connections, newest first, filtered by connector, end user and status (scope `connect` or `credentials:read`) */
+        /**
+         * List connections, oldest first, filtered by tags, end user, organization, connector, status and creation time (scope `connect` or `credentials:read`)
+         * @description Every filter narrows the list (AND). Pages by `cursor` (pass `nextCursor` back; the order is `createdAt`, then `connectionId`) or, for older callers, by `offset`; not both. An invalid filter answers 400 `validation_failed`, naming the parameter in `details.errors[].path`.
+         */
         get: operations["ConnectionsHttpController_list"];
         put?: never;
         post?: never;
@@ -287,7 +290,11 @@ export interface paths {
         delete: operations["ConnectionsHttpController_remove"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Set a connection's metadata, tags and end user details (a JSON Merge Patch, RFC 7396; scope `connect`)
+         * @description `metadata` merges member by member (a `null` member removes it; `"metadata": null` empties it); at most 16 KiB as JSON and 5 levels deep. `tags` merges the same way (at most 20; keys of 1 to 64 letters, digits, `_`, `.`, `-`; values of 1 to 256 characters). `endUser` sets or, with `null`, clears `displayName`, `email`, `organizationId`; the end user's id does not change. Never put secrets here.
+         */
+        patch: operations["ConnectionsHttpController_update"];
         trace?: never;
     };
     "/v1/connections/{id}/report-unauthorized": {
@@ -583,6 +590,19 @@ export interface components {
         ConnectorTemplateList: {
             items: components["schemas"]["ConnectorTemplate"][];
         };
+        ConnectSessionEndUser: {
+            /** @description The end user's id in your product (the same as `endUserId` when both are given). */
+            id: string;
+            /** @description A name to show for the end user. */
+            displayName?: string;
+            /**
+             * Format: email
+             * @description Personal data: kept with the connection and returned to the workspace, never logged.
+             */
+            email?: string;
+            /** @description The end user's organization in your product (filter connections by it). */
+            organizationId?: string;
+        };
         OpenConnectSessionRequest: {
             /**
              * Format: uuid
@@ -591,6 +611,8 @@ export interface components {
             connectorId: string;
             /** @description The end user's id in your product. Required for a new connection; for a re-authorization it must match the connection's. */
             endUserId?: string;
+            /** @description The end user with a name, e-mail and organization, carried to the connection. `endUser.id` may stand in for `endUserId`. On a re-authorization the details given replace the stored ones. */
+            endUser?: components["schemas"]["ConnectSessionEndUser"];
             /**
              * Format: uuid
              * @description Re-authorize this existing connection (same id) instead of creating one.
@@ -783,6 +805,18 @@ export interface components {
             active: boolean;
             health: components["schemas"]["ConnectorHealth"];
         };
+        ConnectionEndUser: {
+            /** @description The end user's id in your product (as `endUserId`). */
+            id: string;
+            displayName: string | null;
+            /**
+             * Format: email
+             * @description Personal data: returned to the workspace, never logged by the broker.
+             */
+            email: string | null;
+            /** @description The end user's organization in your product; filter the list with `organizationId`. */
+            organizationId: string | null;
+        };
         ConnectionRefresh: {
             /**
              * @description `failing` while the provider answers refreshes of the current credential with transient errors (5xx, 429, timeouts): the token still works until `expiresAt`, and the broker retries on a backoff bounded by the remaining lifetime (at least two retries before expiry when the lifetime allows). Back to `ok` after a successful refresh or a reconnect. A refused refresh (`invalid_grant`) shows as status `needs_reconnect` instead.
@@ -811,6 +845,21 @@ export interface components {
             /** @enum {string} */
             mode: "OAUTH2" | "BASIC" | "API_KEY" | "BEARER" | "CUSTOM";
             endUserId: string;
+            endUser: components["schemas"]["ConnectionEndUser"];
+            /** @description The `{tenant}` of the connector's URLs for this connection (e.g. a Microsoft Entra tenant id); not secret. */
+            tenant: string | null;
+            /** @description The connector's required attributes as given when connecting (e.g. a Salesforce `loginHost`), used for `{attr.<key>}` in its URLs and proxy base URL; not secret. */
+            attributes: {
+                [key: string]: string;
+            };
+            /** @description Your JSON, set with `PATCH /v1/connections/{id}`; never secret. */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** @description Key/value tags, set with `PATCH /v1/connections/{id}`; filter the list with `tag=key:value`. */
+            tags: {
+                [key: string]: string;
+            };
             /** @enum {string} */
             status: "active" | "needs_reconnect";
             scopes: string[];
@@ -837,8 +886,27 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
-            /** @description Pass as `offset` for the next page; null on the last page. */
+            /** @description Offset paging: pass as `offset` for the next page; null on the last page and when paging by cursor. */
             nextOffset: number | null;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        UpdateConnectionEndUser: {
+            displayName?: string | null;
+            /** Format: email */
+            email?: string | null;
+            organizationId?: string | null;
+        };
+        UpdateConnectionRequest: {
+            /** @description Merged into the stored metadata (RFC 7396); `null` empties it. */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Merged into the stored tags: a string sets a tag, `null` removes it; `"tags": null` removes them all. */
+            tags?: {
+                [key: string]: string | null;
+            } | null;
+            endUser?: components["schemas"]["UpdateConnectionEndUser"];
         };
         ReportUnauthorizedRequest: {
             /** @description The `credentialVersion` the caller used; a report about an older version only says `superseded` (read again). */
@@ -2133,11 +2201,22 @@ export interface operations {
     ConnectionsHttpController_list: {
         parameters: {
             query?: {
+                /** @description Offset paging, for older callers; prefer `cursor`. */
                 offset?: number;
                 limit?: number;
+                /** @description The `nextCursor` of the previous page (opaque). */
+                cursor?: string;
+                /** @description Only connections created strictly before this time (ISO 8601). */
+                createdBefore?: string;
+                /** @description Only connections created strictly after this time (ISO 8601). */
+                createdAfter?: string;
                 status?: "active" | "needs_reconnect";
+                /** @description The end user's organization, as given in `endUser.organizationId`. */
+                organizationId?: string;
                 endUserId?: string;
                 connectorId?: string;
+                /** @description A tag the connection must carry, as `key:value` (split at the first colon). Repeat it to require several tags (AND); at most 10. */
+                tag?: string[];
             };
             header?: never;
             path?: never;
@@ -2239,6 +2318,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DisconnectResult"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such resource in the caller's workspace (another workspace's ids answer the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectionsHttpController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The connection as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            /** @description `validation_failed` with every offending path in `details.errors`, or `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
