@@ -76,6 +76,7 @@ describe('access control on every gateway endpoint', () => {
     'GET /v1/connect/session': { auth: 'session-token' },
     'POST /v1/connect/credentials': { auth: 'session-token' },
     'POST /v1/connect/authorize': { auth: 'session-token' },
+    'POST /v1/connect/attributes': { auth: 'session-token' },
     'GET /oauth/callback': { auth: 'public' },
     'GET /health/live': { auth: 'public' },
     'GET /health/ready': { auth: 'public' },

@@ -19,7 +19,8 @@ import { KnownConnectionEntity } from './known-connection.entity';
 import { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
 import { newSessionToken } from './session-token';
 import { endUserMember, requestedEndUser } from './end-user';
-import { connectorNotActive, idempotencyKeyReused, notAnOAuthSession, sessionNotPending } from '../oauth-authorization.errors';
+import { asksEndUser, missingAttributes } from './missing-attributes';
+import { attributesRequired, connectorNotActive, idempotencyKeyReused, notAnOAuthSession, sessionNotPending } from '../oauth-authorization.errors';
 
 export interface OpenedSession {
   sessionId: string;
@@ -28,6 +29,8 @@ export interface OpenedSession {
   connectionId: string;
   mode: string;
   authorizationUrl?: string;
+  /** Required attributes the app did not pass: the connect dialog asks the end user for them first. */
+  missingAttributes?: string[];
 }
 
 @Injectable()
@@ -66,7 +69,7 @@ export class OpenConnectSessionService {
       if (!connector) throw notFound('connector');
       if (!connector.active) throw connectorNotActive();
       const config = connector.config;
-      const attributes = validateRequiredAttributes(config, request.attributes, request.tenant);
+      const attributes = validateRequiredAttributes(config, request.attributes, request.tenant, { missingAllowed: asksEndUser(config) });
       if (!attributes.ok) throw validationFailed(attributes.errors);
       const returnUrl = request.returnUrl === undefined ? null : this.checkReturnUrl(request.returnUrl);
       const endUser = requestedEndUser(request);
@@ -105,6 +108,8 @@ export class OpenConnectSessionService {
         await this.requestClientCredentials(manager, session);
         session.status = 'authorized';
         await manager.getRepository(ConnectSessionEntity).update({ id: session.id }, { status: 'authorized' });
+      } else if (attributes.value.missing.length > 0) {
+        opened.missingAttributes = [...attributes.value.missing];
       } else if (config.mode === 'OAUTH2') {
         opened.authorizationUrl = await this.authorizationUrl(manager, session, config);
       }
@@ -125,7 +130,10 @@ export class OpenConnectSessionService {
     if (publicStatus(session) !== 'pending') return opened;
     const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: session.connectorId, workspaceId: session.workspaceId } });
     const config = connector?.config;
-    if (config?.mode === 'OAUTH2' && config.grantType === 'authorization_code') opened.authorizationUrl = await this.authorizationUrl(manager, session, config);
+    if (config?.mode !== 'OAUTH2' || config.grantType !== 'authorization_code') return opened;
+    const missing = missingAttributes(config, session.attributes);
+    if (missing.length > 0) opened.missingAttributes = missing;
+    else opened.authorizationUrl = await this.authorizationUrl(manager, session, config);
     return opened;
   }
 
@@ -142,11 +150,14 @@ export class OpenConnectSessionService {
       if (config?.mode !== 'OAUTH2' || config.grantType !== 'authorization_code') {
         throw notAnOAuthSession();
       }
+      const missing = missingAttributes(config, session.attributes);
+      if (missing.length > 0) throw attributesRequired(missing);
       return { authorizationUrl: await this.authorizationUrl(manager, session, config) };
     });
   }
 
-  private async authorizationUrl(manager: EntityManager, session: ConnectSessionEntity, config: OAuth2Config): Promise<string> {
+  /** A new state and PKCE pair for the session, and the address that carries them. */
+  async authorizationUrl(manager: EntityManager, session: ConnectSessionEntity, config: OAuth2Config): Promise<string> {
     try {
       return await this.authorizationLeg.createAuthorizationRequest(manager, {
         sessionId: session.id,

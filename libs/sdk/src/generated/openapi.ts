@@ -221,6 +221,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connect/attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enter the connector's required attributes the app did not pass; answers with the sign-in address (OAuth sessions) */
+        post: operations["ConnectHttpController_attributes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connect/credentials": {
         parameters: {
             query?: never;
@@ -643,9 +660,11 @@ export interface components {
             mode: "OAUTH2" | "BASIC" | "API_KEY" | "BEARER" | "CUSTOM";
             /**
              * Format: uri
-             * @description OAuth2 (authorization code): where the end user signs in and consents. Each address carries a single-use state.
+             * @description OAuth2 (authorization code): where the end user signs in and consents. Each address carries a single-use state. Absent while `missingAttributes` is not empty.
              */
             authorizationUrl?: string;
+            /** @description OAuth2 (authorization code): the connector's required attributes the request did not pass. The connect dialog asks the end user for them, then offers the sign-in. */
+            missingAttributes?: string[];
         };
         ConnectSessionError: {
             /**
@@ -705,6 +724,13 @@ export interface components {
             /** @description CUSTOM. */
             fields?: components["schemas"]["ConnectFormField"][];
         };
+        ConnectDialogAttribute: {
+            key: string;
+            label: string;
+            description: string | null;
+            /** @description A regular expression the whole value must match (checked again by the broker). */
+            pattern: string | null;
+        };
         ConnectDialogConnector: {
             name: string;
             slug: string;
@@ -712,6 +738,8 @@ export interface components {
             mode: "OAUTH2" | "BASIC" | "API_KEY" | "BEARER" | "CUSTOM";
             /** @description What to ask the end user; null for OAuth2. */
             form: components["schemas"]["ConnectForm"] | null;
+            /** @description OAuth2: the connector's required attributes; empty otherwise. */
+            requiredAttributes: components["schemas"]["ConnectDialogAttribute"][];
         };
         ConnectDialogSession: {
             /** Format: uuid */
@@ -740,6 +768,8 @@ export interface components {
             /** @description Set when `failed` or `expired`. */
             error: components["schemas"]["ConnectSessionError"] | null;
             connector: components["schemas"]["ConnectDialogConnector"] | null;
+            /** @description Keys of the required attributes to ask the end user for before the sign-in (`POST /v1/connect/attributes`). */
+            missingAttributes: string[];
         };
         AuthorizationUrl: {
             /**
@@ -747,6 +777,12 @@ export interface components {
              * @description A fresh sign-in address at the provider for this session; each one carries a single-use state.
              */
             authorizationUrl: string;
+        };
+        SubmitAttributesRequest: {
+            /** @description A value for each missing attribute, by key (e.g. `{ "loginHost": "acme.my.salesforce.com" }`). */
+            attributes: {
+                [key: string]: string;
+            };
         };
         SubmitCredentialsRequest: {
             /**
@@ -2035,6 +2071,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuthorizationUrl"];
+                };
+            };
+            /** @description `invalid_session_token`: the session token is missing, unknown or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_an_oauth_session`, `session_not_pending`, `session_expired`, `attributes_required` (enter them with `POST /v1/connect/attributes` first; `details.missing` names them). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: the bucket of the client's address for this route (`RATE_LIMIT_CONNECT_DIALOG`, shared by every gateway instance) is empty; nothing was done. Retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be allowed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectHttpController_attributes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The session token, or send it as `Authorization: Bearer <sessionToken>`. */
+                "X-Connect-Session"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitAttributesRequest"];
+            };
+        };
+        responses: {
+            /** @description The attributes were accepted; sign in at this address. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationUrl"];
+                };
+            };
+            /** @description `validation_failed`: a value does not match its pattern, is unknown, or was set by the app (each named by `attributes.<key>`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description `invalid_session_token`: the session token is missing, unknown or expired. */
