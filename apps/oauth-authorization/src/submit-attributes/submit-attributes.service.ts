@@ -22,9 +22,11 @@ export class SubmitAttributesService {
     private readonly sessions: OpenConnectSessionService,
   ) {}
 
-  async submit(sessionToken: string | undefined, given: Record<string, unknown>): Promise<{ authorizationUrl: string }> {
+  async submit(sessionToken: string | undefined, body: unknown): Promise<{ authorizationUrl: string }> {
     return this.dataSource.transaction(async (manager) => {
       const session = await findSessionByToken(manager, sessionToken, true);
+      const given = (body as { attributes?: unknown } | null | undefined)?.attributes;
+      if (typeof given !== 'object' || given === null || Array.isArray(given)) throw validationFailed([{ path: 'attributes', message: 'attributes must be an object of values by key' }]);
       const status = publicStatus(session);
       if (status === 'expired') throw sessionExpired();
       if (status !== 'pending' || session.status !== 'pending') throw sessionNotPending(status);
