@@ -67,6 +67,7 @@ describe('access control on every gateway endpoint', () => {
     'POST /v1/connections/{id}/credential': { auth: 'key', anyOf: ['credentials:read'], idOf: 'connection', body: () => ({ includeRefreshToken: true }) },
     'POST /v1/connections/{id}/report-unauthorized': { auth: 'key', anyOf: ['credentials:read'], idOf: 'connection', body: () => ({ credentialVersion: 1 }) },
     'DELETE /v1/connections/{id}': { auth: 'key', anyOf: ['connect'], idOf: 'connection' },
+    'POST /v1/connections/import': { auth: 'key', anyOf: ['admin'], body: () => ({ connectorId: ids.connector, endUser: { id: 'intruder' }, credential: { apiKey: 'intruder-key' } }) },
     'PATCH /v1/connections/{id}': { auth: 'key', anyOf: ['connect'], idOf: 'connection', body: () => ({ tags: { intruder: 'yes' } }) },
     'GET /v1/proxy/{connectionId}/{path}': { auth: 'key', anyOf: ['proxy'], idOf: 'connection' },
     'POST /v1/proxy/{connectionId}/{path}': { auth: 'key', anyOf: ['proxy'], idOf: 'connection' },

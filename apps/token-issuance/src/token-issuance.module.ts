@@ -8,6 +8,9 @@ import { ConnectionProfiles } from './connection-profile/connection-profiles';
 import { ConnectionViews } from './list-connections/connection-views';
 import { UpdateConnectionHttpController } from './connection-profile/update-connection.http.controller';
 import { ConnectorEntity } from './connectors/connector.entity';
+import { ConnectionImportEntity } from './import-connection/connection-import.entity';
+import { ImportConnectionHttpController } from './import-connection/import-connection.http.controller';
+import { ImportConnectionService } from './import-connection/import-connection.service';
 import { ConnectorProjectionEventsController } from './connectors/connector-projection.events.controller';
 import { ConnectorHealthRepository } from './connectors/connector-health.repository';
 import { ConnectorStore } from './connectors/connector-store';
@@ -38,7 +41,7 @@ import { TokenEndpoint } from './token-endpoint/token-endpoint';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from './token-issuance.config';
 
 export const SCHEMA = 'token_issuance';
-export const ENTITIES = [ConnectorEntity, ConnectionEntity, CodeRedemptionEntity, CredentialReadEntity, ConnectionDeletionEntity, ProxyCallEntity, ConnectionProfileEntity];
+export const ENTITIES = [ConnectorEntity, ConnectionEntity, CodeRedemptionEntity, CredentialReadEntity, ConnectionDeletionEntity, ProxyCallEntity, ConnectionProfileEntity, ConnectionImportEntity];
 
 @Module({})
 export class TokenIssuanceModule {
@@ -56,6 +59,7 @@ export class TokenIssuanceModule {
         ReportUnauthorizedHttpController,
         DeleteConnectionHttpController,
         UpdateConnectionHttpController,
+        ImportConnectionHttpController,
       ],
       providers: [
         { provide: TOKEN_ISSUANCE_CONFIG, useValue: config },
@@ -65,6 +69,7 @@ export class TokenIssuanceModule {
         TokenEndpoint,
         ConnectionProfiles,
         ConnectionViews,
+        ImportConnectionService,
         ConnectOutcome,
         ExchangeCodeUseCase,
         CaptureCredentialsUseCase,

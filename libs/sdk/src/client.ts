@@ -10,6 +10,7 @@ import type {
   CreateConnectSessionRequest,
   Credential,
   DisconnectResult,
+  ImportConnectionRequest,
   ListConnectionsQuery,
   ListConnectorsQuery,
   Page,
@@ -331,6 +332,14 @@ export class ConnectionsApi {
 
   get(connectionId: string): Promise<Connection> {
     return this.client.request(`/v1/connections/${encodeURIComponent(connectionId)}`);
+  }
+
+  /**
+   * Scope `admin`. A connection with a credential obtained elsewhere (a migration from another
+   * broker); stored and refreshed like a connect. `connection_exists` (409) when its id is taken.
+   */
+  import(request: ImportConnectionRequest): Promise<Connection> {
+    return this.client.request('/v1/connections/import', { method: 'POST', body: request });
   }
 
   /**

@@ -59,6 +59,8 @@ export type ConnectionPage = Schemas['ConnectionPage'];
 export type ConnectionEndUser = Schemas['ConnectionEndUser'];
 /** `metadata`, `tags`, `endUser`: a JSON Merge Patch (RFC 7396). */
 export type UpdateConnectionRequest = Schemas['UpdateConnectionRequest'];
+/** A connection made elsewhere, with its credential in the shape of the connector's mode. */
+export type ImportConnectionRequest = Schemas['ImportConnectionRequest'];
 
 /** The secret material, one shape per kind. The refresh token only when asked for. */
 export type CredentialMaterial = Schemas['Credential']['credential'];

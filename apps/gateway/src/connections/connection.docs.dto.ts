@@ -148,3 +148,29 @@ export class DisconnectResultDoc {
 export class ReadCredentialRequestDoc {
   @ApiPropertyOptional({ default: false, description: 'The refresh token is withheld unless asked for.' }) includeRefreshToken?: boolean;
 }
+
+@ApiSchema({ name: 'ImportEndUser' })
+export class ImportEndUserDoc {
+  @ApiProperty({ minLength: 1, maxLength: 256 }) id: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 256 }) displayName?: string;
+  @ApiPropertyOptional({ format: 'email', maxLength: 254 }) email?: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 256 }) organizationId?: string;
+}
+
+@ApiSchema({ name: 'ImportConnectionRequest' })
+export class ImportConnectionRequestDoc {
+  @ApiProperty({ format: 'uuid', description: 'An active connector of the workspace; the credential must fit its mode.' }) connectorId: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Keep the id the connection had elsewhere; a new one when absent. Never replaces an existing connection.' }) connectionId?: string;
+  @ApiProperty({ type: ImportEndUserDoc }) endUser: ImportEndUserDoc;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128 }) tenant?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: "The connector's required attributes." }) attributes?: Record<string, string>;
+  @ApiPropertyOptional({ ...METADATA_SCHEMA }) metadata?: Record<string, unknown>;
+  @ApiPropertyOptional({ ...TAGS_SCHEMA }) tags?: Record<string, string>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'OAuth2: `accessToken`, `refreshToken`, `expiresAt` (date-time) or `expiresIn` (seconds), `scopes`, `tokenType`. Basic: `username`, `password`. API key: `apiKey`. Bearer: `token`. Custom input: `values`. Write-only.',
+  })
+  credential: Record<string, unknown>;
+}

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { notFound } from '@cb/platform';
 import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { isUuid, UpstreamClient } from '../upstream';
-import { ConnectionListResponseDoc, ConnectionResponseDoc, DisconnectResultDoc, UpdateConnectionRequestDoc, ReportUnauthorizedRequestDoc, ReportUnauthorizedResponseDoc } from './connection.docs.dto';
+import { ConnectionListResponseDoc, ConnectionResponseDoc, DisconnectResultDoc, ImportConnectionRequestDoc, UpdateConnectionRequestDoc, ReportUnauthorizedRequestDoc, ReportUnauthorizedResponseDoc } from './connection.docs.dto';
 import { forbiddenWithoutAnyOf } from '../gateway.errors';
 
 const LIST_FILTERS = ['connectorId', 'endUserId', 'organizationId', 'status', 'createdAfter', 'createdBefore', 'cursor', 'limit', 'offset'] as const;
@@ -43,6 +43,31 @@ export class ConnectionsHttpController {
     const tags = typeof query.tag === 'string' ? [query.tag] : Array.isArray(query.tag) ? query.tag.filter((tag): tag is string => typeof tag === 'string') : [];
     if (tags.length > 0) filters.tag = tags;
     const answer = await this.upstream.request('token-issuance', { method: 'GET', path: `/internal/v1/workspaces/${caller.workspaceId}/connections`, query: filters });
+    return answer.body;
+  }
+
+  /** A connection made elsewhere (a migration from another broker), with its credential. */
+  @Post('import')
+  @RequireScopes('admin')
+  @ApiOperation({
+    summary: 'Import a connection with a credential obtained elsewhere, e.g. from another broker (scope `admin`)',
+    description:
+      "`credential` follows the connector's mode: OAuth2 `{ accessToken, refreshToken?, expiresAt? | expiresIn?, scopes?, tokenType? }`; " +
+      'Basic `{ username, password }`; API key `{ apiKey }`; bearer `{ token }`; custom input `{ values }`. ' +
+      'The connection is stored and announced like a connect (TokenIssued with reason `import`), so an OAuth token with a refresh token is refreshed on schedule. ' +
+      'Each import is audited (which API key, when); the credential is never logged or returned.',
+  })
+  @ApiBody({ type: ImportConnectionRequestDoc })
+  @ApiCreatedResponse({ type: ConnectionResponseDoc, description: 'The imported connection, without its credential.' })
+  @ApiConflictResponse({ description: '`connection_exists` (the `connectionId` is taken), `connector_not_active`.' })
+  @HttpCode(201)
+  async import(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown): Promise<unknown> {
+    const answer = await this.upstream.request('token-issuance', {
+      method: 'POST',
+      path: `/internal/v1/workspaces/${caller.workspaceId}/connections/import`,
+      body: body ?? {},
+      headers: { 'x-api-key-id': caller.apiKeyId },
+    });
     return answer.body;
   }
 

@@ -7,6 +7,7 @@ import { ConnectorChanges1765100000000 } from './1765100000000-connector-changes
 import { RefreshLeases1765300000000 } from './1765300000000-refresh-leases';
 import { ProxyCalls1765500000000 } from './1765500000000-proxy-calls';
 import { ConnectionProfiles1766400000000 } from './1766400000000-connection-profiles';
+import { ConnectionImports1766500000000 } from './1766500000000-connection-imports';
 
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -20,4 +21,5 @@ export const MIGRATIONS: Function[] = [
   RefreshLeases1765300000000,
   ProxyCalls1765500000000,
   ConnectionProfiles1766400000000,
+  ConnectionImports1766500000000,
 ];

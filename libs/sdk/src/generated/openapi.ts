@@ -292,6 +292,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connections/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a connection with a credential obtained elsewhere, e.g. from another broker (scope `admin`)
+         * @description `credential` follows the connector's mode: OAuth2 `{ accessToken, refreshToken?, expiresAt? | expiresIn?, scopes?, tokenType? }`; Basic `{ username, password }`; API key `{ apiKey }`; bearer `{ token }`; custom input `{ values }`. The connection is stored and announced like a connect (TokenIssued with reason `import`), so an OAuth token with a refresh token is refreshed on schedule. Each import is audited (which API key, when); the credential is never logged or returned.
+         */
+        post: operations["ConnectionsHttpController_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connections/{id}": {
         parameters: {
             query?: never;
@@ -926,6 +946,41 @@ export interface components {
             nextOffset: number | null;
             /** @description Pass as `cursor` for the next page; null on the last page. */
             nextCursor: string | null;
+        };
+        ImportEndUser: {
+            id: string;
+            displayName?: string;
+            /** Format: email */
+            email?: string;
+            organizationId?: string;
+        };
+        ImportConnectionRequest: {
+            /**
+             * Format: uuid
+             * @description An active connector of the workspace; the credential must fit its mode.
+             */
+            connectorId: string;
+            /**
+             * Format: uuid
+             * @description Keep the id the connection had elsewhere; a new one when absent. Never replaces an existing connection.
+             */
+            connectionId?: string;
+            endUser: components["schemas"]["ImportEndUser"];
+            tenant?: string;
+            /** @description The connector's required attributes. */
+            attributes?: {
+                [key: string]: string;
+            };
+            metadata?: {
+                [key: string]: unknown;
+            };
+            tags?: {
+                [key: string]: string;
+            };
+            /** @description OAuth2: `accessToken`, `refreshToken`, `expiresAt` (date-time) or `expiresIn` (seconds), `scopes`, `tokenType`. Basic: `username`, `password`. API key: `apiKey`. Bearer: `token`. Custom input: `values`. Write-only. */
+            credential: {
+                [key: string]: unknown;
+            };
         };
         UpdateConnectionEndUser: {
             displayName?: string | null;
@@ -2344,6 +2399,66 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectionsHttpController_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The imported connection, without its credential. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            /** @description `validation_failed` with every offending path in `details.errors`, or `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `connection_exists` (the `connectionId` is taken), `connector_not_active`. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
