@@ -142,6 +142,76 @@ describe('importing connections', () => {
     expect((await gateway.call<{ credential: { apiKey: string } }>('POST', `/v1/connections/${connectionId}/credential`, { body: {} })).body.credential.apiKey).toBe(API_KEY);
   });
 
+  /** Sends an NDJSON body as a stream, in chunks cut across lines, and reads the report's lines. */
+  const bulkImport = async (chunks: string[], key = gateway.apiKey): Promise<{ status: number; contentType: string | null; lines: Array<Record<string, any>>; text: string }> => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${system.urls.gateway}/v1/connections/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+      body,
+      duplex: 'half',
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await response.text();
+    const lines = response.headers.get('content-type')?.startsWith('application/x-ndjson') ? text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>) : [];
+    return { status: response.status, contentType: response.headers.get('content-type'), lines, text };
+  };
+
+  it('imports NDJSON in bulk: a report line per input line, bad lines reported and the others imported', async () => {
+    const secret = `bulk-secret-${randomBytes(6).toString('hex')}`;
+    const takenId = '9d7e1c2a-3b4f-4c5d-8e6f-7a8b9c0d1e2f';
+    const line = (endUser: string, extra: Record<string, unknown> = {}) => JSON.stringify({ connectorId: apiKeyConnector, endUser: { id: endUser }, tags: { batch: 'one' }, credential: { apiKey: `${secret}-${endUser}` }, ...extra });
+    const body = [
+      line('bulk-1', { connectionId: takenId }),
+      '',
+      'not json',
+      line('bulk-2'),
+      JSON.stringify({ connectorId: apiKeyConnector, endUser: { id: 'bulk-3' }, credential: { token: secret } }),
+      JSON.stringify({ padding: 'x'.repeat(70 * 1024) }),
+      line('bulk-4', { connectionId: takenId }),
+      '[1, 2]',
+      line('bulk-5'),
+    ].join('\n');
+    const cut = [body.slice(0, 37), body.slice(37, 5000), body.slice(5000)];
+    const report = await bulkImport(cut);
+    expect(report.status).toBe(200);
+    expect(report.contentType).toMatch(/^application\/x-ndjson/);
+    expect(report.text).not.toContain(secret);
+    const byLine = new Map(report.lines.filter((l) => 'line' in l).map((l) => [l.line as number, l]));
+    expect([...byLine.keys()]).toEqual([1, 3, 4, 5, 6, 7, 8, 9]);
+    expect(byLine.get(1)).toEqual({ line: 1, connectionId: takenId });
+    expect(byLine.get(3)?.error.code).toBe('invalid_json');
+    expect(byLine.get(4)?.connectionId).toEqual(expect.any(String));
+    expect(byLine.get(5)?.error).toMatchObject({ code: 'validation_failed', details: { errors: expect.arrayContaining([expect.objectContaining({ path: 'credential.token' })]) } });
+    expect(byLine.get(6)?.error.code).toBe('line_too_long');
+    expect(byLine.get(7)?.error.code).toBe('connection_exists');
+    expect(byLine.get(8)?.error.code).toBe('invalid_json');
+    expect(byLine.get(9)?.connectionId).toEqual(expect.any(String));
+    expect(report.lines.at(-1)).toEqual({ summary: { imported: 3, failed: 5, complete: true } });
+
+    const listed = await gateway.call<{ items: Array<{ connectionId: string; endUserId: string }> }>('GET', '/v1/connections?tag=batch:one');
+    expect(listed.body.items.map((item) => item.endUserId)).toEqual(['bulk-1', 'bulk-2', 'bulk-5']);
+    const read = await gateway.call<{ credential: { apiKey: string } }>('POST', `/v1/connections/${takenId}/credential`, { body: {} });
+    expect(read.body.credential.apiKey).toBe(`${secret}-bulk-1`);
+    expect(system.logs()).not.toContain(secret);
+  });
+
+  it('stops a bulk import past its line limit with complete: false, and takes only admin keys', async () => {
+    const report = await bulkImport([Array.from({ length: 10_001 }, () => '{}').join('\n')]);
+    expect(report.status).toBe(200);
+    expect(report.lines.filter((l) => 'line' in l)).toHaveLength(10_000);
+    expect(report.lines.at(-1)).toMatchObject({ summary: { imported: 0, failed: 10_000, complete: false, reason: 'too_many_lines' } });
+
+    const connectKey = await gateway.call<{ apiKey: string }>('POST', '/v1/api-keys', { body: { name: 'connect only', scopes: ['connect'] } });
+    const refused = await bulkImport(['{}\n'], connectKey.body.apiKey);
+    expect(refused.status).toBe(403);
+  });
+
   it('refuses a credential that does not fit the connector, naming the field and never echoing the secret', async () => {
     const secret = `secret-${randomBytes(6).toString('hex')}`;
     const wrongShape = await importConnection({ connectorId: apiKeyConnector, endUser: { id: 'u' }, credential: { token: secret } });

@@ -8,6 +8,7 @@ import { ConnectionProfiles } from './connection-profile/connection-profiles';
 import { ConnectionViews } from './list-connections/connection-views';
 import { UpdateConnectionHttpController } from './connection-profile/update-connection.http.controller';
 import { ConnectorEntity } from './connectors/connector.entity';
+import { BulkImportRoute } from './import-connection/bulk-import.route';
 import { ConnectionImportEntity } from './import-connection/connection-import.entity';
 import { ImportConnectionHttpController } from './import-connection/import-connection.http.controller';
 import { ImportConnectionService } from './import-connection/import-connection.service';
@@ -70,6 +71,7 @@ export class TokenIssuanceModule {
         ConnectionProfiles,
         ConnectionViews,
         ImportConnectionService,
+        BulkImportRoute,
         ConnectOutcome,
         ExchangeCodeUseCase,
         CaptureCredentialsUseCase,

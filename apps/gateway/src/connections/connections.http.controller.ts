@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { notFound } from '@cb/platform';
 import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
@@ -55,9 +55,19 @@ export class ConnectionsHttpController {
       "`credential` follows the connector's mode: OAuth2 `{ accessToken, refreshToken?, expiresAt? | expiresIn?, scopes?, tokenType? }`; " +
       'Basic `{ username, password }`; API key `{ apiKey }`; bearer `{ token }`; custom input `{ values }`. ' +
       'The connection is stored and announced like a connect (TokenIssued with reason `import`), so an OAuth token with a refresh token is refreshed on schedule. ' +
-      'Each import is audited (which API key, when); the credential is never logged or returned.',
+      'Each import is audited (which API key, when); the credential is never logged or returned. ' +
+      '**Bulk**: send `Content-Type: application/x-ndjson`, one such object per line (at most 10,000 lines of 64 KiB, 32 MiB in all). ' +
+      'The body is read as it arrives and the answer is `200` `application/x-ndjson`, one line per input line as it is done: ' +
+      '`{ "line": 3, "connectionId": "…" }` or `{ "line": 4, "error": { "code", "message", "details" } }` (a bad line never stops the others), ' +
+      'then `{ "summary": { "imported", "failed", "complete" } }`; `complete: false` with a `reason` (`too_many_lines`, `too_large`) when the stream went past a limit and was not read further.',
   })
+  @ApiConsumes('application/json', 'application/x-ndjson')
   @ApiBody({ type: ImportConnectionRequestDoc })
+  @ApiResponse({
+    status: 200,
+    description: 'Bulk (NDJSON): the report, one JSON object per line, then a summary line.',
+    content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+  })
   @ApiCreatedResponse({ type: ConnectionResponseDoc, description: 'The imported connection, without its credential.' })
   @ApiConflictResponse({ description: '`connection_exists` (the `connectionId` is taken), `connector_not_active`.' })
   @HttpCode(201)

@@ -303,7 +303,7 @@ export interface paths {
         put?: never;
         /**
          * Import a connection with a credential obtained elsewhere, e.g. from another broker (scope `admin`)
-         * @description `credential` follows the connector's mode: OAuth2 `{ accessToken, refreshToken?, expiresAt? | expiresIn?, scopes?, tokenType? }`; Basic `{ username, password }`; API key `{ apiKey }`; bearer `{ token }`; custom input `{ values }`. The connection is stored and announced like a connect (TokenIssued with reason `import`), so an OAuth token with a refresh token is refreshed on schedule. Each import is audited (which API key, when); the credential is never logged or returned.
+         * @description `credential` follows the connector's mode: OAuth2 `{ accessToken, refreshToken?, expiresAt? | expiresIn?, scopes?, tokenType? }`; Basic `{ username, password }`; API key `{ apiKey }`; bearer `{ token }`; custom input `{ values }`. The connection is stored and announced like a connect (TokenIssued with reason `import`), so an OAuth token with a refresh token is refreshed on schedule. Each import is audited (which API key, when); the credential is never logged or returned. **Bulk**: send `Content-Type: application/x-ndjson`, one such object per line (at most 10,000 lines of 64 KiB, 32 MiB in all). The body is read as it arrives and the answer is `200` `application/x-ndjson`, one line per input line as it is done: `{ "line": 3, "connectionId": "…" }` or `{ "line": 4, "error": { "code", "message", "details" } }` (a bad line never stops the others), then `{ "summary": { "imported", "failed", "complete" } }`; `complete: false` with a `reason` (`too_many_lines`, `too_large`) when the stream went past a limit and was not read further.
          */
         post: operations["ConnectionsHttpController_import"];
         delete?: never;
@@ -2418,9 +2418,19 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ImportConnectionRequest"];
+                "application/x-ndjson": components["schemas"]["ImportConnectionRequest"];
             };
         };
         responses: {
+            /** @description Bulk (NDJSON): the report, one JSON object per line, then a summary line. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
             /** @description The imported connection, without its credential. */
             201: {
                 headers: {
