@@ -1,4 +1,4 @@
-import { Brackets, type SelectQueryBuilder } from 'typeorm';
+import type { SelectQueryBuilder } from 'typeorm';
 import { validationFailed } from '@cb/platform';
 import { ConnectionProfileEntity } from '../connection-profile/connection-profile.entity';
 import { parseTagFilter } from '../connection-profile/profile-rules';
@@ -21,6 +21,7 @@ export function applyListFilters(builder: SelectQueryBuilder<ConnectionEntity>, 
     builder.innerJoin(ConnectionProfileEntity, 'p', 'p.connection_id = c.id');
     if (tags === null) builder.andWhere('false');
     else if (tags !== undefined) builder.andWhere('p.tags @> CAST(:tags AS jsonb)', { tags: JSON.stringify(tags) });
+    // p.workspace_id too, so that the (workspace_id, end_user_organization_id) index answers it.
     if (query.organizationId) builder.andWhere('p.workspace_id = :workspaceId AND p.end_user_organization_id = :organizationId', { organizationId: query.organizationId });
   }
   return builder;
@@ -29,7 +30,7 @@ export function applyListFilters(builder: SelectQueryBuilder<ConnectionEntity>, 
 /** Continues after the cursor's (createdAt, id), in the list's order. */
 export function applyCursor(builder: SelectQueryBuilder<ConnectionEntity>, cursor: string): void {
   const after = decodeCursor(cursor);
-  builder.andWhere(new Brackets((where) => where.where('(c.created_at, c.id) > (:cursorCreatedAt, :cursorId)', { cursorCreatedAt: new Date(after.createdAt), cursorId: after.id })));
+  builder.andWhere('(c.created_at, c.id) > (:cursorCreatedAt, :cursorId)', { cursorCreatedAt: new Date(after.createdAt), cursorId: after.id });
 }
 
 export function encodeCursor(connection: ConnectionEntity): string {
