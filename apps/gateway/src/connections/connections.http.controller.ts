@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { notFound } from '@cb/platform';
 import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
@@ -36,6 +36,7 @@ export class ConnectionsHttpController {
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'offset', required: false, description: 'Offset paging, for older callers; prefer `cursor`.', schema: { type: 'integer', minimum: 0, default: 0 } })
   @ApiOkResponse({ type: ConnectionListResponseDoc })
+  @ApiBadRequestResponse({ description: '`validation_failed`: an invalid filter, named in `details.errors[].path` (`tag`, `createdAfter`, `cursor`, `offset` with a cursor…).' })
   async list(@CurrentWorkspace() caller: WorkspaceContext, @Query() query: Record<string, unknown>): Promise<unknown> {
     requireAnyScope(caller, ['connect', 'credentials:read']);
     const filters: Record<string, string | string[] | undefined> = {};
@@ -69,6 +70,8 @@ export class ConnectionsHttpController {
     content: { 'application/x-ndjson': { schema: { type: 'string' } } },
   })
   @ApiCreatedResponse({ type: ConnectionResponseDoc, description: 'The imported connection, without its credential.' })
+  @ApiBadRequestResponse({ description: '`validation_failed`: each problem named by its path (`credential.accessToken`, `endUser.id`, `attributes.<key>`…), never with a value.' })
+  @ApiNotFoundResponse({ description: '`not_found`: the connector is not one of the workspace.' })
   @ApiConflictResponse({ description: '`connection_exists` (the `connectionId` is taken), `connector_not_active`.' })
   @HttpCode(201)
   async import(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: unknown): Promise<unknown> {
@@ -103,6 +106,8 @@ export class ConnectionsHttpController {
   })
   @ApiBody({ type: UpdateConnectionRequestDoc })
   @ApiOkResponse({ type: ConnectionResponseDoc, description: 'The connection as it is now.' })
+  @ApiNotFoundResponse({ description: '`not_found`: no such connection in the workspace.' })
+  @ApiBadRequestResponse({ description: '`validation_failed`: a member that cannot change, or a merged result past a limit, named by its path (`metadata`, `tags.<key>`, `endUser.email`…); nothing is changed.' })
   async update(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Body() body: unknown): Promise<unknown> {
     if (!isUuid(id)) throw notFound('connection');
     const answer = await this.upstream.request('token-issuance', { method: 'PATCH', path: `/internal/v1/workspaces/${caller.workspaceId}/connections/${id}`, body: body ?? {} });

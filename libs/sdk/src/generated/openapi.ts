@@ -2388,6 +2388,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionPage"];
                 };
             };
+            /** @description `validation_failed`: an invalid filter, named in `details.errors[].path` (`tag`, `createdAfter`, `cursor`, `offset` with a cursor…). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
             401: {
                 headers: {
@@ -2440,7 +2449,7 @@ export interface operations {
                     "application/json": components["schemas"]["Connection"];
                 };
             };
-            /** @description `validation_failed` with every offending path in `details.errors`, or `malformed_json`. */
+            /** @description `validation_failed`: each problem named by its path (`credential.accessToken`, `endUser.id`, `attributes.<key>`…), never with a value. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2460,6 +2469,15 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: the connector is not one of the workspace. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2599,7 +2617,7 @@ export interface operations {
                     "application/json": components["schemas"]["Connection"];
                 };
             };
-            /** @description `validation_failed` with every offending path in `details.errors`, or `malformed_json`. */
+            /** @description `validation_failed`: a member that cannot change, or a merged result past a limit, named by its path (`metadata`, `tags.<key>`, `endUser.email`…); nothing is changed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2626,7 +2644,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: no such resource in the caller's workspace (another workspace's ids answer the same). */
+            /** @description `not_found`: no such connection in the workspace. */
             404: {
                 headers: {
                     [name: string]: unknown;
