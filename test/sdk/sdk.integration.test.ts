@@ -202,6 +202,32 @@ describe('@cb/sdk against the running system', () => {
       expect(await broker.connections.getCredential(customConnectionId)).toMatchObject({ credential: { type: 'custom', fields: { apiKey: 'acme-key-123' } } });
     });
 
+    it('imports connections, merges their metadata and tags, and finds them by tag and organization page after page', async () => {
+      const connector = await broker.connectors.create({ slug: 'sdk-api-key', name: 'SDK API key', config: { mode: 'API_KEY', headerName: 'X-Key' } });
+      await broker.connectors.activate(connector.id);
+      const imported = [];
+      for (const user of ['sdk-a', 'sdk-b', 'sdk-c']) {
+        imported.push(
+          await broker.connections.import({
+            connectorId: connector.id,
+            endUser: { id: user, displayName: user.toUpperCase(), organizationId: user === 'sdk-c' ? 'org-other' : 'org-sdk' },
+            tags: { source: 'sdk' },
+            credential: { apiKey: `key-of-${user}` },
+          }),
+        );
+      }
+      expect(imported[0]).toMatchObject({ mode: 'API_KEY', endUser: { id: 'sdk-a', displayName: 'SDK-A', email: null, organizationId: 'org-sdk' }, tags: { source: 'sdk' } });
+
+      const updated = await broker.connections.update(imported[1]?.connectionId ?? '', { metadata: { plan: 'pro' }, tags: { tier: 'gold' } });
+      expect(updated).toMatchObject({ metadata: { plan: 'pro' }, tags: { source: 'sdk', tier: 'gold' } });
+
+      const seen = [];
+      for await (const connection of broker.connections.listAll({ tag: ['source:sdk'], organizationId: 'org-sdk', limit: 1 })) seen.push(connection.endUserId);
+      expect(seen).toEqual(['sdk-a', 'sdk-b']);
+      expect((await broker.connections.list({ tag: ['source:sdk', 'tier:gold'] })).items.map((c) => c.endUserId)).toEqual(['sdk-b']);
+      expect(await rejectionOf(broker.connections.list({ tag: ['no-colon'] }))).toMatchObject({ code: 'validation_failed', status: 400 });
+    });
+
     it('waits for an OAuth session, then reads the credential with and without the refresh token', async () => {
       const session = await openSession({ connectorId: oauthConnectorId, endUserId: 'sdk-user-oauth' });
       expect(session.authorizationUrl).toMatch(new RegExp(`^${sandbox.urls.authorization}\\?`));

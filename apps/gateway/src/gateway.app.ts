@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import type { Express } from 'express';
 import { createHttpService, createLogger } from '@cb/platform';
+import { BulkImportRoute } from './connections/bulk-import.route';
 import { CredentialReadRoute } from './connections/credential-read.route';
 import { ProxyRoute } from './proxy/proxy.route';
 import { loadGatewayConfig } from './gateway.config';
@@ -16,8 +17,8 @@ export async function startGateway(env: NodeJS.ProcessEnv = process.env): Promis
     service: config,
     bodyLimit: '64kb',
     hotRoutes: (nest) => [nest.get(CredentialReadRoute)],
-    // The proxy streams its bodies both ways, so it runs before the JSON body parser and its limit.
-    streamingRoutes: (nest) => [nest.get(ProxyRoute)],
+    // The proxy streams its bodies both ways, and the bulk import its NDJSON lines, so they run before the JSON body parser and its limit.
+    streamingRoutes: (nest) => [nest.get(ProxyRoute), nest.get(BulkImportRoute)],
   });
   // req.ip: the socket's address, or behind TRUSTED_PROXIES the right-most untrusted X-Forwarded-For hop
   (app.getHttpAdapter().getInstance() as Express).set('trust proxy', config.trustedProxies?.trust ?? false);

@@ -25,6 +25,7 @@ const ERROR_WORDS = {
   temporarily_unavailable: 'The provider is temporarily unavailable. Please try again in a moment.',
   invalid_session_token: 'This connect link is not valid or has expired. Ask for a new one.',
   connector_not_active: 'This connector is not active, so it cannot be connected right now.',
+  attributes_required: 'A few details are needed before signing in. Reload this page to enter them.',
   network_error: 'The server could not be reached. Check your connection and try again.',
 };
 
@@ -243,6 +244,124 @@ async function popupClosed(button) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// OAuth: required attributes the app did not pass (a login host, a subdomain), asked before sign-in
+
+/** The connector's pattern as the whole-value check the broker makes; null when the browser cannot read it. */
+function wholeValuePattern(pattern) {
+  if (!pattern) return null;
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u');
+  } catch {
+    return null; // the broker checks it anyway
+  }
+}
+
+function renderAttributes() {
+  const name = view.connector?.name ?? 'the provider';
+  frame(`Connect ${name}`, `${name} needs a few details before you sign in.`);
+  const wanted = new Set(view.missingAttributes);
+  const attributes = (view.connector?.requiredAttributes ?? []).filter((attribute) => wanted.has(attribute.key));
+  const slots = new Map();
+  const formElement = h('form', { id: 'attributes-form', novalidate: true, autocomplete: 'off' });
+  for (const attribute of attributes) {
+    const id = `attribute-${attribute.key}`;
+    const errorId = uid('err');
+    const hintId = attribute.description ? uid('hint') : undefined;
+    const input = h('input', {
+      id,
+      name: attribute.key,
+      type: 'text',
+      required: true,
+      'aria-required': 'true',
+      spellcheck: 'false',
+      autocomplete: 'off',
+      'aria-describedby': [hintId, errorId].filter(Boolean).join(' '),
+    });
+    const error = h('p', { id: errorId, class: 'field-error', hidden: true });
+    const pattern = wholeValuePattern(attribute.pattern);
+    const check = () => {
+      const value = input.value.trim();
+      return value === '' ? 'is required' : pattern && !pattern.test(value) ? 'does not have the expected format' : undefined;
+    };
+    // Checked as they type, once there is something to check: a half-typed value is not yet shown as wrong on its first keystrokes.
+    input.addEventListener('input', () => {
+      const problem = input.value.trim() === '' ? undefined : check();
+      error.hidden = !problem;
+      error.textContent = problem ? sentence(problem, { key: attribute.key, label: attribute.label }) : '';
+      if (problem) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    });
+    slots.set(`attributes.${attribute.key}`, { attribute, input, error, check });
+    formElement.append(
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: id }, attribute.label || attribute.key, h('span', { class: 'required' }, ' (required)')),
+        input,
+        hintId ? h('p', { id: hintId, class: 'hint' }, attribute.description) : null,
+        error,
+      ),
+    );
+  }
+  const submit = h('button', { type: 'submit', class: 'button button-primary button-large', id: 'submit-attributes' }, 'Continue');
+  formElement.append(h('div', { class: 'actions' }, submit));
+  clear(body, formElement);
+
+  const showErrors = (errors) => {
+    const unplaced = [];
+    let first;
+    for (const { path, message } of errors) {
+      const slot = slots.get(path);
+      if (!slot) {
+        unplaced.push(message);
+        continue;
+      }
+      slot.error.textContent = sentence(message, { key: slot.attribute.key, label: slot.attribute.label });
+      slot.error.hidden = false;
+      slot.input.setAttribute('aria-invalid', 'true');
+      first ??= slot.input;
+    }
+    if (unplaced.length) showError(unplaced.join(' '));
+    first?.focus();
+  };
+
+  formElement.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clear(alertRegion);
+    const problems = [];
+    const given = {};
+    for (const [path, { attribute, input, check }] of slots) {
+      const problem = check();
+      if (problem) problems.push({ path, message: problem });
+      else given[attribute.key] = input.value.trim();
+    }
+    if (problems.length) {
+      showErrors(problems);
+      setStatus(`${problems.length} field${problems.length === 1 ? ' needs' : 's need'} attention.`, 'error');
+      return;
+    }
+    submit.disabled = true;
+    setStatus('Checking your details…', 'busy');
+    try {
+      await api('/v1/connect/attributes', { method: 'POST', body: { attributes: given } });
+      view = { ...view, missingAttributes: [] };
+      renderOAuth();
+      setStatus('Details saved. Press Connect to sign in.');
+    } catch (error) {
+      submit.disabled = false;
+      if (error instanceof ApiError && error.fieldErrors.length) {
+        showErrors(error.fieldErrors);
+        setStatus('Some details were not accepted. Correct them and try again.', 'error');
+      } else {
+        showError(words(error.code, error instanceof ApiError && !ERROR_WORDS[error.code] ? error.message : undefined));
+        setStatus('The details could not be sent.', 'error');
+      }
+    }
+  });
+  formElement.querySelector('input')?.focus();
+}
+
+// ---------------------------------------------------------------------------------------------
 // typed credentials: the form
 
 /** The inputs for a mode: key (as submitted), label, type, required, description, default, disabled. */
@@ -397,7 +516,8 @@ async function start() {
   document.title = `Connect ${view.connector?.name ?? ''} · Credential Broker`.replace('  ', ' ');
   if (view.status === 'completed') return showSuccess();
   if (view.status === 'failed' || view.status === 'expired') return showFailure(view.error?.code ?? view.status, view.error?.reason);
-  if (view.mode === 'OAUTH2') renderOAuth();
+  if (view.mode === 'OAUTH2' && view.missingAttributes?.length) renderAttributes();
+  else if (view.mode === 'OAUTH2') renderOAuth();
   else renderForm();
   setStatus(`${MODE_LABELS[view.mode] ?? view.mode} · link valid until ${new Date(view.expiresAt).toLocaleTimeString()}`);
 }

@@ -10,3 +10,5 @@ export const connectorIncomplete = (): AppError => new AppError('connector_incom
 export const wrongMode = (): AppError => new AppError('wrong_mode', 'this connector is connected through the OAuth authorization flow', 409);
 export const notAnOAuthSession = (): AppError => new AppError('not_an_oauth_session', 'this connect session does not use an OAuth authorization', 409);
 export const idempotencyKeyReused = (): AppError => new AppError('idempotency_key_reused', 'this Idempotency-Key was already used for a different request', 422);
+export const attributesRequired = (missing: readonly string[]): AppError =>
+  new AppError('attributes_required', `the connector needs these attributes first: ${missing.join(', ')}`, 409, { missing });

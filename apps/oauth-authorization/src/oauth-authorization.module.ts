@@ -17,6 +17,8 @@ import { MIGRATIONS } from './migrations';
 import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from './oauth-authorization.config';
 import { SessionOutcomeEventsController } from './session-outcome/session-outcome.events.controller';
 import { SubmitCredentialsHttpController } from './submit-credentials/submit-credentials.http.controller';
+import { SubmitAttributesHttpController } from './submit-attributes/submit-attributes.http.controller';
+import { SubmitAttributesService } from './submit-attributes/submit-attributes.service';
 import { SubmitCredentialsService } from './submit-credentials/submit-credentials.service';
 import { ConnectSessionMetrics } from './oauth-authorization.metrics';
 
@@ -35,6 +37,7 @@ export class OAuthAuthorizationModule {
         SessionOutcomeEventsController,
         ConnectSessionsHttpController,
         SubmitCredentialsHttpController,
+        SubmitAttributesHttpController,
         HandleCallbackHttpController,
       ],
       providers: [
@@ -43,6 +46,7 @@ export class OAuthAuthorizationModule {
         OAuth2AuthorizationLeg,
         OpenConnectSessionService,
         SubmitCredentialsService,
+        SubmitAttributesService,
         HandleCallbackService,
         ConnectSessionMetrics,
       ],

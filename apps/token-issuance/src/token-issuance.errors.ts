@@ -49,3 +49,9 @@ export const proxyUpstreamTimeout = (timeoutMs: number): AppError =>
 
 export const proxyRetriesInvalid = (): AppError =>
   new AppError('validation_failed', 'request is invalid: X-Retries', 400, { errors: [{ path: 'X-Retries', message: 'X-Retries must be an integer from 0 to 3' }] });
+
+export const connectionExists = (connectionId: string): AppError =>
+  new AppError('connection_exists', 'A connection with this id exists already; importing never replaces one.', 409, { connectionId });
+
+export const importConnectorNotActive = (connectorId: string): AppError =>
+  new AppError('connector_not_active', 'The connector is not active, so nothing can be imported into it.', 409, { connectorId });

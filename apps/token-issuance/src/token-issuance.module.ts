@@ -3,7 +3,15 @@ import type { Logger } from 'pino';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { CaptureCredentialsEventsController } from './capture-credentials/capture-credentials.events.controller';
 import { CaptureCredentialsUseCase } from './capture-credentials/capture-credentials.service';
+import { ConnectionProfileEntity } from './connection-profile/connection-profile.entity';
+import { ConnectionProfiles } from './connection-profile/connection-profiles';
+import { ConnectionViews } from './list-connections/connection-views';
+import { UpdateConnectionHttpController } from './connection-profile/update-connection.http.controller';
 import { ConnectorEntity } from './connectors/connector.entity';
+import { BulkImportRoute } from './import-connection/bulk-import.route';
+import { ConnectionImportEntity } from './import-connection/connection-import.entity';
+import { ImportConnectionHttpController } from './import-connection/import-connection.http.controller';
+import { ImportConnectionService } from './import-connection/import-connection.service';
 import { ConnectorProjectionEventsController } from './connectors/connector-projection.events.controller';
 import { ConnectorHealthRepository } from './connectors/connector-health.repository';
 import { ConnectorStore } from './connectors/connector-store';
@@ -34,7 +42,7 @@ import { TokenEndpoint } from './token-endpoint/token-endpoint';
 import { TOKEN_ISSUANCE_CONFIG, TokenIssuanceConfig } from './token-issuance.config';
 
 export const SCHEMA = 'token_issuance';
-export const ENTITIES = [ConnectorEntity, ConnectionEntity, CodeRedemptionEntity, CredentialReadEntity, ConnectionDeletionEntity, ProxyCallEntity];
+export const ENTITIES = [ConnectorEntity, ConnectionEntity, CodeRedemptionEntity, CredentialReadEntity, ConnectionDeletionEntity, ProxyCallEntity, ConnectionProfileEntity, ConnectionImportEntity];
 
 @Module({})
 export class TokenIssuanceModule {
@@ -51,6 +59,8 @@ export class TokenIssuanceModule {
         ReconnectRecoveryEventsController,
         ReportUnauthorizedHttpController,
         DeleteConnectionHttpController,
+        UpdateConnectionHttpController,
+        ImportConnectionHttpController,
       ],
       providers: [
         { provide: TOKEN_ISSUANCE_CONFIG, useValue: config },
@@ -58,6 +68,10 @@ export class TokenIssuanceModule {
         ConnectorHealthRepository,
         CredentialVault,
         TokenEndpoint,
+        ConnectionProfiles,
+        ConnectionViews,
+        ImportConnectionService,
+        BulkImportRoute,
         ConnectOutcome,
         ExchangeCodeUseCase,
         CaptureCredentialsUseCase,

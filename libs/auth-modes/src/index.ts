@@ -81,7 +81,7 @@ export {
 } from './url/url-template';
 export { apiBaseUrlProblem, renderApiBaseUrl, type ApiBaseUrlValues } from './url/api-base-url';
 export { renderOAuth2Urls, type RenderedOAuth2Urls } from './modes/oauth2/render-oauth2-urls';
-export { validateRequiredAttributes, type ConnectionAttributes } from './required-attributes';
+export { validateRequiredAttributes, type ConnectionAttributes, type PartialConnectionAttributes } from './required-attributes';
 export { validateCredentialInput, type CredentialInput } from './credential-input';
 export { credentialExpiry } from './credential-expiry';
 

@@ -10,6 +10,11 @@ export interface ConnectionAttributes extends UrlTemplateValues {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
+/** With `missingAllowed`: the attributes still to be asked for (the connect dialog asks the end user). */
+export interface PartialConnectionAttributes extends ConnectionAttributes {
+  readonly missing: readonly string[];
+}
+
 const MAX_ATTRIBUTE_LENGTH = 256;
 
 /**
@@ -17,13 +22,22 @@ const MAX_ATTRIBUTE_LENGTH = 256;
  * attribute must be present, at most 256 characters, and match its pattern in full (on RE2, in
  * linear time: the pattern is the connector admin's, the value the end user's); unknown
  * attributes are refused. The
- * tenant falls back to the connector's `tenantId`.
+ * tenant falls back to the connector's `tenantId`. With `missingAllowed`, an attribute left out
+ * (or empty) is not an error but listed in `missing`; a value given must still be valid.
  */
+export function validateRequiredAttributes(config: AuthConfig, attributes: unknown, tenant?: unknown): ValidationResult<ConnectionAttributes>;
+export function validateRequiredAttributes(
+  config: AuthConfig,
+  attributes: unknown,
+  tenant: unknown,
+  options: { missingAllowed: boolean },
+): ValidationResult<PartialConnectionAttributes>;
 export function validateRequiredAttributes(
   config: AuthConfig,
   attributes: unknown,
   tenant?: unknown,
-): ValidationResult<ConnectionAttributes> {
+  options?: { missingAllowed: boolean },
+): ValidationResult<PartialConnectionAttributes> | ValidationResult<ConnectionAttributes> {
   const errors: FieldError[] = [];
   const declared = config.mode === 'OAUTH2' ? config.requiredAttributes : [];
   const given = attributes ?? {};
@@ -36,8 +50,13 @@ export function validateRequiredAttributes(
     if (!known.has(key)) errors.push({ path: joinPath('attributes', key), message: `${key} is not an attribute of this connector` });
   }
   const values: Record<string, string> = {};
+  const missing: string[] = [];
   for (const attribute of declared) {
     const value = entries[attribute.key];
+    if (options?.missingAllowed && (value === undefined || value === '')) {
+      missing.push(attribute.key);
+      continue;
+    }
     const problem = attributeProblem(value, attribute.pattern);
     if (problem === undefined) values[attribute.key] = value as string;
     else errors.push({ path: joinPath('attributes', attribute.key), message: `${attribute.key} ${problem}` });
@@ -47,7 +66,9 @@ export function validateRequiredAttributes(
   }
   if (errors.length > 0) return { ok: false, errors };
   const resolvedTenant = (tenant as string | undefined) ?? (config.mode === 'OAUTH2' ? config.tenantId : undefined);
-  return { ok: true, value: resolvedTenant === undefined ? { attributes: values } : { tenant: resolvedTenant, attributes: values } };
+  const value: ConnectionAttributes = resolvedTenant === undefined ? { attributes: values } : { tenant: resolvedTenant, attributes: values };
+  if (options === undefined) return { ok: true, value };
+  return { ok: true, value: { ...value, missing } };
 }
 
 function attributeProblem(value: unknown, pattern: string | undefined): string | undefined {

@@ -46,6 +46,16 @@ describe('validateRequiredAttributes', () => {
     expect(refused({ subdomain: 'acme', region: 'eu' }, '../admin').map((error) => error.path)).toEqual(['tenant']);
   });
 
+  it('lists the attributes left out when the connect dialog may ask for them, still checking those given', () => {
+    expect(validateRequiredAttributes(config, { subdomain: 'acme' }, undefined, { missingAllowed: true })).toEqual({
+      ok: true,
+      value: { tenant: 'common', attributes: { subdomain: 'acme' }, missing: ['region'] },
+    });
+    expect(validateRequiredAttributes(config, undefined, undefined, { missingAllowed: true })).toMatchObject({ value: { attributes: {}, missing: ['subdomain', 'region'] } });
+    const wrong = validateRequiredAttributes(config, { subdomain: 'ACME' }, undefined, { missingAllowed: true });
+    expect(wrong.ok ? [] : wrong.errors.map((error) => error.path)).toEqual(['attributes.subdomain']);
+  });
+
   it('refuses every attribute for a connector that declares none', () => {
     const basic = valid({ mode: 'BASIC' });
     expect(validateRequiredAttributes(basic, {})).toEqual({ ok: true, value: { attributes: {} } });

@@ -16,10 +16,12 @@ import type {
   DisconnectResult,
   DiscoveredConnector,
   RediscoveredConnector,
+  ImportConnectionRequest,
   ListConnectionsQuery,
   ListConnectorsQuery,
   Page,
   ReportUnauthorizedResult,
+  UpdateConnectionRequest,
   UpdateConnectorRequest,
   CreateWebhookEndpointRequest,
   ListWebhookDeliveriesQuery,
@@ -69,7 +71,8 @@ export interface ProxyRequestInit {
 
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  query?: Record<string, string | number | undefined>;
+  /** A list repeats the parameter (`tag=a:1&tag=b:2`). */
+  query?: Record<string, string | number | readonly string[] | undefined>;
   body?: unknown;
   signal?: AbortSignal;
   headers?: Record<string, string>;
@@ -157,7 +160,10 @@ export class CredentialBrokerClient {
   /** @internal One call to the gateway; the body of a 2xx answer, or a `CredentialBrokerError`. */
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
     const url = new URL(`${this.baseUrl}${path}`);
-    for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (Array.isArray(value)) for (const item of value as readonly string[]) url.searchParams.append(name, item);
+      else if (value !== undefined) url.searchParams.set(name, String(value));
+    }
     const headers: Record<string, string> = { ...options.headers, authorization: `Bearer ${this.apiKey}`, accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const timeout = AbortSignal.timeout(this.timeoutMs);
@@ -353,13 +359,43 @@ const FULL_POLL_MARGIN_MS = 500;
 export class ConnectionsApi {
   constructor(private readonly client: CredentialBrokerClient) {}
 
-  /** Scope `connect` or `credentials:read`. */
+  /**
+   * Scope `connect` or `credentials:read`. Filters narrow the list together; `tag: ['plan:pro', 'region:eu']`
+   * wants both tags. Pass `nextCursor` back as `cursor` for the next page.
+   */
   list(query: ListConnectionsQuery = {}): Promise<ConnectionPage> {
     return this.client.request('/v1/connections', { query: { ...query } });
   }
 
+  /** Every connection that matches, page after page by cursor. */
+  async *listAll(query: Omit<ListConnectionsQuery, 'cursor' | 'offset'> = {}): AsyncGenerator<Connection> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
   get(connectionId: string): Promise<Connection> {
     return this.client.request(`/v1/connections/${encodeURIComponent(connectionId)}`);
+  }
+
+  /**
+   * Scope `admin`. A connection with a credential obtained elsewhere (a migration from another
+   * broker); stored and refreshed like a connect. `connection_exists` (409) when its id is taken.
+   */
+  import(request: ImportConnectionRequest): Promise<Connection> {
+    return this.client.request('/v1/connections/import', { method: 'POST', body: request });
+  }
+
+  /**
+   * Scope `connect`. A JSON Merge Patch (RFC 7396) of what your product keeps with the connection:
+   * `metadata` and `tags` merge (`null` removes a member, or all of them), `endUser` sets or clears
+   * `displayName`, `email`, `organizationId`. Never put secrets there.
+   */
+  update(connectionId: string, patch: UpdateConnectionRequest): Promise<Connection> {
+    return this.client.request(`/v1/connections/${encodeURIComponent(connectionId)}`, { method: 'PATCH', body: patch });
   }
 
   /** Scope `credentials:read`. Every read is audited; the refresh token only with `includeRefreshToken`. */

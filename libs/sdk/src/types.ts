@@ -71,6 +71,12 @@ export type ConnectionStatus = Schemas['Connection']['status'];
 export type Connection = Schemas['Connection'];
 export type ListConnectionsQuery = QueryOf<'ConnectionsHttpController_list'>;
 export type ConnectionPage = Schemas['ConnectionPage'];
+/** The end user as your app described it when opening the session (or later with `update`). */
+export type ConnectionEndUser = Schemas['ConnectionEndUser'];
+/** `metadata`, `tags`, `endUser`: a JSON Merge Patch (RFC 7396). */
+export type UpdateConnectionRequest = Schemas['UpdateConnectionRequest'];
+/** A connection made elsewhere, with its credential in the shape of the connector's mode. */
+export type ImportConnectionRequest = Schemas['ImportConnectionRequest'];
 
 /** The secret material, one shape per kind. The refresh token only when asked for. */
 export type CredentialMaterial = Schemas['Credential']['credential'];

@@ -7,11 +7,24 @@ import { AUTH_MODES } from '@cb/auth-modes';
  */
 const SESSION_STATUSES = ['pending', 'completed', 'failed', 'expired'];
 
+@ApiSchema({ name: 'ConnectSessionEndUser' })
+export class ConnectSessionEndUserDoc {
+  @ApiProperty({ minLength: 1, maxLength: 256, description: "The end user's id in your product (the same as `endUserId` when both are given)." }) id: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 256, description: 'A name to show for the end user.' }) displayName?: string;
+  @ApiPropertyOptional({ format: 'email', maxLength: 254, description: 'Personal data: kept with the connection and returned to the workspace, never logged.' }) email?: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 256, description: "The end user's organization in your product (filter connections by it)." }) organizationId?: string;
+}
+
 @ApiSchema({ name: 'OpenConnectSessionRequest' })
 export class OpenConnectSessionRequestDoc {
   @ApiProperty({ format: 'uuid', description: 'An active connector of the workspace.' }) connectorId: string;
   @ApiPropertyOptional({ minLength: 1, maxLength: 256, description: "The end user's id in your product. Required for a new connection; for a re-authorization it must match the connection's." })
   endUserId?: string;
+  @ApiPropertyOptional({
+    type: ConnectSessionEndUserDoc,
+    description: 'The end user with a name, e-mail and organization, carried to the connection. `endUser.id` may stand in for `endUserId`. On a re-authorization the details given replace the stored ones.',
+  })
+  endUser?: ConnectSessionEndUserDoc;
   @ApiPropertyOptional({ format: 'uuid', description: 'Re-authorize this existing connection (same id) instead of creating one.' }) connectionId?: string;
   @ApiPropertyOptional({
     type: 'object',
@@ -31,7 +44,16 @@ export class OpenedConnectSessionDoc {
   @ApiProperty({ format: 'date-time' }) expiresAt: string;
   @ApiProperty({ format: 'uuid', description: 'The connection the session creates (or re-authorizes).' }) connectionId: string;
   @ApiProperty({ enum: AUTH_MODES }) mode: string;
-  @ApiPropertyOptional({ format: 'uri', description: 'OAuth2 (authorization code): where the end user signs in and consents. Each address carries a single-use state.' }) authorizationUrl?: string;
+  @ApiPropertyOptional({
+    format: 'uri',
+    description: 'OAuth2 (authorization code): where the end user signs in and consents. Each address carries a single-use state. Absent while `missingAttributes` is not empty.',
+  })
+  authorizationUrl?: string;
+  @ApiPropertyOptional({
+    type: [String],
+    description: "OAuth2 (authorization code): the connector's required attributes the request did not pass. The connect dialog asks the end user for them, then offers the sign-in.",
+  })
+  missingAttributes?: string[];
 }
 
 @ApiSchema({ name: 'ConnectSessionError' })
@@ -77,17 +99,33 @@ export class ConnectFormDoc {
   @ApiPropertyOptional({ type: [ConnectFormFieldDoc], description: 'CUSTOM.' }) fields?: ConnectFormFieldDoc[];
 }
 
+@ApiSchema({ name: 'ConnectDialogAttribute' })
+export class ConnectDialogAttributeDoc {
+  @ApiProperty() key: string;
+  @ApiProperty() label: string;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'A regular expression the whole value must match (checked again by the broker).' }) pattern: string | null;
+}
+
 @ApiSchema({ name: 'ConnectDialogConnector' })
 export class ConnectDialogConnectorDoc {
   @ApiProperty() name: string;
   @ApiProperty() slug: string;
   @ApiProperty({ enum: AUTH_MODES }) mode: string;
   @ApiProperty({ type: ConnectFormDoc, nullable: true, description: 'What to ask the end user; null for OAuth2.' }) form: ConnectFormDoc | null;
+  @ApiProperty({ type: [ConnectDialogAttributeDoc], description: "OAuth2: the connector's required attributes; empty otherwise." }) requiredAttributes: ConnectDialogAttributeDoc[];
 }
 
 @ApiSchema({ name: 'ConnectDialogSession' })
 export class ConnectDialogSessionDoc extends ConnectSessionDoc {
   @ApiProperty({ type: ConnectDialogConnectorDoc, nullable: true }) connector: ConnectDialogConnectorDoc | null;
+  @ApiProperty({ type: [String], description: 'Keys of the required attributes to ask the end user for before the sign-in (`POST /v1/connect/attributes`).' }) missingAttributes: string[];
+}
+
+@ApiSchema({ name: 'SubmitAttributesRequest' })
+export class SubmitAttributesRequestDoc {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'A value for each missing attribute, by key (e.g. `{ "loginHost": "acme.my.salesforce.com" }`).' })
+  attributes: Record<string, string>;
 }
 
 @ApiSchema({ name: 'AuthorizationUrl' })

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
@@ -31,6 +32,7 @@ import {
   CredentialsAcceptedDoc,
   OpenConnectSessionRequestDoc,
   OpenedConnectSessionDoc,
+  SubmitAttributesRequestDoc,
   SubmitCredentialsRequestDoc,
 } from './connect.docs.dto';
 import { LongPollSlots } from './long-poll-slots';
@@ -143,11 +145,34 @@ export class ConnectHttpController {
   @ApiHeader({ name: 'X-Connect-Session', required: false, description: 'The session token, or send it as `Authorization: Bearer <sessionToken>`.' })
   @ApiOkResponse({ type: AuthorizationUrlDoc })
   @ApiUnauthorizedResponse({ description: SESSION_TOKEN_REFUSED })
-  @ApiConflictResponse({ description: '`not_an_oauth_session`, `session_not_pending`, `session_expired`.' })
+  @ApiConflictResponse({ description: '`not_an_oauth_session`, `session_not_pending`, `session_expired`, `attributes_required` (enter them with `POST /v1/connect/attributes` first; `details.missing` names them).' })
   @HttpCode(200)
   async authorize(@Headers() headers: Record<string, string | undefined>, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
     const answer = await this.upstream.request('oauth-authorization', { method: 'POST', path: '/internal/v1/connect/authorize', headers: { 'x-connect-session': sessionToken(headers) } });
+    return answer.body;
+  }
+
+  /** The required attributes the app left for the end user (a login host, a subdomain), from the connect dialog. */
+  @Post('v1/connect/attributes')
+  @Public()
+  @RateLimit('connectDialog')
+  @ApiOperation({ summary: "Enter the connector's required attributes the app did not pass; answers with the sign-in address (OAuth sessions)" })
+  @ApiHeader({ name: 'X-Connect-Session', required: false, description: 'The session token, or send it as `Authorization: Bearer <sessionToken>`.' })
+  @ApiBody({ type: SubmitAttributesRequestDoc })
+  @ApiOkResponse({ type: AuthorizationUrlDoc, description: 'The attributes were accepted; sign in at this address.' })
+  @ApiBadRequestResponse({ description: '`validation_failed`: a value does not match its pattern, is unknown, or was set by the app (each named by `attributes.<key>`).' })
+  @ApiUnauthorizedResponse({ description: SESSION_TOKEN_REFUSED })
+  @ApiConflictResponse({ description: '`not_an_oauth_session`, `session_not_pending`, `session_expired`.' })
+  @HttpCode(200)
+  async attributes(@Headers() headers: Record<string, string | undefined>, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
+    response.setHeader('Cache-Control', 'no-store');
+    const answer = await this.upstream.request('oauth-authorization', {
+      method: 'POST',
+      path: '/internal/v1/connect/attributes',
+      headers: { 'x-connect-session': sessionToken(headers) },
+      body: body ?? {},
+    });
     return answer.body;
   }
 

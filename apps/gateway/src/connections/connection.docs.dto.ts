@@ -46,6 +46,17 @@ export class ConnectionConnectorDoc {
   @ApiProperty({ type: ConnectorHealthDoc }) health: ConnectorHealthDoc;
 }
 
+@ApiSchema({ name: 'ConnectionEndUser' })
+export class ConnectionEndUserDoc {
+  @ApiProperty({ description: "The end user's id in your product (as `endUserId`)." }) id: string;
+  @ApiProperty({ type: String, nullable: true }) displayName: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'email', description: 'Personal data: returned to the workspace, never logged by the broker.' }) email: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The end user's organization in your product; filter the list with `organizationId`." }) organizationId: string | null;
+}
+
+const METADATA_SCHEMA = { type: 'object', additionalProperties: true } as const;
+const TAGS_SCHEMA = { type: 'object', additionalProperties: { type: 'string', minLength: 1, maxLength: 256 }, maxProperties: 20 } as const;
+
 @ApiSchema({ name: 'Connection' })
 export class ConnectionResponseDoc {
   @ApiProperty({ format: 'uuid' }) connectionId: string;
@@ -55,6 +66,17 @@ export class ConnectionResponseDoc {
   @ApiProperty({ type: ConnectionConnectorDoc, nullable: true }) connector: ConnectionConnectorDoc | null;
   @ApiProperty({ enum: AUTH_MODES }) mode: string;
   @ApiProperty() endUserId: string;
+  @ApiProperty({ type: ConnectionEndUserDoc }) endUser: ConnectionEndUserDoc;
+  @ApiProperty({ type: String, nullable: true, description: "The `{tenant}` of the connector's URLs for this connection (e.g. a Microsoft Entra tenant id); not secret." })
+  tenant: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: "The connector's required attributes as given when connecting (e.g. a Salesforce `loginHost`), used for `{attr.<key>}` in its URLs and proxy base URL; not secret.",
+  })
+  attributes: Record<string, string>;
+  @ApiProperty({ ...METADATA_SCHEMA, description: 'Your JSON, set with `PATCH /v1/connections/{id}`; never secret.' }) metadata: Record<string, unknown>;
+  @ApiProperty({ ...TAGS_SCHEMA, description: 'Key/value tags, set with `PATCH /v1/connections/{id}`; filter the list with `tag=key:value`.' }) tags: Record<string, string>;
   @ApiProperty({ enum: ['active', 'needs_reconnect'] }) status: string;
   @ApiProperty({ type: [String] }) scopes: string[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the current token expires; null when it does not say.' }) expiresAt: string | null;
@@ -74,7 +96,29 @@ export class ConnectionListResponseDoc {
   @ApiProperty() total: number;
   @ApiProperty() limit: number;
   @ApiProperty() offset: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'Pass as `offset` for the next page; null on the last page.' }) nextOffset: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Offset paging: pass as `offset` for the next page; null on the last page and when paging by cursor.' }) nextOffset: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor: string | null;
+}
+
+@ApiSchema({ name: 'UpdateConnectionEndUser' })
+export class UpdateConnectionEndUserDoc {
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 256 }) displayName?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'email', maxLength: 254 }) email?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 1, maxLength: 256 }) organizationId?: string | null;
+}
+
+@ApiSchema({ name: 'UpdateConnectionRequest' })
+export class UpdateConnectionRequestDoc {
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Merged into the stored metadata (RFC 7396); `null` empties it.' })
+  metadata?: Record<string, unknown> | null;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', nullable: true },
+    nullable: true,
+    description: 'Merged into the stored tags: a string sets a tag, `null` removes it; `"tags": null` removes them all.',
+  })
+  tags?: Record<string, string | null> | null;
+  @ApiPropertyOptional({ type: UpdateConnectionEndUserDoc }) endUser?: UpdateConnectionEndUserDoc;
 }
 
 @ApiSchema({ name: 'ReportUnauthorizedRequest' })
@@ -103,4 +147,30 @@ export class DisconnectResultDoc {
 @ApiSchema({ name: 'ReadCredentialRequest' })
 export class ReadCredentialRequestDoc {
   @ApiPropertyOptional({ default: false, description: 'The refresh token is withheld unless asked for.' }) includeRefreshToken?: boolean;
+}
+
+@ApiSchema({ name: 'ImportEndUser' })
+export class ImportEndUserDoc {
+  @ApiProperty({ minLength: 1, maxLength: 256 }) id: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 256 }) displayName?: string;
+  @ApiPropertyOptional({ format: 'email', maxLength: 254 }) email?: string;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 256 }) organizationId?: string;
+}
+
+@ApiSchema({ name: 'ImportConnectionRequest' })
+export class ImportConnectionRequestDoc {
+  @ApiProperty({ format: 'uuid', description: 'An active connector of the workspace; the credential must fit its mode.' }) connectorId: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Keep the id the connection had elsewhere; a new one when absent. Never replaces an existing connection.' }) connectionId?: string;
+  @ApiProperty({ type: ImportEndUserDoc }) endUser: ImportEndUserDoc;
+  @ApiPropertyOptional({ minLength: 1, maxLength: 128 }) tenant?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: "The connector's required attributes." }) attributes?: Record<string, string>;
+  @ApiPropertyOptional({ ...METADATA_SCHEMA }) metadata?: Record<string, unknown>;
+  @ApiPropertyOptional({ ...TAGS_SCHEMA }) tags?: Record<string, string>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'OAuth2: `accessToken`, `refreshToken`, `expiresAt` (date-time) or `expiresIn` (seconds), `scopes`, `tokenType`. Basic: `username`, `password`. API key: `apiKey`. Bearer: `token`. Custom input: `values`. Write-only.',
+  })
+  credential: Record<string, unknown>;
 }

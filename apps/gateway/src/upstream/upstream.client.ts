@@ -13,7 +13,8 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Starting with `/internal/v1/`; path segments taken from a request must be encoded by the caller. */
   path: string;
-  query?: Record<string, string | number | undefined>;
+  /** A list repeats the parameter (`tag=a:1&tag=b:2`). */
+  query?: Record<string, string | number | readonly string[] | undefined>;
   /** An already encoded query string without `?`, passed on as it came (the OAuth callback). */
   rawQuery?: string;
   body?: unknown;
@@ -94,7 +95,10 @@ export class UpstreamClient implements OnApplicationShutdown {
   async send(service: UpstreamService, request: UpstreamRequest): Promise<RawUpstreamResponse> {
     const url = new URL(request.path, this.baseUrls[service]);
     if (request.rawQuery) url.search = request.rawQuery;
-    for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (Array.isArray(value)) for (const item of value as readonly string[]) url.searchParams.append(name, item);
+      else if (value !== undefined) url.searchParams.set(name, String(value));
+    }
     const headers: Record<string, string> = { ...request.headers, [INTERNAL_TOKEN_HEADER]: this.config.internalApiToken };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     const requestId = currentRequest()?.requestId;

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { EndUserDetails } from '@cb/events';
 
 export type SessionState = 'pending' | 'authorized' | 'completed' | 'failed';
 
@@ -13,6 +14,8 @@ export class ConnectSessionEntity {
   @Column({ name: 'connection_id', type: 'uuid' }) connectionId: string;
   @Column({ type: 'boolean' }) reconnect: boolean;
   @Column({ name: 'end_user_id', type: 'text' }) endUserId: string;
+  /** Name, e-mail, organization as the app gave them; personal data, never logged. */
+  @Column({ name: 'end_user_details', type: 'jsonb', nullable: true }) endUserDetails: EndUserDetails | null;
   @Column({ type: 'text', nullable: true }) tenant: string | null;
   @Column({ type: 'jsonb' }) attributes: Record<string, string>;
   @Column({ name: 'return_url', type: 'text', nullable: true }) returnUrl: string | null;

@@ -1,5 +1,6 @@
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectSessionEntity } from './connect-session.entity';
+import { missingAttributes } from './missing-attributes';
 
 export type PublicSessionStatus = 'pending' | 'completed' | 'failed' | 'expired';
 
@@ -49,9 +50,22 @@ export function toSessionView(session: ConnectSessionEntity): ConnectSessionView
   };
 }
 
-/** What the connect UI shows: the connector and, for typed credentials, the form (no secret defaults). */
-export function toUiSessionView(session: ConnectSessionEntity, connector: ConnectorEntity | null): ConnectSessionView & { connector: object | null } {
-  return { ...toSessionView(session), connector: connector ? { name: connector.name, slug: connector.slug, mode: connector.mode, form: formOf(connector) } : null };
+/**
+ * What the connect UI shows: the connector and, for typed credentials, the form (no secret
+ * defaults); for OAuth, the required attributes the app left for the end user to enter.
+ */
+export function toUiSessionView(session: ConnectSessionEntity, connector: ConnectorEntity | null): ConnectSessionView & { connector: object | null; missingAttributes: string[] } {
+  return {
+    ...toSessionView(session),
+    connector: connector ? { name: connector.name, slug: connector.slug, mode: connector.mode, form: formOf(connector), requiredAttributes: requiredAttributesOf(connector) } : null,
+    missingAttributes: missingAttributes(connector?.config, session.attributes),
+  };
+}
+
+function requiredAttributesOf(connector: ConnectorEntity): object[] {
+  const config = connector.config;
+  if (config.mode !== 'OAUTH2') return [];
+  return config.requiredAttributes.map((attribute) => ({ key: attribute.key, label: attribute.label, description: attribute.description ?? null, pattern: attribute.pattern ?? null }));
 }
 
 function formOf(connector: ConnectorEntity): object | null {

@@ -18,7 +18,9 @@ import { IdempotentRequest, idempotentRequest, isIdempotencyKeyConflict } from '
 import { KnownConnectionEntity } from './known-connection.entity';
 import { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
 import { newSessionToken } from './session-token';
-import { connectorNotActive, idempotencyKeyReused, notAnOAuthSession, sessionNotPending } from '../oauth-authorization.errors';
+import { endUserMember, requestedEndUser } from './end-user';
+import { asksEndUser, missingAttributes } from './missing-attributes';
+import { attributesRequired, connectorNotActive, idempotencyKeyReused, notAnOAuthSession, sessionNotPending } from '../oauth-authorization.errors';
 
 export interface OpenedSession {
   sessionId: string;
@@ -27,6 +29,8 @@ export interface OpenedSession {
   connectionId: string;
   mode: string;
   authorizationUrl?: string;
+  /** Required attributes the app did not pass: the connect dialog asks the end user for them first. */
+  missingAttributes?: string[];
 }
 
 @Injectable()
@@ -65,10 +69,11 @@ export class OpenConnectSessionService {
       if (!connector) throw notFound('connector');
       if (!connector.active) throw connectorNotActive();
       const config = connector.config;
-      const attributes = validateRequiredAttributes(config, request.attributes, request.tenant);
+      const attributes = validateRequiredAttributes(config, request.attributes, request.tenant, { missingAllowed: asksEndUser(config) });
       if (!attributes.ok) throw validationFailed(attributes.errors);
       const returnUrl = request.returnUrl === undefined ? null : this.checkReturnUrl(request.returnUrl);
-      const { connectionId, endUserId, reconnect } = await this.target(manager, workspaceId, connector, request);
+      const endUser = requestedEndUser(request);
+      const { connectionId, endUserId, reconnect } = await this.target(manager, workspaceId, connector, request.connectionId, endUser.id);
 
       const token = newSessionToken();
       const now = new Date();
@@ -81,6 +86,7 @@ export class OpenConnectSessionService {
         connectionId,
         reconnect,
         endUserId,
+        endUserDetails: endUser.details,
         tenant: attributes.value.tenant ?? null,
         attributes: { ...attributes.value.attributes },
         returnUrl,
@@ -102,6 +108,8 @@ export class OpenConnectSessionService {
         await this.requestClientCredentials(manager, session);
         session.status = 'authorized';
         await manager.getRepository(ConnectSessionEntity).update({ id: session.id }, { status: 'authorized' });
+      } else if (attributes.value.missing.length > 0) {
+        opened.missingAttributes = [...attributes.value.missing];
       } else if (config.mode === 'OAUTH2') {
         opened.authorizationUrl = await this.authorizationUrl(manager, session, config);
       }
@@ -122,7 +130,10 @@ export class OpenConnectSessionService {
     if (publicStatus(session) !== 'pending') return opened;
     const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: session.connectorId, workspaceId: session.workspaceId } });
     const config = connector?.config;
-    if (config?.mode === 'OAUTH2' && config.grantType === 'authorization_code') opened.authorizationUrl = await this.authorizationUrl(manager, session, config);
+    if (config?.mode !== 'OAUTH2' || config.grantType !== 'authorization_code') return opened;
+    const missing = missingAttributes(config, session.attributes);
+    if (missing.length > 0) opened.missingAttributes = missing;
+    else opened.authorizationUrl = await this.authorizationUrl(manager, session, config);
     return opened;
   }
 
@@ -139,11 +150,14 @@ export class OpenConnectSessionService {
       if (config?.mode !== 'OAUTH2' || config.grantType !== 'authorization_code') {
         throw notAnOAuthSession();
       }
+      const missing = missingAttributes(config, session.attributes);
+      if (missing.length > 0) throw attributesRequired(missing);
       return { authorizationUrl: await this.authorizationUrl(manager, session, config) };
     });
   }
 
-  private async authorizationUrl(manager: EntityManager, session: ConnectSessionEntity, config: OAuth2Config): Promise<string> {
+  /** A new state and PKCE pair for the session, and the address that carries them. */
+  async authorizationUrl(manager: EntityManager, session: ConnectSessionEntity, config: OAuth2Config): Promise<string> {
     try {
       return await this.authorizationLeg.createAuthorizationRequest(manager, {
         sessionId: session.id,
@@ -166,6 +180,7 @@ export class OpenConnectSessionService {
       connectorId: session.connectorId,
       connectorVersion: session.connectorVersion,
       endUserId: session.endUserId,
+      ...endUserMember(session),
       reconnect: session.reconnect,
       ...(session.tenant === null ? {} : { tenant: session.tenant }),
       attributes: session.attributes,
@@ -179,15 +194,16 @@ export class OpenConnectSessionService {
     manager: EntityManager,
     workspaceId: string,
     connector: ConnectorEntity,
-    request: OpenConnectSessionRequestDto,
+    connectionId: string | undefined,
+    endUserId: string | undefined,
   ): Promise<{ connectionId: string; endUserId: string; reconnect: boolean }> {
-    if (request.connectionId === undefined) {
-      if (request.endUserId === undefined) throw validationFailed([{ path: 'endUserId', message: 'endUserId is required for a new connection' }]);
-      return { connectionId: randomUUID(), endUserId: request.endUserId, reconnect: false };
+    if (connectionId === undefined) {
+      if (endUserId === undefined) throw validationFailed([{ path: 'endUserId', message: 'endUserId (or endUser.id) is required for a new connection' }]);
+      return { connectionId: randomUUID(), endUserId, reconnect: false };
     }
-    const known = await manager.getRepository(KnownConnectionEntity).findOne({ where: { connectionId: request.connectionId, workspaceId } });
+    const known = await manager.getRepository(KnownConnectionEntity).findOne({ where: { connectionId, workspaceId } });
     if (!known || known.connectorId !== connector.connectorId) throw notFound('connection');
-    if (request.endUserId !== undefined && request.endUserId !== known.endUserId) {
+    if (endUserId !== undefined && endUserId !== known.endUserId) {
       throw validationFailed([{ path: 'endUserId', message: 'endUserId does not match the connection' }]);
     }
     return { connectionId: known.connectionId, endUserId: known.endUserId, reconnect: true };

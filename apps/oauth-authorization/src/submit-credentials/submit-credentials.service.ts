@@ -9,6 +9,7 @@ import type { Keyring } from '@cb/vault-crypto';
 import { findSessionByToken } from '../connect-sessions/find-session';
 import { ConnectSessionEntity } from '../connect-sessions/connect-session.entity';
 import { publicStatus } from '../connect-sessions/connect-session.mapper';
+import { endUserMember } from '../connect-sessions/end-user';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { connectorNotActive, credentialsAlreadySubmitted, sessionExpired, wrongMode } from '../oauth-authorization.errors';
 
@@ -45,6 +46,7 @@ export class SubmitCredentialsService {
         connectorId: locked.connectorId,
         connectorVersion: connector.version,
         endUserId: locked.endUserId,
+        ...endUserMember(locked),
         reconnect: locked.reconnect,
         ...(locked.tenant === null ? {} : { tenant: locked.tenant }),
         attributes: locked.attributes,

@@ -69,7 +69,8 @@ export class CaptureCredentialsUseCase {
 }
 
 /** Password fields with a secret default get it here, the only place that can open it. */
-function storedCredential(input: CredentialInput, connector: LoadedConnector): StoredCredential {
+/** A typed credential as the vault keeps it, secret field defaults filled in. */
+export function storedCredential(input: CredentialInput, connector: LoadedConnector): StoredCredential {
   switch (input.mode) {
     case 'BASIC':
       return { type: 'basic', username: input.username, password: input.password };

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ConnectionFailed } from '@cb/events';
+import { ConnectionFailed, type EndUserDetails } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
 import { boundedLabel, METRICS, ServiceMetrics } from '@cb/platform';
+import { ConnectionProfiles } from '../connection-profile/connection-profiles';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, IssueCredential } from '../credential-vault/credential-vault';
 import { FAILURE_REASONS } from '../token-issuance.metrics';
@@ -20,6 +21,7 @@ export interface ConnectAttempt extends ConnectAttemptRef {
   reconnect: boolean;
   tenant?: string;
   attributes?: Record<string, string>;
+  endUser?: EndUserDetails;
 }
 
 /** What a successful connect attempt obtained, and from which connector version. */
@@ -38,6 +40,7 @@ export class ConnectOutcome {
   constructor(
     private readonly vault: CredentialVault,
     private readonly outbox: OutboxWriter,
+    private readonly profiles: ConnectionProfiles,
     metrics: ServiceMetrics,
   ) {
     this.exchanges = metrics.counter(METRICS.connectExchanges);
@@ -56,6 +59,7 @@ export class ConnectOutcome {
       sessionId: attempt.sessionId,
       reason: existing ? 'reconnect' : 'connect',
     });
+    await this.profiles.recordEndUser(manager, connection, attempt.endUser);
     this.logger.log({ connectionId: connection.id, credentialVersion: connection.credentialVersion }, 'connection holds a new credential');
     // Counted in the transaction: an inbox retry after a failed commit counts again (rare; the inbox's retries show it).
     this.exchanges.inc({ outcome: 'completed', reason: 'none' });

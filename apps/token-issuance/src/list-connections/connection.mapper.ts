@@ -1,4 +1,5 @@
 import type { ConnectorHealth } from '../connectors/connector-health.repository';
+import type { ConnectionProfileEntity } from '../connection-profile/connection-profile.entity';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { refreshFailing, RefreshState } from '../refresh-token/refresh-state.repository';
@@ -15,6 +16,14 @@ export interface ConnectionRefreshView {
   nextAttemptAt: string | null;
 }
 
+/** The end user as the app described it; the e-mail is personal data (returned, never logged). */
+export interface EndUserView {
+  id: string;
+  displayName: string | null;
+  email: string | null;
+  organizationId: string | null;
+}
+
 /** A connection without any secret. */
 export interface ConnectionView {
   connectionId: string;
@@ -24,6 +33,12 @@ export interface ConnectionView {
   connector: { slug: string; name: string; active: boolean; health: { state: ConnectorHealth['state']; lastErrorCode: string | null; failingSince: string | null } } | null;
   mode: ConnectionEntity['mode'];
   endUserId: string;
+  endUser: EndUserView;
+  /** The `{tenant}` and `{attr.<key>}` values the connection was made with (not secret). */
+  tenant: string | null;
+  attributes: Record<string, string>;
+  metadata: Record<string, unknown>;
+  tags: Record<string, string>;
   status: ConnectionEntity['status'];
   scopes: string[];
   expiresAt: string | null;
@@ -40,6 +55,7 @@ export function toConnectionView(
   connector: ConnectorEntity | null | undefined,
   refreshState: RefreshState | undefined,
   health: ConnectorHealth | undefined,
+  profile: ConnectionProfileEntity | null | undefined,
 ): ConnectionView {
   return {
     connectionId: connection.id,
@@ -49,6 +65,16 @@ export function toConnectionView(
     connector: connector ? { slug: connector.slug, name: connector.name, active: connector.active, health: toHealthView(health) } : null,
     mode: connection.mode,
     endUserId: connection.endUserId,
+    endUser: {
+      id: connection.endUserId,
+      displayName: profile?.endUserDisplayName ?? null,
+      email: profile?.endUserEmail ?? null,
+      organizationId: profile?.endUserOrganizationId ?? null,
+    },
+    tenant: connection.tenant,
+    attributes: connection.attributes,
+    metadata: profile?.metadata ?? {},
+    tags: profile?.tags ?? {},
     status: connection.status,
     scopes: connection.scopes,
     expiresAt: connection.expiresAt?.toISOString() ?? null,

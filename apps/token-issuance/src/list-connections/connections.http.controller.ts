@@ -1,55 +1,55 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
-import { InternalApiGuard, notFound } from '@cb/platform';
-import { ConnectorHealthRepository } from '../connectors/connector-health.repository';
-import { ConnectorEntity } from '../connectors/connector.entity';
+import { DataSource } from 'typeorm';
+import { InternalApiGuard, notFound, validationFailed } from '@cb/platform';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { ProxyCallService } from '../proxy/proxy-call.service';
-import { RefreshStateRepository } from '../refresh-token/refresh-state.repository';
-import { ConnectionView, toConnectionView } from './connection.mapper';
+import { applyCursor, applyListFilters, encodeCursor } from './connection-list-query';
+import { ConnectionView } from './connection.mapper';
+import { ConnectionViews } from './connection-views';
 import { ListConnectionsRequestDto } from './list-connections.request.dto';
 
 export const uuidParam = (what: string): ParseUUIDPipe => new ParseUUIDPipe({ exceptionFactory: () => notFound(what) });
+
+const DEFAULT_LIMIT = 20;
+
+export interface ConnectionPage {
+  items: ConnectionView[];
+  total: number;
+  limit: number;
+  offset: number;
+  /** Offset paging (kept for existing callers); null when paging by cursor or on the last page. */
+  nextOffset: number | null;
+  nextCursor: string | null;
+}
 
 @Controller('internal/v1/workspaces/:workspaceId/connections')
 @UseGuards(InternalApiGuard)
 export class ConnectionsHttpController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly refreshStates: RefreshStateRepository,
-    private readonly health: ConnectorHealthRepository,
+    private readonly views: ConnectionViews,
     private readonly proxyCalls: ProxyCallService,
   ) {}
 
+  /** Oldest first, by (createdAt, id); `nextCursor` continues after the last item shown. */
   @Get()
-  async list(
-    @Param('workspaceId', uuidParam('workspace')) workspaceId: string,
-    @Query() query: ListConnectionsRequestDto,
-  ): Promise<{ items: ConnectionView[]; total: number; limit: number; offset: number; nextOffset: number | null }> {
-    const limit = query.limit ?? 20;
+  async list(@Param('workspaceId', uuidParam('workspace')) workspaceId: string, @Query() query: ListConnectionsRequestDto): Promise<ConnectionPage> {
+    if (query.cursor !== undefined && query.offset !== undefined) throw validationFailed([{ path: 'offset', message: 'offset cannot be combined with cursor' }]);
+    const limit = query.limit ?? DEFAULT_LIMIT;
     const offset = query.offset ?? 0;
-    const [rows, total] = await this.dataSource.getRepository(ConnectionEntity).findAndCount({
-      where: {
-        workspaceId,
-        ...(query.connectorId ? { connectorId: query.connectorId } : {}),
-        ...(query.endUserId ? { endUserId: query.endUserId } : {}),
-        ...(query.status ? { status: query.status } : {}),
-      },
-      order: { createdAt: 'ASC', id: 'ASC' },
-      take: limit,
-      skip: offset,
-    });
-    const connectorIds = [...new Set(rows.map((row) => row.connectorId))];
-    const connectors = connectorIds.length ? await this.dataSource.getRepository(ConnectorEntity).findBy({ connectorId: In(connectorIds) }) : [];
-    const byId = new Map(connectors.map((c) => [c.connectorId, c]));
-    const states = new Map((await this.refreshStates.findMany(this.dataSource.manager, rows.map((row) => row.id))).map((state) => [state.connectionId, state]));
-    const health = new Map(await Promise.all(connectorIds.map(async (id) => [id, await this.health.find(this.dataSource.manager, id)] as const)));
+    const builder = applyListFilters(this.dataSource.getRepository(ConnectionEntity).createQueryBuilder('c'), workspaceId, query);
+    const total = await builder.clone().getCount();
+    if (query.cursor !== undefined) applyCursor(builder, query.cursor);
+    const rows = await builder.orderBy('c.created_at', 'ASC').addOrderBy('c.id', 'ASC').offset(offset).limit(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
     return {
-      items: rows.map((row) => toConnectionView(row, byId.get(row.connectorId), states.get(row.id), health.get(row.connectorId))),
+      items: await this.views.of(page),
       total,
       limit,
       offset,
-      nextOffset: offset + rows.length < total ? offset + rows.length : null,
+      nextOffset: query.cursor === undefined && rows.length > limit ? offset + page.length : null,
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     };
   }
 
@@ -60,10 +60,7 @@ export class ConnectionsHttpController {
   ): Promise<ConnectionView & { proxyCalls: number }> {
     const connection = await this.dataSource.getRepository(ConnectionEntity).findOne({ where: { id: connectionId, workspaceId } });
     if (!connection) throw notFound('connection');
-    const connector = await this.dataSource.getRepository(ConnectorEntity).findOne({ where: { connectorId: connection.connectorId } });
-    const health = await this.health.find(this.dataSource.manager, connection.connectorId);
-    const view = toConnectionView(connection, connector, await this.refreshStates.find(this.dataSource.manager, connection.id), health);
     // One indexed count for one connection; the list leaves it out rather than count per item.
-    return { ...view, proxyCalls: await this.proxyCalls.countCalls(workspaceId, connectionId) };
+    return { ...(await this.views.one(connection)), proxyCalls: await this.proxyCalls.countCalls(workspaceId, connectionId) };
   }
 }

@@ -6,6 +6,8 @@ import { RefreshInFlight1764800000000 } from './1764800000000-refresh-in-flight'
 import { ConnectorChanges1765100000000 } from './1765100000000-connector-changes';
 import { RefreshLeases1765300000000 } from './1765300000000-refresh-leases';
 import { ProxyCalls1765500000000 } from './1765500000000-proxy-calls';
+import { ConnectionProfiles1766400000000 } from './1766400000000-connection-profiles';
+import { ConnectionImports1766500000000 } from './1766500000000-connection-imports';
 
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -18,4 +20,6 @@ export const MIGRATIONS: Function[] = [
   ConnectorChanges1765100000000,
   RefreshLeases1765300000000,
   ProxyCalls1765500000000,
+  ConnectionProfiles1766400000000,
+  ConnectionImports1766500000000,
 ];

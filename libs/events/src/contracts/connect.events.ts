@@ -1,5 +1,14 @@
-import { IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
 import { defineEvent } from './event-definition';
+
+/** What the calling app told about the end user, beyond the id; personal data (e-mail), never secret, never logged. */
+export class EndUserDetails {
+  @IsOptional() @IsString() @MaxLength(256) displayName?: string;
+  /** Checked as an e-mail address where the session was opened. */
+  @IsOptional() @IsString() @MaxLength(254) email?: string;
+  @IsOptional() @IsString() @MaxLength(256) organizationId?: string;
+}
 
 class ConnectAttempt {
   @IsUUID() sessionId: string;
@@ -14,6 +23,8 @@ class ConnectAttempt {
   @IsOptional() @IsString() tenant?: string;
   /** Required attribute values for `{attr.<key>}` URL placeholders (not secret). */
   @IsOptional() @IsObject() attributes?: Record<string, string>;
+  /** Added later (optional): the end user's name, e-mail and organization, when the app gave them. */
+  @IsOptional() @ValidateNested() @Type(() => EndUserDetails) endUser?: EndUserDetails;
 }
 
 /** The provider redirected back with a code; the code and PKCE verifier travel sealed, never in plaintext. */

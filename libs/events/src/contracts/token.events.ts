@@ -10,11 +10,11 @@ class ConnectionRef {
   @IsString() endUserId: string;
 }
 
-/** A connection holds a new credential: first connect, reconnect or refresh. No secret inside. */
+/** A connection holds a new credential: first connect, reconnect, refresh, or an import from elsewhere. No secret inside. */
 export class TokenIssuedPayload extends ConnectionRef {
   @IsInt() @Min(1) connectorVersion: number;
   @IsIn(AUTH_MODES) mode: (typeof AUTH_MODES)[number];
-  @IsIn(['connect', 'reconnect', 'refresh']) reason: 'connect' | 'reconnect' | 'refresh';
+  @IsIn(['connect', 'reconnect', 'refresh', 'import']) reason: 'connect' | 'reconnect' | 'refresh' | 'import';
   @IsOptional() @IsUUID() sessionId?: string;
   @IsArray() @IsString({ each: true }) scopes: string[];
   /** ISO time (from `expires_in`, else introspection's `exp` or the connector's assumed lifetime), or null when none gave one. */

@@ -17,6 +17,8 @@ export interface HotRoute {
   readonly path: RegExp;
   /** The route as metrics, traces and access logs name it, never the raw path: e.g. `/v1/connections/:connectionId/credential`. */
   readonly template: string;
+  /** When given, a matching request it refuses goes on to Nest (one path, two media types: the bulk import). */
+  accepts?(request: Request): boolean;
   handle(request: Request, response: Response, params: string[]): Promise<void>;
 }
 
@@ -25,7 +27,7 @@ export function hotRoutesMiddleware(routes: HotRoute[]): (request: Request, resp
   return (request, response, next) => {
     for (const route of routes) {
       const match = route.method === 'ANY' || request.method === route.method ? route.path.exec(request.path) : null;
-      if (!match) continue;
+      if (!match || (route.accepts && !route.accepts(request))) continue;
       setRouteTemplate(request, route.template);
       route.handle(request, response, match.slice(1)).catch((error: unknown) => writeErrorResponse(response, error));
       return;

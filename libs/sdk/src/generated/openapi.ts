@@ -281,6 +281,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connect/attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enter the connector's required attributes the app did not pass; answers with the sign-in address (OAuth sessions) */
+        post: operations["ConnectHttpController_attributes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connect/credentials": {
         parameters: {
             query?: never;
@@ -339,10 +356,33 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List connections, newest first, filtered by connector, end user and status (scope `connect` or `credentials:read`) */
+        /**
+         * List connections, oldest first, filtered by tags, end user, organization, connector, status and creation time (scope `connect` or `credentials:read`)
+         * @description Every filter narrows the list (AND). Pages by `cursor` (pass `nextCursor` back; the order is `createdAt`, then `connectionId`) or, for older callers, by `offset`; not both. An invalid filter answers 400 `validation_failed`, naming the parameter in `details.errors[].path`.
+         */
         get: operations["ConnectionsHttpController_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connections/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a connection with a credential obtained elsewhere, e.g. from another broker (scope `admin`)
+         * @description `credential` follows the connector's mode: OAuth2 `{ accessToken, refreshToken?, expiresAt? | expiresIn?, scopes?, tokenType? }`; Basic `{ username, password }`; API key `{ apiKey }`; bearer `{ token }`; custom input `{ values }`. The connection is stored and announced like a connect (TokenIssued with reason `import`), so an OAuth token with a refresh token is refreshed on schedule. Each import is audited (which API key, when); the credential is never logged or returned. **Bulk**: send `Content-Type: application/x-ndjson`, one such object per line (at most 10,000 lines of 64 KiB, 32 MiB in all). The body is read as it arrives and the answer is `200` `application/x-ndjson`, one line per input line as it is done: `{ "line": 3, "connectionId": "…" }` or `{ "line": 4, "error": { "code", "message", "details" } }` (a bad line never stops the others), then `{ "summary": { "imported", "failed", "complete" } }`; `complete: false` with a `reason` (`too_many_lines`, `too_large`) when the stream went past a limit and was not read further.
+         */
+        post: operations["ConnectionsHttpController_import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -364,7 +404,11 @@ export interface paths {
         delete: operations["ConnectionsHttpController_remove"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Set a connection's metadata, tags and end user details (a JSON Merge Patch, RFC 7396; scope `connect`)
+         * @description `metadata` merges member by member (a `null` member removes it; `"metadata": null` empties it); at most 16 KiB as JSON and 5 levels deep. `tags` merges the same way (at most 20; keys of 1 to 64 letters, digits, `_`, `.`, `-`; values of 1 to 256 characters). `endUser` sets or, with `null`, clears `displayName`, `email`, `organizationId`; the end user's id does not change. Never put secrets here.
+         */
+        patch: operations["ConnectionsHttpController_update"];
         trace?: never;
     };
     "/v1/connections/{id}/report-unauthorized": {
@@ -905,6 +949,19 @@ export interface components {
         ConnectorTemplateList: {
             items: components["schemas"]["ConnectorTemplate"][];
         };
+        ConnectSessionEndUser: {
+            /** @description The end user's id in your product (the same as `endUserId` when both are given). */
+            id: string;
+            /** @description A name to show for the end user. */
+            displayName?: string;
+            /**
+             * Format: email
+             * @description Personal data: kept with the connection and returned to the workspace, never logged.
+             */
+            email?: string;
+            /** @description The end user's organization in your product (filter connections by it). */
+            organizationId?: string;
+        };
         OpenConnectSessionRequest: {
             /**
              * Format: uuid
@@ -913,6 +970,8 @@ export interface components {
             connectorId: string;
             /** @description The end user's id in your product. Required for a new connection; for a re-authorization it must match the connection's. */
             endUserId?: string;
+            /** @description The end user with a name, e-mail and organization, carried to the connection. `endUser.id` may stand in for `endUserId`. On a re-authorization the details given replace the stored ones. */
+            endUser?: components["schemas"]["ConnectSessionEndUser"];
             /**
              * Format: uuid
              * @description Re-authorize this existing connection (same id) instead of creating one.
@@ -943,9 +1002,11 @@ export interface components {
             mode: "OAUTH2" | "BASIC" | "API_KEY" | "BEARER" | "CUSTOM";
             /**
              * Format: uri
-             * @description OAuth2 (authorization code): where the end user signs in and consents. Each address carries a single-use state.
+             * @description OAuth2 (authorization code): where the end user signs in and consents. Each address carries a single-use state. Absent while `missingAttributes` is not empty.
              */
             authorizationUrl?: string;
+            /** @description OAuth2 (authorization code): the connector's required attributes the request did not pass. The connect dialog asks the end user for them, then offers the sign-in. */
+            missingAttributes?: string[];
         };
         ConnectSessionError: {
             /**
@@ -1005,6 +1066,13 @@ export interface components {
             /** @description CUSTOM. */
             fields?: components["schemas"]["ConnectFormField"][];
         };
+        ConnectDialogAttribute: {
+            key: string;
+            label: string;
+            description: string | null;
+            /** @description A regular expression the whole value must match (checked again by the broker). */
+            pattern: string | null;
+        };
         ConnectDialogConnector: {
             name: string;
             slug: string;
@@ -1012,6 +1080,8 @@ export interface components {
             mode: "OAUTH2" | "BASIC" | "API_KEY" | "BEARER" | "CUSTOM";
             /** @description What to ask the end user; null for OAuth2. */
             form: components["schemas"]["ConnectForm"] | null;
+            /** @description OAuth2: the connector's required attributes; empty otherwise. */
+            requiredAttributes: components["schemas"]["ConnectDialogAttribute"][];
         };
         ConnectDialogSession: {
             /** Format: uuid */
@@ -1040,6 +1110,8 @@ export interface components {
             /** @description Set when `failed` or `expired`. */
             error: components["schemas"]["ConnectSessionError"] | null;
             connector: components["schemas"]["ConnectDialogConnector"] | null;
+            /** @description Keys of the required attributes to ask the end user for before the sign-in (`POST /v1/connect/attributes`). */
+            missingAttributes: string[];
         };
         AuthorizationUrl: {
             /**
@@ -1047,6 +1119,12 @@ export interface components {
              * @description A fresh sign-in address at the provider for this session; each one carries a single-use state.
              */
             authorizationUrl: string;
+        };
+        SubmitAttributesRequest: {
+            /** @description A value for each missing attribute, by key (e.g. `{ "loginHost": "acme.my.salesforce.com" }`). */
+            attributes: {
+                [key: string]: string;
+            };
         };
         SubmitCredentialsRequest: {
             /**
@@ -1119,6 +1197,18 @@ export interface components {
             active: boolean;
             health: components["schemas"]["ConnectorHealth"];
         };
+        ConnectionEndUser: {
+            /** @description The end user's id in your product (as `endUserId`). */
+            id: string;
+            displayName: string | null;
+            /**
+             * Format: email
+             * @description Personal data: returned to the workspace, never logged by the broker.
+             */
+            email: string | null;
+            /** @description The end user's organization in your product; filter the list with `organizationId`. */
+            organizationId: string | null;
+        };
         ConnectionRefresh: {
             /**
              * @description `failing` while the provider answers refreshes of the current credential with transient errors (5xx, 429, timeouts): the token still works until `expiresAt`, and the broker retries on a backoff bounded by the remaining lifetime (at least two retries before expiry when the lifetime allows). Back to `ok` after a successful refresh or a reconnect. A refused refresh (`invalid_grant`) shows as status `needs_reconnect` instead.
@@ -1147,6 +1237,21 @@ export interface components {
             /** @enum {string} */
             mode: "OAUTH2" | "BASIC" | "API_KEY" | "BEARER" | "CUSTOM";
             endUserId: string;
+            endUser: components["schemas"]["ConnectionEndUser"];
+            /** @description The `{tenant}` of the connector's URLs for this connection (e.g. a Microsoft Entra tenant id); not secret. */
+            tenant: string | null;
+            /** @description The connector's required attributes as given when connecting (e.g. a Salesforce `loginHost`), used for `{attr.<key>}` in its URLs and proxy base URL; not secret. */
+            attributes: {
+                [key: string]: string;
+            };
+            /** @description Your JSON, set with `PATCH /v1/connections/{id}`; never secret. */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** @description Key/value tags, set with `PATCH /v1/connections/{id}`; filter the list with `tag=key:value`. */
+            tags: {
+                [key: string]: string;
+            };
             /** @enum {string} */
             status: "active" | "needs_reconnect";
             scopes: string[];
@@ -1173,8 +1278,62 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
-            /** @description Pass as `offset` for the next page; null on the last page. */
+            /** @description Offset paging: pass as `offset` for the next page; null on the last page and when paging by cursor. */
             nextOffset: number | null;
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        ImportEndUser: {
+            id: string;
+            displayName?: string;
+            /** Format: email */
+            email?: string;
+            organizationId?: string;
+        };
+        ImportConnectionRequest: {
+            /**
+             * Format: uuid
+             * @description An active connector of the workspace; the credential must fit its mode.
+             */
+            connectorId: string;
+            /**
+             * Format: uuid
+             * @description Keep the id the connection had elsewhere; a new one when absent. Never replaces an existing connection.
+             */
+            connectionId?: string;
+            endUser: components["schemas"]["ImportEndUser"];
+            tenant?: string;
+            /** @description The connector's required attributes. */
+            attributes?: {
+                [key: string]: string;
+            };
+            metadata?: {
+                [key: string]: unknown;
+            };
+            tags?: {
+                [key: string]: string;
+            };
+            /** @description OAuth2: `accessToken`, `refreshToken`, `expiresAt` (date-time) or `expiresIn` (seconds), `scopes`, `tokenType`. Basic: `username`, `password`. API key: `apiKey`. Bearer: `token`. Custom input: `values`. Write-only. */
+            credential: {
+                [key: string]: unknown;
+            };
+        };
+        UpdateConnectionEndUser: {
+            displayName?: string | null;
+            /** Format: email */
+            email?: string | null;
+            organizationId?: string | null;
+        };
+        UpdateConnectionRequest: {
+            /** @description Merged into the stored metadata (RFC 7396); `null` empties it. */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Merged into the stored tags: a string sets a tag, `null` removes it; `"tags": null` removes them all. */
+            tags?: {
+                [key: string]: string | null;
+            } | null;
+            endUser?: components["schemas"]["UpdateConnectionEndUser"];
         };
         ReportUnauthorizedRequest: {
             /** @description The `credentialVersion` the caller used; a report about an older version only says `superseded` (read again). */
@@ -2641,6 +2800,71 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `not_an_oauth_session`, `session_not_pending`, `session_expired`, `attributes_required` (enter them with `POST /v1/connect/attributes` first; `details.missing` names them). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: the bucket of the client's address for this route (`RATE_LIMIT_CONNECT_DIALOG`, shared by every gateway instance) is empty; nothing was done. Retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be allowed. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectHttpController_attributes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The session token, or send it as `Authorization: Bearer <sessionToken>`. */
+                "X-Connect-Session"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitAttributesRequest"];
+            };
+        };
+        responses: {
+            /** @description The attributes were accepted; sign in at this address. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationUrl"];
+                };
+            };
+            /** @description `validation_failed`: a value does not match its pattern, is unknown, or was set by the app (each named by `attributes.<key>`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `invalid_session_token`: the session token is missing, unknown or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `not_an_oauth_session`, `session_not_pending`, `session_expired`. */
             409: {
                 headers: {
@@ -2825,11 +3049,22 @@ export interface operations {
     ConnectionsHttpController_list: {
         parameters: {
             query?: {
+                /** @description Offset paging, for older callers; prefer `cursor`. */
                 offset?: number;
                 limit?: number;
+                /** @description The `nextCursor` of the previous page (opaque). */
+                cursor?: string;
+                /** @description Only connections created strictly before this time (ISO 8601). */
+                createdBefore?: string;
+                /** @description Only connections created strictly after this time (ISO 8601). */
+                createdAfter?: string;
                 status?: "active" | "needs_reconnect";
+                /** @description The end user's organization, as given in `endUser.organizationId`. */
+                organizationId?: string;
                 endUserId?: string;
                 connectorId?: string;
+                /** @description A tag the connection must carry, as `key:value` (split at the first colon). Repeat it to require several tags (AND); at most 10. */
+                tag?: string[];
             };
             header?: never;
             path?: never;
@@ -2845,6 +3080,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionPage"];
                 };
             };
+            /** @description `validation_failed`: an invalid filter, named in `details.errors[].path` (`tag`, `createdAfter`, `cursor`, `offset` with a cursor…). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
             401: {
                 headers: {
@@ -2856,6 +3100,85 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectionsHttpController_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportConnectionRequest"];
+                "application/x-ndjson": components["schemas"]["ImportConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description Bulk (NDJSON): the report, one JSON object per line, then a summary line. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description The imported connection, without its credential. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            /** @description `validation_failed`: each problem named by its path (`credential.accessToken`, `endUser.id`, `attributes.<key>`…), never with a value. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: the connector is not one of the workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `connection_exists` (the `connectionId` is taken), `connector_not_active`. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2952,6 +3275,68 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such resource in the caller's workspace (another workspace's ids answer the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectionsHttpController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The connection as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Connection"];
+                };
+            };
+            /** @description `validation_failed`: a member that cannot change, or a merged result past a limit, named by its path (`metadata`, `tags.<key>`, `endUser.email`…); nothing is changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such connection in the workspace. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -38,6 +38,8 @@ export interface WebhookEvent {
 
 const TOKEN_ISSUED_TYPES: Record<TokenIssuedPayload['reason'], WebhookEventType> = {
   connect: 'connection.created',
+  // an imported connection is new to the broker like a connected one; `data.reason` tells them apart
+  import: 'connection.created',
   refresh: 'connection.refreshed',
   reconnect: 'connection.reconnected',
 };
