@@ -4,3 +4,4 @@ export * from './contracts/connect.events';
 export * from './contracts/token.events';
 export * from './contracts/catalog';
 export * from './cloudevents/headers';
+export * from './contracts/webhook-event-types';

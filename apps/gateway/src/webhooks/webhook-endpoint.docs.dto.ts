@@ -1,19 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { WEBHOOK_EVENT_TYPES } from '@cb/events';
 
 /**
  * OpenAPI shapes of the webhook endpoints. The gateway forwards the bodies to connector-config's
  * webhooks module, which validates them, so these classes document and do not validate.
  */
-export const WEBHOOK_EVENT_TYPES = [
-  'connection.created',
-  'connection.refreshed',
-  'connection.reconnected',
-  'connection.needs_reconnect',
-  'connection.deleted',
-  'connection.failed',
-  'connector.activated',
-  'connector.deactivated',
-] as const;
 
 @ApiSchema({ name: 'CreateWebhookEndpointRequest' })
 export class CreateWebhookEndpointRequestDoc {

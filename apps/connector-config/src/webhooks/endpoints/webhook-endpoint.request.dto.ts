@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../events/webhook-event-types';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@cb/events';
 
 export const MAX_URL_LENGTH = 2048;
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;

@@ -12,21 +12,9 @@ import {
   type ConnectorDeactivatedPayload,
   type EventDefinition,
   type TokenIssuedPayload,
+  type WebhookEventType,
 } from '@cb/events';
 
-/** The event types an endpoint may subscribe to; docs/EVENTS.md ("Webhooks") maps each to its Kafka event. */
-export const WEBHOOK_EVENT_TYPES = [
-  'connection.created',
-  'connection.refreshed',
-  'connection.reconnected',
-  'connection.needs_reconnect',
-  'connection.deleted',
-  'connection.failed',
-  'connector.activated',
-  'connector.deactivated',
-] as const;
-
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** What one Kafka event becomes: its webhook type, the key deliveries of one endpoint are ordered by, and the data sent (no secret). */
 export interface WebhookEvent {
