@@ -256,6 +256,28 @@ function wholeValuePattern(pattern) {
   }
 }
 
+/**
+ * Puts each error beside its field (found by its path, or the field whose path it continues), the
+ * others in the alert, and focuses the first field in error. `subjectOf(slot)` names the field.
+ */
+function showFieldErrors(slots, errors, subjectOf) {
+  const unplaced = [];
+  let first;
+  for (const { path, message } of errors) {
+    const slot = slots.get(path) ?? [...slots.entries()].find(([key]) => path.startsWith(`${key}.`))?.[1];
+    if (!slot) {
+      unplaced.push(message);
+      continue;
+    }
+    slot.error.textContent = sentence(message, subjectOf(slot));
+    slot.error.hidden = false;
+    slot.input.setAttribute('aria-invalid', 'true');
+    first ??= slot.input;
+  }
+  if (unplaced.length) showError(unplaced.join(' '));
+  first?.focus();
+}
+
 function renderAttributes() {
   const name = view.connector?.name ?? 'the provider';
   frame(`Connect ${name}`, `${name} needs a few details before you sign in.`);
@@ -307,23 +329,7 @@ function renderAttributes() {
   formElement.append(h('div', { class: 'actions' }, submit));
   clear(body, formElement);
 
-  const showErrors = (errors) => {
-    const unplaced = [];
-    let first;
-    for (const { path, message } of errors) {
-      const slot = slots.get(path);
-      if (!slot) {
-        unplaced.push(message);
-        continue;
-      }
-      slot.error.textContent = sentence(message, { key: slot.attribute.key, label: slot.attribute.label });
-      slot.error.hidden = false;
-      slot.input.setAttribute('aria-invalid', 'true');
-      first ??= slot.input;
-    }
-    if (unplaced.length) showError(unplaced.join(' '));
-    first?.focus();
-  };
+  const showErrors = (errors) => showFieldErrors(slots, errors, (slot) => ({ key: slot.attribute.key, label: slot.attribute.label }));
 
   formElement.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -428,23 +434,7 @@ function renderForm() {
   formElement.append(h('div', { class: 'actions' }, submit));
   clear(body, formElement);
 
-  const showErrors = (errors) => {
-    const unplaced = [];
-    let first;
-    for (const { path, message } of errors) {
-      const slot = slots.get(path) ?? [...slots.entries()].find(([key]) => path.startsWith(`${key}.`))?.[1];
-      if (!slot) {
-        unplaced.push(message);
-        continue;
-      }
-      slot.error.textContent = sentence(message, slot.field);
-      slot.error.hidden = false;
-      slot.input.setAttribute('aria-invalid', 'true');
-      first ??= slot.input;
-    }
-    if (unplaced.length) showError(unplaced.join(' '));
-    first?.focus();
-  };
+  const showErrors = (errors) => showFieldErrors(slots, errors, (slot) => slot.field);
 
   formElement.addEventListener('submit', async (event) => {
     event.preventDefault();
