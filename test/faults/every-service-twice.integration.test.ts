@@ -26,8 +26,10 @@ const CONSUMERS = SERVICES.filter((name) => EVENT_CATALOG.some((definition) => (
 /** Each consuming service's consumer groups (token-issuance has a lane of its own for refreshes). */
 function consumerGroups(system: ProcessSystem): Array<{ service: ServiceName; groupId: string }> {
   return [
-    ...CONSUMERS.map((service) => ({ service, groupId: `${system.topicPrefix}${service}` })),
+    // connector-config consumes in its webhooks lane only: it has no group of its own name
+    ...CONSUMERS.filter((service) => service !== 'connector-config').map((service) => ({ service, groupId: `${system.topicPrefix}${service}` })),
     { service: 'token-issuance' as const, groupId: `${system.topicPrefix}token-issuance.refresh` },
+    { service: 'connector-config' as const, groupId: `${system.topicPrefix}connector-config.webhooks` },
   ];
 }
 

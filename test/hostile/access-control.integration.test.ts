@@ -174,6 +174,14 @@ describe('access control on every gateway endpoint', () => {
     for (const anyOf of new Set(Object.values(RULES).flatMap((rule) => (rule.auth === 'key' ? [rule.anyOf.join(',')] : [])))) {
       keys[`without:${anyOf}`] = (await issue(`without ${anyOf}`, ALL_SCOPES.filter((scope) => !anyOf.split(',').includes(scope)))).apiKey;
     }
+    // both activations' webhook deliveries done, so that the worker changes nothing while the snapshots are compared
+    await waitFor(
+      async () => {
+        const listed = await a.call<{ items: Array<{ status: string }> }>('GET', `/v1/webhook-endpoints/${ids.webhookEndpoint}/deliveries`);
+        return listed.body.items.length === 2 && listed.body.items.every((d) => d.status === 'succeeded');
+      },
+      { timeoutMs: 30_000, description: "A's webhook deliveries of both activations to succeed" },
+    );
     secretsOfA = [a.workspaceId, ids.webhookEndpoint, ids.webhookDelivery, ids.connector, ids.connection, ids.dueConnection, ids.session, ids.sessionToken, ids.apiKey, 'acme-key-of-a', 'acme-api', 'user-a', a.apiKeyId];
     ({ operations } = await openApiOperations(system.urls.gateway));
   });

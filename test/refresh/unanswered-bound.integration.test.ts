@@ -121,12 +121,13 @@ describe('token-refresh: at most REFRESH_MAX_UNANSWERED first announcements unan
       timeoutMs: 20_000,
       description: 'every unanswered TokenExpired announced again',
     });
-    // Each again after its own lease, and all of them by the group's last lease end and a poll or two.
+    // Each again after its own lease, and all of them soon after the group's last lease end (a few
+    // polls; the bound is loose because a loaded machine delays ticks, the order is what matters).
     const leaseEnds = first.map((e) => Date.parse(e.nextAttemptAt!));
     for (const repeat of again) {
       const leaseEnd = Date.parse(first.find((e) => e.connectionId === repeat.connectionId)!.nextAttemptAt!);
       expect(Date.parse(repeat.detectedAt)).toBeGreaterThanOrEqual(leaseEnd - 50);
-      expect(Date.parse(repeat.detectedAt)).toBeLessThan(Math.max(...leaseEnds) + 2 * POLL_MS + 1000);
+      expect(Date.parse(repeat.detectedAt)).toBeLessThan(Math.max(...leaseEnds) + 10 * POLL_MS + 3000);
     }
     // The newer due connection waited for a lease to end: the bound was full until then.
     const [held] = await waitFor(() => announcements([waiting.connectionId]).length > 0 && announcements([waiting.connectionId]), { timeoutMs: 15_000, description: 'the newer connection announced' });
