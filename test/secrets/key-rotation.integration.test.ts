@@ -81,6 +81,9 @@ describe('vault key rotation', () => {
         { key: 'password', label: 'Password', type: 'password', required: false, default: 'field-default-secret' },
       ],
     });
+    // a client the broker registered itself (RFC 7591): its registration access token is sealed under k1
+    const registered = await workspace.call<{ registration: { method: string } }>('POST', '/v1/connectors/from-url', { body: { url: sandbox.issuer, slug: 'rotation-registered', name: 'Registered' } });
+    expect(registered.body.registration.method).toBe('dynamic');
     const apiKeyConnectorId = await activeConnector(workspace, 'rotation-api', { mode: 'API_KEY', headerName: 'X-Key' });
     connections.apiKey = (await apiKeyConnection(system, workspace, apiKeyConnectorId, 'rotation-user', 'api-key-under-k1')).connectionId;
     const custom = await openSession(workspace, { connectorId: customConnectorId, endUserId: 'rotation-custom' });
@@ -129,6 +132,7 @@ describe('vault key rotation', () => {
     process.stdout.write(`key rotation: re-sealed ${JSON.stringify(first)}\n`);
     expect(first['connector-config'].connectors).toBeGreaterThanOrEqual(2);
     expect(first['connector-config'].webhook_endpoints).toBe(1);
+    expect(first['connector-config'].client_registrations).toBe(1);
     expect(first['connector-config'].outbox).toBeGreaterThanOrEqual(2);
     expect(first['oauth-authorization'].oauth_states).toBeGreaterThanOrEqual(2);
     expect(first['oauth-authorization'].outbox).toBeGreaterThanOrEqual(3);
@@ -136,7 +140,7 @@ describe('vault key rotation', () => {
     expect(first['token-issuance'].connectors).toBeGreaterThanOrEqual(2);
     expect(await sealedByKey()).toEqual({ k2: expect.any(Number) });
     const again = await runReseal(resealConnectorConfig, env('connector-config'));
-    expect(again).toEqual({ connectors: 0, webhook_endpoints: 0, outbox: 0 });
+    expect(again).toEqual({ connectors: 0, client_registrations: 0, webhook_endpoints: 0, outbox: 0 });
   });
 
   it('works without k1: credential reads, a pending OAuth flow, a new connect and a refresh', async () => {

@@ -22,7 +22,7 @@ export class ClientRegistrations {
       workspaceId,
       registrationEndpoint: endpoint,
       registrationClientUri: registered.registrationClientUri ?? null,
-      sealedRegistrationAccessToken: registered.registrationAccessToken === undefined ? null : this.keyring.seal(registered.registrationAccessToken, context(connectorId)),
+      sealedRegistrationAccessToken: registered.registrationAccessToken === undefined ? null : this.keyring.seal(registered.registrationAccessToken, registrationTokenContext(connectorId)),
       clientSecretExpiresAt: registered.clientSecretExpiresAt ?? null,
       registeredAt: new Date(),
     });
@@ -37,7 +37,7 @@ export class ClientRegistrations {
   async unregister(registration: ClientRegistrationEntity): Promise<void> {
     const { connectorId, registrationClientUri, sealedRegistrationAccessToken } = registration;
     if (registrationClientUri === null || sealedRegistrationAccessToken === null) return;
-    const token = this.keyring.open(sealedRegistrationAccessToken, context(connectorId));
+    const token = this.keyring.open(sealedRegistrationAccessToken, registrationTokenContext(connectorId));
     const deleted = await deleteClientRegistration(registrationClientUri, token, { outbound: this.config.outbound, timeoutMs: this.config.discoveryTimeoutMs });
     const origin = new URL(registrationClientUri).origin;
     if (deleted) this.logger.log({ connectorId, server: origin }, 'deleted the client registered for a deleted connector');
@@ -45,6 +45,7 @@ export class ClientRegistrations {
   }
 }
 
-function context(connectorId: string): string {
+/** The AAD a registration access token is sealed with. */
+export function registrationTokenContext(connectorId: string): string {
   return `client_registrations:${connectorId}:registrationAccessToken`;
 }
