@@ -60,7 +60,7 @@ describe('provider faults under load', () => {
     const startedAt = Date.now();
     const until = startedAt + FAULT_WINDOW_MS;
     const flows = await pool(2, () => Date.now() < until - 1500, () => runFlow(driver, 'oauth', connectorId, `fault-${flowIndex++}`, 30_000));
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now()))); // the window's length, not a wait for a condition
+    await waitFor(() => Date.now() >= until || undefined, { timeoutMs: FAULT_WINDOW_MS + 5_000, intervalMs: 50, description: 'the end of the fault window' });
     await sandbox.clearFaults();
     const clearedAt = Date.now();
     return { requests: (await sandbox.stats()).tokenRequestTimestamps.slice(before), flows, startedAt, clearedAt };

@@ -23,7 +23,6 @@ const REFRESH_ENV = { REFRESH_POLL_INTERVAL_MS: '250', REFRESH_LEASE_SECONDS: '2
 const URL_FIELDS = ['authorizationUrl', 'tokenUrl', 'revocationUrl', 'introspectionUrl', 'issuer'] as const;
 
 /** Paces a load loop (not a wait for a condition). */
-const pace = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ProviderCase {
   readonly profileId: string;
@@ -289,12 +288,14 @@ describe('provider templates against their providers', () => {
     // Without a refresh token a reported 401 rightly ends the connection; that is the revoke phase's business.
     let reportsDone = !provider.profile.issuesRefreshTokens;
     while (Date.now() - started < LOAD_SECONDS * 1000) {
+      const waveStarted = Date.now();
       await Promise.all(Array.from({ length: READS_PER_WAVE }, readOnce));
       if (!reportsDone && Date.now() - started > (LOAD_SECONDS * 1000) / 2) {
         reportsDone = true;
         await concurrentUnauthorizedReports(gateway, connections.alice);
       }
-      await pace(750);
+      // waves start at least 750 ms apart: load spread over the token lifetimes, not a burst
+      await waitFor(() => Date.now() >= waveStarted + 750 || undefined, { timeoutMs: 5_000, intervalMs: 50, description: 'the next wave' });
     }
     const stats = provider.stats();
     process.stdout.write(`${provider.profile.id}: ${seen.size} access tokens in ${LOAD_SECONDS} s of ${TOKEN_LIFETIME_SECONDS} s tokens, ${stats.refreshGrants} refresh grants, refused: ${JSON.stringify(refused)}\n`);
