@@ -179,6 +179,28 @@ describe('Connectors from one URL (discovery)', () => {
     await waitFor(async () => ((await whoami(second.token)).status === 401 ? true : undefined), { timeoutMs: 30_000, description: 'the token to be revoked' });
   });
 
+  it('refuses a token issued for another audience than the resource, where introspection says whom it is for', async () => {
+    const mcpUrl = `${sandbox.issuer}/api`;
+    const found = (await discover(mcpUrl)).body;
+    expect(found.draft).toMatchObject({ resource: mcpUrl, introspectionUrl: sandbox.urls.introspection });
+    const connectorId = await createFrom(found, 'audience-checked');
+    await sandbox.setResourceAudience(`${sandbox.issuer}/elsewhere`);
+    try {
+      const session = await openSession(gateway, { connectorId, endUserId: 'audience-user' });
+      const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl as string);
+      await fetch(callbackUrl, { redirect: 'manual' });
+      const failed = await sessionReaches(gateway, session.sessionId, 'failed');
+      expect(failed.error?.code).toBe('audience_mismatch');
+      expect(failed.error?.reason).toMatch(/another audience than the resource/);
+      expect((await gateway.call('POST', `/v1/connections/${session.connectionId}/credential`, { body: {} })).status).toBe(404);
+    } finally {
+      await sandbox.setResourceAudience(null);
+    }
+    // the same connector connects once the server issues tokens for the resource again
+    const connectionId = await connect(connectorId);
+    expect(await whoami((await accessToken(connectionId)).token)).toMatchObject({ status: 200, body: { aud: mcpUrl } });
+  });
+
   it('re-discovers a connector and lists what its server publishes differently now, changing nothing', async () => {
     const found = (await discover(sandbox.issuer)).body;
     const created = await gateway.call<{ id: string }>('POST', '/v1/connectors', {
