@@ -86,7 +86,7 @@ export function createProvider(config, issuer, store, control) {
       // Dynamic client registration (RFC 7591) without an initial access token, as MCP servers offer
       // it, and its management (RFC 7592): read, update and delete with the registration access token.
       registration: { enabled: true },
-      registrationManagement: { enabled: true },
+      registrationManagement: { enabled: config.registrationManagement },
       userinfo: { enabled: true },
       resourceIndicators: {
         enabled: true,

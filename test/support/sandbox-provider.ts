@@ -43,6 +43,8 @@ export interface StartSandboxProviderOptions {
   clientIdMetadataDocuments?: boolean;
   /** Secrets of dynamically registered clients expire after this many seconds; an RFC 7592 update issues a new one. */
   registeredSecretTtlSeconds?: number;
+  /** false: registered clients cannot be read, updated or deleted (RFC 7592). */
+  registrationManagement?: boolean;
   /** Keep grants, tokens and keys in this PostgreSQL database (SANDBOX_DATABASE_URL) instead of memory. */
   databaseUrl?: string;
   /** Its schema (SANDBOX_DATABASE_SCHEMA, default sandbox_provider). */
@@ -256,6 +258,7 @@ async function spawnOnce(options: StartSandboxProviderOptions, port: number, log
   if (options.basePath !== undefined) env.SANDBOX_BASE_PATH = options.basePath;
   if (options.omitExpiresIn) env.SANDBOX_OMIT_EXPIRES_IN = '1';
   if (options.clientIdMetadataDocuments) env.SANDBOX_CLIENT_ID_METADATA_DOCUMENTS = '1';
+  if (options.registrationManagement === false) env.SANDBOX_REGISTRATION_MANAGEMENT = '0';
   if (options.registeredSecretTtlSeconds !== undefined) env.SANDBOX_REGISTERED_SECRET_TTL = String(options.registeredSecretTtlSeconds);
   if (options.databaseUrl !== undefined) env.SANDBOX_DATABASE_URL = options.databaseUrl;
   if (options.databaseSchema !== undefined) env.SANDBOX_DATABASE_SCHEMA = options.databaseSchema;

@@ -50,6 +50,7 @@ export {
   clientMetadataDocumentUrl,
   deleteClientRegistration,
   registerClient,
+  updateClientRegistration,
   type ClientMetadata,
   type RegisteredClient,
 } from './discovery';
