@@ -195,6 +195,7 @@ export function oauthCredential(result: TokenResult, requestedScopes: readonly s
   const refreshToken = result.refreshToken ?? keptRefreshToken;
   const boundTo = (previous?.type === 'oauth2' ? previous.origins : undefined) ?? origins;
   return {
+    ...(previous?.apiOrigin === undefined ? {} : { apiOrigin: previous.apiOrigin }),
     type: 'oauth2',
     accessToken: result.accessToken,
     tokenType: result.tokenType ?? 'Bearer',
