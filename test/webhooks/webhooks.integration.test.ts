@@ -9,7 +9,7 @@
 import { ServiceMetrics } from '@cb/platform';
 import { CredentialBrokerClient, CredentialBrokerError } from '@cb/sdk';
 import { waitFor } from '../harness';
-import { activeConnector, Gateway, newWorkspace, openSession, seenResponses, sessionReaches } from '../connect/connect-helpers';
+import { activeConnector, Gateway, newWorkspace, openSession, seenResponses, sessionReaches, withDb } from '../connect/connect-helpers';
 import { RunningSystem, startSystem } from '../support/system';
 import { bodyOf, verifies, WebhookReceiver, type ReceivedDelivery } from './webhook-receiver';
 
@@ -94,6 +94,7 @@ describe('webhooks', () => {
           WEBHOOK_CONCURRENCY: '6',
           WEBHOOK_CONCURRENCY_PER_ENDPOINT: '2',
           WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES: '2',
+          WEBHOOK_PRUNE_INTERVAL_MS: '200',
         },
       },
     });
@@ -308,6 +309,26 @@ describe('webhooks', () => {
     expect(delivered.receivedAt - heldSince).toBeLessThan(ATTEMPT_TIMEOUT_MS);
     // and the slow endpoint never had more attempts under way than its own limit
     expect(receiver.hanging).toBeLessThanOrEqual(2);
+  });
+
+  it('deletes finished deliveries and their attempts once they are older than WEBHOOK_RETENTION_DAYS, and keeps recent ones', async () => {
+    const endpoint = await createEndpoint(gateway, '/ok', ['connector.activated']);
+    const first = await activeConnector(gateway, 'retained-old', { mode: 'BEARER' });
+    const second = await activeConnector(gateway, 'retained-new', { mode: 'BEARER' });
+    const old = await arrived('/ok', (d) => bodyOf(d).type === 'connector.activated' && bodyOf(d).data.connectorId === first, 'the first activation');
+    const recent = await arrived('/ok', (d) => bodyOf(d).type === 'connector.activated' && bodyOf(d).data.connectorId === second, 'the second activation');
+    const recorded = async () => (await deliveries(gateway, endpoint.id)).filter((d) => [old.webhookId, recent.webhookId].includes(d.id) && d.status === 'succeeded');
+    await waitFor(async () => ((await recorded()).length === 2 ? true : undefined), { timeoutMs: 30_000, description: 'both deliveries recorded' });
+
+    // the first finished 31 days ago (the default retention is 30)
+    await withDb(system, (db) => db.query(`UPDATE connector_config.webhook_deliveries SET completed_at = now() - interval '31 days' WHERE id = $1`, [old.webhookId]));
+    await waitFor(async () => ((await deliveries(gateway, endpoint.id)).some((d) => d.id === old.webhookId) ? undefined : true), { timeoutMs: 30_000, description: 'the old delivery to be pruned' });
+    const left = await withDb(system, async (db) => (await db.query('SELECT delivery_id FROM connector_config.webhook_attempts WHERE delivery_id = ANY ($1)', [[old.webhookId, recent.webhookId]])).rows as Array<{ delivery_id: string }>);
+    expect(left.map((row) => row.delivery_id)).toEqual([recent.webhookId]);
+    const kept = (await deliveries(gateway, endpoint.id)).map((d) => d.id);
+    expect(kept).toContain(recent.webhookId);
+    expect(kept).not.toContain(old.webhookId);
+    await gateway.call('DELETE', `/v1/webhook-endpoints/${endpoint.id}`);
   });
 
   it('is managed through the SDK: webhookEndpoints create, list, get, update, rotateSecret, deliveries, attempts, replay, delete', async () => {
