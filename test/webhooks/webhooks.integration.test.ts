@@ -6,6 +6,8 @@
  * workspace's dead endpoint delaying nobody else's deliveries, and the secret in no log or answer
  * but the two that show it.
  */
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { ServiceMetrics } from '@cb/platform';
 import { CredentialBrokerClient, CredentialBrokerError } from '@cb/sdk';
 import { waitFor } from '../harness';
@@ -367,5 +369,45 @@ describe('webhooks', () => {
       expect(showing.every((route) => route === 'POST /v1/webhook-endpoints' || route === 'POST /v1/webhook-endpoints/:id/rotate-secret')).toBe(true);
       expect(showing).toHaveLength(1);
     }
+  });
+});
+
+describe('webhooks under the production outbound policy', () => {
+  let system: RunningSystem;
+  let listener: Server;
+  let port = 0;
+  let connectionsMade = 0;
+
+  beforeAll(async () => {
+    system = await startSystem({ serviceEnv: { 'connector-config': { RUN_MODE: 'production', WEBHOOK_POLL_INTERVAL_MS: '100', WEBHOOK_RETRY_SCHEDULE: '300ms' } } });
+    // stands where an internal service would: it only counts who connects
+    listener = createServer((socket) => {
+      connectionsMade += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    port = (listener.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => listener?.close(resolve));
+    await system?.stop();
+  });
+
+  it('records an attempt to an endpoint on an internal address as refused, and connects to nothing', async () => {
+    const { gateway } = await newWorkspace(system, 'Policy Co');
+    const created = await gateway.call<{ id: string }>('POST', '/v1/webhook-endpoints', { body: { url: `https://127.0.0.1:${port}/in`, eventTypes: ['connector.activated'] } });
+    expect(created.status).toBe(201);
+    await activeConnector(gateway, 'policy-bearer', { mode: 'BEARER' });
+    const failed = await waitFor(
+      async () => {
+        const listed = await gateway.call<{ items: Delivery[] }>('GET', `/v1/webhook-endpoints/${created.body.id}/deliveries`);
+        return listed.body.items.find((d) => d.status === 'failed');
+      },
+      { timeoutMs: 30_000, description: 'the delivery to fail' },
+    );
+    const tried = await gateway.call<{ items: Attempt[] }>('GET', `/v1/webhook-endpoints/${created.body.id}/deliveries/${failed.id}/attempts`);
+    expect(tried.body.items.map((attempt) => attempt.outcome)).toEqual(['refused', 'refused']);
+    expect(connectionsMade).toBe(0);
   });
 });
