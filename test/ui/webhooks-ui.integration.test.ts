@@ -1,7 +1,8 @@
 /**
  * The settings UI's webhook screens in headless Chromium against the running system: the endpoints
  * of the workspace with their status, and an endpoint's recent deliveries with the outcome of their
- * last attempt; a delivery sent again from the page reaches the receiver under the same webhook-id.
+ * last attempt; a delivery sent again from the page reaches the receiver under the same webhook-id;
+ * an endpoint registered, changed, disabled, given a new secret and deleted from the page.
  */
 import { DataSource } from 'typeorm';
 import type { Page } from 'playwright-core';
@@ -9,7 +10,7 @@ import { CredentialBrokerClient } from '@cb/sdk';
 import { createWorkspaceWithAdminKey } from '../../apps/gateway/src/workspaces/create-workspace';
 import { waitFor } from '../harness';
 import { RunningSystem, startSystem } from '../support/system';
-import { WebhookReceiver } from '../webhooks/webhook-receiver';
+import { bodyOf, verifies, WebhookReceiver } from '../webhooks/webhook-receiver';
 import { launchBrowser, screenshot, TestBrowser } from './browser';
 
 describe('web UI: webhook endpoints and their deliveries', () => {
@@ -39,6 +40,13 @@ describe('web UI: webhook endpoints and their deliveries', () => {
     await receiver?.stop();
   });
 
+  const signIn = async (): Promise<void> => {
+    await page.goto(`${base}/ui/`);
+    await page.getByLabel('Workspace API key').fill(apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Connectors' }).waitFor();
+  };
+
   it('lists the endpoints, shows the deliveries and their outcomes, and sends one again', async () => {
     const working = await broker.webhookEndpoints.create({ url: receiver.url('/ok'), eventTypes: ['connector.activated'], description: 'Billing service' });
     const broken = await broker.webhookEndpoints.create({ url: receiver.url('/down'), eventTypes: ['connector.activated'] });
@@ -47,10 +55,7 @@ describe('web UI: webhook endpoints and their deliveries', () => {
     await waitFor(async () => (await broker.webhookEndpoints.get(broken.id)).status === 'failing', { timeoutMs: 30_000, description: 'the broken endpoint disabled as failing' });
     const delivered = await waitFor(async () => (await broker.webhookEndpoints.deliveries(working.id, { status: 'succeeded' })).items[0], { timeoutMs: 30_000, description: 'the delivery accepted' });
 
-    await page.goto(`${base}/ui/`);
-    await page.getByLabel('Workspace API key').fill(apiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Connectors' }).waitFor();
+    await signIn();
     await page.getByRole('link', { name: 'Webhooks' }).click();
     await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
     const workingRow = page.locator(`[data-endpoint-id="${working.id}"]`);
@@ -79,5 +84,68 @@ describe('web UI: webhook endpoints and their deliveries', () => {
     await page.getByText('The delivery will be sent again.').waitFor();
     await waitFor(() => receiver.at('/ok').filter((d) => d.webhookId === delivered.id).length === 2, { description: 'the delivery sent again' });
     expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('registers an endpoint, shows its secret once, then changes, disables, rotates and deletes it', async () => {
+    page = await browser.context.newPage();
+    await signIn();
+    await page.goto(`${base}/ui/#/webhooks`);
+    await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+    const form = page.locator('form.webhook-endpoint-form');
+    await form.getByRole('button', { name: 'Add endpoint' }).click();
+    expect(await form.locator('[data-error-path="url"]').textContent()).toContain('Enter the URL');
+
+    await form.getByLabel('URL').fill('http://hooks.example.com/in');
+    await form.getByRole('button', { name: 'Add endpoint' }).click();
+    await form.locator('[data-error-path="url"]').waitFor();
+    expect(await form.locator('[data-error-path="url"]').textContent()).toContain('https');
+
+    await form.getByLabel('URL').fill(receiver.url('/from-ui'));
+    await form.getByLabel('Description').fill('Made in the UI');
+    for (const type of ['connection.created', 'connection.needs_reconnect', 'connection.deleted']) await form.getByRole('checkbox', { name: new RegExp(type.replace('.', '\\.')) }).uncheck();
+    await form.getByRole('checkbox', { name: /connector\.activated/ }).check();
+    await form.getByRole('button', { name: 'Add endpoint' }).click();
+    const secret = await page.locator('[data-secret]').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    const listed = (await broker.webhookEndpoints.list()).find((endpoint) => endpoint.url === receiver.url('/from-ui'));
+    expect(listed).toMatchObject({ description: 'Made in the UI', eventTypes: ['connector.activated'], enabled: true });
+    const id = (listed as { id: string }).id;
+    await page.locator(`[data-endpoint-id="${id}"]`).waitFor();
+    expect(JSON.stringify(await broker.webhookEndpoints.get(id))).not.toContain(secret);
+
+    // the secret shown is the one deliveries are signed with
+    const connector = await broker.connectors.create({ slug: 'ui-made-endpoint', name: 'UI made endpoint', config: { mode: 'BEARER' } });
+    await broker.connectors.activate(connector.id);
+    const delivered = await waitFor(() => receiver.at('/from-ui').find((d) => bodyOf(d).data.connectorId === connector.id), { timeoutMs: 30_000, description: 'the delivery to the UI-made endpoint' });
+    expect(verifies(secret, delivered)).toBe(true);
+    await screenshot(page, 'webhooks-endpoint-added');
+
+    await page.locator(`[data-endpoint-id="${id}"]`).getByRole('link').click();
+    await page.getByRole('heading', { level: 1, name: receiver.url('/from-ui') }).waitFor();
+    const change = page.locator('form.webhook-endpoint-form');
+    await change.getByRole('checkbox', { name: /connector\.deactivated/ }).check();
+    await change.getByLabel('Description').fill('Changed in the UI');
+    await change.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('The endpoint was saved.').waitFor();
+    expect(await broker.webhookEndpoints.get(id)).toMatchObject({ description: 'Changed in the UI', eventTypes: ['connector.activated', 'connector.deactivated'] });
+
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('button', { name: 'Enable' }).waitFor();
+    expect((await broker.webhookEndpoints.get(id)).enabled).toBe(false);
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByRole('button', { name: 'Disable' }).waitFor();
+
+    await page.getByRole('button', { name: 'New signing secret' }).click();
+    const rotated = await page.locator('[data-secret]').inputValue();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    expect((await broker.webhookEndpoints.get(id)).previousSecretExpiresAt).not.toBeNull();
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+    await expect(broker.webhookEndpoints.get(id)).rejects.toMatchObject({ status: 404 });
+    // Chromium logs the refused http URL's 400 as "Failed to load resource"; nothing else may be logged
+    expect(browser.pageErrors.filter((message) => !/Failed to load resource: the server responded with a status of 400/.test(message))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-// Webhooks (#/webhooks, #/webhooks/<id>): the workspace's endpoints, and each one's recent deliveries
-// with the outcome of their attempts. Endpoints are registered through the API (the signing secret
-// is shown once, to whoever registers it); here they are watched, and a delivery can be sent again.
+// Webhooks (#/webhooks, #/webhooks/<id>): the workspace's endpoints, registered, changed, paused,
+// given a new secret or removed here, and each one's recent deliveries with the outcome of their
+// attempts; a delivery can be sent again. A signing secret is shown once, when it is made.
 import { clear, h } from '../dom.js';
 import { banner } from './components/banner.js';
 import { card } from './components/card.js';
@@ -8,6 +8,7 @@ import { timestamp } from './components/timestamp.js';
 import { toast } from './components/toast.js';
 import { focusHeading, main, setTitle } from './page.js';
 import { api } from './session.js';
+import { endpointForm, secretOnce } from './webhook-endpoint-form.js';
 
 const ENDPOINT_STATUS = { active: 'Active', disabled: 'Disabled', failing: 'Failing (disabled)' };
 const DELIVERY_STATUS = { pending: 'Pending', succeeded: 'Delivered', failed: 'Failed' };
@@ -26,10 +27,19 @@ export async function renderWebhooks() {
   setTitle('Webhooks');
   const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' }, 'Loading…');
   const tbody = h('tbody');
+  const shown = h('div');
+  const adding = endpointForm({
+    onSaved: (created) => {
+      clear(shown, secretOnce(created.secret, `${created.url} was added.`));
+      adding.reset();
+      void listEndpoints(tbody, status);
+    },
+  });
   clear(
     main,
     crumbs(),
-    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Webhooks'), h('p', { class: 'lead' }, 'Endpoints told over HTTP when a connection or a connector changes. Register them through the API (POST /v1/webhook-endpoints); each delivery is signed the Standard Webhooks way.'))),
+    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Webhooks'), h('p', { class: 'lead' }, 'Endpoints told over HTTP when a connection or a connector changes; each delivery is signed the Standard Webhooks way.'))),
+    shown,
     h(
       'section',
       { class: 'card', 'aria-labelledby': 'endpoints-heading' },
@@ -37,8 +47,14 @@ export async function renderWebhooks() {
       h('table', { class: 'table', id: 'webhook-endpoint-table' }, h('thead', {}, h('tr', {}, ['Endpoint', 'Events', 'Status', 'Created'].map((title) => h('th', { scope: 'col' }, title)))), tbody),
       status,
     ),
+    card('Add an endpoint', 'The broker POSTs the chosen events to it, retrying for about a day when it does not answer 2xx.', adding),
   );
   focusHeading();
+  await listEndpoints(tbody, status);
+}
+
+async function listEndpoints(tbody, status) {
+  clear(tbody);
   try {
     const { items } = await api('/v1/webhook-endpoints');
     for (const endpoint of items) {
@@ -83,11 +99,17 @@ export async function renderWebhookEndpoint(id) {
     h('dt', {}, 'Previous secret signs until'),
     h('dd', {}, timestamp(endpoint.previousSecretExpiresAt)),
   );
+  const shown = h('div');
   clear(
     main,
     crumbs(endpoint.url),
     h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, endpoint.url), endpoint.description ? h('p', { class: 'lead' }, endpoint.description) : null)),
-    card('Endpoint', null, facts),
+    shown,
+    card('Endpoint', null, facts, endpointActions(endpoint, shown)),
+    card('Change', null, endpointForm({ endpoint, onSaved: () => {
+      toast('The endpoint was saved.', 'success');
+      void renderWebhookEndpoint(id);
+    } })),
     card(
       'Recent deliveries',
       'Newest first. A delivery is retried with backoff for about 24 hours under the same webhook-id; each attempt is listed.',
@@ -136,4 +158,38 @@ function deliveryRow(endpointId, delivery) {
     () => undefined,
   );
   return row;
+}
+
+/** Pause or resume, a new signing secret (the old one keeps signing for a day), removal. */
+function endpointActions(endpoint, shown) {
+  const act = (label, run) => {
+    const button = h('button', { type: 'button', class: 'button button-quiet' }, label);
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await run();
+      } catch (error) {
+        toast(`${error.message}`, 'error');
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return button;
+  };
+  const toggle = act(endpoint.enabled ? 'Disable' : 'Enable', async () => {
+    await api(`/v1/webhook-endpoints/${endpoint.id}`, { method: 'PATCH', body: { enabled: !endpoint.enabled } });
+    toast(endpoint.enabled ? 'The endpoint is disabled.' : 'The endpoint is enabled.', 'success');
+    await renderWebhookEndpoint(endpoint.id);
+  });
+  const rotate = act('New signing secret', async () => {
+    const rotated = await api(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { method: 'POST', body: {} });
+    clear(shown, secretOnce(rotated.secret, 'A new signing secret was made; the previous one keeps signing during the grace period.'));
+  });
+  const remove = act('Delete', async () => {
+    if (!window.confirm(`Delete the endpoint ${endpoint.url}? Its deliveries are deleted with it.`)) return;
+    await api(`/v1/webhook-endpoints/${endpoint.id}`, { method: 'DELETE' });
+    toast('The endpoint was deleted.', 'success');
+    location.hash = '#/webhooks';
+  });
+  return h('div', { class: 'actions' }, toggle, rotate, remove);
 }
