@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Finished deliveries by when they finished, for the pruner (WEBHOOK_RETENTION_DAYS). */
-export class WebhookDeliveryRetention1765300000000 implements MigrationInterface {
-  name = 'WebhookDeliveryRetention1765300000000';
+export class WebhookDeliveryRetention1765400000000 implements MigrationInterface {
+  name = 'WebhookDeliveryRetention1765400000000';
 
   async up(runner: QueryRunner): Promise<void> {
     const schema = (runner.connection.options as { schema?: string }).schema as string;
