@@ -8,6 +8,7 @@ import { CredentialBrokerClient, CredentialBrokerError, type ConnectorTemplate }
 import { DataSource } from 'typeorm';
 import { getTemplate } from '@cb/auth-modes';
 import { createWorkspaceWithAdminKey } from '../../apps/gateway/src/workspaces/create-workspace';
+import { withDb } from '../connect/connect-helpers';
 import { RunningSystem, startSystem } from '../support/system';
 
 const GOOGLE_OVERRIDE = {
@@ -21,6 +22,7 @@ describe('provider templates and workspace overrides through the gateway', () =>
   let system: RunningSystem;
   let a: CredentialBrokerClient;
   let b: CredentialBrokerClient;
+  let workspaceA: string;
 
   const refusal = async (promise: Promise<unknown>): Promise<CredentialBrokerError> => {
     const error = await promise.then(
@@ -39,7 +41,9 @@ describe('provider templates and workspace overrides through the gateway', () =>
   beforeAll(async () => {
     system = await startSystem({ services: ['connector-config', 'gateway'] });
     const dataSource = system.app('gateway').get(DataSource);
-    a = new CredentialBrokerClient({ baseUrl: system.urls.gateway, apiKey: (await createWorkspaceWithAdminKey(dataSource, 'Templates A')).apiKey });
+    const created = await createWorkspaceWithAdminKey(dataSource, 'Templates A');
+    workspaceA = created.workspaceId;
+    a = new CredentialBrokerClient({ baseUrl: system.urls.gateway, apiKey: created.apiKey });
     b = new CredentialBrokerClient({ baseUrl: system.urls.gateway, apiKey: (await createWorkspaceWithAdminKey(dataSource, 'Templates B')).apiKey });
   });
 
@@ -138,5 +142,18 @@ describe('provider templates and workspace overrides through the gateway', () =>
     expect(made).toMatchObject({ name: stock.name, config: { scopes: stock.defaultScopes } });
     expect(made.config).not.toHaveProperty('authorizationParams.hd');
     expect(byId(await a.connectors.templates(), 'stripe')).toMatchObject({ overridden: true });
+  });
+
+  it('shows but does not apply a stored override that no longer validates (as a catalogue change could leave one), and replaces it', async () => {
+    // a row written when the template allowed it; today the merged config is invalid (no token URL)
+    await withDb(system, (db) =>
+      db.query(`INSERT INTO connector_config.template_overrides (workspace_id, template_id, override, updated_at) VALUES ($1, 'gitlab', $2, now())`, [workspaceA, { config: { tokenUrl: null } }]),
+    );
+    const stock = await b.connectors.template('gitlab');
+    const seen = await a.connectors.template('gitlab');
+    expect(seen).toEqual({ ...stock, overridden: false, override: { config: { tokenUrl: null } } });
+    expect((await a.connectors.create({ templateId: 'gitlab', slug: 'gitlab-stale', clientId: 'acme-client' })).config).toMatchObject({ tokenUrl: 'https://gitlab.com/oauth/token' });
+    const replaced = await a.connectors.setTemplateOverride('gitlab', { name: 'GitLab (Acme)' });
+    expect(replaced).toMatchObject({ name: 'GitLab (Acme)', overridden: true, override: { name: 'GitLab (Acme)' } });
   });
 });

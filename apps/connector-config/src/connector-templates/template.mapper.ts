@@ -1,13 +1,13 @@
 import type { ProviderTemplate, TemplateOverride } from '@cb/auth-modes';
 import type { WorkspaceTemplate } from './workspace-templates';
 
-/** A template in API answers: the merged template, whether the workspace overrides it, and the override itself. */
+/** A template in API answers: the template as the workspace sees it, whether an override applies, and the stored override. */
 export type TemplateView = Pick<ProviderTemplate, 'id' | 'name' | 'mode' | 'config' | 'defaultScopes' | 'docsUrl' | 'notes' | 'verification'> & {
   readonly overridden: boolean;
   readonly override: TemplateOverride | null;
 };
 
-export function toTemplateView({ template, override }: WorkspaceTemplate): TemplateView {
+export function toTemplateView({ template, override, applied }: WorkspaceTemplate): TemplateView {
   return {
     id: template.id,
     name: template.name,
@@ -17,7 +17,7 @@ export function toTemplateView({ template, override }: WorkspaceTemplate): Templ
     docsUrl: template.docsUrl,
     notes: template.notes,
     ...(template.verification === undefined ? {} : { verification: template.verification }),
-    overridden: override !== null,
+    overridden: applied,
     override,
   };
 }

@@ -9,7 +9,10 @@ import { TemplateOverrideEntity } from './template-override.entity';
 /** A template as one workspace sees it: the stock template with the workspace's override applied, if any. */
 export interface WorkspaceTemplate {
   readonly template: ProviderTemplate;
+  /** As stored, or `null`. */
   readonly override: TemplateOverride | null;
+  /** Whether `template` has the override applied (a stored override that no longer validates is not). */
+  readonly applied: boolean;
 }
 
 export const unknownTemplate = (id: string): AppError => new AppError('unknown_template', `there is no provider template '${id}'`, 404);
@@ -43,14 +46,14 @@ export class WorkspaceTemplates {
     await this.dataSource
       .getRepository(TemplateOverrideEntity)
       .upsert({ workspaceId, templateId, override: { ...checked.value.override }, updatedAt: new Date() }, ['workspaceId', 'templateId']);
-    return { template: checked.value.merged, override: checked.value.override };
+    return { template: checked.value.merged, override: checked.value.override, applied: true };
   }
 
   /** Back to the stock template; removing an override that is not there is not an error. */
   async remove(workspaceId: string, templateId: string): Promise<WorkspaceTemplate> {
     const template = this.stock(templateId);
     await this.dataSource.getRepository(TemplateOverrideEntity).delete({ workspaceId, templateId });
-    return { template, override: null };
+    return { template, override: null, applied: false };
   }
 
   private stock(templateId: string): ProviderTemplate {
@@ -61,11 +64,12 @@ export class WorkspaceTemplates {
 
   /**
    * A stored override was valid against the template when it was stored; should a later catalogue
-   * change make it invalid, the stock template shows (and the override can be read and replaced).
+   * change make it invalid, the stock template applies (and the override can still be read, replaced
+   * or removed).
    */
   private merged(template: ProviderTemplate, override: TemplateOverride | null): WorkspaceTemplate {
-    if (override === null) return { template, override };
+    if (override === null) return { template, override, applied: false };
     const checked = validateTemplateOverride(template, override, { allowInsecureLoopback: this.config.runMode === 'development' });
-    return checked.ok ? { template: applyTemplateOverride(template, override), override } : { template, override };
+    return checked.ok ? { template: applyTemplateOverride(template, override), override, applied: true } : { template, override, applied: false };
   }
 }

@@ -35,8 +35,13 @@ export class ConnectorTemplateDoc {
   @ApiProperty() docsUrl: string;
   @ApiProperty({ description: "The provider's token quirks and where per-tenant values come from." }) notes: string;
   @ApiPropertyOptional({ type: TemplateVerificationDoc, description: 'A cheap "who am I" request that succeeds only with a working credential.' }) verification?: TemplateVerificationDoc;
-  @ApiProperty({ description: "Whether the caller's workspace overrides this template." }) overridden: boolean;
-  @ApiProperty({ type: ConnectorTemplateOverrideDoc, nullable: true, description: "The workspace's override as stored, or null." }) override: ConnectorTemplateOverrideDoc | null;
+  @ApiProperty({ description: "Whether the caller's workspace's override applies to this template." }) overridden: boolean;
+  @ApiProperty({
+    type: ConnectorTemplateOverrideDoc,
+    nullable: true,
+    description: "The workspace's override as stored, or null. One that no longer validates against the template (after a catalogue change) is shown here but not applied (`overridden: false`).",
+  })
+  override: ConnectorTemplateOverrideDoc | null;
 }
 
 @ApiSchema({ name: 'ConnectorTemplateList' })

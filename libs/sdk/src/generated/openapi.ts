@@ -1020,9 +1020,9 @@ export interface components {
             notes: string;
             /** @description A cheap "who am I" request that succeeds only with a working credential. */
             verification?: components["schemas"]["TemplateVerification"];
-            /** @description Whether the caller's workspace overrides this template. */
+            /** @description Whether the caller's workspace's override applies to this template. */
             overridden: boolean;
-            /** @description The workspace's override as stored, or null. */
+            /** @description The workspace's override as stored, or null. One that no longer validates against the template (after a catalogue change) is shown here but not applied (`overridden: false`). */
             override: components["schemas"]["ConnectorTemplateOverride"] | null;
         };
         ConnectorTemplateList: {
