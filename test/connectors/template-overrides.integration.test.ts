@@ -3,7 +3,11 @@
  * wider catalogue"): workspace A's override changes what A lists and what A's connectors are made
  * from; workspace B keeps seeing and creating from the stock template; an invalid override is
  * refused naming the problem and writes nothing; removing the override restores the stock template.
+ * One override points an API key template at a local upstream, and a connection made through the
+ * connect flow sends its proxied calls there with the key where the template puts it.
  */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CredentialBrokerClient, CredentialBrokerError, type ConnectorTemplate } from '@cb/sdk';
 import { DataSource } from 'typeorm';
 import { getTemplate } from '@cb/auth-modes';
@@ -23,6 +27,9 @@ describe('provider templates and workspace overrides through the gateway', () =>
   let a: CredentialBrokerClient;
   let b: CredentialBrokerClient;
   let workspaceA: string;
+  let upstream: Server;
+  let upstreamBase: string;
+  const received: Array<{ url: string; headers: IncomingHttpHeaders }> = [];
 
   const refusal = async (promise: Promise<unknown>): Promise<CredentialBrokerError> => {
     const error = await promise.then(
@@ -39,7 +46,13 @@ describe('provider templates and workspace overrides through the gateway', () =>
   };
 
   beforeAll(async () => {
-    system = await startSystem({ services: ['connector-config', 'gateway'] });
+    system = await startSystem();
+    upstream = createServer((request, response) => {
+      received.push({ url: request.url ?? '', headers: request.headers });
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"Name":"Acme server"}');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    upstreamBase = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
     const dataSource = system.app('gateway').get(DataSource);
     const created = await createWorkspaceWithAdminKey(dataSource, 'Templates A');
     workspaceA = created.workspaceId;
@@ -49,6 +62,8 @@ describe('provider templates and workspace overrides through the gateway', () =>
 
   afterAll(async () => {
     await system?.stop();
+    upstream?.closeAllConnections();
+    await new Promise((resolve) => upstream?.close(resolve));
   });
 
   it('lists at least 40 templates across every auth mode, with notes, documentation and verification requests', async () => {
@@ -131,6 +146,29 @@ describe('provider templates and workspace overrides through the gateway', () =>
       expect(unknown.message).toContain('no-such-provider');
     }
     expect(await refusal(a.connectors.template('Not A Template!'))).toMatchObject({ status: 404, code: 'unknown_template' });
+  });
+
+  it("sends a connection's proxied calls where the workspace's override points, with the key where the template puts it", async () => {
+    await a.connectors.setTemplateOverride('postmark', { config: { apiBaseUrl: `${upstreamBase}/postmark` } });
+    const connector = await a.connectors.create({ templateId: 'postmark' });
+    expect(connector.config).toMatchObject({ mode: 'API_KEY', headerName: 'X-Postmark-Server-Token', apiBaseUrl: `${upstreamBase}/postmark` });
+    await a.connectors.activate(connector.id);
+    const session = await a.connectSessions.create({ connectorId: connector.id, endUserId: 'postmark-user' });
+    const key = `postmark-server-token-${workspaceA.slice(0, 8)}`;
+    const submitted = await fetch(`${system.urls.gateway}/v1/connect/credentials`, {
+      method: 'POST',
+      headers: { 'x-connect-session': session.sessionToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey: key }),
+    });
+    expect(submitted.status).toBe(202);
+    const done = await a.connectSessions.waitForCompletion(session.sessionId, { timeoutMs: 30_000 });
+    const answer = await a.proxy.get(done.connectionId, '/server');
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ Name: 'Acme server' });
+    expect(received.map((r) => ({ url: r.url, token: r.headers['x-postmark-server-token'], authorization: r.headers.authorization }))).toEqual([
+      { url: '/postmark/server', token: key, authorization: undefined },
+    ]);
+    expect((await b.connectors.create({ templateId: 'postmark' })).config).toMatchObject({ apiBaseUrl: 'https://api.postmarkapp.com' });
   });
 
   it('restores the stock template when the override is removed', async () => {
