@@ -62,7 +62,7 @@ export function validateTemplateOverride(
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, errors: [{ path: '', message: 'the override must be an object' }] };
   }
-  if (JSON.stringify(input).length > MAX_OVERRIDE_BYTES) {
+  if (Buffer.byteLength(JSON.stringify(input)) > MAX_OVERRIDE_BYTES) {
     return { ok: false, errors: [{ path: '', message: `the override must be at most ${MAX_OVERRIDE_BYTES} bytes of JSON` }] };
   }
   const raw = input as Record<string, unknown>;

@@ -251,6 +251,11 @@ describe('template overrides', () => {
     expect(validateTemplateOverride(template('stripe'), { defaultScopes: [] }).ok).toBe(false);
   });
 
+  it('refuses an override of more than 16 KiB of JSON, counted in bytes', () => {
+    const big = validateTemplateOverride(template('google'), { config: { authorizationParams: { hd: 'é'.repeat(9000) } } });
+    expect(!big.ok && big.errors).toEqual([{ path: '', message: expect.stringContaining('16384 bytes') }]);
+  });
+
   it('applies RFC 7396 merge patches', () => {
     expect(mergePatch({ a: 'b', c: { d: 'e', f: 'g' } }, { a: 'z', c: { f: null } })).toEqual({ a: 'z', c: { d: 'e' } });
     expect(mergePatch({ a: [1, 2] }, { a: [3] })).toEqual({ a: [3] });
