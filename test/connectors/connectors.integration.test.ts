@@ -179,11 +179,16 @@ describe('connectors through the gateway', () => {
       expect(templates.body.items.map((t) => t.id)).toEqual(expect.arrayContaining(['microsoft', 'google', 'slack', 'github', 'salesforce', 'hubspot', 'atlassian']));
     });
 
-    it.each(listTemplates().map((t) => [t.id]))('%s: needs only a client id, a secret and scopes', async (templateId) => {
-      const secret = canary(`template-${templateId}`);
-      const connector = await exerciseLifecycle({ templateId, clientId: `${templateId}-client`, clientSecret: secret }, { mode: 'OAUTH2', secrets: { clientSecret: secret } });
-      expect(connector).toMatchObject({ slug: templateId, templateId });
-      expect(connector.config.clientId).toBe(`${templateId}-client`);
+    it.each(listTemplates().map((t) => [t.id, t.mode]))('%s (%s): needs only a client id, a secret and scopes for OAuth2, nothing for the other modes', async (templateId, mode) => {
+      if (mode === 'OAUTH2') {
+        const secret = canary(`template-${templateId}`);
+        const connector = await exerciseLifecycle({ templateId, clientId: `${templateId}-client`, clientSecret: secret }, { mode: 'OAUTH2', secrets: { clientSecret: secret } });
+        expect(connector).toMatchObject({ slug: templateId, templateId });
+        expect(connector.config.clientId).toBe(`${templateId}-client`);
+      } else {
+        const connector = await exerciseLifecycle({ templateId }, { mode, secrets: {} });
+        expect(connector).toMatchObject({ slug: templateId, templateId, config: { mode, apiBaseUrl: expect.any(String) } });
+      }
     });
   });
 

@@ -31,7 +31,7 @@ import {
 
 type Scope = 'admin' | 'connect' | 'credentials:read' | 'proxy';
 type Rule =
-  | { auth: 'key'; anyOf: Scope[]; idOf?: 'apiKey' | 'connector' | 'session' | 'connection' | 'webhookEndpoint'; body?: () => unknown }
+  | { auth: 'key'; anyOf: Scope[]; idOf?: 'apiKey' | 'connector' | 'session' | 'connection' | 'webhookEndpoint'; body?: () => unknown; templateId?: string }
   | { auth: 'session-token' }
   | { auth: 'public' };
 
@@ -63,6 +63,10 @@ describe('access control on every gateway endpoint', () => {
     'POST /v1/connectors/{id}/deactivate': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
     'GET /v1/connectors/{id}/changes': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
     'GET /v1/connector-templates': { auth: 'key', anyOf: ['admin'] },
+    // template ids are the same in every workspace; what B must not see is A's override of one
+    'GET /v1/connector-templates/{id}': { auth: 'key', anyOf: ['admin'], templateId: 'stripe' },
+    'PUT /v1/connector-templates/{id}/override': { auth: 'key', anyOf: ['admin'], templateId: 'stripe', body: () => ({ name: 'intruder' }) },
+    'DELETE /v1/connector-templates/{id}/override': { auth: 'key', anyOf: ['admin'], templateId: 'stripe' },
     'POST /v1/connectors/discover': { auth: 'key', anyOf: ['admin'], body: () => ({ url: 'not a url' }) },
     'POST /v1/connectors/from-url': { auth: 'key', anyOf: ['admin'], body: () => ({ url: 'not a url', slug: 'intruder', name: 'x' }) },
     'POST /v1/connectors/{id}/rediscover': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
@@ -100,7 +104,9 @@ describe('access control on every gateway endpoint', () => {
   };
 
   const pathFor = (operation: OpenApiOperation, rule: Rule): string =>
-    rule.auth === 'key' && rule.idOf
+    rule.auth === 'key' && rule.templateId
+      ? operation.path.replace('{id}', rule.templateId)
+      : rule.auth === 'key' && rule.idOf
       ? operation.path.replace(/\{(id|connectionId)\}/, ids[rule.idOf]).replace('{path}', 'v1/items').replace('{deliveryId}', ids.webhookDelivery)
       : // a workspace's client metadata document is public by design: B's is asked for, and must show nothing of A
         operation.path.replace('{workspaceId}', b.workspaceId);
@@ -156,6 +162,8 @@ describe('access control on every gateway endpoint', () => {
     const oauth = await oauthConnect(a, { connectorId: oauthConnector, endUserId: 'user-a-oauth' }, (url) => authorizeOverHttp(url));
     await sessionReaches(a, oauth.sessionId, 'completed');
     ids.dueConnection = oauth.connectionId;
+    const override = await a.call('PUT', '/v1/connector-templates/stripe/override', { body: { name: 'Stripe of workspace A' } });
+    if (override.status !== 200) throw new Error(`template override: ${override.status} ${override.text}`);
     const pending = await openSession(a, { connectorId: ids.connector, endUserId: 'user-a-2' });
     ids.session = pending.sessionId;
     ids.sessionToken = pending.sessionToken;
@@ -182,7 +190,7 @@ describe('access control on every gateway endpoint', () => {
       },
       { timeoutMs: 30_000, description: "A's webhook deliveries of both activations to succeed" },
     );
-    secretsOfA = [a.workspaceId, ids.webhookEndpoint, ids.webhookDelivery, ids.connector, ids.connection, ids.dueConnection, ids.session, ids.sessionToken, ids.apiKey, 'acme-key-of-a', 'acme-api', 'user-a', a.apiKeyId];
+    secretsOfA = [a.workspaceId, ids.webhookEndpoint, ids.webhookDelivery, ids.connector, ids.connection, ids.dueConnection, ids.session, ids.sessionToken, ids.apiKey, 'acme-key-of-a', 'acme-api', 'user-a', a.apiKeyId, 'Stripe of workspace A'];
     ({ operations } = await openApiOperations(system.urls.gateway));
   });
 

@@ -111,7 +111,8 @@ describe('@cb/sdk against the running system', () => {
     it('lists the templates', async () => {
       const templates = await broker.connectors.templates();
       expect(templates.map((t) => t.id)).toEqual(expect.arrayContaining(['microsoft', 'google', 'slack', 'github', 'salesforce']));
-      expect(templates[0]).toEqual(expect.objectContaining({ mode: 'OAUTH2', defaultScopes: expect.any(Array), docsUrl: expect.stringMatching(/^https:/) }));
+      expect(templates.find((t) => t.id === 'google')).toEqual(expect.objectContaining({ mode: 'OAUTH2', defaultScopes: expect.any(Array), docsUrl: expect.stringMatching(/^https:/), overridden: false }));
+      expect(templates.find((t) => t.id === 'stripe')).toEqual(expect.objectContaining({ mode: 'API_KEY', defaultScopes: [], verification: { method: 'GET', path: '/v1/balance', expectedStatus: 200 } }));
     });
 
     it('creates from a template and from scratch, gets, lists with filters, updates and deletes', async () => {

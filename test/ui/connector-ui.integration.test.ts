@@ -354,6 +354,37 @@ describe('web UI: connector settings and the Connect dialog', () => {
     }
   });
 
+  it('creates connectors from templates of every mode: an API key template needs no client, an OAuth one asks for its client ID', async () => {
+    await settings.goto(`${base}/ui/#/new`);
+    const picker = settings.locator('[data-path="templateId"]');
+    await picker.waitFor();
+    const labels = await picker.locator('option').allTextContents();
+    expect(labels.length).toBeGreaterThan(40);
+    expect(labels).toEqual(expect.arrayContaining(['Stripe (API Key)', 'Twilio (Basic Auth)', 'Airtable (Bearer Token)', 'Datadog (Custom Input)', 'GitHub (OAuth 2.0)']));
+
+    await picker.selectOption('stripe');
+    await settings.getByText('Nothing more is needed here', { exact: false }).waitFor();
+    expect(await settings.locator('[data-path="clientId"]').count()).toBe(0);
+    expect(await settings.locator('form .hint').first().textContent()).toContain('Bearer token');
+    await settings.locator('[data-path="slug"]').fill('stripe-from-ui');
+    await screenshot(settings, 'connector-from-api-key-template');
+    await settings.getByRole('button', { name: 'Create connector' }).click();
+    await settings.getByRole('heading', { level: 1, name: 'Stripe' }).waitFor();
+    const stripeId = /#\/connectors\/([0-9a-f-]{36})$/.exec(settings.url())?.[1] as string;
+    expect(await broker.connectors.get(stripeId)).toMatchObject({ mode: 'API_KEY', templateId: 'stripe', slug: 'stripe-from-ui', config: { headerName: 'Authorization', prefix: 'Bearer', apiBaseUrl: 'https://api.stripe.com' } });
+
+    await settings.goto(`${base}/ui/#/new`);
+    await settings.locator('[data-path="templateId"]').selectOption('github');
+    await settings.getByRole('button', { name: 'Create connector' }).click();
+    await settings.getByText('Enter the client ID the provider gave you').first().waitFor();
+    await settings.locator('[data-path="clientId"]').fill('github-from-ui');
+    await settings.locator('[data-path="slug"]').fill('github-from-ui');
+    await settings.getByRole('button', { name: 'Create connector' }).click();
+    await settings.getByRole('heading', { level: 1, name: 'GitHub' }).waitFor();
+    const githubId = /#\/connectors\/([0-9a-f-]{36})$/.exec(settings.url())?.[1] as string;
+    expect(await broker.connectors.get(githubId)).toMatchObject({ mode: 'OAUTH2', templateId: 'github', config: { clientId: 'github-from-ui', scopes: ['read:user'] } });
+  });
+
   it('creates an OAuth connector from its issuer URL: what was found, then the client, then activation', async () => {
     await settings.goto(`${base}/ui/#/new`);
     await settings.getByText('From a URL', { exact: true }).click();

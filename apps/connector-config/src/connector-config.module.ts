@@ -8,6 +8,8 @@ import { ConnectorAuditTrail } from './connector-changes/connector-audit-trail';
 import { ConnectorChangeEntity } from './connector-changes/connector-change.entity';
 import { ConnectorChangesHttpController } from './connector-changes/connector-changes.http.controller';
 import { ConnectorTemplatesHttpController } from './connector-templates/connector-templates.http.controller';
+import { TemplateOverrideEntity } from './connector-templates/template-override.entity';
+import { WorkspaceTemplates } from './connector-templates/workspace-templates';
 import { ConnectorAnnouncer } from './connectors/connector.announcer';
 import { ConnectorSecrets } from './connectors/connector-secrets';
 import { ConnectorVersionEntity } from './connectors/connector-version.entity';
@@ -39,7 +41,7 @@ export class ConnectorConfigModule {
     return {
       module: ConnectorConfigModule,
       imports: [
-        ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [ConnectorEntity, ConnectorVersionEntity, ConnectorChangeEntity, ClientRegistrationEntity], migrations: MIGRATIONS, usesKafka: true, internalApiToken: config.internalApiToken }),
+        ServiceRuntimeModule.forRoot({ config, logger, schema: SCHEMA, entities: [ConnectorEntity, ConnectorVersionEntity, ConnectorChangeEntity, ClientRegistrationEntity, TemplateOverrideEntity], migrations: MIGRATIONS, usesKafka: true, internalApiToken: config.internalApiToken }),
         WebhooksModule.register(SCHEMA, config.webhooks),
       ],
       controllers: [
@@ -60,6 +62,7 @@ export class ConnectorConfigModule {
         ConnectorSecrets,
         ConnectorAnnouncer,
         ConnectorAuditTrail,
+        WorkspaceTemplates,
         CreateConnectorService,
         DiscoverConnectorService,
         CreateFromUrlService,

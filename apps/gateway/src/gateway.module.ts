@@ -6,6 +6,7 @@ import { ApiKeysHttpController } from './api-keys/api-keys.http.controller';
 import { ApiKeyAuthenticator, ApiKeyCache, ApiKeyGuard } from './auth';
 import { ConnectorReadiness } from './connectors/connector-readiness';
 import { ConnectorsHttpController } from './connectors/connectors.http.controller';
+import { ConnectorTemplatesHttpController } from './connector-templates/connector-templates.http.controller';
 import { FEATURE_MODULES } from './feature-modules';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
 import { MIGRATIONS } from './migrations';
@@ -39,7 +40,7 @@ export class GatewayModule {
         GatewayCoreModule.register(config),
         ...FEATURE_MODULES,
       ],
-      controllers: [ApiKeysHttpController, ConnectorsHttpController],
+      controllers: [ApiKeysHttpController, ConnectorsHttpController, ConnectorTemplatesHttpController],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };
   }

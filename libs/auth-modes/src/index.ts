@@ -85,7 +85,7 @@ export { validateRequiredAttributes, type ConnectionAttributes, type PartialConn
 export { validateCredentialInput, type CredentialInput } from './credential-input';
 export { credentialExpiry } from './credential-expiry';
 
-export type { ProviderTemplate, TemplateSuppliedMember } from './templates/provider-template';
+export type { ProviderTemplate, TemplateConfig, TemplateSuppliedMember, TemplateVerification } from './templates/provider-template';
 export {
   configFromTemplate,
   getTemplate,
@@ -93,3 +93,4 @@ export {
   UnknownTemplateError,
   type TemplateCredentials,
 } from './templates/template-registry';
+export { applyTemplateOverride, mergePatch, validateTemplateOverride, type TemplateOverride } from './templates/template-override';

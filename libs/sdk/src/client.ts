@@ -6,6 +6,7 @@ import type {
   Connector,
   ConnectorFromUrl,
   ConnectorTemplate,
+  ConnectorTemplateOverride,
   ConnectSession,
   ConnectSessionView,
   CreateConnectorFromUrlRequest,
@@ -70,7 +71,7 @@ export interface ProxyRequestInit {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** A list repeats the parameter (`tag=a:1&tag=b:2`). */
   query?: Record<string, string | number | readonly string[] | undefined>;
   body?: unknown;
@@ -271,8 +272,27 @@ export class ConnectorsApi {
     await this.client.request(`/v1/connectors/${encodeURIComponent(id)}`, { method: 'DELETE' });
   }
 
+  /** The provider templates, each merged with the workspace's override when it has one. */
   async templates(): Promise<ConnectorTemplate[]> {
     return (await this.client.request<{ items: ConnectorTemplate[] }>('/v1/connector-templates')).items;
+  }
+
+  /** One template as the workspace sees it; `unknown_template` (404) for an id the catalogue lacks. */
+  template(templateId: string): Promise<ConnectorTemplate> {
+    return this.client.request(`/v1/connector-templates/${encodeURIComponent(templateId)}`);
+  }
+
+  /**
+   * Sets (replaces) the workspace's override of a template and answers the merged template; an
+   * override whose merged config is invalid is refused (`validation_failed`, naming each path).
+   */
+  setTemplateOverride(templateId: string, override: ConnectorTemplateOverride): Promise<ConnectorTemplate> {
+    return this.client.request(`/v1/connector-templates/${encodeURIComponent(templateId)}/override`, { method: 'PUT', body: override });
+  }
+
+  /** Back to the stock template (also when there was no override); answers it. */
+  removeTemplateOverride(templateId: string): Promise<ConnectorTemplate> {
+    return this.client.request(`/v1/connector-templates/${encodeURIComponent(templateId)}/override`, { method: 'DELETE' });
   }
 }
 

@@ -27,9 +27,9 @@ export interface CreateConnectorFromConfig {
   config: AuthConfigInput;
 }
 
-/** From a provider template: only the client's credentials and scopes. */
-export type CreateConnectorFromTemplate = Required<Pick<Schemas['CreateConnectorRequest'], 'templateId' | 'clientId'>> &
-  Pick<Schemas['CreateConnectorRequest'], 'clientSecret' | 'scopes' | 'slug' | 'name'>;
+/** From a provider template: the client's credentials and scopes for an OAuth2 template (`clientId` required there), nothing more for the other modes. */
+export type CreateConnectorFromTemplate = Required<Pick<Schemas['CreateConnectorRequest'], 'templateId'>> &
+  Pick<Schemas['CreateConnectorRequest'], 'clientId' | 'clientSecret' | 'scopes' | 'slug' | 'name'>;
 
 export type CreateConnectorRequest = CreateConnectorFromConfig | CreateConnectorFromTemplate;
 
@@ -42,7 +42,10 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** A provider template as the caller's workspace sees it (its override applied; `overridden` says so). */
 export type ConnectorTemplate = Schemas['ConnectorTemplate'];
+/** A workspace's change to a template: `config` is a JSON Merge Patch (RFC 7396) of the template's config. */
+export type ConnectorTemplateOverride = Schemas['ConnectorTemplateOverride'];
 /** What `connectors.discover` found at a URL, with a draft `config` (nothing is stored). */
 export type DiscoveredConnector = Schemas['DiscoveredConnector'];
 export type RediscoveredConnector = Schemas['RediscoveredConnector'];

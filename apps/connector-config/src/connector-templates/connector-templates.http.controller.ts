@@ -1,16 +1,32 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
-import { listTemplates, ProviderTemplate } from '@cb/auth-modes';
+import { Body, Controller, Delete, Get, Param, Put, UseGuards } from '@nestjs/common';
 import { InternalApiGuard } from '@cb/platform';
+import { WorkspaceParamGuard } from '../connectors/workspace-param.guard';
+import { toTemplateView, type TemplateView } from './template.mapper';
+import { WorkspaceTemplates } from './workspace-templates';
 
-type TemplateView = Pick<ProviderTemplate, 'id' | 'name' | 'mode' | 'config' | 'defaultScopes' | 'docsUrl'>;
-
-@UseGuards(InternalApiGuard)
-@Controller('internal/v1/connector-templates')
+/** The provider templates as a workspace sees them, and the workspace's overrides of them. */
+@UseGuards(InternalApiGuard, WorkspaceParamGuard)
+@Controller('internal/v1/workspaces/:workspaceId/connector-templates')
 export class ConnectorTemplatesHttpController {
+  constructor(private readonly templates: WorkspaceTemplates) {}
+
   @Get()
-  list(): { items: TemplateView[] } {
-    return {
-      items: listTemplates().map((t) => ({ id: t.id, name: t.name, mode: t.mode, config: t.config, defaultScopes: t.defaultScopes, docsUrl: t.docsUrl })),
-    };
+  async list(@Param('workspaceId') workspaceId: string): Promise<{ items: TemplateView[] }> {
+    return { items: (await this.templates.list(workspaceId)).map(toTemplateView) };
+  }
+
+  @Get(':templateId')
+  async get(@Param('workspaceId') workspaceId: string, @Param('templateId') templateId: string): Promise<TemplateView> {
+    return toTemplateView(await this.templates.get(workspaceId, templateId));
+  }
+
+  @Put(':templateId/override')
+  async put(@Param('workspaceId') workspaceId: string, @Param('templateId') templateId: string, @Body() body: unknown): Promise<TemplateView> {
+    return toTemplateView(await this.templates.put(workspaceId, templateId, body));
+  }
+
+  @Delete(':templateId/override')
+  async remove(@Param('workspaceId') workspaceId: string, @Param('templateId') templateId: string): Promise<TemplateView> {
+    return toTemplateView(await this.templates.remove(workspaceId, templateId));
   }
 }

@@ -17,15 +17,19 @@ export class CreateConnectorRequestDto {
   config: Record<string, unknown>;
 }
 
-/** From a provider template: only the client registration; slug and name default to the template's. */
+/**
+ * From a provider template: only the client registration (OAuth2 templates; other modes need
+ * nothing, the end user brings the credential); slug and name default to the template's.
+ */
 export class CreateFromTemplateRequestDto extends ConnectorNamingDto {
   @Length(1, 64)
   @IsString()
   templateId: string;
 
+  @IsOptional()
   @Length(1, 500)
   @IsString()
-  clientId: string;
+  clientId?: string;
 
   @IsOptional()
   @Length(1, 4000)

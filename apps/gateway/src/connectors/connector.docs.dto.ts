@@ -16,8 +16,8 @@ export class CreateConnectorRequestDoc {
   @ApiPropertyOptional({ description: 'Defaults to the template name.', example: 'Acme CRM' }) name?: string;
   @ApiPropertyOptional({ allOf: [{ $ref: getSchemaPath('AuthConfigInput') }], description: `From scratch: ${CONFIG_DESCRIPTION}`, example: { mode: 'BEARER', label: 'Personal access token' } })
   config?: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'From a template (see GET /v1/connector-templates): with clientId, clientSecret and scopes only.', example: 'google' }) templateId?: string;
-  @ApiPropertyOptional({ description: 'With templateId.' }) clientId?: string;
+  @ApiPropertyOptional({ description: "From a template (see GET /v1/connector-templates; the workspace's override applies): with clientId, clientSecret and scopes for an OAuth2 template, nothing more for the other modes.", example: 'google' }) templateId?: string;
+  @ApiPropertyOptional({ description: 'With an OAuth2 templateId (required there).' }) clientId?: string;
   @ApiPropertyOptional({ description: 'With templateId. Write-only.' }) clientSecret?: string;
   @ApiPropertyOptional({ type: [String], description: "With templateId; the template's default scopes when omitted." }) scopes?: string[];
 }
@@ -85,21 +85,6 @@ export class ConnectorChangeDoc {
 @ApiSchema({ name: 'ConnectorChangeList' })
 export class ConnectorChangeListDoc {
   @ApiProperty({ type: [ConnectorChangeDoc] }) items: ConnectorChangeDoc[];
-}
-
-@ApiSchema({ name: 'ConnectorTemplate' })
-export class ConnectorTemplateDoc {
-  @ApiProperty({ example: 'microsoft' }) id: string;
-  @ApiProperty({ example: 'Microsoft' }) name: string;
-  @ApiProperty({ enum: ['OAUTH2'] }) mode: string;
-  @ApiProperty({ type: 'object', additionalProperties: true }) config: Record<string, unknown>;
-  @ApiProperty({ type: [String] }) defaultScopes: string[];
-  @ApiProperty() docsUrl: string;
-}
-
-@ApiSchema({ name: 'ConnectorTemplateList' })
-export class ConnectorTemplateListDoc {
-  @ApiProperty({ type: [ConnectorTemplateDoc] }) items: ConnectorTemplateDoc[];
 }
 
 @ApiSchema({ name: 'DiscoverConnectorRequest' })

@@ -22,7 +22,6 @@ import {
   ConnectorChangeListDoc,
   ConnectorListResponseDoc,
   ConnectorResponseDoc,
-  ConnectorTemplateListDoc,
   CreateConnectorRequestDoc,
   CreatedFromUrlDoc,
   CreateFromUrlRequestDoc,
@@ -187,15 +186,6 @@ export class ConnectorsHttpController {
   @ApiNotFoundResponse({ type: ErrorBodyDoc })
   changes(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     return this.forward(res, caller, { method: 'GET', path: `${this.item(id)}/changes` });
-  }
-
-  @Get('connector-templates')
-  @ApiOperation({ summary: 'The built-in provider templates' })
-  @ApiOkResponse({ type: ConnectorTemplateListDoc })
-  async templates(@Res({ passthrough: true }) res: Response): Promise<unknown> {
-    const upstream = await this.upstream.request('connector-config', { method: 'GET', path: '/internal/v1/connector-templates' });
-    res.status(upstream.status);
-    return upstream.body;
   }
 
   private item(id: string): string {

@@ -1,17 +1,18 @@
+import type { AuthConfigInput } from '../auth-config';
 import type { OAuth2ConfigInput } from '../modes/oauth2/oauth2-config';
-import { atlassian } from './atlassian';
-import { github } from './github';
-import { google } from './google';
-import { hubspot } from './hubspot';
-import { microsoft } from './microsoft';
+import { CATALOGUE_FILES } from './catalogue';
 import type { ProviderTemplate } from './provider-template';
-import { salesforce } from './salesforce';
-import { slack } from './slack';
 
-const TEMPLATES: readonly ProviderTemplate[] = [microsoft, google, slack, github, salesforce, hubspot, atlassian];
+/** The catalogue, by name; the files are checked by the schema test (templates.unit.test.ts). */
+const TEMPLATES: readonly ProviderTemplate[] = Object.values(CATALOGUE_FILES)
+  .map((file) => {
+    const template = file as ProviderTemplate;
+    return { ...template, defaultScopes: template.defaultScopes ?? [] };
+  })
+  .sort((a, b) => a.name.localeCompare(b.name, 'en') || a.id.localeCompare(b.id, 'en'));
 
 export interface TemplateCredentials {
-  readonly clientId: string;
+  readonly clientId?: string;
   readonly clientSecret?: string;
   /** The template's `defaultScopes` when omitted. */
   readonly scopes?: readonly string[];
@@ -27,7 +28,7 @@ export class UnknownTemplateError extends Error {
   }
 }
 
-/** Every provider template, in a stable order. */
+/** Every provider template, ordered by name. */
 export function listTemplates(): readonly ProviderTemplate[] {
   return TEMPLATES;
 }
@@ -38,18 +39,22 @@ export function getTemplate(id: string): ProviderTemplate | undefined {
 }
 
 /**
- * A connector configuration from a template and the platform team's client registration, ready
- * for `validateAuthConfig`.
+ * A connector configuration from a template (by id, or a template already merged with a workspace's
+ * override) and, for OAuth2, the platform team's client registration; ready for `validateAuthConfig`.
+ * Other modes need nothing more: the end user brings the credential.
  *
  * @throws {@link UnknownTemplateError}
  */
-export function configFromTemplate(id: string, credentials: TemplateCredentials): OAuth2ConfigInput {
-  const template = getTemplate(id);
-  if (template === undefined) throw new UnknownTemplateError(id);
-  return {
-    ...structuredClone(template.config),
-    clientId: credentials.clientId,
+export function configFromTemplate(idOrTemplate: string | ProviderTemplate, credentials: TemplateCredentials = {}): AuthConfigInput {
+  const template = typeof idOrTemplate === 'string' ? getTemplate(idOrTemplate) : idOrTemplate;
+  if (template === undefined) throw new UnknownTemplateError(idOrTemplate as string);
+  const config = structuredClone<AuthConfigInput>(template.config);
+  if (config.mode !== 'OAUTH2') return config;
+  const oauth2: OAuth2ConfigInput = {
+    ...config,
+    ...(credentials.clientId === undefined ? {} : { clientId: credentials.clientId }),
     ...(credentials.clientSecret === undefined ? {} : { clientSecret: credentials.clientSecret }),
     scopes: [...(credentials.scopes ?? template.defaultScopes)],
   };
+  return oauth2;
 }

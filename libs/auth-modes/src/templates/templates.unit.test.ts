@@ -1,5 +1,8 @@
 import {
   activationGaps,
+  applyTemplateOverride,
+  mergePatch,
+  validateTemplateOverride,
   configFromTemplate,
   getTemplate,
   listTemplates,
@@ -8,8 +11,12 @@ import {
   validateAuthConfig,
   validateRequiredAttributes,
   type OAuth2Config,
+  type OAuth2ConfigInput,
   type ProviderTemplate,
 } from '@cb/auth-modes';
+
+const ORIGINAL_OAUTH2 = ['microsoft', 'google', 'slack', 'github', 'salesforce', 'hubspot', 'atlassian'];
+const oauth2Templates = (): ProviderTemplate[] => listTemplates().filter((entry) => entry.mode === 'OAUTH2');
 
 const credentials = { clientId: 'client-id', clientSecret: 'client-secret' };
 
@@ -27,13 +34,13 @@ function template(id: string): ProviderTemplate {
 }
 
 describe('provider templates', () => {
-  it('lists each template once', () => {
+  it('lists each template once, the original seven OAuth2 ones among them', () => {
     const ids = listTemplates().map((entry) => entry.id);
-    expect(ids).toEqual(['microsoft', 'google', 'slack', 'github', 'salesforce', 'hubspot', 'atlassian']);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(ORIGINAL_OAUTH2));
   });
 
-  it.each(listTemplates().map((entry) => [entry.id, entry] as const))('%s is a valid OAuth2 template', (_id, entry) => {
-    expect(entry.mode).toBe('OAUTH2');
+  it.each(oauth2Templates().map((entry) => [entry.id, entry] as const))('%s is a valid OAuth2 template', (_id, entry) => {
     expect(entry.config).not.toHaveProperty('clientId');
     expect(entry.config).not.toHaveProperty('clientSecret');
     expect(entry.config).not.toHaveProperty('scopes');
@@ -41,7 +48,7 @@ describe('provider templates', () => {
     expect(validateAuthConfig(entry.config, { partial: true }).ok).toBe(true);
   });
 
-  it.each(listTemplates().map((entry) => [entry.id] as const))(
+  it.each(oauth2Templates().map((entry) => [entry.id] as const))(
     '%s validates and can be activated once the client registration is supplied',
     (id) => {
       const config = validConfig(id);
@@ -59,13 +66,13 @@ describe('provider templates', () => {
   });
 
   it('uses the scopes supplied instead of the defaults', () => {
-    expect(configFromTemplate('google', { ...credentials, scopes: ['openid'] }).scopes).toEqual(['openid']);
+    expect((configFromTemplate('google', { ...credentials, scopes: ['openid'] }) as OAuth2ConfigInput).scopes).toEqual(['openid']);
   });
 
   it('does not share state between configs made from one template', () => {
-    const first = configFromTemplate('slack', credentials);
+    const first = configFromTemplate('slack', credentials) as OAuth2ConfigInput;
     (first.metadataPaths as Record<string, string>)['extra'] = 'x';
-    expect(configFromTemplate('slack', credentials).metadataPaths).not.toHaveProperty('extra');
+    expect((configFromTemplate('slack', credentials) as OAuth2ConfigInput).metadataPaths).not.toHaveProperty('extra');
   });
 
   it('throws a typed error for an unknown template', () => {
@@ -148,5 +155,110 @@ describe('provider templates', () => {
       expect(config.scopes).toContain('offline_access');
       expect(renderOAuth2Urls(config, {}).authorizationUrl).toBe('https://auth.atlassian.com/authorize');
     });
+  });
+});
+
+describe('templates beyond OAuth2', () => {
+  it('need no client registration: the config is the template\'s own', () => {
+    expect(configFromTemplate('stripe')).toEqual({ mode: 'API_KEY', label: 'Secret key', placement: 'header', headerName: 'Authorization', prefix: 'Bearer', apiBaseUrl: 'https://api.stripe.com' });
+    expect(template('stripe').verification).toEqual({ method: 'GET', path: '/v1/balance', expectedStatus: 200 });
+  });
+
+  it.each([
+    ['zendesk', 'BASIC', 'https://{tenant}.zendesk.com/api/v2'],
+    ['jira-api-token', 'BASIC', 'https://{tenant}.atlassian.net'],
+    ['twilio', 'BASIC', 'https://api.twilio.com/2010-04-01'],
+    ['openai', 'API_KEY', 'https://api.openai.com/v1'],
+    ['anthropic', 'API_KEY', 'https://api.anthropic.com'],
+    ['airtable', 'BEARER', 'https://api.airtable.com/v0'],
+    ['datadog', 'CUSTOM', 'https://api.datadoghq.com'],
+  ])('%s is a %s template for %s', (id, mode, apiBaseUrl) => {
+    const result = validateAuthConfig(configFromTemplate(id));
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.value).toMatchObject({ mode, apiBaseUrl });
+  });
+
+  it('datadog puts both keys in their headers, and anthropic its key in x-api-key without a prefix', () => {
+    expect(template('datadog').config).toMatchObject({ placement: { headers: { 'DD-API-KEY': '{fields.apiKey}', 'DD-APPLICATION-KEY': '{fields.appKey}' } } });
+    const anthropic = template('anthropic').config;
+    expect(anthropic).toMatchObject({ headerName: 'x-api-key' });
+    expect(anthropic).not.toHaveProperty('prefix');
+  });
+
+  it('shopify and okta take their host from a required attribute pinned to the provider\'s domain', () => {
+    const shopify = validConfig('shopify');
+    const shop = validateRequiredAttributes(shopify, { shop: 'acme' });
+    expect(shop.ok && renderOAuth2Urls(shopify, shop.value).tokenUrl).toBe('https://acme.myshopify.com/admin/oauth/access_token');
+    expect(validateRequiredAttributes(shopify, { shop: 'evil.com/x' }).ok).toBe(false);
+    const okta = validConfig('okta');
+    expect(validateRequiredAttributes(okta, { oktaDomain: 'acme.okta.com' }).ok).toBe(true);
+    expect(validateRequiredAttributes(okta, { oktaDomain: 'acme.okta.com.evil.com' }).ok).toBe(false);
+  });
+});
+
+describe('template overrides', () => {
+  it('merge a patch into the config (null removes, arrays replace) and replace scopes and name', () => {
+    const result = validateTemplateOverride(template('google'), {
+      name: 'Google (Acme)',
+      defaultScopes: ['openid', 'https://www.googleapis.com/auth/drive.readonly'],
+      config: { authorizationParams: { include_granted_scopes: null, hd: 'acme.com' } },
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.value.merged).toMatchObject({ id: 'google', name: 'Google (Acme)', defaultScopes: ['openid', 'https://www.googleapis.com/auth/drive.readonly'] });
+    expect((result.value.merged.config as OAuth2ConfigInput).authorizationParams).toEqual({ access_type: 'offline', prompt: 'consent', hd: 'acme.com' });
+    expect(template('google').config).toMatchObject({ authorizationParams: { include_granted_scopes: 'true' } });
+    const config = configFromTemplate(result.value.merged, credentials) as OAuth2ConfigInput;
+    expect(config.scopes).toEqual(['openid', 'https://www.googleapis.com/auth/drive.readonly']);
+  });
+
+  it('may add a required attribute that the URLs then use', () => {
+    const result = validateTemplateOverride(template('gitlab'), {
+      config: {
+        requiredAttributes: [{ key: 'host', label: 'GitLab host', pattern: '[a-z0-9-]+\\.gitlab\\.example\\.com' }],
+        apiBaseUrl: 'https://{attr.host}/api/v4',
+        authorizationUrl: 'https://{attr.host}/oauth/authorize',
+        tokenUrl: 'https://{attr.host}/oauth/token',
+        revocationUrl: 'https://{attr.host}/oauth/revoke',
+      },
+    });
+    expect(result.ok).toBe(true);
+  });
+
+  it.each([
+    [{ config: { tokenUrl: 'http://example.com/token' } }, 'config.tokenUrl'],
+    [{ config: { tokenUrl: null } }, 'config.tokenUrl'],
+    [{ config: { apiBaseUrl: 'https://{attr.nope}.example.com' } }, 'config.apiBaseUrl'],
+    [{ config: { mode: 'BASIC' } }, 'config.mode'],
+    [{ config: { clientSecret: 'x' } }, 'config.clientSecret'],
+    [{ config: { scopes: ['a'] } }, 'config.scopes'],
+    [{ defaultScopes: 'read' }, 'defaultScopes'],
+    [{ colour: 'red' }, 'colour'],
+    [{ name: '' }, 'name'],
+  ])('refuses %j, naming %s', (override, path) => {
+    const result = validateTemplateOverride(template('gitlab'), override);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.map((e) => e.path)).toContain(path);
+  });
+
+  it('keeps an API base URL and holds no secret in a template beyond OAuth2', () => {
+    const removed = validateTemplateOverride(template('stripe'), { config: { apiBaseUrl: null } });
+    expect(!removed.ok && removed.errors).toEqual([{ path: 'config.apiBaseUrl', message: expect.any(String) }]);
+    const secret = validateTemplateOverride(template('datadog'), {
+      config: { fields: [{ key: 'apiKey', label: 'API key', type: 'password', required: true, default: 'a-secret-value' }], placement: { headers: { 'DD-APPLICATION-KEY': null } } },
+    });
+    expect(!secret.ok && secret.errors).toEqual([{ path: 'config.fields.apiKey.default', message: expect.any(String) }]);
+    expect(JSON.stringify(secret)).not.toContain('a-secret-value');
+    expect(validateTemplateOverride(template('stripe'), { defaultScopes: [] }).ok).toBe(false);
+  });
+
+  it('refuses an override of more than 16 KiB of JSON, counted in bytes', () => {
+    const big = validateTemplateOverride(template('google'), { config: { authorizationParams: { hd: 'é'.repeat(9000) } } });
+    expect(!big.ok && big.errors).toEqual([{ path: '', message: expect.stringContaining('16384 bytes') }]);
+  });
+
+  it('applies RFC 7396 merge patches', () => {
+    expect(mergePatch({ a: 'b', c: { d: 'e', f: 'g' } }, { a: 'z', c: { f: null } })).toEqual({ a: 'z', c: { d: 'e' } });
+    expect(mergePatch({ a: [1, 2] }, { a: [3] })).toEqual({ a: [3] });
+    expect(applyTemplateOverride(template('stripe'), {})).toEqual(template('stripe'));
   });
 });

@@ -203,11 +203,49 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The built-in provider templates */
-        get: operations["ConnectorsHttpController_templates"];
+        /** The provider templates, each merged with the workspace's override when it has one (`overridden`) */
+        get: operations["ConnectorTemplatesHttpController_list"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connector-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One provider template, merged with the workspace's override */
+        get: operations["ConnectorTemplatesHttpController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connector-templates/{id}/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the workspace's override of a template (replacing any earlier one)
+         * @description Listing templates and creating a connector from this template in the workspace then use the merged result. Other workspaces keep the stock template.
+         */
+        put: operations["ConnectorTemplatesHttpController_put"];
+        post?: never;
+        /** Remove the workspace's override: the stock template applies again (also when there was none) */
+        delete: operations["ConnectorTemplatesHttpController_remove"];
         options?: never;
         head?: never;
         patch?: never;
@@ -665,11 +703,11 @@ export interface components {
              */
             config?: components["schemas"]["AuthConfigInput"];
             /**
-             * @description From a template (see GET /v1/connector-templates): with clientId, clientSecret and scopes only.
+             * @description From a template (see GET /v1/connector-templates; the workspace's override applies): with clientId, clientSecret and scopes for an OAuth2 template, nothing more for the other modes.
              * @example google
              */
             templateId?: string;
-            /** @description With templateId. */
+            /** @description With an OAuth2 templateId (required there). */
             clientId?: string;
             /** @description With templateId. Write-only. */
             clientSecret?: string;
@@ -933,18 +971,59 @@ export interface components {
         ConnectorChangeList: {
             items: components["schemas"]["ConnectorChange"][];
         };
+        TemplateVerification: {
+            /** @enum {string} */
+            method: "GET" | "HEAD" | "POST";
+            /**
+             * @description Relative to the template's apiBaseUrl.
+             * @example /v1/balance
+             */
+            path: string;
+            /** @example 200 */
+            expectedStatus: number;
+        };
+        ConnectorTemplateOverride: {
+            /**
+             * @description Replaces the template's name.
+             * @example Google (Acme)
+             */
+            name?: string;
+            /** @description Replaces the template's default scopes (OAuth2 templates only). */
+            defaultScopes?: string[];
+            /**
+             * @description A JSON Merge Patch (RFC 7396) of the template's config: objects merge member by member, `null` removes a member, arrays replace. It cannot change `mode`, remove `apiBaseUrl`, carry `clientId`, `clientSecret` or `scopes`, or hold a secret; the merged config must pass the same validation as a connector.
+             * @example {
+             *       "authorizationParams": {
+             *         "hd": "acme.com"
+             *       }
+             *     }
+             */
+            config?: {
+                [key: string]: unknown;
+            };
+        };
         ConnectorTemplate: {
-            /** @example microsoft */
+            /** @example stripe */
             id: string;
-            /** @example Microsoft */
+            /** @example Stripe */
             name: string;
             /** @enum {string} */
-            mode: "OAUTH2";
+            mode: "OAUTH2" | "BASIC" | "API_KEY" | "BEARER" | "CUSTOM";
+            /** @description The auth configuration a connector made from the template starts with (the workspace's override applied). */
             config: {
                 [key: string]: unknown;
             };
+            /** @description OAuth2 only; empty for other modes. */
             defaultScopes: string[];
             docsUrl: string;
+            /** @description The provider's token quirks and where per-tenant values come from. */
+            notes: string;
+            /** @description A cheap "who am I" request that succeeds only with a working credential. */
+            verification?: components["schemas"]["TemplateVerification"];
+            /** @description Whether the caller's workspace's override applies to this template. */
+            overridden: boolean;
+            /** @description The workspace's override as stored, or null. One that no longer validates against the template (after a catalogue change) is shown here but not applied (`overridden: false`). */
+            override: components["schemas"]["ConnectorTemplateOverride"] | null;
         };
         ConnectorTemplateList: {
             items: components["schemas"]["ConnectorTemplate"][];
@@ -2526,7 +2605,7 @@ export interface operations {
             };
         };
     };
-    ConnectorsHttpController_templates: {
+    ConnectorTemplatesHttpController_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -2554,6 +2633,165 @@ export interface operations {
             };
             /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectorTemplatesHttpController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorTemplate"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_template` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectorTemplatesHttpController_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectorTemplateOverride"];
+            };
+        };
+        responses: {
+            /** @description The merged template. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorTemplate"];
+                };
+            };
+            /** @description `validation_failed` with every offending path (`config.<member>`, `defaultScopes`, `name`), `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_template` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ConnectorTemplatesHttpController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stock template. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorTemplate"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unknown_template` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
