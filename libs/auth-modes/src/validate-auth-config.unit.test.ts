@@ -334,6 +334,46 @@ describe('validateAuthConfig', () => {
     });
   });
 
+  describe('verification request', () => {
+    const base = 'https://api.example.com/v1';
+    const check = { method: 'GET', path: '/me?fields=id', expectedStatus: 200 };
+
+    it('is kept as given on every mode that has an apiBaseUrl', () => {
+      for (const config of [
+        { mode: 'BASIC', apiBaseUrl: base, verification: check },
+        { mode: 'BEARER', apiBaseUrl: base, verification: check },
+        { mode: 'API_KEY', apiBaseUrl: base, verification: check },
+        { mode: 'CUSTOM', fields: [{ key: 'k', label: 'Key', type: 'password', required: true }], apiBaseUrl: base, placement: { headers: { 'X-Key': '{fields.k}' } }, verification: check },
+        { ...oauth2, apiBaseUrl: base, verification: { method: 'HEAD', path: '/user', expectedStatus: 204 } },
+      ]) {
+        expect(valueOf(config)).toMatchObject({ verification: config.verification });
+      }
+    });
+
+    it('needs the apiBaseUrl its path is relative to, and a placement for Custom Input', () => {
+      expect(errorsOf({ mode: 'API_KEY', verification: check })).toEqual([{ path: 'verification', message: expect.stringContaining('needs apiBaseUrl') }]);
+      expect(errorsOf({ mode: 'CUSTOM', fields: [{ key: 'k', label: 'Key', type: 'password', required: true }], apiBaseUrl: base, verification: check })).toEqual([
+        { path: 'verification', message: expect.stringContaining('needs placement') },
+      ]);
+    });
+
+    it('refuses a path that could leave the base URL, by the proxy path rules', () => {
+      for (const path of ['me', '/../admin', '/%2e%2e/admin', '//evil.example.com/x', '/a%2Fb', '/a\\b', '/a b', '/me?x=1#frag']) {
+        expect(errorsOf({ mode: 'BEARER', apiBaseUrl: base, verification: { ...check, path } })).toEqual([{ path: 'verification.path', message: expect.any(String) }]);
+      }
+    });
+
+    it('names each bad member: method, expected status, unknown members, a non-object', () => {
+      expect(paths(errorsOf({ mode: 'BEARER', apiBaseUrl: base, verification: { method: 'DELETE', path: '/me', expectedStatus: 99, extra: true } })).sort()).toEqual([
+        'verification.expectedStatus',
+        'verification.extra',
+        'verification.method',
+      ]);
+      expect(paths(errorsOf({ mode: 'BEARER', apiBaseUrl: base, verification: { method: 'GET', path: '/me' } }))).toEqual(['verification.expectedStatus']);
+      expect(paths(errorsOf({ mode: 'BEARER', apiBaseUrl: base, verification: '/me' }))).toEqual(['verification']);
+    });
+  });
+
   describe('secrets in error messages', () => {
     const canary = 'CANARY-9f3b2c';
 

@@ -1618,6 +1618,7 @@ export interface components {
             refreshTokenLifetimeSeconds?: number;
             assumedTokenLifetimeSeconds?: number;
             apiBaseUrl?: string;
+            verification?: components["schemas"]["VerificationRequest"];
         };
         BasicConfig: {
             /** @enum {string} */
@@ -1625,6 +1626,7 @@ export interface components {
             usernameLabel?: string;
             passwordLabel?: string;
             apiBaseUrl?: string;
+            verification?: components["schemas"]["VerificationRequest"];
         };
         ApiKeyConfig: {
             /** @enum {string} */
@@ -1636,12 +1638,14 @@ export interface components {
             prefix?: string;
             queryParam?: string;
             apiBaseUrl?: string;
+            verification?: components["schemas"]["VerificationRequest"];
         };
         BearerConfig: {
             /** @enum {string} */
             mode: "BEARER";
             label?: string;
             apiBaseUrl?: string;
+            verification?: components["schemas"]["VerificationRequest"];
         };
         CustomInputConfigInput: {
             /** @enum {string} */
@@ -1658,6 +1662,7 @@ export interface components {
                     [key: string]: string;
                 };
             };
+            verification?: components["schemas"]["VerificationRequest"];
         };
         RequiredAttribute: {
             pattern?: string;
@@ -1687,6 +1692,13 @@ export interface components {
         CustomExpiry: {
             lifetimeSeconds?: number;
             fromField?: string;
+        };
+        /** @description A cheap request on the connector's API (`path` relative to `apiBaseUrl`, the proxy's path rules, a query string allowed) sent with an API key, Basic, bearer or Custom Input credential before the connection is made: another status than `expectedStatus`, a timeout or a refused address fails the connect session (`credential_rejected` for 401 and 403). Not sent for OAuth2 connections yet. */
+        VerificationRequest: {
+            /** @enum {string} */
+            method: "GET" | "HEAD" | "POST";
+            path: string;
+            expectedStatus: number;
         };
         /** @description A write-only secret: only whether it is stored. */
         SecretIsSet: {
@@ -1729,6 +1741,7 @@ export interface components {
             refreshTokenLifetimeSeconds?: number;
             assumedTokenLifetimeSeconds?: number;
             apiBaseUrl?: string;
+            verification?: components["schemas"]["VerificationRequest"];
         };
         CustomFieldView: {
             /** @enum {string} */
@@ -1756,6 +1769,7 @@ export interface components {
                     [key: string]: string;
                 };
             };
+            verification?: components["schemas"]["VerificationRequest"];
         };
         AuthConfigInput: components["schemas"]["OAuth2ConfigInput"] | components["schemas"]["BasicConfig"] | components["schemas"]["ApiKeyConfig"] | components["schemas"]["BearerConfig"] | components["schemas"]["CustomInputConfigInput"];
         AuthConfig: components["schemas"]["OAuth2Config"] | components["schemas"]["BasicConfig"] | components["schemas"]["ApiKeyConfig"] | components["schemas"]["BearerConfig"] | components["schemas"]["CustomInputConfig"];

@@ -17,6 +17,7 @@ import {
 import { HasUniqueKeys, IsRegexSource, IsStringRecord, Satisfies } from '../../validation/decorators';
 import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
+import { VerificationDto, VerificationMember } from '../../verification/verification.dto';
 import { DOT_PATH, IDENTIFIER, SCOPE_TOKEN, SINGLE_LINE, TENANT } from '../../validation/patterns';
 import { LOOPBACK_ENDPOINTS_GROUP, STRICT_ENDPOINTS_GROUP } from '../../validation/validation-groups';
 import { endpointUrlProblem } from '../../url/endpoint-url';
@@ -236,4 +237,7 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   @Optional()
   @ApiBaseUrl()
   readonly apiBaseUrl?: string;
+
+  @VerificationMember()
+  readonly verification?: VerificationDto;
 }

@@ -1,4 +1,5 @@
 import { listPlaceholders } from '../../url/url-template';
+import type { VerificationRequest } from '../../verification/verification';
 
 export const OAUTH2_GRANT_TYPES = ['authorization_code', 'client_credentials'] as const;
 /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4 */
@@ -115,6 +116,8 @@ export interface OAuth2Config {
    * start with `{metadata.<key>}`, an origin kept from the token response (Salesforce's `instance_url`).
    */
   readonly apiBaseUrl?: string;
+  /** A request on the API that checks a credential; stored and shown, not sent for OAuth2 connections yet. */
+  readonly verification?: VerificationRequest;
 }
 
 type Defaulted =
