@@ -10,6 +10,7 @@ export {
   REFRESH_GRANT_TYPES,
   SCOPE_SEPARATORS,
   TOKEN_REQUEST_FORMATS,
+  scopesFor,
   type ClientAuthMethod,
   type OAuth2Config,
   type OAuth2ConfigInput,

@@ -1,4 +1,4 @@
-import { validateAuthConfig, type AuthConfig, type FieldError } from '@cb/auth-modes';
+import { scopesFor, validateAuthConfig, type AuthConfig, type FieldError } from '@cb/auth-modes';
 
 const oauth2 = {
   mode: 'OAUTH2',
@@ -331,6 +331,22 @@ describe('validateAuthConfig', () => {
     it('needs at least one field to activate', () => {
       expect(errorsOf({ mode: 'CUSTOM', fields: [] })).toEqual([{ path: 'fields', message: expect.stringContaining('activate') }]);
       expect(valueOf({ mode: 'CUSTOM' }, { partial: true })).toEqual({ mode: 'CUSTOM', fields: [] });
+    });
+  });
+
+  describe('optional scopes', () => {
+    it('keeps an allow-list of scope tokens and refuses malformed ones, naming the member', () => {
+      expect(valueOf({ ...oauth2, optionalScopes: ['admin', 'files:write'] })).toMatchObject({ scopes: ['read', 'write'], optionalScopes: ['admin', 'files:write'] });
+      expect(paths(errorsOf({ ...oauth2, optionalScopes: ['two words'] }))).toEqual(['optionalScopes']);
+      expect(paths(errorsOf({ ...oauth2, optionalScopes: 'admin' }))).toEqual(['optionalScopes']);
+    });
+
+    it('scopesFor: the defaults then what was asked, once each; anything outside defaults and allow-list is named', () => {
+      const config = { scopes: ['read', 'write'], optionalScopes: ['admin'] };
+      expect(scopesFor(config, [])).toEqual({ scopes: ['read', 'write'], notAllowed: [] });
+      expect(scopesFor(config, ['admin', 'read', 'admin'])).toEqual({ scopes: ['read', 'write', 'admin'], notAllowed: [] });
+      expect(scopesFor(config, ['admin', 'root', 'root', 'sudo']).notAllowed).toEqual(['root', 'sudo']);
+      expect(scopesFor({ scopes: ['read'] }, ['admin']).notAllowed).toEqual(['admin']);
     });
   });
 

@@ -35,6 +35,13 @@ export class OpenConnectSessionRequestDoc {
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'The tenant placed into `{tenant}` of the connector\'s URLs (e.g. a Microsoft Entra tenant id).' }) tenant?: string;
   @ApiPropertyOptional({ maxLength: 2048, description: 'Where the callback sends the browser (303) instead of posting the outcome to its opener; must be an allowed origin.' })
   returnUrl?: string;
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 200,
+    description:
+      "OAuth2 authorization code connectors: scopes to ask for beyond the connector's `scopes`, each one of its `optionalScopes` (anything else is a 400 naming the scopes not allowed). With `connectionId`, the connection is re-authorized with them (incremental consent) and keeps its id; its `scopes` and the TokenIssued event then list what the provider granted.",
+  })
+  scopes?: string[];
 }
 
 @ApiSchema({ name: 'OpenedConnectSession' })

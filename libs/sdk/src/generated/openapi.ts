@@ -985,6 +985,8 @@ export interface components {
             tenant?: string;
             /** @description Where the callback sends the browser (303) instead of posting the outcome to its opener; must be an allowed origin. */
             returnUrl?: string;
+            /** @description OAuth2 authorization code connectors: scopes to ask for beyond the connector's `scopes`, each one of its `optionalScopes` (anything else is a 400 naming the scopes not allowed). With `connectionId`, the connection is re-authorized with them (incremental consent) and keeps its id; its `scopes` and the TokenIssued event then list what the provider granted. */
+            scopes?: string[];
         };
         OpenedConnectSession: {
             /** Format: uuid */
@@ -1588,6 +1590,7 @@ export interface components {
             clientId?: string;
             clientSecret?: string;
             scopes?: string[];
+            optionalScopes?: string[];
             /** @enum {string} */
             scopeSeparator?: " " | ",";
             scopeParam?: string;
@@ -1711,6 +1714,7 @@ export interface components {
             clientId?: string;
             clientSecret?: components["schemas"]["SecretIsSet"];
             scopes?: string[];
+            optionalScopes?: string[];
             /** @enum {string} */
             scopeSeparator?: " " | ",";
             scopeParam?: string;

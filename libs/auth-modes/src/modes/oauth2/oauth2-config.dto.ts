@@ -141,6 +141,13 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   readonly scopes?: string[];
 
   @Optional()
+  @Satisfies('hasNoSeparatorInScopes', scopeSeparatorProblem)
+  @Matches(SCOPE_TOKEN, { each: true, message: 'each optionalScopes item must be a non-empty RFC 6749 scope token' })
+  @ArrayMaxSize(200)
+  @IsArray()
+  readonly optionalScopes?: string[];
+
+  @Optional()
   @IsIn(SCOPE_SEPARATORS)
   readonly scopeSeparator?: ScopeSeparator;
 

@@ -58,7 +58,10 @@ export interface OAuth2Config {
   readonly clientId?: string;
   /** Write-only: stored encrypted, shown as `{ isSet }`. Optional for public clients using PKCE. */
   readonly clientSecret?: string;
+  /** Asked for on every authorization request. */
   readonly scopes: readonly string[];
+  /** Scopes a connect session may ask for beyond `scopes` (incremental consent); nothing else may be asked for. */
+  readonly optionalScopes?: readonly string[];
   readonly scopeSeparator: ScopeSeparator;
   /** The authorization request parameter that carries the scopes; Slack user tokens use `user_scope`. */
   readonly scopeParam: string;
@@ -138,6 +141,17 @@ type Defaulted =
 export type OAuth2ConfigInput = Omit<OAuth2Config, Defaulted> & Partial<Pick<OAuth2Config, Defaulted>>;
 
 export const DEFAULT_TENANT = 'common';
+
+/**
+ * The scopes of an authorization request that asks for `requested` on top of the connector's
+ * defaults, in order and without repeats; `notAllowed` lists what is neither a default nor one of
+ * the connector's `optionalScopes`.
+ */
+export function scopesFor(config: Pick<OAuth2Config, 'scopes' | 'optionalScopes'>, requested: readonly string[]): { scopes: string[]; notAllowed: string[] } {
+  const allowed = new Set([...config.scopes, ...(config.optionalScopes ?? [])]);
+  const notAllowed = [...new Set(requested.filter((scope) => !allowed.has(scope)))];
+  return { scopes: [...new Set([...config.scopes, ...requested])], notAllowed };
+}
 export const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
 
 export function withOAuth2Defaults(input: OAuth2ConfigInput): OAuth2Config {
