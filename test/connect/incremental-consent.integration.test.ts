@@ -6,10 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EVENT_CATALOG, TokenIssued } from '@cb/events';
+import { CredentialBrokerClient, CredentialBrokerError } from '@cb/sdk';
 import { collectMessages, MessageCollector, waitFor } from '../harness';
 import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
-import { activeConnector, Gateway, newWorkspace, openSession, sessionReaches, withDb } from './connect-helpers';
+import { activeConnector, Gateway, newWorkspace, sessionReaches, withDb } from './connect-helpers';
 
 const CLIENT_SECRET = `canary-client-secret-${randomBytes(6).toString('hex')}`;
 const DEFAULT_SCOPES = ['openid', 'offline_access'];
@@ -19,6 +20,7 @@ describe('scopes per connection and incremental consent', () => {
   let sandbox: SandboxProvider;
   let collector: MessageCollector;
   let gateway: Gateway;
+  let broker: CredentialBrokerClient;
   let connectorId: string;
 
   const issued = (connectionId: string, reason: string) =>
@@ -31,9 +33,9 @@ describe('scopes per connection and incremental consent', () => {
       { timeoutMs: 20_000, description: `TokenIssued(${reason}) for ${connectionId}` },
     );
 
-  /** Opens a session, consents at the sandbox and follows the redirect to the gateway's callback. */
-  const connect = async (body: Record<string, unknown>) => {
-    const session = await openSession(gateway, body);
+  /** Opens a session through the SDK, consents at the sandbox and follows the redirect to the gateway's callback. */
+  const connect = async (body: Parameters<CredentialBrokerClient['connectSessions']['create']>[0]) => {
+    const session = await broker.connectSessions.create(body);
     const askedFor = new URL(session.authorizationUrl as string).searchParams.get('scope')?.split(' ');
     const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl as string);
     await (await fetch(callbackUrl, { redirect: 'manual' })).text();
@@ -61,7 +63,9 @@ describe('scopes per connection and incremental consent', () => {
       clients: [{ client_id: 'cb-scopes', client_secret: CLIENT_SECRET, redirect_uris: [`${system.urls.gateway}/oauth/callback`], token_endpoint_auth_method: 'client_secret_basic' }],
     });
     collector = await collectMessages({ brokers: system.kafkaBrokers, topics: EVENT_CATALOG.map((d) => system.topic(d.topic)), fromBeginning: true });
-    ({ gateway } = await newWorkspace(system, 'Scopes Co'));
+    const workspace = await newWorkspace(system, 'Scopes Co');
+    gateway = workspace.gateway;
+    broker = new CredentialBrokerClient({ baseUrl: system.urls.gateway, apiKey: workspace.apiKey });
     connectorId = await activeConnector(gateway, 'sandbox-scopes', {
       mode: 'OAUTH2',
       authorizationUrl: sandbox.urls.authorization,
@@ -99,12 +103,10 @@ describe('scopes per connection and incremental consent', () => {
   });
 
   it('refuses a scope outside the allow-list, naming it, and opens no session', async () => {
-    const refused = await gateway.call<{ error: { code: string; details: { errors: Array<{ path: string; message: string }> } } }>('POST', '/v1/connect-sessions', {
-      body: { connectorId, endUserId: 'u-greedy', scopes: ['email', 'api:write', 'admin'] },
-    });
-    expect(refused.status).toBe(400);
-    expect(refused.body.error.code).toBe('validation_failed');
-    expect(refused.body.error.details.errors).toEqual([{ path: 'scopes', message: expect.stringMatching(/not allowed.*: api:write, admin$/) }]);
+    const refused = await broker.connectSessions.create({ connectorId, endUserId: 'u-greedy', scopes: ['email', 'api:write', 'admin'] }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CredentialBrokerError);
+    expect(refused).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect((refused as CredentialBrokerError).fieldErrors).toEqual([{ path: 'scopes', message: expect.stringMatching(/not allowed.*: api:write, admin$/) }]);
 
     const malformed = await gateway.call<{ error: { details: { errors: Array<{ path: string }> } } }>('POST', '/v1/connect-sessions', { body: { connectorId, endUserId: 'u-greedy', scopes: ['two words'] } });
     expect(malformed.status).toBe(400);
