@@ -136,6 +136,23 @@ describe('verification requests before a typed credential is connected', () => {
     expect(await connectionRows(retried.session.connectionId)).toBe(1);
   });
 
+  it('a reconnect whose new credential is rejected leaves the connection with its old one', async () => {
+    const first = await connect(connectors.apiKey, { apiKey: keys.good }, 'completed');
+    const session = await openSession(gateway, { connectorId: connectors.apiKey, connectionId: first.session.connectionId });
+    expect((await submit(session, { apiKey: keys.bad })).status).toBe(202);
+    const view = await sessionReaches(gateway, session.sessionId, 'failed');
+    sessionAnswers.push(JSON.stringify(view));
+    expect(view.error).toEqual({ code: 'credential_rejected', reason: 'The provider rejected the credential (401).' });
+    const read = await gateway.call<{ credentialVersion: number; credential: { apiKey: string } }>('POST', `/v1/connections/${first.session.connectionId}/credential`, { body: {} });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ credentialVersion: 1, credential: { apiKey: keys.good } });
+    await waitFor(() => eventsOf(ConnectionFailed.topic, first.session.connectionId).length === 1 && eventsOf(TokenIssued.topic, first.session.connectionId).length > 0, {
+      timeoutMs: 15_000,
+      description: 'TokenIssued for the connect and ConnectionFailed for the reconnect',
+    });
+    expect(eventsOf(TokenIssued.topic, first.session.connectionId).map((event) => event.reason)).toEqual(['connect']);
+  });
+
   it('a provider that does not answer in time fails the session as a timeout', async () => {
     const started = Date.now();
     const { session, view } = await connect(connectors.slow, { apiKey: keys.slow }, 'failed');
