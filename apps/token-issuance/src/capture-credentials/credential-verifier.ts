@@ -11,7 +11,7 @@ export type Verification = { ok: true } | VerificationFailure;
 
 export interface VerificationFailure {
   ok: false;
-  /** `credential_rejected` (a 401 or 403), `verification_unexpected_status`, `verification_timeout`, `verification_unreachable`, `verification_refused_destination`, `verification_unavailable`. */
+  /** `credential_rejected` (a 401 or 403), `verification_unexpected_status`, `verification_timeout`, `verification_unreachable` (a refused address included), `verification_unavailable`. */
   code: VerificationFailureCode;
   /** A fixed sentence the end user can read; never the provider's body. */
   reason: string;
@@ -24,7 +24,6 @@ export const VERIFICATION_FAILURE_CODES = [
   'verification_unexpected_status',
   'verification_timeout',
   'verification_unreachable',
-  'verification_refused_destination',
   'verification_unavailable',
 ] as const;
 export type VerificationFailureCode = (typeof VERIFICATION_FAILURE_CODES)[number];
@@ -78,7 +77,8 @@ export class CredentialVerifier {
       return rejected(answer.statusCode, check.expectedStatus);
     } catch (error) {
       const failure = networkFailure(error);
-      this.logger.warn({ errorCode: failure.code, errorName: (error as Error).name }, 'a credential verification request failed');
+      // A refused address and a closed port look the same to the end user (no mapping of the internal network); the log tells them apart.
+      this.logger.warn({ errorCode: failure.code, refusedDestination: isRefusedDestination(error), errorName: (error as Error).name }, 'a credential verification request failed');
       return failure;
     }
   }
@@ -98,11 +98,12 @@ function unavailable(): VerificationFailure {
 function networkFailure(error: unknown): VerificationFailure {
   const code = (error as { code?: string }).code;
   const name = (error as { name?: string }).name;
-  if (error instanceof DestinationRefusedError || (error as { cause?: unknown }).cause instanceof DestinationRefusedError) {
-    return { ok: false, code: 'verification_refused_destination', reason: "The credential could not be checked: the provider's address is not one the broker may call." };
-  }
-  if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (!isRefusedDestination(error) && (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT')) {
     return { ok: false, code: 'verification_timeout', reason: 'The provider did not answer the credential check in time.' };
   }
   return { ok: false, code: 'verification_unreachable', reason: 'The provider could not be reached to check the credential.' };
+}
+
+function isRefusedDestination(error: unknown): boolean {
+  return error instanceof DestinationRefusedError || (error as { cause?: unknown }).cause instanceof DestinationRefusedError;
 }

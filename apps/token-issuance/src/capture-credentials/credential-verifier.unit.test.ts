@@ -53,10 +53,10 @@ describe('CredentialVerifier', () => {
     expect(JSON.stringify(unexpected)).not.toContain('provider body');
   });
 
-  it('refuses an internal address unless the outbound policy admits it, without sending anything', async () => {
+  it('refuses an internal address unless the outbound policy admits it, without sending anything, and says no more than for a closed port', async () => {
     const before = received.length;
     const bearer = config({ mode: 'BEARER', apiBaseUrl: base, verification: { method: 'GET', path: '/me', expectedStatus: 200 } });
-    expect(await verifier(false).verify(bearer, { type: 'bearer', token: 't' }, {})).toMatchObject({ ok: false, code: 'verification_refused_destination' });
+    expect(await verifier(false).verify(bearer, { type: 'bearer', token: 't' }, {})).toEqual({ ok: false, code: 'verification_unreachable', reason: 'The provider could not be reached to check the credential.' });
     expect(received.length).toBe(before);
   });
 
