@@ -65,8 +65,8 @@ export class OpenedConnectSessionDoc {
 
 @ApiSchema({ name: 'ConnectSessionError' })
 export class ConnectSessionErrorDoc {
-  @ApiProperty({ example: 'access_denied', description: 'The provider\'s error code, or the broker\'s (e.g. `session_expired`, `invalid_grant`, `response_too_large`).' }) code: string;
-  @ApiProperty({ description: 'A reason the end user can read.' }) reason: string;
+  @ApiProperty({ example: 'access_denied', description: 'The provider\'s error code, or the broker\'s (e.g. `session_expired`, `invalid_grant`, `response_too_large`; for a connector with a verification request `credential_rejected`, `verification_unexpected_status`, `verification_timeout`, `verification_unreachable`, `verification_unavailable`).' }) code: string;
+  @ApiProperty({ example: 'The provider rejected the credential (401).', description: "A reason the end user can read; a verification request's names the provider's status, never its body." }) reason: string;
 }
 
 @ApiSchema({ name: 'ConnectSession' })

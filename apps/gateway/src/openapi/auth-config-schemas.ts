@@ -64,6 +64,14 @@ export function authConfigSchemas(): Record<string, Schema> {
     description:
       "A cheap request on the connector's API (`path` relative to `apiBaseUrl`, the proxy's path rules, a query string allowed) sent with an API key, Basic, bearer or Custom Input credential before the connection is made: another status than `expectedStatus`, a timeout or a refused address fails the connect session (`credential_rejected` for 401 and 403). Not sent for OAuth2 connections yet.",
   };
+  const oauth2 = schemas['OAuth2ConfigInput'] as SchemaObject;
+  oauth2.properties = {
+    ...oauth2.properties,
+    optionalScopes: {
+      ...(oauth2.properties?.['optionalScopes'] as SchemaObject),
+      description: "Scopes a connect session may ask for (its request's `scopes`) beyond the connector's `scopes`, e.g. for incremental consent; nothing else may be asked for.",
+    },
+  };
   schemas['SecretIsSet'] = { type: 'object', required: ['isSet'], properties: { isSet: { type: 'boolean' } }, description: 'A write-only secret: only whether it is stored.' };
   schemas['OAuth2Config'] = withProperty(schemas['OAuth2ConfigInput'], 'clientSecret', { $ref: `${REF}SecretIsSet` });
   schemas['CustomFieldView'] = withProperty(field, 'default', { oneOf: [...STRING_OR_NUMBER, { $ref: `${REF}SecretIsSet` }] });

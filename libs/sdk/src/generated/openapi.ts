@@ -1012,11 +1012,14 @@ export interface components {
         };
         ConnectSessionError: {
             /**
-             * @description The provider's error code, or the broker's (e.g. `session_expired`, `invalid_grant`, `response_too_large`).
+             * @description The provider's error code, or the broker's (e.g. `session_expired`, `invalid_grant`, `response_too_large`; for a connector with a verification request `credential_rejected`, `verification_unexpected_status`, `verification_timeout`, `verification_unreachable`, `verification_unavailable`).
              * @example access_denied
              */
             code: string;
-            /** @description A reason the end user can read. */
+            /**
+             * @description A reason the end user can read; a verification request's names the provider's status, never its body.
+             * @example The provider rejected the credential (401).
+             */
             reason: string;
         };
         ConnectSession: {
@@ -1590,6 +1593,7 @@ export interface components {
             clientId?: string;
             clientSecret?: string;
             scopes?: string[];
+            /** @description Scopes a connect session may ask for (its request's `scopes`) beyond the connector's `scopes`, e.g. for incremental consent; nothing else may be asked for. */
             optionalScopes?: string[];
             /** @enum {string} */
             scopeSeparator?: " " | ",";
@@ -1714,6 +1718,7 @@ export interface components {
             clientId?: string;
             clientSecret?: components["schemas"]["SecretIsSet"];
             scopes?: string[];
+            /** @description Scopes a connect session may ask for (its request's `scopes`) beyond the connector's `scopes`, e.g. for incremental consent; nothing else may be asked for. */
             optionalScopes?: string[];
             /** @enum {string} */
             scopeSeparator?: " " | ",";
