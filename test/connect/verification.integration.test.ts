@@ -3,13 +3,15 @@
  * connector's API (a local upstream that accepts one key) before the connection is made. A good
  * credential connects; a rejected one, a provider that never answers and one that cannot be reached
  * fail the connect session with a reason the end user can read, and leave no connection, no
- * TokenIssued and no trace of the secret.
+ * TokenIssued and no trace of the secret. An OAuth2 connector that asks for it checks the new access
+ * token after the code exchange, against the sandbox provider's userinfo endpoint.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConnectionFailed, EVENT_CATALOG, TokenIssued } from '@cb/events';
 import { collectMessages, MessageCollector, waitFor } from '../harness';
+import { authorizeOverHttp, SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { RunningSystem, startSystem } from '../support/system';
 import { activeConnector, Gateway, newWorkspace, openSession, OpenedSession, sessionReaches, withDb } from './connect-helpers';
 
@@ -51,9 +53,11 @@ class Upstream {
 describe('verification requests before a typed credential is connected', () => {
   let system: RunningSystem;
   let upstream: Upstream;
+  let sandbox: SandboxProvider;
   let collector: MessageCollector;
   let gateway: Gateway;
-  const connectors = { apiKey: '', bearer: '', slow: '', unreachable: '' };
+  const connectors = { apiKey: '', bearer: '', slow: '', unreachable: '', oauthVerified: '', oauthWithoutOpenid: '' };
+  const CLIENT_SECRET = canary('client-secret');
   const sessionAnswers: string[] = [];
 
   const submit = (session: OpenedSession, body: unknown) =>
@@ -100,10 +104,31 @@ describe('verification requests before a typed credential is connected', () => {
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     connectors.unreachable = await activeConnector(gateway, 'verified-unreachable', { ...apiKey, apiBaseUrl: `http://127.0.0.1:${closedPort}/v1`, verification: { method: 'GET', path: '/me', expectedStatus: 200 } });
+
+    sandbox = await startSandboxProvider({
+      clients: [{ client_id: 'cb-verified', client_secret: CLIENT_SECRET, redirect_uris: [`${system.urls.gateway}/oauth/callback`], token_endpoint_auth_method: 'client_secret_basic' }],
+    });
+    const userinfo = new URL(sandbox.urls.userinfo);
+    const oauth = (scopes: string[]) => ({
+      mode: 'OAUTH2',
+      authorizationUrl: sandbox.urls.authorization,
+      tokenUrl: sandbox.urls.token,
+      revocationUrl: sandbox.urls.revocation,
+      clientId: 'cb-verified',
+      clientSecret: CLIENT_SECRET,
+      scopes,
+      authorizationParams: { prompt: 'consent' },
+      apiBaseUrl: userinfo.origin,
+      verification: { method: 'GET', path: userinfo.pathname, expectedStatus: 200, afterOAuthExchange: true },
+    });
+    connectors.oauthVerified = await activeConnector(gateway, 'oauth-verified', oauth(['openid', 'offline_access']));
+    // userinfo answers only a token issued with `openid`
+    connectors.oauthWithoutOpenid = await activeConnector(gateway, 'oauth-without-openid', oauth(['offline_access']));
   });
 
   afterAll(async () => {
     await collector?.stop();
+    await sandbox?.stop();
     await system?.stop();
     await upstream?.stop();
   });
@@ -182,6 +207,23 @@ describe('verification requests before a typed credential is connected', () => {
     expect(await errorsOf({ mode: 'BEARER', apiBaseUrl: 'https://api.example.com/v1', verification: { method: 'GET', path: '/%2e%2e/admin', expectedStatus: 200 } })).toEqual([
       { path: 'config.verification.path', message: expect.stringContaining('. or ..') },
     ]);
+  });
+
+  it('an OAuth2 connector with afterOAuthExchange checks the new access token before the connection is stored', async () => {
+    const consent = async (connectorId: string, status: 'completed' | 'failed') => {
+      const session = await openSession(gateway, { connectorId, endUserId: `u-${randomBytes(4).toString('hex')}` });
+      const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl as string);
+      await (await fetch(callbackUrl, { redirect: 'manual' })).text();
+      const view = await sessionReaches(gateway, session.sessionId, status);
+      sessionAnswers.push(JSON.stringify(view));
+      return { session, view };
+    };
+    const good = await consent(connectors.oauthVerified, 'completed');
+    expect(await connectionRows(good.session.connectionId)).toBe(1);
+
+    const refused = await consent(connectors.oauthWithoutOpenid, 'failed');
+    expect(refused.view.error).toEqual({ code: 'credential_rejected', reason: expect.stringMatching(/^The provider rejected the credential \((401|403)\)\.$/) });
+    await expectNothingConnected(refused.session.connectionId, 'credential_rejected');
   });
 
   it('no secret reaches a session answer, a log line or a Kafka message', () => {

@@ -1,7 +1,7 @@
 import { TOKEN_ERROR_CODES } from '@cb/oauth-client';
 import { OAUTH_ERROR_CODES } from '@cb/platform';
 import { PROVIDER_GUARD_CODES } from './token-endpoint/provider-guard';
-import { VERIFICATION_FAILURE_CODES } from './capture-credentials/credential-verifier';
+import { VERIFICATION_FAILURE_CODES } from './verify-credential/credential-verifier';
 
 /**
  * The failure codes a metric's `reason` label keeps as they are: the RFC's, the OAuth client's and

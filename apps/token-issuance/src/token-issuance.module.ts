@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { CaptureCredentialsEventsController } from './capture-credentials/capture-credentials.events.controller';
 import { CaptureCredentialsUseCase } from './capture-credentials/capture-credentials.service';
-import { CredentialVerifier } from './capture-credentials/credential-verifier';
+import { CredentialVerifier } from './verify-credential/credential-verifier';
 import { ConnectionProfileEntity } from './connection-profile/connection-profile.entity';
 import { ConnectionProfiles } from './connection-profile/connection-profiles';
 import { ConnectionViews } from './list-connections/connection-views';

@@ -379,6 +379,14 @@ describe('validateAuthConfig', () => {
       }
     });
 
+    it('takes afterOAuthExchange, a boolean, on OAuth2 connectors only', () => {
+      expect(valueOf({ ...oauth2, apiBaseUrl: base, verification: { ...check, afterOAuthExchange: true } })).toMatchObject({ verification: { afterOAuthExchange: true } });
+      expect(errorsOf({ mode: 'BEARER', apiBaseUrl: base, verification: { ...check, afterOAuthExchange: true } })).toEqual([
+        { path: 'verification', message: expect.stringContaining('afterOAuthExchange only in OAuth2') },
+      ]);
+      expect(paths(errorsOf({ ...oauth2, apiBaseUrl: base, verification: { ...check, afterOAuthExchange: 'yes' } }))).toEqual(['verification.afterOAuthExchange']);
+    });
+
     it('names each bad member: method, expected status, unknown members, a non-object', () => {
       expect(paths(errorsOf({ mode: 'BEARER', apiBaseUrl: base, verification: { method: 'DELETE', path: '/me', expectedStatus: 99, extra: true } })).sort()).toEqual([
         'verification.expectedStatus',

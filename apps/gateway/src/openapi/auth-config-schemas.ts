@@ -62,7 +62,7 @@ export function authConfigSchemas(): Record<string, Schema> {
     ...(schemas['VerificationRequest'] as SchemaObject),
     additionalProperties: false,
     description:
-      "A cheap request on the connector's API (`path` relative to `apiBaseUrl`, the proxy's path rules, a query string allowed) sent with an API key, Basic, bearer or Custom Input credential before the connection is made: another status than `expectedStatus`, a timeout or a refused address fails the connect session (`credential_rejected` for 401 and 403). Not sent for OAuth2 connections yet.",
+      "A cheap request on the connector's API (`path` relative to `apiBaseUrl`, the proxy's path rules, a query string allowed) sent with an API key, Basic, bearer or Custom Input credential before the connection is made: another status than `expectedStatus`, a timeout or a refused address fails the connect session (`credential_rejected` for 401 and 403). An OAuth2 connector sends it with the new access token after the code exchange only with `afterOAuthExchange: true` (a failure then revokes the new grant where the connector has a revocation URL).",
   };
   const oauth2 = schemas['OAuth2ConfigInput'] as SchemaObject;
   oauth2.properties = {

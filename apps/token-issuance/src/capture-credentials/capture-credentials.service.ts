@@ -8,7 +8,7 @@ import type { Keyring } from '@cb/vault-crypto';
 import { ConnectorStore, LoadedConnector } from '../connectors/connector-store';
 import { StoredCredential } from '../credential-vault/stored-credential';
 import { ConnectOutcome } from '../exchange-code/connect-outcome';
-import { CredentialVerifier } from './credential-verifier';
+import { CredentialVerifier } from '../verify-credential/credential-verifier';
 import { clientCredentialsGrant, usesClientCredentials } from '../token-endpoint/client-credentials';
 import { describeTokenError, issuedOAuthCredential, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { Satisfies } from '../validation/decorators';
 import { Optional } from '../validation/optional';
 import { VERIFICATION_METHODS, verificationContextProblem, verificationPathProblem, type VerificationMethod, type VerificationRequest } from './verification';
@@ -18,6 +18,10 @@ export class VerificationDto implements VerificationRequest {
   @Min(100)
   @IsInt()
   readonly expectedStatus: number;
+
+  @Optional()
+  @IsBoolean()
+  readonly afterOAuthExchange?: boolean;
 }
 
 /** The `verification` member every mode's DTO has: optional, validated in full, and sendable. */

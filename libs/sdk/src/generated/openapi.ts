@@ -1700,12 +1700,13 @@ export interface components {
             lifetimeSeconds?: number;
             fromField?: string;
         };
-        /** @description A cheap request on the connector's API (`path` relative to `apiBaseUrl`, the proxy's path rules, a query string allowed) sent with an API key, Basic, bearer or Custom Input credential before the connection is made: another status than `expectedStatus`, a timeout or a refused address fails the connect session (`credential_rejected` for 401 and 403). Not sent for OAuth2 connections yet. */
+        /** @description A cheap request on the connector's API (`path` relative to `apiBaseUrl`, the proxy's path rules, a query string allowed) sent with an API key, Basic, bearer or Custom Input credential before the connection is made: another status than `expectedStatus`, a timeout or a refused address fails the connect session (`credential_rejected` for 401 and 403). An OAuth2 connector sends it with the new access token after the code exchange only with `afterOAuthExchange: true` (a failure then revokes the new grant where the connector has a revocation URL). */
         VerificationRequest: {
             /** @enum {string} */
             method: "GET" | "HEAD" | "POST";
             path: string;
             expectedStatus: number;
+            afterOAuthExchange?: boolean;
         };
         /** @description A write-only secret: only whether it is stored. */
         SecretIsSet: {

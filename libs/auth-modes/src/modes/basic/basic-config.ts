@@ -11,7 +11,7 @@ export interface BasicConfig {
   readonly passwordLabel: string;
   /** Where the proxy sends a connection's API calls, e.g. `https://api.example.com/v2`; same placeholders as the other URLs. */
   readonly apiBaseUrl?: string;
-  /** A request on the API that checks a typed credential before the connection is made (not sent for OAuth2 yet). */
+  /** A request on the API that checks a typed credential before the connection is made (see VerificationRequest). */
   readonly verification?: VerificationRequest;
 }
 

@@ -43,7 +43,7 @@ export interface CustomInputConfig {
   /** Where the proxy sends a connection's API calls; `{tenant}` may appear as in the other URLs. */
   readonly apiBaseUrl?: string;
   readonly placement?: CustomPlacement;
-  /** A request on the API that checks a typed credential before the connection is made (not sent for OAuth2 yet). */
+  /** A request on the API that checks a typed credential before the connection is made (see VerificationRequest). */
   readonly verification?: VerificationRequest;
 }
 

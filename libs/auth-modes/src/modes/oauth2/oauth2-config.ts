@@ -119,7 +119,7 @@ export interface OAuth2Config {
    * start with `{metadata.<key>}`, an origin kept from the token response (Salesforce's `instance_url`).
    */
   readonly apiBaseUrl?: string;
-  /** A request on the API that checks a credential; stored and shown, not sent for OAuth2 connections yet. */
+  /** A request on the API that checks a new access token after the code exchange, when it says `afterOAuthExchange`. */
   readonly verification?: VerificationRequest;
 }
 

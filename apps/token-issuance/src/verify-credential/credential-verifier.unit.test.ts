@@ -73,7 +73,7 @@ describe('CredentialVerifier', () => {
     expect(await verifier().verify(custom, { type: 'custom', fields: {} }, {})).toMatchObject({ ok: false, code: 'verification_unavailable' });
   });
 
-  it('lets through a connector without a verification request, and OAuth2 connections', async () => {
+  it('lets through a connector without a verification request, and OAuth2 connections unless they say afterOAuthExchange', async () => {
     const before = received.length;
     expect(await verifier().verify(config({ mode: 'BEARER', apiBaseUrl: base }), { type: 'bearer', token: 't' }, {})).toEqual({ ok: true });
     const oauth2 = config({
@@ -87,5 +87,16 @@ describe('CredentialVerifier', () => {
     const token = { type: 'oauth2', accessToken: 'a', tokenType: 'Bearer', expiresAt: null, scopes: [], metadata: {} } as unknown as Parameters<CredentialVerifier['verify']>[1];
     expect(await verifier().verify(oauth2, token, {})).toEqual({ ok: true });
     expect(received.length).toBe(before);
+
+    const afterExchange = config({
+      mode: 'OAUTH2',
+      authorizationUrl: `${base}/authorize`,
+      tokenUrl: `${base}/token`,
+      clientId: 'c',
+      apiBaseUrl: base,
+      verification: { method: 'GET', path: '/me?status=401', expectedStatus: 200, afterOAuthExchange: true },
+    });
+    expect(await verifier().verify(afterExchange, token, {})).toMatchObject({ ok: false, code: 'credential_rejected', providerStatus: 401 });
+    expect(received.at(-1)).toMatchObject({ url: '/me?status=401', headers: { authorization: 'Bearer a' } });
   });
 });

@@ -37,7 +37,8 @@ export interface VerificationTarget {
 const USER_AGENT = 'credential-broker-verification';
 
 /**
- * Sends a connector's verification request with a typed credential before the connection is made:
+ * Sends a connector's verification request with a typed credential (or, when the connector says
+ * `afterOAuthExchange`, a new OAuth2 access token) before the connection is made:
  * the base URL filled in as the proxy fills it, the credential applied by `applyCredential` (the
  * proxy's own), through the outbound policy's agent, no redirects followed, within
  * `VERIFICATION_TIMEOUT_MS`. The answer's body is never read: a provider may echo the credential.
@@ -50,12 +51,18 @@ export class CredentialVerifier {
 
   async verify(config: AuthConfig, credential: StoredCredential, target: VerificationTarget): Promise<Verification> {
     const check = config.verification;
-    if (check === undefined || config.mode === 'OAUTH2') return { ok: true };
+    if (check === undefined || (config.mode === 'OAUTH2' && check.afterOAuthExchange !== true)) return { ok: true };
     const placement = applyCredential(credential, config);
     if (config.apiBaseUrl === undefined || placement === undefined) return unavailable();
+    // The base URL as the proxy fills it for the connection: the connector's tenant by default, an OAuth2 token response's kept values.
+    const tenant = target.tenant ?? (config.mode === 'OAUTH2' ? config.tenantId : undefined);
     let baseUrl: string;
     try {
-      baseUrl = renderApiBaseUrl(config.apiBaseUrl, { ...(target.tenant === undefined ? {} : { tenant: target.tenant }), attributes: target.attributes ?? {} }, this.config.outbound.admitInternalAddresses);
+      baseUrl = renderApiBaseUrl(
+        config.apiBaseUrl,
+        { ...(tenant === undefined ? {} : { tenant }), attributes: target.attributes ?? {}, ...(credential.type === 'oauth2' ? { metadata: credential.metadata } : {}) },
+        this.config.outbound.admitInternalAddresses,
+      );
     } catch (error) {
       if (error instanceof UrlTemplateError) return unavailable();
       throw error;
