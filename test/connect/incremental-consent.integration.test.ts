@@ -115,6 +115,24 @@ describe('scopes per connection and incremental consent', () => {
     expect(sessions).toBe(0);
   });
 
+  it("a fresh sign-in address keeps the session's extra scopes while the connector allows them, and drops one it no longer allows", async () => {
+    const config = { mode: 'OAUTH2', authorizationUrl: sandbox.urls.authorization, tokenUrl: sandbox.urls.token, clientId: 'cb-scopes', scopes: DEFAULT_SCOPES };
+    const connector = await activeConnector(gateway, 'sandbox-scopes-edited', { ...config, clientSecret: CLIENT_SECRET, optionalScopes: ['email', 'profile'] });
+    const session = await broker.connectSessions.create({ connectorId: connector, endUserId: 'u-edited', scopes: ['email', 'profile'] });
+    const scopeOf = (url: string) => new URL(url).searchParams.get('scope');
+    expect(scopeOf(session.authorizationUrl as string)).toBe('openid offline_access email profile');
+    const fresh = async () => {
+      const answer = await gateway.call<{ authorizationUrl: string }>('POST', '/v1/connect/authorize', { key: null, headers: { 'x-connect-session': session.sessionToken } });
+      expect(answer.status).toBe(200);
+      return scopeOf(answer.body.authorizationUrl);
+    };
+    expect(await fresh()).toBe('openid offline_access email profile');
+
+    const edited = await gateway.call('PATCH', `/v1/connectors/${connector}`, { body: { config: { ...config, optionalScopes: ['email'] } } });
+    expect(edited.status).toBe(200);
+    await waitFor(async () => (await fresh()) === 'openid offline_access email', { timeoutMs: 15_000, intervalMs: 200, description: 'the fresh address without the scope no longer allowed' });
+  });
+
   it('refuses scopes for a connector that is not OAuth2 authorization code', async () => {
     const bearer = await activeConnector(gateway, 'bearer-scopes', { mode: 'BEARER' });
     const refused = await gateway.call<{ error: { details: { errors: Array<{ path: string; message: string }> } } }>('POST', '/v1/connect-sessions', {

@@ -163,7 +163,7 @@ export class OpenConnectSessionService {
     try {
       return await this.authorizationLeg.createAuthorizationRequest(manager, {
         sessionId: session.id,
-        config: { ...config, scopes: scopesFor(config, session.extraScopes).scopes },
+        config: { ...config, scopes: sessionScopes(config, session.extraScopes) },
         tenant: session.tenant ?? undefined,
         attributes: session.attributes,
       });
@@ -242,4 +242,10 @@ export class OpenConnectSessionService {
     }
     return url.toString();
   }
+}
+
+/** The connector's scopes and the session's extra ones the connector still allows (it may have changed since the session opened). */
+function sessionScopes(config: OAuth2Config, extraScopes: readonly string[]): string[] {
+  const { scopes, notAllowed } = scopesFor(config, extraScopes);
+  return scopes.filter((scope) => !notAllowed.includes(scope));
 }
