@@ -12,6 +12,8 @@ export interface TokenIssuanceSettings {
   providerGuard: ProviderGuardSettings;
   /** Limits of each proxied call (see ProxyCallService). */
   proxy: ProxySettings;
+  /** How long a connector's verification request may take, connecting to the answer's status (VERIFICATION_TIMEOUT_MS). */
+  verificationTimeoutMs: number;
 }
 
 export interface ProxySettings {
@@ -48,5 +50,6 @@ export const tokenIssuanceReaders: { [K in keyof TokenIssuanceSettings]: ConfigR
     maxResponseBytes: fromEnv.integer('PROXY_MAX_RESPONSE_BYTES', 100 * 1024 * 1024, { min: 1024, max: 4 * 1024 * 1024 * 1024 })(env),
     timeoutMs: fromEnv.integer('PROXY_TIMEOUT_MS', 30000, { min: 100, max: 600000 })(env),
   }),
+  verificationTimeoutMs: fromEnv.integer('VERIFICATION_TIMEOUT_MS', 10000, { min: 100, max: 60000 }),
   outbound: outboundPolicyFromEnv,
 };

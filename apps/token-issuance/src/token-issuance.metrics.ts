@@ -1,6 +1,7 @@
 import { TOKEN_ERROR_CODES } from '@cb/oauth-client';
 import { OAUTH_ERROR_CODES } from '@cb/platform';
 import { PROVIDER_GUARD_CODES } from './token-endpoint/provider-guard';
+import { VERIFICATION_FAILURE_CODES } from './verify-credential/credential-verifier';
 
 /**
  * The failure codes a metric's `reason` label keeps as they are: the RFC's, the OAuth client's and
@@ -21,4 +22,5 @@ export const FAILURE_REASONS: ReadonlySet<string> = new Set([
   'refresh_interrupted',
   'refresh_not_supported',
   'no_refresh_token',
+  ...VERIFICATION_FAILURE_CODES,
 ]);

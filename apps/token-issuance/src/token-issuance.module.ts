@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
 import { CaptureCredentialsEventsController } from './capture-credentials/capture-credentials.events.controller';
 import { CaptureCredentialsUseCase } from './capture-credentials/capture-credentials.service';
+import { CredentialVerifier } from './verify-credential/credential-verifier';
 import { ConnectionProfileEntity } from './connection-profile/connection-profile.entity';
 import { ConnectionProfiles } from './connection-profile/connection-profiles';
 import { ConnectionViews } from './list-connections/connection-views';
@@ -75,6 +76,7 @@ export class TokenIssuanceModule {
         ConnectOutcome,
         ExchangeCodeUseCase,
         CaptureCredentialsUseCase,
+        CredentialVerifier,
         ReadCredentialService,
         ReadCredentialRoute,
         RefreshStateRepository,

@@ -10,6 +10,7 @@ export {
   REFRESH_GRANT_TYPES,
   SCOPE_SEPARATORS,
   TOKEN_REQUEST_FORMATS,
+  scopesFor,
   type ClientAuthMethod,
   type OAuth2Config,
   type OAuth2ConfigInput,
@@ -55,6 +56,13 @@ export { ApiKeyConfigDto } from './modes/api-key/api-key-config.dto';
 export { BearerConfigDto } from './modes/bearer/bearer-config.dto';
 export { CustomExpiryDto, CustomFieldDto, CustomInputConfigDto } from './modes/custom/custom-input-config.dto';
 export { AUTH_CONFIG_DTOS } from './auth-config.dtos';
+export { VerificationDto } from './verification/verification.dto';
+export {
+  VERIFICATION_METHODS,
+  verificationPathProblem,
+  type VerificationMethod,
+  type VerificationRequest,
+} from './verification/verification';
 export { LOOPBACK_ENDPOINTS_GROUP, STRICT_ENDPOINTS_GROUP } from './validation/validation-groups';
 
 export { validateAuthConfig, type AuthConfigValidationOptions } from './validate-auth-config';

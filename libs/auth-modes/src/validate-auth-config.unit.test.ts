@@ -1,4 +1,4 @@
-import { validateAuthConfig, type AuthConfig, type FieldError } from '@cb/auth-modes';
+import { scopesFor, validateAuthConfig, type AuthConfig, type FieldError } from '@cb/auth-modes';
 
 const oauth2 = {
   mode: 'OAUTH2',
@@ -331,6 +331,70 @@ describe('validateAuthConfig', () => {
     it('needs at least one field to activate', () => {
       expect(errorsOf({ mode: 'CUSTOM', fields: [] })).toEqual([{ path: 'fields', message: expect.stringContaining('activate') }]);
       expect(valueOf({ mode: 'CUSTOM' }, { partial: true })).toEqual({ mode: 'CUSTOM', fields: [] });
+    });
+  });
+
+  describe('optional scopes', () => {
+    it('keeps an allow-list of scope tokens and refuses malformed ones, naming the member', () => {
+      expect(valueOf({ ...oauth2, optionalScopes: ['admin', 'files:write'] })).toMatchObject({ scopes: ['read', 'write'], optionalScopes: ['admin', 'files:write'] });
+      expect(paths(errorsOf({ ...oauth2, optionalScopes: ['two words'] }))).toEqual(['optionalScopes']);
+      expect(paths(errorsOf({ ...oauth2, optionalScopes: 'admin' }))).toEqual(['optionalScopes']);
+    });
+
+    it('scopesFor: the defaults then what was asked, once each; anything outside defaults and allow-list is named', () => {
+      const config = { scopes: ['read', 'write'], optionalScopes: ['admin'] };
+      expect(scopesFor(config, [])).toEqual({ scopes: ['read', 'write'], notAllowed: [] });
+      expect(scopesFor(config, ['admin', 'read', 'admin'])).toEqual({ scopes: ['read', 'write', 'admin'], notAllowed: [] });
+      expect(scopesFor(config, ['admin', 'root', 'root', 'sudo']).notAllowed).toEqual(['root', 'sudo']);
+      expect(scopesFor({ scopes: ['read'] }, ['admin']).notAllowed).toEqual(['admin']);
+    });
+  });
+
+  describe('verification request', () => {
+    const base = 'https://api.example.com/v1';
+    const check = { method: 'GET', path: '/me?fields=id', expectedStatus: 200 };
+
+    it('is kept as given on every mode that has an apiBaseUrl', () => {
+      for (const config of [
+        { mode: 'BASIC', apiBaseUrl: base, verification: check },
+        { mode: 'BEARER', apiBaseUrl: base, verification: check },
+        { mode: 'API_KEY', apiBaseUrl: base, verification: check },
+        { mode: 'CUSTOM', fields: [{ key: 'k', label: 'Key', type: 'password', required: true }], apiBaseUrl: base, placement: { headers: { 'X-Key': '{fields.k}' } }, verification: check },
+        { ...oauth2, apiBaseUrl: base, verification: { method: 'HEAD', path: '/user', expectedStatus: 204 } },
+      ]) {
+        expect(valueOf(config)).toMatchObject({ verification: config.verification });
+      }
+    });
+
+    it('needs the apiBaseUrl its path is relative to, and a placement for Custom Input', () => {
+      expect(errorsOf({ mode: 'API_KEY', verification: check })).toEqual([{ path: 'verification', message: expect.stringContaining('needs apiBaseUrl') }]);
+      expect(errorsOf({ mode: 'CUSTOM', fields: [{ key: 'k', label: 'Key', type: 'password', required: true }], apiBaseUrl: base, verification: check })).toEqual([
+        { path: 'verification', message: expect.stringContaining('needs placement') },
+      ]);
+    });
+
+    it('refuses a path that could leave the base URL, by the proxy path rules', () => {
+      for (const path of ['me', '/../admin', '/%2e%2e/admin', '//evil.example.com/x', '/a%2Fb', '/a\\b', '/a b', '/me?x=1#frag']) {
+        expect(errorsOf({ mode: 'BEARER', apiBaseUrl: base, verification: { ...check, path } })).toEqual([{ path: 'verification.path', message: expect.any(String) }]);
+      }
+    });
+
+    it('takes afterOAuthExchange, a boolean, on OAuth2 connectors only', () => {
+      expect(valueOf({ ...oauth2, apiBaseUrl: base, verification: { ...check, afterOAuthExchange: true } })).toMatchObject({ verification: { afterOAuthExchange: true } });
+      expect(errorsOf({ mode: 'BEARER', apiBaseUrl: base, verification: { ...check, afterOAuthExchange: true } })).toEqual([
+        { path: 'verification', message: expect.stringContaining('afterOAuthExchange only in OAuth2') },
+      ]);
+      expect(paths(errorsOf({ ...oauth2, apiBaseUrl: base, verification: { ...check, afterOAuthExchange: 'yes' } }))).toEqual(['verification.afterOAuthExchange']);
+    });
+
+    it('names each bad member: method, expected status, unknown members, a non-object', () => {
+      expect(paths(errorsOf({ mode: 'BEARER', apiBaseUrl: base, verification: { method: 'DELETE', path: '/me', expectedStatus: 99, extra: true } })).sort()).toEqual([
+        'verification.expectedStatus',
+        'verification.extra',
+        'verification.method',
+      ]);
+      expect(paths(errorsOf({ mode: 'BEARER', apiBaseUrl: base, verification: { method: 'GET', path: '/me' } }))).toEqual(['verification.expectedStatus']);
+      expect(paths(errorsOf({ mode: 'BEARER', apiBaseUrl: base, verification: '/me' }))).toEqual(['verification']);
     });
   });
 

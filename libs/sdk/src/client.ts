@@ -303,7 +303,9 @@ export class ConnectSessionsApi {
   /**
    * Returns the session token for the connect dialog and, for OAuth connectors, the authorization URL.
    * Send the same `idempotencyKey` when retrying after a lost answer: the retry gets the session the
-   * first attempt opened (under a new session token) instead of a second one.
+   * first attempt opened (under a new session token) instead of a second one. `scopes` asks for some
+   * of an OAuth2 connector's `optionalScopes` besides its defaults; with `connectionId` that
+   * re-authorizes the connection with them (incremental consent, same connection id).
    */
   create(request: CreateConnectSessionRequest, options: { idempotencyKey?: string } = {}): Promise<ConnectSession> {
     return this.client.request('/v1/connect-sessions', {

@@ -35,6 +35,13 @@ export class OpenConnectSessionRequestDoc {
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'The tenant placed into `{tenant}` of the connector\'s URLs (e.g. a Microsoft Entra tenant id).' }) tenant?: string;
   @ApiPropertyOptional({ maxLength: 2048, description: 'Where the callback sends the browser (303) instead of posting the outcome to its opener; must be an allowed origin.' })
   returnUrl?: string;
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 200,
+    description:
+      "OAuth2 authorization code connectors: scopes to ask for beyond the connector's `scopes`, each one of its `optionalScopes` (anything else is a 400 naming the scopes not allowed). With `connectionId`, the connection is re-authorized with them (incremental consent) and keeps its id; its `scopes` and the TokenIssued event then list what the provider granted.",
+  })
+  scopes?: string[];
 }
 
 @ApiSchema({ name: 'OpenedConnectSession' })
@@ -58,8 +65,8 @@ export class OpenedConnectSessionDoc {
 
 @ApiSchema({ name: 'ConnectSessionError' })
 export class ConnectSessionErrorDoc {
-  @ApiProperty({ example: 'access_denied', description: 'The provider\'s error code, or the broker\'s (e.g. `session_expired`, `invalid_grant`, `response_too_large`).' }) code: string;
-  @ApiProperty({ description: 'A reason the end user can read.' }) reason: string;
+  @ApiProperty({ example: 'access_denied', description: 'The provider\'s error code, or the broker\'s (e.g. `session_expired`, `invalid_grant`, `response_too_large`; for a connector with a verification request `credential_rejected`, `verification_unexpected_status`, `verification_timeout`, `verification_unreachable`, `verification_unavailable`).' }) code: string;
+  @ApiProperty({ example: 'The provider rejected the credential (401).', description: "A reason the end user can read; a verification request's names the provider's status, never its body." }) reason: string;
 }
 
 @ApiSchema({ name: 'ConnectSession' })

@@ -21,6 +21,7 @@ const NAMES: Record<string, string> = {
   TokenResponsePathsDto: 'TokenResponsePaths',
   CustomFieldDto: 'CustomField',
   CustomExpiryDto: 'CustomExpiry',
+  VerificationDto: 'VerificationRequest',
 };
 const MODES = Object.keys(AUTH_CONFIG_DTOS) as (keyof typeof AUTH_CONFIG_DTOS)[];
 const STRING_OR_NUMBER: SchemaObject[] = [{ type: 'string' }, { type: 'number' }];
@@ -57,6 +58,20 @@ export function authConfigSchemas(): Record<string, Schema> {
     },
   };
 
+  schemas['VerificationRequest'] = {
+    ...(schemas['VerificationRequest'] as SchemaObject),
+    additionalProperties: false,
+    description:
+      "A cheap request on the connector's API (`path` relative to `apiBaseUrl`, the proxy's path rules, a query string allowed) sent with an API key, Basic, bearer or Custom Input credential before the connection is made: another status than `expectedStatus`, a timeout or a refused address fails the connect session (`credential_rejected` for 401 and 403). An OAuth2 connector sends it with the new access token after the code exchange only with `afterOAuthExchange: true` (a failure then revokes the new grant where the connector has a revocation URL).",
+  };
+  const oauth2 = schemas['OAuth2ConfigInput'] as SchemaObject;
+  oauth2.properties = {
+    ...oauth2.properties,
+    optionalScopes: {
+      ...(oauth2.properties?.['optionalScopes'] as SchemaObject),
+      description: "Scopes a connect session may ask for (its request's `scopes`) beyond the connector's `scopes`, e.g. for incremental consent; nothing else may be asked for.",
+    },
+  };
   schemas['SecretIsSet'] = { type: 'object', required: ['isSet'], properties: { isSet: { type: 'boolean' } }, description: 'A write-only secret: only whether it is stored.' };
   schemas['OAuth2Config'] = withProperty(schemas['OAuth2ConfigInput'], 'clientSecret', { $ref: `${REF}SecretIsSet` });
   schemas['CustomFieldView'] = withProperty(field, 'default', { oneOf: [...STRING_OR_NUMBER, { $ref: `${REF}SecretIsSet` }] });

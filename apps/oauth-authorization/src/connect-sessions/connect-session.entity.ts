@@ -18,6 +18,8 @@ export class ConnectSessionEntity {
   @Column({ name: 'end_user_details', type: 'jsonb', nullable: true }) endUserDetails: EndUserDetails | null;
   @Column({ type: 'text', nullable: true }) tenant: string | null;
   @Column({ type: 'jsonb' }) attributes: Record<string, string>;
+  /** Scopes the session asked for beyond the connector's defaults (each one of its optionalScopes). */
+  @Column({ name: 'extra_scopes', type: 'jsonb' }) extraScopes: string[];
   @Column({ name: 'return_url', type: 'text', nullable: true }) returnUrl: string | null;
   @Column({ name: 'token_hash', type: 'text' }) tokenHash: string;
   @Column({ type: 'text' }) status: SessionState;

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsEmail, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEmail, IsObject, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 
 /** No control characters: these are shown to people and kept with the connection. */
 const PRINTABLE = /^[^\p{Cc}]*$/u;
@@ -22,4 +22,10 @@ export class OpenConnectSessionRequestDto {
   @IsOptional() @IsObject() attributes?: Record<string, unknown>;
   @IsOptional() @IsString() @Length(1, 128) tenant?: string;
   @IsOptional() @IsString() @MaxLength(2048) returnUrl?: string;
+  /** Scopes beyond the connector's defaults, each one of its `optionalScopes` (OAuth2 authorization code only). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @Matches(/^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/, { each: true, message: 'each scopes item must be a non-empty RFC 6749 scope token' })
+  scopes?: string[];
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { validateRequiredAttributes, UrlTemplateError, type OAuth2Config } from '@cb/auth-modes';
+import { scopesFor, validateRequiredAttributes, UrlTemplateError, type AuthConfig, type OAuth2Config } from '@cb/auth-modes';
 import { CredentialsSubmitted } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
 import { notFound, validationFailed } from '@cb/platform';
@@ -71,6 +71,7 @@ export class OpenConnectSessionService {
       const config = connector.config;
       const attributes = validateRequiredAttributes(config, request.attributes, request.tenant, { missingAllowed: asksEndUser(config) });
       if (!attributes.ok) throw validationFailed(attributes.errors);
+      const extraScopes = this.checkScopes(config, request.scopes);
       const returnUrl = request.returnUrl === undefined ? null : this.checkReturnUrl(request.returnUrl);
       const endUser = requestedEndUser(request);
       const { connectionId, endUserId, reconnect } = await this.target(manager, workspaceId, connector, request.connectionId, endUser.id);
@@ -89,6 +90,7 @@ export class OpenConnectSessionService {
         endUserDetails: endUser.details,
         tenant: attributes.value.tenant ?? null,
         attributes: { ...attributes.value.attributes },
+        extraScopes,
         returnUrl,
         tokenHash: token.hash,
         status: 'pending',
@@ -161,7 +163,7 @@ export class OpenConnectSessionService {
     try {
       return await this.authorizationLeg.createAuthorizationRequest(manager, {
         sessionId: session.id,
-        config,
+        config: { ...config, scopes: sessionScopes(config, session.extraScopes) },
         tenant: session.tenant ?? undefined,
         attributes: session.attributes,
       });
@@ -209,6 +211,23 @@ export class OpenConnectSessionService {
     return { connectionId: known.connectionId, endUserId: known.endUserId, reconnect: true };
   }
 
+  /**
+   * The scopes asked for beyond the connector's defaults: each must be a default or one of its
+   * `optionalScopes`, and only an authorization code connector asks for any.
+   */
+  private checkScopes(config: AuthConfig, requested: string[] | undefined): string[] {
+    if (requested === undefined || requested.length === 0) return [];
+    if (config.mode !== 'OAUTH2' || config.grantType !== 'authorization_code') {
+      throw validationFailed([{ path: 'scopes', message: 'scopes can be asked for only with an OAuth2 authorization code connector' }]);
+    }
+    const { scopes, notAllowed } = scopesFor(config, requested);
+    if (notAllowed.length > 0) {
+      const named = notAllowed.slice(0, 20).map((scope) => scope.slice(0, 64)).join(', ');
+      throw validationFailed([{ path: 'scopes', message: `scopes not allowed by the connector (neither its scopes nor its optionalScopes): ${named}` }]);
+    }
+    return scopes.filter((scope) => !config.scopes.includes(scope));
+  }
+
   /** No open redirect: only PUBLIC_BASE_URL's origin or an allow-listed one. @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11 */
   private checkReturnUrl(value: string): string {
     let url: URL;
@@ -223,4 +242,10 @@ export class OpenConnectSessionService {
     }
     return url.toString();
   }
+}
+
+/** The connector's scopes and the session's extra ones the connector still allows (it may have changed since the session opened). */
+function sessionScopes(config: OAuth2Config, extraScopes: readonly string[]): string[] {
+  const { scopes, notAllowed } = scopesFor(config, extraScopes);
+  return scopes.filter((scope) => !notAllowed.includes(scope));
 }

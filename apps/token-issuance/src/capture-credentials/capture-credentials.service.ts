@@ -8,6 +8,7 @@ import type { Keyring } from '@cb/vault-crypto';
 import { ConnectorStore, LoadedConnector } from '../connectors/connector-store';
 import { StoredCredential } from '../credential-vault/stored-credential';
 import { ConnectOutcome } from '../exchange-code/connect-outcome';
+import { CredentialVerifier } from '../verify-credential/credential-verifier';
 import { clientCredentialsGrant, usesClientCredentials } from '../token-endpoint/client-credentials';
 import { describeTokenError, issuedOAuthCredential, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 
@@ -28,6 +29,7 @@ export class CaptureCredentialsUseCase {
     private readonly connectors: ConnectorStore,
     private readonly tokenEndpoint: TokenEndpoint,
     private readonly outcome: ConnectOutcome,
+    private readonly verifier: CredentialVerifier,
     @Inject(KEYRING) private readonly keyring: Keyring,
   ) {}
 
@@ -37,11 +39,19 @@ export class CaptureCredentialsUseCase {
     if (payload.mode === 'OAUTH2') return this.clientCredentials(payload, inbox, connector);
 
     const input = JSON.parse(this.keyring.open(payload.sealedInput, `${CredentialsSubmitted.name}:${payload.connectionId}`)) as CredentialInput;
+    const credential = storedCredential(input, connector);
+    // Before anything is stored, with no transaction open: a rejected credential makes no connection.
+    const verification = await this.verifier.verify(connector.config, credential, { tenant: payload.tenant, attributes: payload.attributes });
+    if (!verification.ok) {
+      this.logger.warn({ sessionId: payload.sessionId, errorCode: verification.code, providerStatus: verification.providerStatus }, 'the provider did not accept a submitted credential');
+      await inbox.commit((manager) => this.outcome.failed(manager, payload, verification.code, verification.reason));
+      return;
+    }
     await inbox.commit((manager) =>
       this.outcome.connected(manager, payload, {
         connectorVersion: connector.entity.version,
         mode: payload.mode,
-        credential: storedCredential(input, connector),
+        credential,
         expiresAt: payload.expiresAt ?? null,
         refreshable: false,
         refreshMarginSeconds: 0,

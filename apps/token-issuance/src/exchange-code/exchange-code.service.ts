@@ -4,8 +4,11 @@ import { CodeReceived, CodeReceivedPayload } from '@cb/events';
 import type { InboxContext } from '@cb/messaging';
 import { KEYRING } from '@cb/service-runtime';
 import type { Keyring } from '@cb/vault-crypto';
+import { renderOAuth2Urls } from '@cb/auth-modes';
+import { CredentialVerifier } from '../verify-credential/credential-verifier';
 import { ConnectorHealthRepository } from '../connectors/connector-health.repository';
-import { ConnectorStore } from '../connectors/connector-store';
+import { ConnectorStore, type LoadedConnector } from '../connectors/connector-store';
+import type { StoredCredential } from '../credential-vault/stored-credential';
 import { PROVIDER_GUARD_CODES } from '../token-endpoint/provider-guard';
 import { describeTokenError, isConnectorFault, issuedOAuthCredential, oauthCredential, TokenEndpoint } from '../token-endpoint/token-endpoint';
 import { CodeRedemptionEntity } from './code-redemption.entity';
@@ -35,6 +38,7 @@ export class ExchangeCodeUseCase {
     private readonly tokenEndpoint: TokenEndpoint,
     private readonly outcome: ConnectOutcome,
     private readonly health: ConnectorHealthRepository,
+    private readonly verifier: CredentialVerifier,
     @Inject(KEYRING) private readonly keyring: Keyring,
   ) {}
 
@@ -81,11 +85,36 @@ export class ExchangeCodeUseCase {
     const config = connector.config;
     if (config.mode !== 'OAUTH2') throw new Error('connector is not OAuth 2.0');
     const credential = oauthCredential(result, payload.requestedScopes, new Date(), this.tokenEndpoint.origins(connector, values));
+    const verification = await this.verifier.verify(config, credential, { tenant: payload.tenant, attributes: payload.attributes });
+    if (!verification.ok) {
+      this.logger.warn({ sessionId: payload.sessionId, errorCode: verification.code, providerStatus: verification.providerStatus }, 'the provider API did not accept the new access token');
+      await this.revokeUnused(connector, credential, payload);
+      await inbox.commit(async (manager) => {
+        await this.health.succeeded(manager, payload.connectorId);
+        await this.fail(manager, payload, verification.code, verification.reason);
+      });
+      return;
+    }
     await inbox.commit(async (manager) => {
       await this.outcome.connected(manager, payload, { connectorVersion: connector.entity.version, ...issuedOAuthCredential(config, credential) });
       await this.health.succeeded(manager, payload.connectorId);
       await this.finish(manager, payload.sessionId, 'succeeded', null);
     });
+  }
+
+  /** A grant the broker will not keep is revoked where the connector can (best effort; a failure is logged). @see https://www.rfc-editor.org/rfc/rfc7009 */
+  private async revokeUnused(connector: LoadedConnector, credential: StoredCredential & { type: 'oauth2' }, payload: CodeReceivedPayload): Promise<void> {
+    const config = connector.config;
+    if (config.mode !== 'OAUTH2') return;
+    let revocationUrl: string | undefined;
+    try {
+      revocationUrl = renderOAuth2Urls(config, { ...(payload.tenant ? { tenant: payload.tenant } : {}), attributes: payload.attributes ?? {} }).revocationUrl;
+    } catch {
+      revocationUrl = undefined;
+    }
+    if (revocationUrl === undefined) return;
+    const answer = await this.tokenEndpoint.revoke(connector, revocationUrl, credential.refreshToken ?? credential.accessToken, credential.refreshToken ? 'refresh_token' : 'access_token');
+    if (!answer.ok) this.logger.warn({ sessionId: payload.sessionId, errorCode: answer.code }, 'the unverified grant could not be revoked');
   }
 
   private async fail(manager: EntityManager, payload: CodeReceivedPayload, errorCode: string, description: string): Promise<void> {

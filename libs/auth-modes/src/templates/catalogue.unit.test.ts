@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUTH_MODES, listTemplates, splitSecrets, validateAuthConfig, type AuthConfig } from '@cb/auth-modes';
+import { AUTH_MODES, configFromTemplate, listTemplates, splitSecrets, validateAuthConfig, type AuthConfig } from '@cb/auth-modes';
 import { CATALOGUE_FILES } from './catalogue';
 
 const DIRECTORY = join(__dirname, 'catalogue');
@@ -24,6 +24,15 @@ function validated(file: File): AuthConfig {
 }
 
 describe('the template catalogue', () => {
+  it('makes, from every template, a connector configuration the broker accepts, with its verification request', () => {
+    for (const template of listTemplates()) {
+      const config = configFromTemplate(template, PLACEHOLDER_CLIENT);
+      const result = validateAuthConfig(config);
+      expect({ id: template.id, errors: result.ok ? [] : result.errors }).toEqual({ id: template.id, errors: [] });
+      expect((config as { verification?: unknown }).verification).toEqual(template.verification);
+    }
+  });
+
   it('holds at least 40 templates, covering every auth mode', () => {
     expect(FILES.length).toBeGreaterThanOrEqual(40);
     expect(new Set(FILES.map((name) => read(name).mode))).toEqual(new Set(AUTH_MODES));

@@ -48,7 +48,8 @@ export function getTemplate(id: string): ProviderTemplate | undefined {
 export function configFromTemplate(idOrTemplate: string | ProviderTemplate, credentials: TemplateCredentials = {}): AuthConfigInput {
   const template = typeof idOrTemplate === 'string' ? getTemplate(idOrTemplate) : idOrTemplate;
   if (template === undefined) throw new UnknownTemplateError(idOrTemplate as string);
-  const config = structuredClone<AuthConfigInput>(template.config);
+  // the template's "who am I" call becomes the connector's verification request
+  const config = { ...structuredClone<AuthConfigInput>(template.config), ...(template.verification === undefined ? {} : { verification: { ...template.verification } }) };
   if (config.mode !== 'OAUTH2') return config;
   const oauth2: OAuth2ConfigInput = {
     ...config,

@@ -159,9 +159,17 @@ describe('provider templates', () => {
 });
 
 describe('templates beyond OAuth2', () => {
-  it('need no client registration: the config is the template\'s own', () => {
-    expect(configFromTemplate('stripe')).toEqual({ mode: 'API_KEY', label: 'Secret key', placement: 'header', headerName: 'Authorization', prefix: 'Bearer', apiBaseUrl: 'https://api.stripe.com' });
+  it('need no client registration: the config is the template\'s own, with its verification request', () => {
     expect(template('stripe').verification).toEqual({ method: 'GET', path: '/v1/balance', expectedStatus: 200 });
+    expect(configFromTemplate('stripe')).toEqual({
+      mode: 'API_KEY',
+      label: 'Secret key',
+      placement: 'header',
+      headerName: 'Authorization',
+      prefix: 'Bearer',
+      apiBaseUrl: 'https://api.stripe.com',
+      verification: { method: 'GET', path: '/v1/balance', expectedStatus: 200 },
+    });
   });
 
   it.each([

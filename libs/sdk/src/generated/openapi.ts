@@ -1064,6 +1064,8 @@ export interface components {
             tenant?: string;
             /** @description Where the callback sends the browser (303) instead of posting the outcome to its opener; must be an allowed origin. */
             returnUrl?: string;
+            /** @description OAuth2 authorization code connectors: scopes to ask for beyond the connector's `scopes`, each one of its `optionalScopes` (anything else is a 400 naming the scopes not allowed). With `connectionId`, the connection is re-authorized with them (incremental consent) and keeps its id; its `scopes` and the TokenIssued event then list what the provider granted. */
+            scopes?: string[];
         };
         OpenedConnectSession: {
             /** Format: uuid */
@@ -1089,11 +1091,14 @@ export interface components {
         };
         ConnectSessionError: {
             /**
-             * @description The provider's error code, or the broker's (e.g. `session_expired`, `invalid_grant`, `response_too_large`).
+             * @description The provider's error code, or the broker's (e.g. `session_expired`, `invalid_grant`, `response_too_large`; for a connector with a verification request `credential_rejected`, `verification_unexpected_status`, `verification_timeout`, `verification_unreachable`, `verification_unavailable`).
              * @example access_denied
              */
             code: string;
-            /** @description A reason the end user can read. */
+            /**
+             * @description A reason the end user can read; a verification request's names the provider's status, never its body.
+             * @example The provider rejected the credential (401).
+             */
             reason: string;
         };
         ConnectSession: {
@@ -1667,6 +1672,8 @@ export interface components {
             clientId?: string;
             clientSecret?: string;
             scopes?: string[];
+            /** @description Scopes a connect session may ask for (its request's `scopes`) beyond the connector's `scopes`, e.g. for incremental consent; nothing else may be asked for. */
+            optionalScopes?: string[];
             /** @enum {string} */
             scopeSeparator?: " " | ",";
             scopeParam?: string;
@@ -1697,6 +1704,7 @@ export interface components {
             refreshTokenLifetimeSeconds?: number;
             assumedTokenLifetimeSeconds?: number;
             apiBaseUrl?: string;
+            verification?: components["schemas"]["VerificationRequest"];
         };
         BasicConfig: {
             /** @enum {string} */
@@ -1704,6 +1712,7 @@ export interface components {
             usernameLabel?: string;
             passwordLabel?: string;
             apiBaseUrl?: string;
+            verification?: components["schemas"]["VerificationRequest"];
         };
         ApiKeyConfig: {
             /** @enum {string} */
@@ -1715,12 +1724,14 @@ export interface components {
             prefix?: string;
             queryParam?: string;
             apiBaseUrl?: string;
+            verification?: components["schemas"]["VerificationRequest"];
         };
         BearerConfig: {
             /** @enum {string} */
             mode: "BEARER";
             label?: string;
             apiBaseUrl?: string;
+            verification?: components["schemas"]["VerificationRequest"];
         };
         CustomInputConfigInput: {
             /** @enum {string} */
@@ -1737,6 +1748,7 @@ export interface components {
                     [key: string]: string;
                 };
             };
+            verification?: components["schemas"]["VerificationRequest"];
         };
         RequiredAttribute: {
             pattern?: string;
@@ -1767,6 +1779,14 @@ export interface components {
             lifetimeSeconds?: number;
             fromField?: string;
         };
+        /** @description A cheap request on the connector's API (`path` relative to `apiBaseUrl`, the proxy's path rules, a query string allowed) sent with an API key, Basic, bearer or Custom Input credential before the connection is made: another status than `expectedStatus`, a timeout or a refused address fails the connect session (`credential_rejected` for 401 and 403). An OAuth2 connector sends it with the new access token after the code exchange only with `afterOAuthExchange: true` (a failure then revokes the new grant where the connector has a revocation URL). */
+        VerificationRequest: {
+            /** @enum {string} */
+            method: "GET" | "HEAD" | "POST";
+            path: string;
+            expectedStatus: number;
+            afterOAuthExchange?: boolean;
+        };
         /** @description A write-only secret: only whether it is stored. */
         SecretIsSet: {
             isSet: boolean;
@@ -1778,6 +1798,8 @@ export interface components {
             clientId?: string;
             clientSecret?: components["schemas"]["SecretIsSet"];
             scopes?: string[];
+            /** @description Scopes a connect session may ask for (its request's `scopes`) beyond the connector's `scopes`, e.g. for incremental consent; nothing else may be asked for. */
+            optionalScopes?: string[];
             /** @enum {string} */
             scopeSeparator?: " " | ",";
             scopeParam?: string;
@@ -1808,6 +1830,7 @@ export interface components {
             refreshTokenLifetimeSeconds?: number;
             assumedTokenLifetimeSeconds?: number;
             apiBaseUrl?: string;
+            verification?: components["schemas"]["VerificationRequest"];
         };
         CustomFieldView: {
             /** @enum {string} */
@@ -1835,6 +1858,7 @@ export interface components {
                     [key: string]: string;
                 };
             };
+            verification?: components["schemas"]["VerificationRequest"];
         };
         AuthConfigInput: components["schemas"]["OAuth2ConfigInput"] | components["schemas"]["BasicConfig"] | components["schemas"]["ApiKeyConfig"] | components["schemas"]["BearerConfig"] | components["schemas"]["CustomInputConfigInput"];
         AuthConfig: components["schemas"]["OAuth2Config"] | components["schemas"]["BasicConfig"] | components["schemas"]["ApiKeyConfig"] | components["schemas"]["BearerConfig"] | components["schemas"]["CustomInputConfig"];

@@ -3,6 +3,7 @@ import { IsIn, IsString, Length, Matches } from 'class-validator';
 import { Satisfies } from '../../validation/decorators';
 import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
+import { VerificationDto, VerificationMember } from '../../verification/verification.dto';
 import { HEADER_NAME, SINGLE_LINE } from '../../validation/patterns';
 import { API_KEY_PLACEMENTS, type ApiKeyConfigInput, type ApiKeyPlacement } from './api-key-config';
 
@@ -49,4 +50,7 @@ export class ApiKeyConfigDto implements ApiKeyConfigInput {
   @Optional()
   @ApiBaseUrl()
   readonly apiBaseUrl?: string;
+
+  @VerificationMember()
+  readonly verification?: VerificationDto;
 }

@@ -1,3 +1,5 @@
+import type { VerificationRequest } from '../../verification/verification';
+
 export const API_KEY_PLACEMENTS = ['header', 'query'] as const;
 export type ApiKeyPlacement = (typeof API_KEY_PLACEMENTS)[number];
 
@@ -16,6 +18,8 @@ export type ApiKeyConfig = {
   readonly label?: string;
   /** Where the proxy sends a connection's API calls, e.g. `https://api.example.com/v2`; same placeholders as the other URLs. */
   readonly apiBaseUrl?: string;
+  /** A request on the API that checks a typed credential before the connection is made (see VerificationRequest). */
+  readonly verification?: VerificationRequest;
 } & (
   | {
       readonly placement: 'header';
@@ -34,6 +38,7 @@ export interface ApiKeyConfigInput {
   readonly prefix?: string;
   readonly queryParam?: string;
   readonly apiBaseUrl?: string;
+  readonly verification?: VerificationRequest;
 }
 
 /** Assumes a validated input, in which header and query members are never mixed. */
@@ -41,6 +46,7 @@ export function withApiKeyDefaults(input: ApiKeyConfigInput): ApiKeyConfig {
   const label = {
     ...(input.label === undefined ? {} : { label: input.label }),
     ...(input.apiBaseUrl === undefined ? {} : { apiBaseUrl: input.apiBaseUrl }),
+    ...(input.verification === undefined ? {} : { verification: input.verification }),
   };
   if (input.placement === 'query') {
     return { mode: 'API_KEY', ...label, placement: 'query', queryParam: input.queryParam ?? DEFAULT_API_KEY_QUERY_PARAM };

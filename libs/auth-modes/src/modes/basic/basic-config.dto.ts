@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { IsIn, IsString, Length, Matches } from 'class-validator';
 import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
+import { VerificationDto, VerificationMember } from '../../verification/verification.dto';
 import { SINGLE_LINE } from '../../validation/patterns';
 import type { BasicConfigInput } from './basic-config';
 
@@ -25,4 +26,7 @@ export class BasicConfigDto implements BasicConfigInput {
   @Optional()
   @ApiBaseUrl()
   readonly apiBaseUrl?: string;
+
+  @VerificationMember()
+  readonly verification?: VerificationDto;
 }

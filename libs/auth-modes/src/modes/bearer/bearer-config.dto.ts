@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { IsIn, IsString, Length, Matches } from 'class-validator';
 import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
+import { VerificationDto, VerificationMember } from '../../verification/verification.dto';
 import { SINGLE_LINE } from '../../validation/patterns';
 import type { BearerConfigInput } from './bearer-config';
 
@@ -19,4 +20,7 @@ export class BearerConfigDto implements BearerConfigInput {
   @Optional()
   @ApiBaseUrl()
   readonly apiBaseUrl?: string;
+
+  @VerificationMember()
+  readonly verification?: VerificationDto;
 }

@@ -1,3 +1,5 @@
+import type { VerificationRequest } from '../../verification/verification';
+
 /**
  * A bearer token the end user pastes in, sent as `Authorization: Bearer <token>`.
  *
@@ -9,6 +11,8 @@ export interface BearerConfig {
   readonly label?: string;
   /** Where the proxy sends a connection's API calls, e.g. `https://api.example.com/v2`; same placeholders as the other URLs. */
   readonly apiBaseUrl?: string;
+  /** A request on the API that checks a typed credential before the connection is made (see VerificationRequest). */
+  readonly verification?: VerificationRequest;
 }
 
 export type BearerConfigInput = BearerConfig;

@@ -14,6 +14,7 @@ import {
 import { HasUniqueKeys, Satisfies } from '../../validation/decorators';
 import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
+import { VerificationDto, VerificationMember } from '../../verification/verification.dto';
 import { HEADER_NAME, IDENTIFIER } from '../../validation/patterns';
 import {
   CUSTOM_FIELD_TYPES,
@@ -142,4 +143,7 @@ export class CustomInputConfigDto implements CustomInputConfigInput {
   @Optional()
   @Satisfies('isPlacement', placementProblem)
   readonly placement?: CustomPlacement;
+
+  @VerificationMember()
+  readonly verification?: VerificationDto;
 }

@@ -1,3 +1,5 @@
+import type { VerificationRequest } from '../../verification/verification';
+
 export const CUSTOM_FIELD_TYPES = ['password', 'text', 'number'] as const;
 /** `password` values are secrets: masked on the connect form, stored encrypted, never shown again. */
 export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
@@ -41,6 +43,8 @@ export interface CustomInputConfig {
   /** Where the proxy sends a connection's API calls; `{tenant}` may appear as in the other URLs. */
   readonly apiBaseUrl?: string;
   readonly placement?: CustomPlacement;
+  /** A request on the API that checks a typed credential before the connection is made (see VerificationRequest). */
+  readonly verification?: VerificationRequest;
 }
 
 const FIELD_PLACEHOLDER = /\{fields\.([A-Za-z_][A-Za-z0-9_]{0,63})\}/g;
@@ -76,6 +80,7 @@ export interface CustomInputConfigInput {
   readonly expiry?: CustomExpiryInput;
   readonly apiBaseUrl?: string;
   readonly placement?: CustomPlacement;
+  readonly verification?: VerificationRequest;
 }
 
 export function withCustomInputDefaults(input: CustomInputConfigInput): CustomInputConfig {
@@ -92,6 +97,7 @@ export function withCustomInputDefaults(input: CustomInputConfigInput): CustomIn
     ...(expiry === undefined ? {} : { expiry }),
     ...(input.apiBaseUrl === undefined ? {} : { apiBaseUrl: input.apiBaseUrl }),
     ...(input.placement === undefined ? {} : { placement: input.placement }),
+    ...(input.verification === undefined ? {} : { verification: input.verification }),
   };
 }
 

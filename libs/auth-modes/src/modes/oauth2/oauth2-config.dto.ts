@@ -17,6 +17,7 @@ import {
 import { HasUniqueKeys, IsRegexSource, IsStringRecord, Satisfies } from '../../validation/decorators';
 import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
+import { VerificationDto, VerificationMember } from '../../verification/verification.dto';
 import { DOT_PATH, IDENTIFIER, SCOPE_TOKEN, SINGLE_LINE, TENANT } from '../../validation/patterns';
 import { LOOPBACK_ENDPOINTS_GROUP, STRICT_ENDPOINTS_GROUP } from '../../validation/validation-groups';
 import { endpointUrlProblem } from '../../url/endpoint-url';
@@ -140,6 +141,13 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   readonly scopes?: string[];
 
   @Optional()
+  @Satisfies('hasNoSeparatorInScopes', scopeSeparatorProblem)
+  @Matches(SCOPE_TOKEN, { each: true, message: 'each optionalScopes item must be a non-empty RFC 6749 scope token' })
+  @ArrayMaxSize(200)
+  @IsArray()
+  readonly optionalScopes?: string[];
+
+  @Optional()
   @IsIn(SCOPE_SEPARATORS)
   readonly scopeSeparator?: ScopeSeparator;
 
@@ -236,4 +244,7 @@ export class OAuth2ConfigDto implements OAuth2ConfigInput {
   @Optional()
   @ApiBaseUrl()
   readonly apiBaseUrl?: string;
+
+  @VerificationMember()
+  readonly verification?: VerificationDto;
 }

@@ -1,4 +1,5 @@
 import { listPlaceholders } from '../../url/url-template';
+import type { VerificationRequest } from '../../verification/verification';
 
 export const OAUTH2_GRANT_TYPES = ['authorization_code', 'client_credentials'] as const;
 /** @see https://www.rfc-editor.org/rfc/rfc6749#section-4 */
@@ -57,7 +58,10 @@ export interface OAuth2Config {
   readonly clientId?: string;
   /** Write-only: stored encrypted, shown as `{ isSet }`. Optional for public clients using PKCE. */
   readonly clientSecret?: string;
+  /** Asked for on every authorization request. */
   readonly scopes: readonly string[];
+  /** Scopes a connect session may ask for beyond `scopes` (incremental consent); nothing else may be asked for. */
+  readonly optionalScopes?: readonly string[];
   readonly scopeSeparator: ScopeSeparator;
   /** The authorization request parameter that carries the scopes; Slack user tokens use `user_scope`. */
   readonly scopeParam: string;
@@ -115,6 +119,8 @@ export interface OAuth2Config {
    * start with `{metadata.<key>}`, an origin kept from the token response (Salesforce's `instance_url`).
    */
   readonly apiBaseUrl?: string;
+  /** A request on the API that checks a new access token after the code exchange, when it says `afterOAuthExchange`. */
+  readonly verification?: VerificationRequest;
 }
 
 type Defaulted =
@@ -135,6 +141,17 @@ type Defaulted =
 export type OAuth2ConfigInput = Omit<OAuth2Config, Defaulted> & Partial<Pick<OAuth2Config, Defaulted>>;
 
 export const DEFAULT_TENANT = 'common';
+
+/**
+ * The scopes of an authorization request that asks for `requested` on top of the connector's
+ * defaults, in order and without repeats; `notAllowed` lists what is neither a default nor one of
+ * the connector's `optionalScopes`.
+ */
+export function scopesFor(config: Pick<OAuth2Config, 'scopes' | 'optionalScopes'>, requested: readonly string[]): { scopes: string[]; notAllowed: string[] } {
+  const allowed = new Set([...config.scopes, ...(config.optionalScopes ?? [])]);
+  const notAllowed = [...new Set(requested.filter((scope) => !allowed.has(scope)))];
+  return { scopes: [...new Set([...config.scopes, ...requested])], notAllowed };
+}
 export const DEFAULT_REFRESH_MARGIN_SECONDS = 300;
 
 export function withOAuth2Defaults(input: OAuth2ConfigInput): OAuth2Config {
