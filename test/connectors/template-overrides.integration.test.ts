@@ -29,7 +29,7 @@ describe('provider templates and workspace overrides through the gateway', () =>
   let workspaceA: string;
   let upstream: Server;
   let upstreamBase: string;
-  const received: Array<{ url: string; headers: IncomingHttpHeaders }> = [];
+  const received: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> = [];
 
   const refusal = async (promise: Promise<unknown>): Promise<CredentialBrokerError> => {
     const error = await promise.then(
@@ -48,7 +48,7 @@ describe('provider templates and workspace overrides through the gateway', () =>
   beforeAll(async () => {
     system = await startSystem();
     upstream = createServer((request, response) => {
-      received.push({ url: request.url ?? '', headers: request.headers });
+      received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"Name":"Acme server"}');
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
@@ -165,8 +165,11 @@ describe('provider templates and workspace overrides through the gateway', () =>
     const answer = await a.proxy.get(done.connectionId, '/server');
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ Name: 'Acme server' });
-    expect(received.map((r) => ({ url: r.url, token: r.headers['x-postmark-server-token'], authorization: r.headers.authorization }))).toEqual([
-      { url: '/postmark/server', token: key, authorization: undefined },
+    // first the template's verification request, while connecting (GET /server), then the proxied call
+    expect(connector.config).toMatchObject({ verification: { method: 'GET', path: '/server', expectedStatus: 200 } });
+    expect(received.map((r) => ({ method: r.method, url: r.url, token: r.headers['x-postmark-server-token'], authorization: r.headers.authorization }))).toEqual([
+      { method: 'GET', url: '/postmark/server', token: key, authorization: undefined },
+      { method: 'GET', url: '/postmark/server', token: key, authorization: undefined },
     ]);
     expect((await b.connectors.create({ templateId: 'postmark' })).config).toMatchObject({ apiBaseUrl: 'https://api.postmarkapp.com' });
   });
