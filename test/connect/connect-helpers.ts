@@ -66,6 +66,7 @@ export interface OpenedSession {
   connectionId: string;
   mode: string;
   authorizationUrl?: string;
+  missingAttributes?: string[];
 }
 
 export async function openSession(gateway: Gateway, body: Record<string, unknown>): Promise<OpenedSession> {

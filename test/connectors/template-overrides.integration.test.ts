@@ -77,7 +77,7 @@ describe('provider templates and workspace overrides through the gateway', () =>
       defaultScopes: [],
       verification: { method: 'GET', path: '/v1/balance', expectedStatus: 200 },
     });
-    expect(byId(templates, 'zendesk').config).toMatchObject({ mode: 'BASIC', apiBaseUrl: 'https://{tenant}.zendesk.com/api/v2' });
+    expect(byId(templates, 'zendesk').config).toMatchObject({ mode: 'BASIC', apiBaseUrl: 'https://{attr.subdomain}.zendesk.com/api/v2', requiredAttributes: [expect.objectContaining({ key: 'subdomain' })] });
   });
 
   it('creates connectors of every mode from a template: OAuth2 with a client registration, the others with nothing more', async () => {

@@ -359,6 +359,36 @@ describe('the proxy', () => {
     }
   });
 
+  it('asks for a typed connector\'s required attribute the app left out, and fills it into the base URL', async () => {
+    const connectorId = await activeConnector(gateway, 'per-account', {
+      mode: 'BEARER',
+      apiBaseUrl: `${upstream.base}/api/accounts/{attr.account}`,
+      requiredAttributes: [{ key: 'account', label: 'Account', pattern: '[a-z]+' }],
+    });
+    const session = await openSession(gateway, { connectorId, endUserId: 'u-per-account' });
+    expect(session.missingAttributes).toEqual(['account']);
+    const token = canary('per-account');
+    const early = await submit(session.sessionToken, { token });
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ error: { code: 'attributes_required', details: { missing: ['account'] } } });
+
+    const attributes = (value: string) => gateway.call<{ authorizationUrl?: string; error?: { code: string } }>('POST', '/v1/connect/attributes', { key: null, body: { attributes: { account: value } }, headers: { 'x-connect-session': session.sessionToken } });
+    const refused = await attributes('Not An Account');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.code).toBe('validation_failed');
+    const accepted = await attributes('acme');
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.authorizationUrl).toBeUndefined();
+
+    expect((await submit(session.sessionToken, { token })).status).toBe(202);
+    await sessionReaches(gateway, session.sessionId, 'completed');
+    const connection = await gateway.call<{ attributes: Record<string, string> }>('GET', `/v1/connections/${session.connectionId}`);
+    expect(connection.body.attributes).toEqual({ account: 'acme' });
+    const before = upstream.received.length;
+    expect((await proxy('GET', session.connectionId, '/invoices')).status).toBe(200);
+    expect(upstream.received[before]).toMatchObject({ url: '/api/accounts/acme/invoices', headers: { authorization: `Bearer ${token}` } });
+  });
+
   it('streams a 20 MB download: the answer begins before the provider has finished sending it', async () => {
     const answer = await proxy('GET', connections.bearer as string, '/download');
     expect(answer.status).toBe(200);

@@ -1,7 +1,7 @@
 /**
  * The Connect dialog asks the end user for the connector's required attributes the app did not
- * pass (label, description, pattern checked as they type), then signs in at the provider; the
- * connection keeps the values. The session routes behind it refuse a sign-in before them.
+ * pass (label, description, pattern checked as they type), then signs in at the provider (or shows
+ * a typed connector's credential form); the connection keeps the values. The session routes behind it refuse a sign-in before them.
  */
 import { DataSource } from 'typeorm';
 import type { Page } from 'playwright-core';
@@ -125,6 +125,27 @@ describe('Connect dialog: required attributes asked of the end user', () => {
 
     const connection = await broker.connections.get(session.connectionId);
     expect(connection).toMatchObject({ status: 'active', attributes: { region: 'eu', site: 'main' } });
+  });
+
+  it('asks for a typed connector\'s attribute before its credential form, and the connection keeps it', async () => {
+    const typed = await broker.connectors.create({
+      slug: 'per-account-key',
+      name: 'Per-account key',
+      config: { mode: 'API_KEY', apiBaseUrl: 'https://{attr.account}.api.example.com', requiredAttributes: [{ key: 'account', label: 'Account', pattern: '[a-z]+' }] },
+    });
+    await broker.connectors.activate(typed.id);
+    const session = await broker.connectSessions.create({ connectorId: typed.id, endUserId: 'typed-dialog-user' });
+    expect(session.missingAttributes).toEqual(['account']);
+    const dialog: Page = await browser.context.newPage();
+    await dialog.goto(broker.connectSessions.dialogUrl(session, system.urls.gateway));
+    await dialog.locator('#attribute-account').fill('acme');
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    const form = dialog.locator('#credentials-form');
+    await form.waitFor();
+    await form.locator('input').first().fill('typed-dialog-key-0123456789');
+    await dialog.locator('#submit-credentials').click();
+    await dialog.locator('#connect-result[data-result="success"]').waitFor({ timeout: 30_000 });
+    expect(await broker.connections.get(session.connectionId)).toMatchObject({ status: 'active', attributes: { account: 'acme' } });
   });
 
   it('reported no script errors or content security policy violations', () => {

@@ -244,7 +244,7 @@ async function popupClosed(button) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// OAuth: required attributes the app did not pass (a login host, a subdomain), asked before sign-in
+// required attributes the app did not pass (a login host, a subdomain), asked before sign-in or the credential form
 
 /** The connector's pattern as the whole-value check the broker makes; null when the browser cannot read it. */
 function wholeValuePattern(pattern) {
@@ -280,7 +280,7 @@ function showFieldErrors(slots, errors, subjectOf) {
 
 function renderAttributes() {
   const name = view.connector?.name ?? 'the provider';
-  frame(`Connect ${name}`, `${name} needs a few details before you sign in.`);
+  frame(`Connect ${name}`, view.mode === 'OAUTH2' ? `${name} needs a few details before you sign in.` : `${name} needs a few details first.`);
   const wanted = new Set(view.missingAttributes);
   const attributes = (view.connector?.requiredAttributes ?? []).filter((attribute) => wanted.has(attribute.key));
   const slots = new Map();
@@ -351,8 +351,13 @@ function renderAttributes() {
     try {
       await api('/v1/connect/attributes', { method: 'POST', body: { attributes: given } });
       view = { ...view, missingAttributes: [] };
-      renderOAuth();
-      setStatus('Details saved. Press Connect to sign in.');
+      if (view.mode === 'OAUTH2') {
+        renderOAuth();
+        setStatus('Details saved. Press Connect to sign in.');
+      } else {
+        renderForm();
+        setStatus('Details saved.');
+      }
     } catch (error) {
       submit.disabled = false;
       if (error instanceof ApiError && error.fieldErrors.length) {
@@ -506,7 +511,7 @@ async function start() {
   document.title = `Connect ${view.connector?.name ?? ''} · Credential Broker`.replace('  ', ' ');
   if (view.status === 'completed') return showSuccess();
   if (view.status === 'failed' || view.status === 'expired') return showFailure(view.error?.code ?? view.status, view.error?.reason);
-  if (view.mode === 'OAUTH2' && view.missingAttributes?.length) renderAttributes();
+  if (view.missingAttributes?.length) renderAttributes();
   else if (view.mode === 'OAUTH2') renderOAuth();
   else renderForm();
   setStatus(`${MODE_LABELS[view.mode] ?? view.mode} · link valid until ${new Date(view.expiresAt).toLocaleTimeString()}`);

@@ -39,7 +39,7 @@ export function validateRequiredAttributes(
   options?: { missingAllowed: boolean },
 ): ValidationResult<PartialConnectionAttributes> | ValidationResult<ConnectionAttributes> {
   const errors: FieldError[] = [];
-  const declared = config.mode === 'OAUTH2' ? config.requiredAttributes : [];
+  const declared = config.requiredAttributes ?? [];
   const given = attributes ?? {};
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     return { ok: false, errors: [{ path: 'attributes', message: 'attributes must be an object' }] };

@@ -62,3 +62,23 @@ describe('validateRequiredAttributes', () => {
     expect(validateRequiredAttributes(basic, { region: 'eu' }).ok).toBe(false);
   });
 });
+
+describe('required attributes in every auth mode', () => {
+  const requiredAttributes = [{ key: 'account', label: 'Account', pattern: '[a-z]+' }];
+  const apiBaseUrl = 'https://{attr.account}.api.example.com';
+
+  it.each([
+    { mode: 'API_KEY', apiBaseUrl, requiredAttributes },
+    { mode: 'BASIC', apiBaseUrl, requiredAttributes },
+    { mode: 'BEARER', apiBaseUrl, requiredAttributes },
+    { mode: 'CUSTOM', fields: [{ key: 'k', label: 'K', type: 'password', required: true }], apiBaseUrl, requiredAttributes },
+  ])('$mode keeps them, and its apiBaseUrl may name them', (config) => {
+    const result = validateAuthConfig(config);
+    expect(result.ok && result.value.requiredAttributes).toEqual(requiredAttributes);
+    expect(validateRequiredAttributes((result as { value: AuthConfig }).value, { account: 'acme' })).toEqual({ ok: true, value: { attributes: { account: 'acme' } } });
+  });
+
+  it('refuses an apiBaseUrl naming an attribute the connector does not declare', () => {
+    expect(validateAuthConfig({ mode: 'BEARER', apiBaseUrl: 'https://{attr.other}.api.example.com', requiredAttributes }).ok).toBe(false);
+  });
+});

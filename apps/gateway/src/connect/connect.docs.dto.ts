@@ -135,6 +135,12 @@ export class SubmitAttributesRequestDoc {
   attributes: Record<string, string>;
 }
 
+@ApiSchema({ name: 'SubmittedAttributes' })
+export class SubmittedAttributesDoc {
+  @ApiPropertyOptional({ format: 'uri', description: "OAuth sessions: where the end user signs in now that the connector's URLs can be filled in. Absent for typed credential sessions." })
+  authorizationUrl?: string;
+}
+
 @ApiSchema({ name: 'AuthorizationUrl' })
 export class AuthorizationUrlDoc {
   @ApiProperty({ format: 'uri', description: 'A fresh sign-in address at the provider for this session; each one carries a single-use state.' }) authorizationUrl: string;

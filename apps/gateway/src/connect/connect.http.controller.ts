@@ -27,6 +27,7 @@ import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { isUuid, UpstreamClient } from '../upstream';
 import {
   AuthorizationUrlDoc,
+  SubmittedAttributesDoc,
   ConnectDialogSessionDoc,
   ConnectSessionDoc,
   CredentialsAcceptedDoc,
@@ -157,13 +158,13 @@ export class ConnectHttpController {
   @Post('v1/connect/attributes')
   @Public()
   @RateLimit('connectDialog')
-  @ApiOperation({ summary: "Enter the connector's required attributes the app did not pass; answers with the sign-in address (OAuth sessions)" })
+  @ApiOperation({ summary: "Enter the connector's required attributes the app did not pass; an OAuth session answers with the sign-in address, a typed credential session then takes the credentials" })
   @ApiHeader({ name: 'X-Connect-Session', required: false, description: 'The session token, or send it as `Authorization: Bearer <sessionToken>`.' })
   @ApiBody({ type: SubmitAttributesRequestDoc })
-  @ApiOkResponse({ type: AuthorizationUrlDoc, description: 'The attributes were accepted; sign in at this address.' })
+  @ApiOkResponse({ type: SubmittedAttributesDoc, description: 'The attributes were accepted: an OAuth session signs in at `authorizationUrl`; a typed credential session submits its credentials next.' })
   @ApiBadRequestResponse({ description: '`validation_failed`: a value does not match its pattern, is unknown, or was set by the app (each named by `attributes.<key>`).' })
   @ApiUnauthorizedResponse({ description: SESSION_TOKEN_REFUSED })
-  @ApiConflictResponse({ description: '`not_an_oauth_session`, `session_not_pending`, `session_expired`.' })
+  @ApiConflictResponse({ description: '`not_an_oauth_session` (client credentials: no end user), `session_not_pending`, `session_expired`.' })
   @HttpCode(200)
   async attributes(@Headers() headers: Record<string, string | undefined>, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');
@@ -185,7 +186,7 @@ export class ConnectHttpController {
   @ApiBody({ type: SubmitCredentialsRequestDoc })
   @ApiAcceptedResponse({ type: CredentialsAcceptedDoc, description: 'The credentials were accepted; the session completes once they are stored.' })
   @ApiUnauthorizedResponse({ description: SESSION_TOKEN_REFUSED })
-  @ApiConflictResponse({ description: '`wrong_mode` (an OAuth connector), `session_not_pending` (already submitted), `session_expired`.' })
+  @ApiConflictResponse({ description: '`wrong_mode` (an OAuth connector), `attributes_required` (enter them with `POST /v1/connect/attributes` first; `details.missing` names them), `session_not_pending` (already submitted), `session_expired`.' })
   @HttpCode(202)
   async credentials(@Headers() headers: Record<string, string | undefined>, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     response.setHeader('Cache-Control', 'no-store');

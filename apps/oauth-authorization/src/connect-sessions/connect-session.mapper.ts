@@ -52,7 +52,7 @@ export function toSessionView(session: ConnectSessionEntity): ConnectSessionView
 
 /**
  * What the connect UI shows: the connector and, for typed credentials, the form (no secret
- * defaults); for OAuth, the required attributes the app left for the end user to enter.
+ * defaults); the required attributes the app left for the end user to enter.
  */
 export function toUiSessionView(session: ConnectSessionEntity, connector: ConnectorEntity | null): ConnectSessionView & { connector: object | null; missingAttributes: string[] } {
   return {
@@ -63,9 +63,7 @@ export function toUiSessionView(session: ConnectSessionEntity, connector: Connec
 }
 
 function requiredAttributesOf(connector: ConnectorEntity): object[] {
-  const config = connector.config;
-  if (config.mode !== 'OAUTH2') return [];
-  return config.requiredAttributes.map((attribute) => ({ key: attribute.key, label: attribute.label, description: attribute.description ?? null, pattern: attribute.pattern ?? null }));
+  return (connector.config.requiredAttributes ?? []).map((attribute) => ({ key: attribute.key, label: attribute.label, description: attribute.description ?? null, pattern: attribute.pattern ?? null }));
 }
 
 function formOf(connector: ConnectorEntity): object | null {

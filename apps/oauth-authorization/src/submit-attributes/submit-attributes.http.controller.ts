@@ -10,7 +10,7 @@ export class SubmitAttributesHttpController {
   /** `{ attributes: { <key>: <value> } }`, checked once the session token is (a bad token answers 401 whatever the body). */
   @Post('attributes')
   @HttpCode(200)
-  submit(@Headers('x-connect-session') sessionToken: string | undefined, @Body() body: unknown): Promise<{ authorizationUrl: string }> {
+  submit(@Headers('x-connect-session') sessionToken: string | undefined, @Body() body: unknown): Promise<{ authorizationUrl?: string }> {
     return this.submitAttributes.submit(sessionToken, body);
   }
 }

@@ -5,7 +5,7 @@ import { validationFailed } from '@cb/platform';
 import { ConnectSessionEntity } from '../connect-sessions/connect-session.entity';
 import { publicStatus } from '../connect-sessions/connect-session.mapper';
 import { findSessionByToken } from '../connect-sessions/find-session';
-import { missingAttributes } from '../connect-sessions/missing-attributes';
+import { asksEndUser, missingAttributes } from '../connect-sessions/missing-attributes';
 import { OpenConnectSessionService } from '../connect-sessions/open-connect-session.service';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { notAnOAuthSession, sessionExpired, sessionNotPending } from '../oauth-authorization.errors';
@@ -13,7 +13,8 @@ import { notAnOAuthSession, sessionExpired, sessionNotPending } from '../oauth-a
 /**
  * The connect dialog's answer for the required attributes the app did not pass (a Salesforce login
  * host, a Zendesk subdomain). Only missing ones may be given: what the app set stays as it set it.
- * Answers with the sign-in address, now that the URLs can be filled in.
+ * An OAuth session answers with the sign-in address, now that the URLs can be filled in; a typed
+ * credential session answers nothing more (its credentials are submitted next).
  */
 @Injectable()
 export class SubmitAttributesService {
@@ -22,7 +23,7 @@ export class SubmitAttributesService {
     private readonly sessions: OpenConnectSessionService,
   ) {}
 
-  async submit(sessionToken: string | undefined, body: unknown): Promise<{ authorizationUrl: string }> {
+  async submit(sessionToken: string | undefined, body: unknown): Promise<{ authorizationUrl?: string }> {
     return this.dataSource.transaction(async (manager) => {
       const session = await findSessionByToken(manager, sessionToken, true);
       const given = (body as { attributes?: unknown } | null | undefined)?.attributes;
@@ -32,7 +33,7 @@ export class SubmitAttributesService {
       if (status !== 'pending' || session.status !== 'pending') throw sessionNotPending(status);
       const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: session.connectorId, workspaceId: session.workspaceId } });
       const config = connector?.config;
-      if (config?.mode !== 'OAUTH2' || config.grantType !== 'authorization_code') throw notAnOAuthSession();
+      if (config === undefined || !asksEndUser(config)) throw notAnOAuthSession();
       const missing = new Set(missingAttributes(config, session.attributes));
       const alreadySet = Object.keys(given).filter((key) => !missing.has(key) && key in session.attributes);
       if (alreadySet.length > 0) throw validationFailed(alreadySet.map((key) => ({ path: `attributes.${key}`, message: `${key} was set when the session was opened` })));
@@ -40,7 +41,7 @@ export class SubmitAttributesService {
       if (!result.ok) throw validationFailed(result.errors);
       const attributes = { ...result.value.attributes };
       await manager.getRepository(ConnectSessionEntity).update({ id: session.id }, { attributes, updatedAt: new Date() });
-      return { authorizationUrl: await this.sessions.authorizationUrl(manager, { ...session, attributes }, config) };
+      return config.mode === 'OAUTH2' ? { authorizationUrl: await this.sessions.authorizationUrl(manager, { ...session, attributes }, config) } : {};
     });
   }
 }

@@ -11,7 +11,8 @@ import { ConnectSessionEntity } from '../connect-sessions/connect-session.entity
 import { publicStatus } from '../connect-sessions/connect-session.mapper';
 import { endUserMember } from '../connect-sessions/end-user';
 import { ConnectorEntity } from '../connectors/connector.entity';
-import { connectorNotActive, credentialsAlreadySubmitted, sessionExpired, wrongMode } from '../oauth-authorization.errors';
+import { attributesRequired, connectorNotActive, credentialsAlreadySubmitted, sessionExpired, wrongMode } from '../oauth-authorization.errors';
+import { missingAttributes } from '../connect-sessions/missing-attributes';
 
 /**
  * Takes what the end user typed for a Basic, API key, bearer or custom input connector, validates it
@@ -35,6 +36,8 @@ export class SubmitCredentialsService {
       const connector = await manager.getRepository(ConnectorEntity).findOne({ where: { connectorId: locked.connectorId } });
       if (!connector || !connector.active) throw connectorNotActive();
       if (connector.mode === 'OAUTH2') throw wrongMode();
+      const missing = missingAttributes(connector.config, locked.attributes);
+      if (missing.length > 0) throw attributesRequired(missing);
       const config = withSecretDefaultsOptional(connector.config, connector.secretFieldDefaults);
       const result = validateCredentialInput(config, input);
       if (!result.ok) throw validationFailed(result.errors);

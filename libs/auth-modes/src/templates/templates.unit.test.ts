@@ -173,8 +173,8 @@ describe('templates beyond OAuth2', () => {
   });
 
   it.each([
-    ['zendesk', 'BASIC', 'https://{tenant}.zendesk.com/api/v2'],
-    ['jira-api-token', 'BASIC', 'https://{tenant}.atlassian.net'],
+    ['zendesk', 'BASIC', 'https://{attr.subdomain}.zendesk.com/api/v2'],
+    ['jira-api-token', 'BASIC', 'https://{attr.site}.atlassian.net'],
     ['twilio', 'BASIC', 'https://api.twilio.com/2010-04-01'],
     ['openai', 'API_KEY', 'https://api.openai.com/v1'],
     ['anthropic', 'API_KEY', 'https://api.anthropic.com'],

@@ -328,7 +328,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Enter the connector's required attributes the app did not pass; answers with the sign-in address (OAuth sessions) */
+        /** Enter the connector's required attributes the app did not pass; an OAuth session answers with the sign-in address, a typed credential session then takes the credentials */
         post: operations["ConnectHttpController_attributes"];
         delete?: never;
         options?: never;
@@ -1210,6 +1210,13 @@ export interface components {
                 [key: string]: string;
             };
         };
+        SubmittedAttributes: {
+            /**
+             * Format: uri
+             * @description OAuth sessions: where the end user signs in now that the connector's URLs can be filled in. Absent for typed credential sessions.
+             */
+            authorizationUrl?: string;
+        };
         SubmitCredentialsRequest: {
             /**
              * @description When given, must be the connector's mode.
@@ -1713,6 +1720,7 @@ export interface components {
             passwordLabel?: string;
             apiBaseUrl?: string;
             verification?: components["schemas"]["VerificationRequest"];
+            requiredAttributes?: components["schemas"]["RequiredAttribute"][];
         };
         ApiKeyConfig: {
             /** @enum {string} */
@@ -1725,6 +1733,7 @@ export interface components {
             queryParam?: string;
             apiBaseUrl?: string;
             verification?: components["schemas"]["VerificationRequest"];
+            requiredAttributes?: components["schemas"]["RequiredAttribute"][];
         };
         BearerConfig: {
             /** @enum {string} */
@@ -1732,6 +1741,7 @@ export interface components {
             label?: string;
             apiBaseUrl?: string;
             verification?: components["schemas"]["VerificationRequest"];
+            requiredAttributes?: components["schemas"]["RequiredAttribute"][];
         };
         CustomInputConfigInput: {
             /** @enum {string} */
@@ -1749,6 +1759,7 @@ export interface components {
                 };
             };
             verification?: components["schemas"]["VerificationRequest"];
+            requiredAttributes?: components["schemas"]["RequiredAttribute"][];
         };
         RequiredAttribute: {
             pattern?: string;
@@ -1859,6 +1870,7 @@ export interface components {
                 };
             };
             verification?: components["schemas"]["VerificationRequest"];
+            requiredAttributes?: components["schemas"]["RequiredAttribute"][];
         };
         AuthConfigInput: components["schemas"]["OAuth2ConfigInput"] | components["schemas"]["BasicConfig"] | components["schemas"]["ApiKeyConfig"] | components["schemas"]["BearerConfig"] | components["schemas"]["CustomInputConfigInput"];
         AuthConfig: components["schemas"]["OAuth2Config"] | components["schemas"]["BasicConfig"] | components["schemas"]["ApiKeyConfig"] | components["schemas"]["BearerConfig"] | components["schemas"]["CustomInputConfig"];
@@ -3100,13 +3112,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The attributes were accepted; sign in at this address. */
+            /** @description The attributes were accepted: an OAuth session signs in at `authorizationUrl`; a typed credential session submits its credentials next. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthorizationUrl"];
+                    "application/json": components["schemas"]["SubmittedAttributes"];
                 };
             };
             /** @description `validation_failed`: a value does not match its pattern, is unknown, or was set by the app (each named by `attributes.<key>`). */
@@ -3127,7 +3139,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_an_oauth_session`, `session_not_pending`, `session_expired`. */
+            /** @description `not_an_oauth_session` (client credentials: no end user), `session_not_pending`, `session_expired`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3192,7 +3204,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wrong_mode` (an OAuth connector), `session_not_pending` (already submitted), `session_expired`. */
+            /** @description `wrong_mode` (an OAuth connector), `attributes_required` (enter them with `POST /v1/connect/attributes` first; `details.missing` names them), `session_not_pending` (already submitted), `session_expired`. */
             409: {
                 headers: {
                     [name: string]: unknown;

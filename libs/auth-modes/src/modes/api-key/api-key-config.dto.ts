@@ -4,6 +4,8 @@ import { Satisfies } from '../../validation/decorators';
 import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
 import { VerificationDto, VerificationMember } from '../../verification/verification.dto';
+import { RequiredAttributeDto } from '../oauth2/oauth2-config.dto';
+import { RequiredAttributesMember } from '../required-attributes-member';
 import { HEADER_NAME, SINGLE_LINE } from '../../validation/patterns';
 import { API_KEY_PLACEMENTS, type ApiKeyConfigInput, type ApiKeyPlacement } from './api-key-config';
 
@@ -53,4 +55,7 @@ export class ApiKeyConfigDto implements ApiKeyConfigInput {
 
   @VerificationMember()
   readonly verification?: VerificationDto;
+
+  @RequiredAttributesMember()
+  readonly requiredAttributes?: RequiredAttributeDto[];
 }

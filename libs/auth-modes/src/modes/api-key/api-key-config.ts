@@ -1,4 +1,5 @@
 import type { VerificationRequest } from '../../verification/verification';
+import type { RequiredAttribute } from '../oauth2/oauth2-config';
 
 export const API_KEY_PLACEMENTS = ['header', 'query'] as const;
 export type ApiKeyPlacement = (typeof API_KEY_PLACEMENTS)[number];
@@ -20,6 +21,8 @@ export type ApiKeyConfig = {
   readonly apiBaseUrl?: string;
   /** A request on the API that checks a typed credential before the connection is made (see VerificationRequest). */
   readonly verification?: VerificationRequest;
+  /** Values given per connection (a subdomain, a region), usable in `apiBaseUrl` as `{attr.<key>}`. */
+  readonly requiredAttributes?: readonly RequiredAttribute[];
 } & (
   | {
       readonly placement: 'header';
@@ -39,6 +42,8 @@ export interface ApiKeyConfigInput {
   readonly queryParam?: string;
   readonly apiBaseUrl?: string;
   readonly verification?: VerificationRequest;
+  /** Values given per connection (a subdomain, a region), usable in `apiBaseUrl` as `{attr.<key>}`. */
+  readonly requiredAttributes?: readonly RequiredAttribute[];
 }
 
 /** Assumes a validated input, in which header and query members are never mixed. */
@@ -47,6 +52,7 @@ export function withApiKeyDefaults(input: ApiKeyConfigInput): ApiKeyConfig {
     ...(input.label === undefined ? {} : { label: input.label }),
     ...(input.apiBaseUrl === undefined ? {} : { apiBaseUrl: input.apiBaseUrl }),
     ...(input.verification === undefined ? {} : { verification: input.verification }),
+    ...(input.requiredAttributes === undefined ? {} : { requiredAttributes: input.requiredAttributes }),
   };
   if (input.placement === 'query') {
     return { mode: 'API_KEY', ...label, placement: 'query', queryParam: input.queryParam ?? DEFAULT_API_KEY_QUERY_PARAM };

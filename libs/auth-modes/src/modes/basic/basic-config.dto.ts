@@ -3,6 +3,8 @@ import { IsIn, IsString, Length, Matches } from 'class-validator';
 import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
 import { VerificationDto, VerificationMember } from '../../verification/verification.dto';
+import { RequiredAttributeDto } from '../oauth2/oauth2-config.dto';
+import { RequiredAttributesMember } from '../required-attributes-member';
 import { SINGLE_LINE } from '../../validation/patterns';
 import type { BasicConfigInput } from './basic-config';
 
@@ -29,4 +31,7 @@ export class BasicConfigDto implements BasicConfigInput {
 
   @VerificationMember()
   readonly verification?: VerificationDto;
+
+  @RequiredAttributesMember()
+  readonly requiredAttributes?: RequiredAttributeDto[];
 }

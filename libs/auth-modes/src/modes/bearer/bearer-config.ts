@@ -1,4 +1,5 @@
 import type { VerificationRequest } from '../../verification/verification';
+import type { RequiredAttribute } from '../oauth2/oauth2-config';
 
 /**
  * A bearer token the end user pastes in, sent as `Authorization: Bearer <token>`.
@@ -13,6 +14,8 @@ export interface BearerConfig {
   readonly apiBaseUrl?: string;
   /** A request on the API that checks a typed credential before the connection is made (see VerificationRequest). */
   readonly verification?: VerificationRequest;
+  /** Values given per connection (a subdomain, a region), usable in `apiBaseUrl` as `{attr.<key>}`. */
+  readonly requiredAttributes?: readonly RequiredAttribute[];
 }
 
 export type BearerConfigInput = BearerConfig;

@@ -15,6 +15,8 @@ import { HasUniqueKeys, Satisfies } from '../../validation/decorators';
 import { ApiBaseUrl } from '../../url/api-base-url';
 import { Optional } from '../../validation/optional';
 import { VerificationDto, VerificationMember } from '../../verification/verification.dto';
+import { RequiredAttributeDto } from '../oauth2/oauth2-config.dto';
+import { RequiredAttributesMember } from '../required-attributes-member';
 import { HEADER_NAME, IDENTIFIER } from '../../validation/patterns';
 import {
   CUSTOM_FIELD_TYPES,
@@ -146,4 +148,7 @@ export class CustomInputConfigDto implements CustomInputConfigInput {
 
   @VerificationMember()
   readonly verification?: VerificationDto;
+
+  @RequiredAttributesMember()
+  readonly requiredAttributes?: RequiredAttributeDto[];
 }

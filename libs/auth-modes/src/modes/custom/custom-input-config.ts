@@ -1,4 +1,5 @@
 import type { VerificationRequest } from '../../verification/verification';
+import type { RequiredAttribute } from '../oauth2/oauth2-config';
 
 export const CUSTOM_FIELD_TYPES = ['password', 'text', 'number'] as const;
 /** `password` values are secrets: masked on the connect form, stored encrypted, never shown again. */
@@ -45,6 +46,8 @@ export interface CustomInputConfig {
   readonly placement?: CustomPlacement;
   /** A request on the API that checks a typed credential before the connection is made (see VerificationRequest). */
   readonly verification?: VerificationRequest;
+  /** Values given per connection (a subdomain, a region), usable in `apiBaseUrl` as `{attr.<key>}`. */
+  readonly requiredAttributes?: readonly RequiredAttribute[];
 }
 
 const FIELD_PLACEHOLDER = /\{fields\.([A-Za-z_][A-Za-z0-9_]{0,63})\}/g;
@@ -81,6 +84,8 @@ export interface CustomInputConfigInput {
   readonly apiBaseUrl?: string;
   readonly placement?: CustomPlacement;
   readonly verification?: VerificationRequest;
+  /** Values given per connection (a subdomain, a region), usable in `apiBaseUrl` as `{attr.<key>}`. */
+  readonly requiredAttributes?: readonly RequiredAttribute[];
 }
 
 export function withCustomInputDefaults(input: CustomInputConfigInput): CustomInputConfig {
@@ -98,6 +103,7 @@ export function withCustomInputDefaults(input: CustomInputConfigInput): CustomIn
     ...(input.apiBaseUrl === undefined ? {} : { apiBaseUrl: input.apiBaseUrl }),
     ...(input.placement === undefined ? {} : { placement: input.placement }),
     ...(input.verification === undefined ? {} : { verification: input.verification }),
+    ...(input.requiredAttributes === undefined ? {} : { requiredAttributes: input.requiredAttributes }),
   };
 }
 
