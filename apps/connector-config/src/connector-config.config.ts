@@ -1,5 +1,5 @@
 import { outboundPolicyFromEnv, type OutboundPolicy } from '@cb/oauth-client';
-import { fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
+import { auditRetentionReader, fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig, type AuditRetentionSettings } from '@cb/platform';
 import { webhookSettingsReader, type WebhookSettings } from './webhooks/webhooks.config';
 
 export interface ConnectorConfigSettings {
@@ -13,6 +13,8 @@ export interface ConnectorConfigSettings {
   oauthRedirectUri: string | undefined;
   /** The gateway's public address: a workspace's Client ID Metadata Document is served under it. */
   publicBaseUrl: string | undefined;
+  /** `AUDIT_RETENTION_DAYS` and the prune's pace: how long connector changes are kept. */
+  auditRetention: AuditRetentionSettings;
 }
 
 export type ConnectorConfigConfig = ServiceConfig & ConnectorConfigSettings;
@@ -32,6 +34,7 @@ export function loadConnectorConfigConfig(env: NodeJS.ProcessEnv = process.env):
       discoveryTimeoutMs: fromEnv.integer('DISCOVERY_TIMEOUT_MS', 5000, { min: 100, max: 60000 }),
       oauthRedirectUri: fromEnv.optional('OAUTH_REDIRECT_URI', fromEnv.url('OAUTH_REDIRECT_URI', ['https:', 'http:'])),
       publicBaseUrl: fromEnv.optional('PUBLIC_BASE_URL', fromEnv.url('PUBLIC_BASE_URL', ['https:', 'http:'])),
+      auditRetention: auditRetentionReader,
     },
     env,
   );

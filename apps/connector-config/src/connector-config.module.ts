@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { AuditPruner, schemaOf } from '@cb/platform';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
+import { AuditHttpController, auditTables } from './audit/audit.http.controller';
 import { ActivateConnectorHttpController } from './activate-connector/activate-connector.http.controller';
 import { ActivateConnectorService } from './activate-connector/activate-connector.service';
 import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from './connector-config.config';
@@ -51,6 +54,7 @@ export class ConnectorConfigModule {
         DeactivateConnectorHttpController,
         DeleteConnectorHttpController,
         ConnectorChangesHttpController,
+        AuditHttpController,
       ],
       providers: [
         { provide: CONNECTOR_CONFIG_CONFIG, useValue: config },
@@ -66,6 +70,12 @@ export class ConnectorConfigModule {
         UpdateConnectorService,
         ActivateConnectorService,
         DeactivateConnectorService,
+        {
+          provide: AuditPruner,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new AuditPruner(dataSource, auditTables(schemaOf(dataSource)), config.auditRetention, (error) => logger.warn({ err: error.message }, 'audit prune failed; the next run tries again')),
+        },
       ],
     };
   }

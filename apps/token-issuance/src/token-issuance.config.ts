@@ -1,5 +1,5 @@
 import { outboundPolicyFromEnv, type OutboundPolicy } from '@cb/oauth-client';
-import { ConfigReader, fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
+import { auditRetentionReader, AuditRetentionSettings, ConfigReader, fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
 import type { ProviderGuardSettings } from './token-endpoint/provider-guard';
 
 export interface TokenIssuanceSettings {
@@ -12,6 +12,8 @@ export interface TokenIssuanceSettings {
   providerGuard: ProviderGuardSettings;
   /** Limits of each proxied call (see ProxyCallService). */
   proxy: ProxySettings;
+  /** `AUDIT_RETENTION_DAYS` and the prune's pace: how long credential reads, proxy calls and imports are kept. */
+  auditRetention: AuditRetentionSettings;
 }
 
 export interface ProxySettings {
@@ -49,4 +51,5 @@ export const tokenIssuanceReaders: { [K in keyof TokenIssuanceSettings]: ConfigR
     timeoutMs: fromEnv.integer('PROXY_TIMEOUT_MS', 30000, { min: 100, max: 600000 })(env),
   }),
   outbound: outboundPolicyFromEnv,
+  auditRetention: auditRetentionReader,
 };
