@@ -54,6 +54,7 @@ describe('access control on every gateway endpoint', () => {
     'GET /v1/api-keys': { auth: 'key', anyOf: ['admin'] },
     'POST /v1/api-keys': { auth: 'key', anyOf: ['admin'], body: () => ({ name: 'intruder', scopes: ['admin'] }) },
     'DELETE /v1/api-keys/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'apiKey' },
+    'GET /v1/audit': { auth: 'key', anyOf: ['admin'] },
     'POST /v1/connectors': { auth: 'key', anyOf: ['admin'], body: () => ({ slug: 'intruder', name: 'x', config: { mode: 'BEARER' } }) },
     'GET /v1/connectors': { auth: 'key', anyOf: ['admin'] },
     'GET /v1/connectors/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },

@@ -9,6 +9,7 @@ import { issueApiKey } from '../workspaces/create-workspace';
 import { ApiKeyListResponseDto, CreatedApiKeyResponseDto, toApiKeyResponse } from './api-key.response.dto';
 import { CreateApiKeyRequestDto } from './create-api-key.request.dto';
 import { isUuid } from '../upstream/path-params';
+import { recordApiKeyEvent } from '../audit/api-key-events';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
@@ -32,7 +33,7 @@ export class ApiKeysHttpController {
   @ApiOperation({ summary: 'Create an API key; the full key is returned once' })
   @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
   async create(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: CreateApiKeyRequestDto): Promise<CreatedApiKeyResponseDto> {
-    const issued = await this.dataSource.transaction((manager) => issueApiKey(manager, caller.workspaceId, body.name, body.scopes));
+    const issued = await this.dataSource.transaction((manager) => issueApiKey(manager, caller.workspaceId, body.name, body.scopes, caller.apiKeyId));
     const stored = await this.dataSource.getRepository(ApiKeyEntity).findOneByOrFail({ id: issued.id });
     return { ...toApiKeyResponse(stored), apiKey: issued.apiKey };
   }
@@ -43,11 +44,15 @@ export class ApiKeysHttpController {
   @ApiNoContentResponse()
   async revoke(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string): Promise<void> {
     if (!isUuid(id)) throw notFound('api key');
-    const result = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .update({ id, workspaceId: caller.workspaceId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+    const revoked = await this.dataSource.transaction(async (manager) => {
+      const result = await manager.getRepository(ApiKeyEntity).update({ id, workspaceId: caller.workspaceId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+      if (!result.affected) return false;
+      const key = await manager.getRepository(ApiKeyEntity).findOneByOrFail({ id });
+      await recordApiKeyEvent(manager, { workspaceId: caller.workspaceId, apiKeyId: id, actorApiKeyId: caller.apiKeyId, action: 'revoked', name: key.name, scopes: key.scopes });
+      return true;
+    });
     this.keys.forgetAll();
-    if (!result.affected) {
+    if (!revoked) {
       const exists = await this.dataSource.getRepository(ApiKeyEntity).existsBy({ id, workspaceId: caller.workspaceId });
       if (!exists) throw notFound('api key');
     }

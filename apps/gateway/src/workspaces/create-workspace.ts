@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { generateApiKey } from '../auth/api-key-format';
 import { API_KEY_SCOPES, ApiKeyScope } from '../auth/scopes';
+import { recordApiKeyEvent } from '../audit/api-key-events';
 import { ApiKeyEntity } from './api-key.entity';
 import { WorkspaceEntity } from './workspace.entity';
 
@@ -12,11 +13,15 @@ export interface IssuedApiKey {
   entity: ApiKeyEntity;
 }
 
-/** Stores a new key for a workspace and returns it in full, the only time it is visible. */
-export async function issueApiKey(manager: EntityManager, workspaceId: string, name: string, scopes: readonly ApiKeyScope[]): Promise<IssuedApiKey> {
+/**
+ * Stores a new key for a workspace and returns it in full, the only time it is visible; audits the
+ * creation in the same transaction (`actorApiKeyId` null: the CLI).
+ */
+export async function issueApiKey(manager: EntityManager, workspaceId: string, name: string, scopes: readonly ApiKeyScope[], actorApiKeyId: string | null): Promise<IssuedApiKey> {
   const { key, publicId, secretHash } = generateApiKey();
   const entity = manager.create(ApiKeyEntity, { id: randomUUID(), workspaceId, publicId, secretHash, name, scopes: [...new Set(scopes)], lastUsedAt: null, revokedAt: null });
   await manager.insert(ApiKeyEntity, entity);
+  await recordApiKeyEvent(manager, { workspaceId, apiKeyId: entity.id, actorApiKeyId, action: 'created', name, scopes: entity.scopes });
   return { id: entity.id, apiKey: key, entity };
 }
 
@@ -25,7 +30,7 @@ export async function createWorkspaceWithAdminKey(dataSource: DataSource, name: 
   return dataSource.transaction(async (manager) => {
     const workspaceId = randomUUID();
     await manager.insert(WorkspaceEntity, { id: workspaceId, name });
-    const issued = await issueApiKey(manager, workspaceId, 'admin', API_KEY_SCOPES);
+    const issued = await issueApiKey(manager, workspaceId, 'admin', API_KEY_SCOPES, null);
     return { workspaceId, apiKey: issued.apiKey, apiKeyId: issued.id };
   });
 }

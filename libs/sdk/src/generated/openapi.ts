@@ -533,6 +533,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's audit: credential reads, proxy calls, imports, connector changes, API key creations and revocations (scope `admin`)
+         * @description Newest first (`at` descending, then `id`), paged by `cursor`: pass `nextCursor` back with the same filters; no entry is skipped or repeated across pages. Every filter narrows the list (AND). Entries older than the retention (`AUDIT_RETENTION_DAYS`, 365 by default) are pruned. No entry holds a secret.
+         */
+        get: operations["AuditHttpController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connections/{id}/credential": {
         parameters: {
             query?: never;
@@ -1492,6 +1512,41 @@ export interface components {
         };
         WebhookAttemptList: {
             items: components["schemas"]["WebhookAttempt"][];
+        };
+        AuditEntry: {
+            /**
+             * @description Unique across the audit: a kind prefix and the record id (`cr_`, `pc_`, `ci_`, `cc_`, `ak_`).
+             * @example cr_1042
+             */
+            id: string;
+            /** @enum {string} */
+            kind: "credential_read" | "proxy_call" | "connection_import" | "connector_change" | "api_key_created" | "api_key_revoked";
+            /**
+             * Format: date-time
+             * @description When it happened, to the millisecond.
+             */
+            at: string;
+            /**
+             * Format: uuid
+             * @description The API key that acted; null for a key created by the CLI.
+             */
+            apiKeyId: string | null;
+            /** Format: uuid */
+            connectionId: string | null;
+            /**
+             * Format: uuid
+             * @description For credential reads and proxy calls, the connection's connector while the connection exists.
+             */
+            connectorId: string | null;
+            /** @description By kind. `credential_read`: `includeRefreshToken`, `credentialVersion`. `proxy_call`: `method`, `path` (never the query), `status`, `errorCode`, `attempts`, `durationMs`. `connection_import`: `mode`. `connector_change`: `action`, `version`, `actor`, `changes` (secret paths say only `secret: true`). `api_key_created` / `api_key_revoked`: `keyId`, `name`, `scopes`. Never a secret, token or key hash. */
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            /** @description Pass back as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
         };
         ReadCredentialRequest: {
             /**
@@ -3876,6 +3931,66 @@ export interface operations {
             };
             /** @description `delivery_in_flight`: an attempt is under way */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AuditHttpController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The `nextCursor` of the previous page (opaque). */
+                cursor?: string;
+                /** @description Only entries strictly before this time (ISO 8601). */
+                to?: string;
+                /** @description Only entries at or after this time (ISO 8601). */
+                from?: string;
+                /** @description The key that acted, or for key events also the key acted on. */
+                apiKeyId?: string;
+                connectorId?: string;
+                connectionId?: string;
+                /** @description Only these kinds; repeatable. */
+                kind?: ("credential_read" | "proxy_call" | "connection_import" | "connector_change" | "api_key_created" | "api_key_revoked")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description `validation_failed`, naming the parameter in `details.errors[].path` (`kind`, `from`, `cursor`…). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
