@@ -228,6 +228,17 @@ describe('@cb/sdk against the running system', () => {
       expect(await rejectionOf(broker.connections.list({ tag: ['no-colon'] }))).toMatchObject({ code: 'validation_failed', status: 400 });
     });
 
+    it('reads the audit of those imports page after page, with its filters', async () => {
+      const imports = [];
+      for await (const entry of broker.audit.listAll({ kind: ['connection_import'], limit: 2 })) imports.push(entry);
+      expect(imports).toHaveLength(3);
+      expect(imports.every((entry) => entry.kind === 'connection_import' && entry.details.mode === 'API_KEY')).toBe(true);
+      const page = await broker.audit.list({ connectorId: imports[0]?.connectorId ?? '', limit: 50 });
+      expect(new Set(page.items.map((entry) => entry.kind))).toEqual(new Set(['connection_import', 'connector_change']));
+      expect(JSON.stringify(page)).not.toContain('key-of-sdk');
+      expect(await rejectionOf(broker.audit.list({ cursor: 'nonsense' }))).toMatchObject({ code: 'validation_failed', status: 400 });
+    });
+
     it('waits for an OAuth session, then reads the credential with and without the refresh token', async () => {
       const session = await openSession({ connectorId: oauthConnectorId, endUserId: 'sdk-user-oauth' });
       expect(session.authorizationUrl).toMatch(new RegExp(`^${sandbox.urls.authorization}\\?`));

@@ -1,5 +1,7 @@
 import { ConnectSessionFailedError, CredentialBrokerError, WaitTimeoutError } from './errors';
 import type {
+  AuditEntry,
+  AuditPage,
   AuthConfigInput,
   Connection,
   ConnectionPage,
@@ -17,6 +19,7 @@ import type {
   DiscoveredConnector,
   RediscoveredConnector,
   ImportConnectionRequest,
+  ListAuditQuery,
   ListConnectionsQuery,
   ListConnectorsQuery,
   Page,
@@ -97,6 +100,7 @@ export class CredentialBrokerClient {
   readonly connections: ConnectionsApi;
   readonly proxy: ProxyApi;
   readonly webhookEndpoints: WebhookEndpointsApi;
+  readonly audit: AuditApi;
   private readonly baseUrl: string;
   private readonly apiKey: string;
   private readonly fetchImpl: typeof fetch;
@@ -113,6 +117,7 @@ export class CredentialBrokerClient {
     this.connections = new ConnectionsApi(this);
     this.proxy = new ProxyApi(this);
     this.webhookEndpoints = new WebhookEndpointsApi(this);
+    this.audit = new AuditApi(this);
   }
 
   /**
@@ -525,5 +530,28 @@ export class WebhookEndpointsApi {
   /** Sends it again now, with the same `webhook-id`; `delivery_in_flight` (409) while an attempt is under way. */
   replay(id: string, deliveryId: string): Promise<WebhookDelivery> {
     return this.client.request(`/v1/webhook-endpoints/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/replay`, { method: 'POST' });
+  }
+}
+
+/**
+ * The workspace's audit (scope `admin`): credential reads, proxy calls, imports, connector changes,
+ * API key creations and revocations, newest first. No entry holds a secret.
+ */
+export class AuditApi {
+  constructor(private readonly client: CredentialBrokerClient) {}
+
+  /** One page; pass `nextCursor` back as `cursor`, with the same filters, for the next. */
+  list(query: ListAuditQuery = {}): Promise<AuditPage> {
+    return this.client.request('/v1/audit', { query: { ...query } });
+  }
+
+  /** Every entry that matches, page after page by cursor. */
+  async *listAll(query: Omit<ListAuditQuery, 'cursor'> = {}): AsyncGenerator<AuditEntry> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
   }
 }

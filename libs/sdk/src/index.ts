@@ -9,6 +9,7 @@ export {
   ConnectionsApi,
   ProxyApi,
   WebhookEndpointsApi,
+  AuditApi,
   type CredentialBrokerClientOptions,
   type ProxyRequestInit,
   type WaitForCompletionOptions,

@@ -78,6 +78,12 @@ export type UpdateConnectionRequest = Schemas['UpdateConnectionRequest'];
 /** A connection made elsewhere, with its credential in the shape of the connector's mode. */
 export type ImportConnectionRequest = Schemas['ImportConnectionRequest'];
 
+/** One entry of the audit: who (`apiKeyId`) did what (`kind`, `details`) when (`at`); never a secret. */
+export type AuditEntry = Schemas['AuditEntry'];
+export type AuditKind = Schemas['AuditEntry']['kind'];
+export type AuditPage = Schemas['AuditPage'];
+export type ListAuditQuery = QueryOf<'AuditHttpController_list'>;
+
 /** The secret material, one shape per kind. The refresh token only when asked for. */
 export type CredentialMaterial = Schemas['Credential']['credential'];
 export type Credential = Schemas['Credential'];
