@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { generateApiKey } from '../auth/api-key-format';
-import { API_KEY_SCOPES, ApiKeyScope } from '../auth/scopes';
+import { ApiKeyScope, WORKSPACE_SCOPES } from '../auth/scopes';
 import { recordApiKeyEvent } from '../audit/api-key-events';
 import { ApiKeyEntity } from './api-key.entity';
 import { WorkspaceEntity } from './workspace.entity';
@@ -25,12 +25,16 @@ export async function issueApiKey(manager: EntityManager, workspaceId: string, n
   return { id: entity.id, apiKey: key, entity };
 }
 
-/** Creates a workspace and its first key, holding every scope. Used by the CLI and by tests. */
-export async function createWorkspaceWithAdminKey(dataSource: DataSource, name: string): Promise<{ workspaceId: string; apiKey: string; apiKeyId: string }> {
+/**
+ * Creates a workspace and its first key, holding every workspace scope (not `operator`, unless
+ * asked: the CLI's `--operator`). Used by the CLI and by tests.
+ */
+export async function createWorkspaceWithAdminKey(dataSource: DataSource, name: string, options: { operator?: boolean } = {}): Promise<{ workspaceId: string; apiKey: string; apiKeyId: string }> {
   return dataSource.transaction(async (manager) => {
     const workspaceId = randomUUID();
     await manager.insert(WorkspaceEntity, { id: workspaceId, name });
-    const issued = await issueApiKey(manager, workspaceId, 'admin', API_KEY_SCOPES, null);
+    const scopes: ApiKeyScope[] = options.operator ? [...WORKSPACE_SCOPES, 'operator'] : [...WORKSPACE_SCOPES];
+    const issued = await issueApiKey(manager, workspaceId, options.operator ? 'operator' : 'admin', scopes, null);
     return { workspaceId, apiKey: issued.apiKey, apiKeyId: issued.id };
   });
 }

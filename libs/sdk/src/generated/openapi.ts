@@ -14,7 +14,10 @@ export interface paths {
         /** List the workspace's API keys (never their secrets) */
         get: operations["ApiKeysHttpController_list"];
         put?: never;
-        /** Create an API key; the full key is returned once */
+        /**
+         * Create an API key; the full key is returned once
+         * @description The `operator` scope can be given only by a key that holds it (403 `forbidden` otherwise).
+         */
         post: operations["ApiKeysHttpController_create"];
         delete?: never;
         options?: never;
@@ -34,6 +37,59 @@ export interface paths {
         post?: never;
         /** Revoke an API key; it stops working at once */
         delete: operations["ApiKeysHttpController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List every workspace, oldest first (scope `operator`) */
+        get: operations["WorkspacesHttpController_list"];
+        put?: never;
+        /** Create a workspace, without keys (scope `operator`); then create its first key under `/v1/workspaces/{id}/api-keys` */
+        post: operations["WorkspacesHttpController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a workspace's API keys, never their secrets (scope `operator`) */
+        get: operations["WorkspacesHttpController_listKeys"];
+        put?: never;
+        /** Create an API key in a workspace; the full key is returned once (scope `operator`) */
+        post: operations["WorkspacesHttpController_createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{id}/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a workspace's API key; it stops working at once (scope `operator`) */
+        delete: operations["WorkspacesHttpController_revokeKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -622,7 +678,7 @@ export interface components {
              * @example cbk_1f2e3d4c5b6a7980
              */
             prefix: string;
-            scopes: ("admin" | "connect" | "credentials:read" | "proxy")[];
+            scopes: ("admin" | "connect" | "credentials:read" | "proxy" | "operator")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -641,7 +697,7 @@ export interface components {
              *       "connect"
              *     ]
              */
-            scopes: ("admin" | "connect" | "credentials:read" | "proxy")[];
+            scopes: ("admin" | "connect" | "credentials:read" | "proxy" | "operator")[];
         };
         CreatedApiKey: {
             /** Format: uuid */
@@ -652,7 +708,7 @@ export interface components {
              * @example cbk_1f2e3d4c5b6a7980
              */
             prefix: string;
-            scopes: ("admin" | "connect" | "credentials:read" | "proxy")[];
+            scopes: ("admin" | "connect" | "credentials:read" | "proxy" | "operator")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -664,6 +720,36 @@ export interface components {
              * @example cbk_1f2e3d4c5b6a7980_…
              */
             apiKey: string;
+        };
+        ErrorDetail: {
+            /**
+             * @description Stable, machine-readable; the list per route is in its description.
+             * @example validation_failed
+             */
+            code: string;
+            /** @description For people; never contains a secret or a submitted value. */
+            message: string;
+            /** @description e.g. `errors: [{ path, message }]` for `validation_failed`, `retryAfterSeconds`. */
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        CreateWorkspaceRequest: {
+            /** @example Acme */
+            name: string;
+        };
+        Workspace: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WorkspaceList: {
+            items: components["schemas"]["Workspace"][];
         };
         CreateConnectorRequest: {
             /**
@@ -722,22 +808,6 @@ export interface components {
             activatedAt: string | null;
             /** Format: date-time */
             deactivatedAt: string | null;
-        };
-        ErrorDetail: {
-            /**
-             * @description Stable, machine-readable; the list per route is in its description.
-             * @example validation_failed
-             */
-            code: string;
-            /** @description For people; never contains a secret or a submitted value. */
-            message: string;
-            /** @description e.g. `errors: [{ path, message }]` for `validation_failed`, `retryAfterSeconds`. */
-            details?: {
-                [key: string]: unknown;
-            };
-        };
-        ErrorBody: {
-            error: components["schemas"]["ErrorDetail"];
         };
         DiscoverConnectorRequest: {
             /**
@@ -1899,7 +1969,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            /** @description `forbidden`: the key lacks `admin`, or asks for `operator` without holding it */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1946,6 +2016,246 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such resource in the caller's workspace (another workspace's ids answer the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesHttpController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceList"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesHttpController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWorkspaceRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workspace"];
+                };
+            };
+            /** @description `validation_failed` with every offending path in `details.errors`, or `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesHttpController_listKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesHttpController_createKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description `validation_failed` with every offending path in `details.errors`, or `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesHttpController_revokeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
