@@ -1,10 +1,14 @@
 import { ConnectSessionFailedError, CredentialBrokerError, WaitTimeoutError } from './errors';
 import type {
+  ApiKey,
   AuditEntry,
   AuditPage,
   AuthConfigInput,
   Connection,
   ConnectionPage,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  CreateWorkspaceRequest,
   Connector,
   ConnectorFromUrl,
   ConnectorTemplate,
@@ -35,6 +39,7 @@ import type {
   WebhookDeliveryPage,
   WebhookEndpoint,
   WebhookEndpointWithSecret,
+  Workspace,
 } from './types';
 
 export interface CredentialBrokerClientOptions {
@@ -101,6 +106,8 @@ export class CredentialBrokerClient {
   readonly proxy: ProxyApi;
   readonly webhookEndpoints: WebhookEndpointsApi;
   readonly audit: AuditApi;
+  readonly apiKeys: ApiKeysApi;
+  readonly workspaces: WorkspacesApi;
   private readonly baseUrl: string;
   private readonly apiKey: string;
   private readonly fetchImpl: typeof fetch;
@@ -118,6 +125,8 @@ export class CredentialBrokerClient {
     this.proxy = new ProxyApi(this);
     this.webhookEndpoints = new WebhookEndpointsApi(this);
     this.audit = new AuditApi(this);
+    this.apiKeys = new ApiKeysApi(this);
+    this.workspaces = new WorkspacesApi(this);
   }
 
   /**
@@ -553,5 +562,50 @@ export class AuditApi {
       yield* page.items;
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
+  }
+}
+
+/** The calling key's own workspace's API keys (scope `admin`). */
+export class ApiKeysApi {
+  constructor(private readonly client: CredentialBrokerClient) {}
+
+  async list(): Promise<ApiKey[]> {
+    return (await this.client.request<{ items: ApiKey[] }>('/v1/api-keys')).items;
+  }
+
+  /** The answer's `apiKey` is the full key, shown only this once. `operator` needs an operator key. */
+  create(request: CreateApiKeyRequest): Promise<CreatedApiKey> {
+    return this.client.request('/v1/api-keys', { method: 'POST', body: request });
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.client.request(`/v1/api-keys/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+}
+
+/** Every workspace and its keys (scope `operator`, given by the CLI's `create-workspace --operator` or by another operator key). */
+export class WorkspacesApi {
+  constructor(private readonly client: CredentialBrokerClient) {}
+
+  /** A workspace without keys: give it its first with `createApiKey`. */
+  create(request: CreateWorkspaceRequest): Promise<Workspace> {
+    return this.client.request('/v1/workspaces', { method: 'POST', body: request });
+  }
+
+  async list(): Promise<Workspace[]> {
+    return (await this.client.request<{ items: Workspace[] }>('/v1/workspaces')).items;
+  }
+
+  async listApiKeys(workspaceId: string): Promise<ApiKey[]> {
+    return (await this.client.request<{ items: ApiKey[] }>(`/v1/workspaces/${encodeURIComponent(workspaceId)}/api-keys`)).items;
+  }
+
+  /** The answer's `apiKey` is the full key, shown only this once. */
+  createApiKey(workspaceId: string, request: CreateApiKeyRequest): Promise<CreatedApiKey> {
+    return this.client.request(`/v1/workspaces/${encodeURIComponent(workspaceId)}/api-keys`, { method: 'POST', body: request });
+  }
+
+  async revokeApiKey(workspaceId: string, keyId: string): Promise<void> {
+    await this.client.request(`/v1/workspaces/${encodeURIComponent(workspaceId)}/api-keys/${encodeURIComponent(keyId)}`, { method: 'DELETE' });
   }
 }

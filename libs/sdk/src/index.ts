@@ -10,6 +10,8 @@ export {
   ProxyApi,
   WebhookEndpointsApi,
   AuditApi,
+  ApiKeysApi,
+  WorkspacesApi,
   type CredentialBrokerClientOptions,
   type ProxyRequestInit,
   type WaitForCompletionOptions,
