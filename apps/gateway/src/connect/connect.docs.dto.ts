@@ -35,6 +35,19 @@ export class OpenConnectSessionRequestDoc {
   @ApiPropertyOptional({ minLength: 1, maxLength: 128, description: 'The tenant placed into `{tenant}` of the connector\'s URLs (e.g. a Microsoft Entra tenant id).' }) tenant?: string;
   @ApiPropertyOptional({ maxLength: 2048, description: 'Where the callback sends the browser (303) instead of posting the outcome to its opener; must be an allowed origin.' })
   returnUrl?: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "The product's metadata for the connection (a JSON object, at most 16 KiB as JSON and 5 levels deep), as `PATCH /v1/connections/{id}` takes it. The connection the session creates carries it; a re-authorization merges it into the stored metadata.",
+  })
+  metadata?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', minLength: 1, maxLength: 256 },
+    maxProperties: 20,
+    description: 'Tags for the connection (`key: value`; keys of 1 to 64 letters, digits, `_`, `.`, `-`), as `PATCH /v1/connections/{id}` takes them. A bad tag answers 400 naming `tags.<key>`.',
+  })
+  tags?: Record<string, string>;
 }
 
 @ApiSchema({ name: 'OpenedConnectSession' })

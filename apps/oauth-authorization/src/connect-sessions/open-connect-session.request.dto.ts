@@ -22,4 +22,7 @@ export class OpenConnectSessionRequestDto {
   @IsOptional() @IsObject() attributes?: Record<string, unknown>;
   @IsOptional() @IsString() @Length(1, 128) tenant?: string;
   @IsOptional() @IsString() @MaxLength(2048) returnUrl?: string;
+  /** The connection's metadata and tags, as `PATCH /v1/connections/{id}` takes them (same bounds). */
+  @IsOptional() @IsObject() metadata?: Record<string, unknown>;
+  @IsOptional() @IsObject() tags?: Record<string, string>;
 }

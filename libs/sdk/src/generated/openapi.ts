@@ -1075,6 +1075,14 @@ export interface components {
             tenant?: string;
             /** @description Where the callback sends the browser (303) instead of posting the outcome to its opener; must be an allowed origin. */
             returnUrl?: string;
+            /** @description The product's metadata for the connection (a JSON object, at most 16 KiB as JSON and 5 levels deep), as `PATCH /v1/connections/{id}` takes it. The connection the session creates carries it; a re-authorization merges it into the stored metadata. */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** @description Tags for the connection (`key: value`; keys of 1 to 64 letters, digits, `_`, `.`, `-`), as `PATCH /v1/connections/{id}` takes them. A bad tag answers 400 naming `tags.<key>`. */
+            tags?: {
+                [key: string]: string;
+            };
         };
         OpenedConnectSession: {
             /** Format: uuid */
