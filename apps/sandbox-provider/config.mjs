@@ -178,6 +178,8 @@ export function loadConfig(env = process.env) {
     control: env.SANDBOX_CONTROL !== '0' && env.SANDBOX_CONTROL !== 'false',
     omitExpiresIn: env.SANDBOX_OMIT_EXPIRES_IN === '1' || env.SANDBOX_OMIT_EXPIRES_IN === 'true',
     clientIdMetadataDocuments: env.SANDBOX_CLIENT_ID_METADATA_DOCUMENTS === '1' || env.SANDBOX_CLIENT_ID_METADATA_DOCUMENTS === 'true',
+    registrationManagement: env.SANDBOX_REGISTRATION_MANAGEMENT !== '0' && env.SANDBOX_REGISTRATION_MANAGEMENT !== 'false',
+    registeredSecretTtl: env.SANDBOX_REGISTERED_SECRET_TTL ? positiveInt(env, 'SANDBOX_REGISTERED_SECRET_TTL', 0) : undefined,
     database: database(env),
     resolveIssuer: (listenPort) => `${origin(env, host, listenPort)}${path}`,
   };

@@ -23,6 +23,7 @@ function emptyStats() {
     authorizationCodeReuseDetections: 0,
     faultsInjected: 0,
     grantsRevokedByControl: 0,
+    registeredSecretsRotated: 0,
   };
 }
 
@@ -73,11 +74,14 @@ export class SandboxControl {
     this.store = store;
     this.stats = emptyStats();
     this.tokenFault = undefined;
+    /** When set, tokens for the sandbox API name this audience instead of the resource asked for. */
+    this.resourceAudience = undefined;
   }
 
   reset() {
     this.stats = emptyStats();
     this.tokenFault = undefined;
+    this.resourceAudience = undefined;
   }
 
   countGrantType(grantType, counts = this.stats.tokenRequests.byGrantType) {
@@ -188,6 +192,19 @@ async function revokeAccountGrants(provider, store, accountId) {
   return grantIds.length;
 }
 
+function faultsView(control) {
+  return { tokenEndpoint: control.tokenFault ?? { mode: 'none' }, resourceAudience: control.resourceAudience ?? null };
+}
+
+/** A POST /_sandbox/faults `resourceAudience`: an absolute URL, or null to issue tokens for the resource again. */
+function parseAudience(value) {
+  if (value === null) return undefined;
+  if (typeof value !== 'string' || !URL.canParse(value)) {
+    throw new HttpError(400, 'invalid_request', 'resourceAudience must be an absolute URL or null');
+  }
+  return value;
+}
+
 /**
  * Handles /_sandbox/* requests. Returns false when the path is not a control route.
  */
@@ -195,21 +212,25 @@ export async function handleControlRequest(control, provider, req, res, pathname
   const route = `${req.method} ${pathname}`;
   switch (route) {
     case 'GET /_sandbox/faults':
-      sendJson(res, 200, { tokenEndpoint: control.tokenFault ?? { mode: 'none' } });
+      sendJson(res, 200, faultsView(control));
       return true;
     case 'POST /_sandbox/faults': {
       const body = await readJson(req);
       if (body.tokenEndpoint !== undefined) {
         control.tokenFault = parseTokenFault(body.tokenEndpoint);
       }
-      log({ msg: 'sandbox faults set', tokenEndpoint: control.tokenFault ?? { mode: 'none' } });
-      sendJson(res, 200, { tokenEndpoint: control.tokenFault ?? { mode: 'none' } });
+      if (body.resourceAudience !== undefined) {
+        control.resourceAudience = parseAudience(body.resourceAudience);
+      }
+      log({ msg: 'sandbox faults set', ...faultsView(control) });
+      sendJson(res, 200, faultsView(control));
       return true;
     }
     case 'DELETE /_sandbox/faults':
       control.tokenFault = undefined;
+      control.resourceAudience = undefined;
       log({ msg: 'sandbox faults cleared' });
-      sendJson(res, 200, { tokenEndpoint: { mode: 'none' } });
+      sendJson(res, 200, faultsView(control));
       return true;
     case 'GET /_sandbox/stats':
       sendJson(res, 200, control.stats);

@@ -118,9 +118,9 @@ async function start() {
     process.stderr.write(`sandbox-provider: cannot open its database (SANDBOX_DATABASE_URL): ${err.message}\n`);
     process.exit(1);
   }
-  const { provider, apiResource } = createProvider(config, issuer, store);
-  const resource = { url: apiResource, metadataUrl: `${issuer}${RESOURCE_METADATA_PATH}` };
   const control = new SandboxControl({ tokenPath: TOKEN_PATH, store });
+  const { provider, apiResource } = createProvider(config, issuer, store, control);
+  const resource = { url: apiResource, metadataUrl: `${issuer}${RESOURCE_METADATA_PATH}` };
 
   provider.use(control.tokenMiddleware());
   // Reuse detection: oidc-provider revokes the whole grant when a consumed (already rotated)

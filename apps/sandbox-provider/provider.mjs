@@ -7,6 +7,7 @@ import { withClientMetadataDocuments } from './client-metadata-documents.mjs';
 import { CLIENT_AUTH_METHODS } from './config.mjs';
 import { errorPage } from './views.mjs';
 import { log } from './http-util.mjs';
+import { expiringRegisteredSecrets } from './registered-secrets.mjs';
 
 export const TOKEN_PATH = '/token';
 export const INTERACTION_PREFIX = '/interaction/';
@@ -43,7 +44,7 @@ async function withoutExpiresIn(ctx, next) {
   }
 }
 
-export function createProvider(config, issuer, store) {
+export function createProvider(config, issuer, store, control) {
   const apiResource = `${issuer}${API_RESOURCE_PATH}`;
 
   const configuration = {
@@ -85,7 +86,7 @@ export function createProvider(config, issuer, store) {
       // Dynamic client registration (RFC 7591) without an initial access token, as MCP servers offer
       // it, and its management (RFC 7592): read, update and delete with the registration access token.
       registration: { enabled: true },
-      registrationManagement: { enabled: true },
+      registrationManagement: { enabled: config.registrationManagement },
       userinfo: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -105,7 +106,8 @@ export function createProvider(config, issuer, store) {
           }
           return {
             scope: API_SCOPES.join(' '),
-            audience: apiResource,
+            // a control switch makes tokens for another audience, as a server ignoring `resource` would
+            audience: control.resourceAudience ?? apiResource,
             accessTokenFormat: 'opaque',
             accessTokenTTL: config.accessTokenTtl,
           };
@@ -142,6 +144,7 @@ export function createProvider(config, issuer, store) {
 
   const provider = new Provider(issuer, configuration);
   if (config.omitExpiresIn) provider.use(withoutExpiresIn);
+  if (config.registeredSecretTtl !== undefined) provider.use(expiringRegisteredSecrets(store.Adapter, config.registeredSecretTtl, control));
   provider.on('server_error', (ctx, err) => {
     log({
       msg: 'provider server_error', path: ctx.path, error: err.message, stack: err.stack,

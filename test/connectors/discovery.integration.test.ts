@@ -91,7 +91,8 @@ describe('Connectors from one URL (discovery)', () => {
   };
 
   beforeAll(async () => {
-    system = await startSystem();
+    // registered secrets are looked at often, so that one a few seconds from expiry is renewed in time
+    system = await startSystem({ serviceEnv: { 'connector-config': { CLIENT_REGISTRATION_RENEWAL_INTERVAL_MS: '250' } } });
     sandbox = await startSandboxProvider({
       clients: [{ client_id: 'cb-discovered', client_secret: CLIENT_SECRET, redirect_uris: [`${system.urls.gateway}/oauth/callback`], token_endpoint_auth_method: 'client_secret_basic' }],
     });
@@ -179,6 +180,28 @@ describe('Connectors from one URL (discovery)', () => {
     await waitFor(async () => ((await whoami(second.token)).status === 401 ? true : undefined), { timeoutMs: 30_000, description: 'the token to be revoked' });
   });
 
+  it('refuses a token issued for another audience than the resource, where introspection says whom it is for', async () => {
+    const mcpUrl = `${sandbox.issuer}/api`;
+    const found = (await discover(mcpUrl)).body;
+    expect(found.draft).toMatchObject({ resource: mcpUrl, introspectionUrl: sandbox.urls.introspection });
+    const connectorId = await createFrom(found, 'audience-checked');
+    await sandbox.setResourceAudience(`${sandbox.issuer}/elsewhere`);
+    try {
+      const session = await openSession(gateway, { connectorId, endUserId: 'audience-user' });
+      const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl as string);
+      await fetch(callbackUrl, { redirect: 'manual' });
+      const failed = await sessionReaches(gateway, session.sessionId, 'failed');
+      expect(failed.error?.code).toBe('audience_mismatch');
+      expect(failed.error?.reason).toMatch(/another audience than the resource/);
+      expect((await gateway.call('POST', `/v1/connections/${session.connectionId}/credential`, { body: {} })).status).toBe(404);
+    } finally {
+      await sandbox.setResourceAudience(null);
+    }
+    // the same connector connects once the server issues tokens for the resource again
+    const connectionId = await connect(connectorId);
+    expect(await whoami((await accessToken(connectionId)).token)).toMatchObject({ status: 200, body: { aud: mcpUrl } });
+  });
+
   it('re-discovers a connector and lists what its server publishes differently now, changing nothing', async () => {
     const found = (await discover(sandbox.issuer)).body;
     const created = await gateway.call<{ id: string }>('POST', '/v1/connectors', {
@@ -228,6 +251,67 @@ describe('Connectors from one URL (discovery)', () => {
     await broker.connectors.deactivate(created.id);
     await broker.connectors.delete(created.id);
     expect(await authorize()).toBe(400);
+  });
+
+  /** The connector's client id and version, and token-issuance's copy of it once it has caught up. */
+  const connectorSeenEverywhere = async (connectorId: string, predicate: (clientId: string) => boolean): Promise<string> =>
+    waitFor(
+      async () => {
+        const stored = await gateway.call<{ version: number; config: { clientId: string } }>('GET', `/v1/connectors/${connectorId}`);
+        if (!predicate(stored.body.config.clientId)) return undefined;
+        const projected = await withDb(system, async (db) => (await db.query('SELECT version FROM token_issuance.connectors WHERE connector_id = $1', [connectorId])).rows[0] as { version: number } | undefined);
+        return projected?.version === stored.body.version ? stored.body.config.clientId : undefined;
+      },
+      { timeoutMs: 30_000, description: 'the renewed client to reach token-issuance' },
+    );
+
+  it('renews an expiring registered client secret through RFC 7592 before it expires; the client id and its connections stay', async () => {
+    const renewing = await startSandboxProvider({ clients: [{ client_id: 'unused', client_secret: 'unused-secret-0123456789', redirect_uris: ['http://127.0.0.1/unused'] }], registeredSecretTtlSeconds: 15 });
+    try {
+      const created = await broker.connectors.createFromUrl({ url: `${renewing.issuer}/api`, slug: 'renewed-client', name: 'Renewed client' });
+      expect(created.registration.method).toBe('dynamic');
+      const expiresAt = Date.parse(created.registration.clientSecretExpiresAt as string);
+      expect(expiresAt).toBeGreaterThan(Date.now());
+      const clientId = (created.config as { clientId: string }).clientId;
+      await broker.connectors.activate(created.id);
+      const session = await openSession(gateway, { connectorId: created.id, endUserId: 'renewed-user' });
+      const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl as string);
+      expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(200);
+      await sessionReaches(gateway, session.sessionId, 'completed');
+
+      // the server issued a new secret for the same client before the old one expired, and replaced the old one
+      await waitFor(async () => ((await renewing.stats()).registeredSecretsRotated >= 1 ? true : undefined), { timeoutMs: 30_000, description: 'the secret to be renewed' });
+      expect(Date.now()).toBeLessThan(expiresAt);
+      expect(await connectorSeenEverywhere(created.id, (id) => id === clientId)).toBe(clientId);
+      const row = await withDb(system, async (db) => (await db.query('SELECT client_secret_expires_at FROM connector_config.client_registrations WHERE connector_id = $1', [created.id])).rows[0] as { client_secret_expires_at: Date });
+      expect(row.client_secret_expires_at.getTime()).toBeGreaterThan(expiresAt);
+      const changes = await gateway.call<{ items: Array<{ actor: string }> }>('GET', `/v1/connectors/${created.id}/changes`);
+      expect(changes.body.items.map((change) => change.actor)).toContain('system:client-registration');
+
+      // the connection refreshes with the new secret: the old one is gone at the server
+      const first = await accessToken(session.connectionId);
+      const refreshed = await gateway.call<{ outcome: string }>('POST', `/v1/connections/${session.connectionId}/report-unauthorized`, { body: { credentialVersion: first.version } });
+      expect(refreshed.body.outcome).toBe('refreshed');
+    } finally {
+      await renewing.stop();
+    }
+  });
+
+  it('registers a new client when the server cannot renew the expiring one, and the connector connects with it', async () => {
+    const unmanaged = await startSandboxProvider({ clients: [{ client_id: 'unused', client_secret: 'unused-secret-0123456789', redirect_uris: ['http://127.0.0.1/unused'] }], registeredSecretTtlSeconds: 12, registrationManagement: false });
+    try {
+      const created = await broker.connectors.createFromUrl({ url: `${unmanaged.issuer}/api`, slug: 'reregistered-client', name: 'Re-registered client' });
+      const firstClientId = (created.config as { clientId: string }).clientId;
+      await broker.connectors.activate(created.id);
+      const secondClientId = await connectorSeenEverywhere(created.id, (id) => id !== firstClientId);
+      const session = await openSession(gateway, { connectorId: created.id, endUserId: 'reregistered-user' });
+      expect(new URL(session.authorizationUrl as string).searchParams.get('client_id')).toBe(secondClientId);
+      const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl as string);
+      expect((await fetch(callbackUrl, { redirect: 'manual' })).status).toBe(200);
+      await sessionReaches(gateway, session.sessionId, 'completed');
+    } finally {
+      await unmanaged.stop();
+    }
   });
 
   it("uses the workspace's Client ID Metadata Document as the client where the server accepts them, and connects with it", async () => {

@@ -319,6 +319,46 @@ describe('the proxy', () => {
     expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('proxy_not_configured');
   });
 
+  it("sends a connection's credential only to the API origin it was issued for, whatever the connector says later", async () => {
+    const elsewhere = new Upstream();
+    await elsewhere.start();
+    try {
+      const moving = await activeConnector(gateway, 'moving-api', { mode: 'BEARER', apiBaseUrl: `${upstream.base}/api` });
+      const token = canary('moving');
+      const connectionId = await typedConnection(moving, 'u-moving', { token });
+      expect((await proxy('GET', connectionId, '/before')).status).toBe(200);
+      const patch = async (apiBaseUrl: string) => expect((await gateway.call('PATCH', `/v1/connectors/${moving}`, { body: { config: { mode: 'BEARER', apiBaseUrl } } })).status).toBe(200);
+
+      // another path on the same origin is followed
+      await patch(`${upstream.base}/api/v2`);
+      await waitFor(async () => ((await proxy('GET', connectionId, '/same-origin')).status === 200 && upstream.hits('/api/v2/same-origin').length > 0 ? true : undefined), {
+        timeoutMs: 30_000,
+        description: 'the new path to be used',
+      });
+
+      // another origin is refused once token-issuance knows of it, and nothing reaches that origin
+      await patch(`${elsewhere.base}/api`);
+      const refused = await waitFor(
+        async () => {
+          const answer = await proxy('GET', connectionId, '/after');
+          return answer.status === 409 ? answer : undefined;
+        },
+        { timeoutMs: 30_000, description: 'the moved origin to be refused' },
+      );
+      expect(refused.headers.get('x-broker-error')).toBe('true');
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('proxy_api_origin_changed');
+      expect(elsewhere.received).toHaveLength(0);
+
+      // a connection made after the move is bound to the new origin
+      const later = await typedConnection(moving, 'u-moving-later', { token: canary('later') });
+      expect((await proxy('GET', later, '/new-home')).status).toBe(200);
+      expect(elsewhere.hits('/api/new-home')).toHaveLength(1);
+      expect(JSON.stringify(elsewhere.received)).not.toContain(token);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
   it('streams a 20 MB download: the answer begins before the provider has finished sending it', async () => {
     const answer = await proxy('GET', connections.bearer as string, '/download');
     expect(answer.status).toBe(200);

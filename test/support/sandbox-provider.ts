@@ -41,6 +41,10 @@ export interface StartSandboxProviderOptions {
   omitExpiresIn?: boolean;
   /** Accepts a client_id that is a URL, as a Client ID Metadata Document, and says so in discovery. */
   clientIdMetadataDocuments?: boolean;
+  /** Secrets of dynamically registered clients expire after this many seconds; an RFC 7592 update issues a new one. */
+  registeredSecretTtlSeconds?: number;
+  /** false: registered clients cannot be read, updated or deleted (RFC 7592). */
+  registrationManagement?: boolean;
   /** Keep grants, tokens and keys in this PostgreSQL database (SANDBOX_DATABASE_URL) instead of memory. */
   databaseUrl?: string;
   /** Its schema (SANDBOX_DATABASE_SCHEMA, default sandbox_provider). */
@@ -74,6 +78,8 @@ export interface SandboxStats {
   authorizationCodeReuseDetections: number;
   faultsInjected: number;
   grantsRevokedByControl: number;
+  /** New secrets issued by RFC 7592 updates of registered clients (with `registeredSecretTtlSeconds`). */
+  registeredSecretsRotated: number;
 }
 
 export interface SandboxProviderUrls {
@@ -91,6 +97,8 @@ export interface SandboxProvider {
   /** Resource indicator of the sandbox API (client_credentials tokens default to it; scopes api:read api:write). */
   readonly apiResource: string;
   setTokenFault(fault: SandboxTokenFault): Promise<void>;
+  /** Tokens for the sandbox API name this audience instead of the resource asked for; null restores it. */
+  setResourceAudience(audience: string | null): Promise<void>;
   clearFaults(): Promise<void>;
   stats(): Promise<SandboxStats>;
   /** Revokes every grant (and all tokens) of a user, as if they revoked access at the provider. */
@@ -250,6 +258,8 @@ async function spawnOnce(options: StartSandboxProviderOptions, port: number, log
   if (options.basePath !== undefined) env.SANDBOX_BASE_PATH = options.basePath;
   if (options.omitExpiresIn) env.SANDBOX_OMIT_EXPIRES_IN = '1';
   if (options.clientIdMetadataDocuments) env.SANDBOX_CLIENT_ID_METADATA_DOCUMENTS = '1';
+  if (options.registrationManagement === false) env.SANDBOX_REGISTRATION_MANAGEMENT = '0';
+  if (options.registeredSecretTtlSeconds !== undefined) env.SANDBOX_REGISTERED_SECRET_TTL = String(options.registeredSecretTtlSeconds);
   if (options.databaseUrl !== undefined) env.SANDBOX_DATABASE_URL = options.databaseUrl;
   if (options.databaseSchema !== undefined) env.SANDBOX_DATABASE_SCHEMA = options.databaseSchema;
 
@@ -292,6 +302,9 @@ async function spawnOnce(options: StartSandboxProviderOptions, port: number, log
     },
     async setTokenFault(fault) {
       await controlRequest(issuer, 'POST', 'faults', { tokenEndpoint: fault });
+    },
+    async setResourceAudience(audience) {
+      await controlRequest(issuer, 'POST', 'faults', { resourceAudience: audience });
     },
     async clearFaults() {
       await controlRequest(issuer, 'DELETE', 'faults');

@@ -6,10 +6,12 @@
  * workspace's dead endpoint delaying nobody else's deliveries, and the secret in no log or answer
  * but the two that show it.
  */
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { ServiceMetrics } from '@cb/platform';
 import { CredentialBrokerClient, CredentialBrokerError } from '@cb/sdk';
 import { waitFor } from '../harness';
-import { activeConnector, Gateway, newWorkspace, openSession, seenResponses, sessionReaches } from '../connect/connect-helpers';
+import { activeConnector, Gateway, newWorkspace, openSession, seenResponses, sessionReaches, withDb } from '../connect/connect-helpers';
 import { RunningSystem, startSystem } from '../support/system';
 import { bodyOf, verifies, WebhookReceiver, type ReceivedDelivery } from './webhook-receiver';
 
@@ -94,6 +96,7 @@ describe('webhooks', () => {
           WEBHOOK_CONCURRENCY: '6',
           WEBHOOK_CONCURRENCY_PER_ENDPOINT: '2',
           WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES: '2',
+          WEBHOOK_PRUNE_INTERVAL_MS: '200',
         },
       },
     });
@@ -310,6 +313,26 @@ describe('webhooks', () => {
     expect(receiver.hanging).toBeLessThanOrEqual(2);
   });
 
+  it('deletes finished deliveries and their attempts once they are older than WEBHOOK_RETENTION_DAYS, and keeps recent ones', async () => {
+    const endpoint = await createEndpoint(gateway, '/ok', ['connector.activated']);
+    const first = await activeConnector(gateway, 'retained-old', { mode: 'BEARER' });
+    const second = await activeConnector(gateway, 'retained-new', { mode: 'BEARER' });
+    const old = await arrived('/ok', (d) => bodyOf(d).type === 'connector.activated' && bodyOf(d).data.connectorId === first, 'the first activation');
+    const recent = await arrived('/ok', (d) => bodyOf(d).type === 'connector.activated' && bodyOf(d).data.connectorId === second, 'the second activation');
+    const recorded = async () => (await deliveries(gateway, endpoint.id)).filter((d) => [old.webhookId, recent.webhookId].includes(d.id) && d.status === 'succeeded');
+    await waitFor(async () => ((await recorded()).length === 2 ? true : undefined), { timeoutMs: 30_000, description: 'both deliveries recorded' });
+
+    // the first finished 31 days ago (the default retention is 30)
+    await withDb(system, (db) => db.query(`UPDATE connector_config.webhook_deliveries SET completed_at = now() - interval '31 days' WHERE id = $1`, [old.webhookId]));
+    await waitFor(async () => ((await deliveries(gateway, endpoint.id)).some((d) => d.id === old.webhookId) ? undefined : true), { timeoutMs: 30_000, description: 'the old delivery to be pruned' });
+    const left = await withDb(system, async (db) => (await db.query('SELECT delivery_id FROM connector_config.webhook_attempts WHERE delivery_id = ANY ($1)', [[old.webhookId, recent.webhookId]])).rows as Array<{ delivery_id: string }>);
+    expect(left.map((row) => row.delivery_id)).toEqual([recent.webhookId]);
+    const kept = (await deliveries(gateway, endpoint.id)).map((d) => d.id);
+    expect(kept).toContain(recent.webhookId);
+    expect(kept).not.toContain(old.webhookId);
+    await gateway.call('DELETE', `/v1/webhook-endpoints/${endpoint.id}`);
+  });
+
   it('is managed through the SDK: webhookEndpoints create, list, get, update, rotateSecret, deliveries, attempts, replay, delete', async () => {
     const broker = new CredentialBrokerClient({ baseUrl: system.urls.gateway, apiKey: gateway.apiKey });
     const endpoint = await broker.webhookEndpoints.create({ url: receiver.url('/ok'), eventTypes: ['connector.activated'], description: 'sdk' });
@@ -346,5 +369,45 @@ describe('webhooks', () => {
       expect(showing.every((route) => route === 'POST /v1/webhook-endpoints' || route === 'POST /v1/webhook-endpoints/:id/rotate-secret')).toBe(true);
       expect(showing).toHaveLength(1);
     }
+  });
+});
+
+describe('webhooks under the production outbound policy', () => {
+  let system: RunningSystem;
+  let listener: Server;
+  let port = 0;
+  let connectionsMade = 0;
+
+  beforeAll(async () => {
+    system = await startSystem({ serviceEnv: { 'connector-config': { RUN_MODE: 'production', WEBHOOK_POLL_INTERVAL_MS: '100', WEBHOOK_RETRY_SCHEDULE: '300ms' } } });
+    // stands where an internal service would: it only counts who connects
+    listener = createServer((socket) => {
+      connectionsMade += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    port = (listener.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => listener?.close(resolve));
+    await system?.stop();
+  });
+
+  it('records an attempt to an endpoint on an internal address as refused, and connects to nothing', async () => {
+    const { gateway } = await newWorkspace(system, 'Policy Co');
+    const created = await gateway.call<{ id: string }>('POST', '/v1/webhook-endpoints', { body: { url: `https://127.0.0.1:${port}/in`, eventTypes: ['connector.activated'] } });
+    expect(created.status).toBe(201);
+    await activeConnector(gateway, 'policy-bearer', { mode: 'BEARER' });
+    const failed = await waitFor(
+      async () => {
+        const listed = await gateway.call<{ items: Delivery[] }>('GET', `/v1/webhook-endpoints/${created.body.id}/deliveries`);
+        return listed.body.items.find((d) => d.status === 'failed');
+      },
+      { timeoutMs: 30_000, description: 'the delivery to fail' },
+    );
+    const tried = await gateway.call<{ items: Attempt[] }>('GET', `/v1/webhook-endpoints/${created.body.id}/deliveries/${failed.id}/attempts`);
+    expect(tried.body.items.map((attempt) => attempt.outcome)).toEqual(['refused', 'refused']);
+    expect(connectionsMade).toBe(0);
   });
 });

@@ -13,6 +13,8 @@ export interface ConnectorConfigSettings {
   oauthRedirectUri: string | undefined;
   /** The gateway's public address: a workspace's Client ID Metadata Document is served under it. */
   publicBaseUrl: string | undefined;
+  /** How often expiring secrets of clients the broker registered are looked for. */
+  registrationRenewalIntervalMs: number;
   /** `AUDIT_RETENTION_DAYS` and the prune's pace: how long connector changes are kept. */
   auditRetention: AuditRetentionSettings;
 }
@@ -34,6 +36,7 @@ export function loadConnectorConfigConfig(env: NodeJS.ProcessEnv = process.env):
       discoveryTimeoutMs: fromEnv.integer('DISCOVERY_TIMEOUT_MS', 5000, { min: 100, max: 60000 }),
       oauthRedirectUri: fromEnv.optional('OAUTH_REDIRECT_URI', fromEnv.url('OAUTH_REDIRECT_URI', ['https:', 'http:'])),
       publicBaseUrl: fromEnv.optional('PUBLIC_BASE_URL', fromEnv.url('PUBLIC_BASE_URL', ['https:', 'http:'])),
+      registrationRenewalIntervalMs: fromEnv.integer('CLIENT_REGISTRATION_RENEWAL_INTERVAL_MS', 60_000, { min: 100, max: 3_600_000 }),
       auditRetention: auditRetentionReader,
     },
     env,

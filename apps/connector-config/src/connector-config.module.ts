@@ -26,6 +26,7 @@ import { DiscoverConnectorService } from './discover-connector/discover-connecto
 import { ClientRegistrationEntity } from './discover-connector/client-registration.entity';
 import { CreateFromUrlService } from './discover-connector/create-from-url.service';
 import { ClientRegistrations } from './discover-connector/client-registrations';
+import { RegistrationRenewal } from './discover-connector/registration-renewal';
 import { DeleteConnectorHttpController } from './delete-connector/delete-connector.http.controller';
 import { MIGRATIONS } from './migrations';
 import { QueryConnectorsHttpController } from './query-connectors/query-connectors.http.controller';
@@ -67,6 +68,7 @@ export class ConnectorConfigModule {
         DiscoverConnectorService,
         CreateFromUrlService,
         ClientRegistrations,
+        RegistrationRenewal,
         UpdateConnectorService,
         ActivateConnectorService,
         DeactivateConnectorService,

@@ -32,6 +32,14 @@ export const proxyNotConfigured = (connectorId: string): AppError =>
 export const proxyBaseUrlUnavailable = (placeholder: string | undefined): AppError =>
   new AppError('proxy_base_url_unavailable', "The connector's apiBaseUrl cannot be filled in for this connection.", 409, { placeholder });
 
+export const proxyApiOriginMoved = (connectionId: string): AppError =>
+  new AppError(
+    'proxy_api_origin_changed',
+    "The connector's apiBaseUrl now points at another origin than when this connection was made; the credential is only sent to the origin it was issued for. Reconnect to use the new one.",
+    409,
+    { connectionId },
+  );
+
 export const proxyCredentialUnavailable = (connectionId: string): AppError =>
   new AppError('proxy_credential_unavailable', "The connection's credential lacks a value its connector's placement names.", 409, { connectionId });
 

@@ -17,6 +17,7 @@ export {
   type RevocationRequestOptions,
   type TokenTypeHint,
 } from './revocation-request';
+export { audienceProblem, jwtAudiences } from './token-audience';
 export { parseTokenResponse, type TokenResponsePaths, type TokenResult } from './token-response';
 export type { JsonValue } from './response-body';
 export { isTokenError, TOKEN_ERROR_CODES, type TokenError } from './token-error';
@@ -49,6 +50,7 @@ export {
   clientMetadataDocumentUrl,
   deleteClientRegistration,
   registerClient,
+  updateClientRegistration,
   type ClientMetadata,
   type RegisteredClient,
 } from './discovery';

@@ -5,6 +5,7 @@ import { sendRequest, type SendOptions } from './send-request';
 import { invalidTokenResponse, providerError, TOKEN_ERROR_CODES, type TokenError } from './token-error';
 import type { TokenRequest } from './token-request';
 import { parseTokenResponse, type TokenResponsePaths, type TokenResult } from './token-response';
+import { audiences } from './token-audience';
 
 export interface RequestTokenOptions extends SendOptions {
   readonly responsePaths?: TokenResponsePaths;
@@ -59,6 +60,8 @@ export interface IntrospectionResult {
   readonly ok: true;
   readonly active: boolean;
   readonly exp?: number;
+  /** The token's audiences, when the server names them. */
+  readonly aud?: string[];
 }
 
 /**
@@ -78,7 +81,8 @@ export function parseIntrospectionResponse(status: number, contentType: string |
   const active = body?.['active'];
   if (typeof active !== 'boolean') return invalidTokenResponse(status, 'the introspection response has no boolean active member');
   const exp = epochSeconds(body?.['exp']);
-  return { ok: true, active, ...(exp === undefined ? {} : { exp }) };
+  const aud = audiences(body?.['aud']);
+  return { ok: true, active, ...(exp === undefined ? {} : { exp }), ...(aud === undefined ? {} : { aud }) };
 }
 
 function epochSeconds(value: unknown): number | undefined {

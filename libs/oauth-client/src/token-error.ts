@@ -42,6 +42,8 @@ export const TOKEN_ERROR_CODES = {
   timeout: 'timeout',
   /** The answer was longer than 64 KiB (`MAX_RESPONSE_BYTES`): the rest was not read, the connection was closed. */
   responseTooLarge: 'response_too_large',
+  /** A token asked for a resource (RFC 8707) names another audience. */
+  audienceMismatch: 'audience_mismatch',
 } as const;
 
 const MAX_ERROR_CODE_LENGTH = 64;

@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /**
  * A client the broker registered for a connector (RFC 7591). The client id and secret live in the
  * connector's configuration like any other; this row keeps what managing the registration needs
- * (RFC 7592), the registration access token sealed, and when the secret expires.
+ * (RFC 7592), the registration access token sealed, and when the secret expires (renewed before then).
  */
 @Entity({ name: 'client_registrations' })
 export class ClientRegistrationEntity {
@@ -14,4 +14,7 @@ export class ClientRegistrationEntity {
   @Column('text', { name: 'sealed_registration_access_token', nullable: true }) sealedRegistrationAccessToken: string | null;
   @Column('timestamptz', { name: 'client_secret_expires_at', nullable: true }) clientSecretExpiresAt: Date | null;
   @Column('timestamptz', { name: 'registered_at' }) registeredAt: Date;
+  /** When the current secret was issued: renewal is due two thirds of the way to its expiry. */
+  @Column('timestamptz', { name: 'secret_issued_at' }) secretIssuedAt: Date;
+  @Column('timestamptz', { name: 'renewal_lease_until', nullable: true }) renewalLeaseUntil: Date | null;
 }

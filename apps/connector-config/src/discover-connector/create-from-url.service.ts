@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { clientMetadataDocumentUrl, DiscoveryError, registerClient, type RegisteredClient } from '@cb/oauth-client';
+import { clientMetadataDocumentUrl } from '@cb/oauth-client';
 import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from '../connector-config.config';
-import { clientRegistrationRequired, discoveryFailed } from '../connector-config.errors';
+import { clientRegistrationRequired } from '../connector-config.errors';
 import type { ConnectorResponse } from '../connectors/connector.mapper';
 import { ConnectorStore } from '../connectors/connector.store';
 import { checkEnvelope, failIfAny } from '../connectors/request-validation';
@@ -63,28 +63,10 @@ export class CreateFromUrlService {
     if (endpoint === null) throw clientRegistrationRequired(`the server offers no dynamic client registration: ${discovered.registration.reason}`);
     if (this.config.oauthRedirectUri === undefined) throw clientRegistrationRequired('OAUTH_REDIRECT_URI is not set for connector-config, so the broker cannot register a client; give clientId');
 
-    const registered = await this.register(endpoint, name, draft);
+    const registered = await this.registrations.register(endpoint, name, (draft as Record<string, unknown>).clientAuthMethod);
     const config = { ...draft, clientId: registered.clientId, ...(registered.clientSecret === undefined ? {} : { clientSecret: registered.clientSecret }) };
     const connector = await this.creator.create(workspaceId, { slug, name, config }, actor, (manager, connectorId) => this.registrations.record(manager, connectorId, workspaceId, endpoint, registered));
     this.logger.log({ connectorId: connector.id, registrationEndpoint: new URL(endpoint).origin }, 'registered a client for a connector');
     return { ...connector, registration: { method: 'dynamic', clientSecretExpiresAt: registered.clientSecretExpiresAt?.toISOString() ?? null } };
-  }
-
-  /** Without `scope`: servers check it against their own list, which often leaves out a resource's scopes; the scopes are asked for at authorization. */
-  private async register(endpoint: string, name: string, draft: Record<string, unknown>): Promise<RegisteredClient> {
-    try {
-      return await registerClient(
-        endpoint,
-        {
-          redirectUris: [this.config.oauthRedirectUri as string],
-          clientName: `Credential Broker: ${name}`.slice(0, 200),
-          tokenEndpointAuthMethod: draft.clientAuthMethod === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
-        },
-        { outbound: this.config.outbound, timeoutMs: this.config.discoveryTimeoutMs },
-      );
-    } catch (error) {
-      if (error instanceof DiscoveryError) throw discoveryFailed(error.problem, error.message);
-      throw error;
-    }
   }
 }

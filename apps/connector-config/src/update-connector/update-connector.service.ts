@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isDeepStrictEqual } from 'node:util';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { activationGaps, AuthConfig, mergeSecrets, splitSecrets } from '@cb/auth-modes';
 import { FieldProblem } from '@cb/platform';
 import { ConnectorAuditTrail } from '../connector-changes/connector-audit-trail';
@@ -15,6 +15,14 @@ import { ConnectorStore, rethrowUniqueSlug } from '../connectors/connector.store
 import { checkAuthConfig, checkEnvelope, failIfAny } from '../connectors/request-validation';
 import { secretReentryProblems } from './secret-reentry';
 import { clientSecretRequired, modeChangeRefused } from '../connector-config.errors';
+
+/** A connector's editable values, its secrets opened. */
+export interface ConnectorValues {
+  slug: string;
+  name: string;
+  config: AuthConfig;
+  secrets: Record<string, string>;
+}
 
 /**
  * PATCH semantics: `slug`, `name` and `config` replace the stored values when given. `config` is a
@@ -69,25 +77,35 @@ export class UpdateConnectorService {
       const name = request.name ?? connector.name;
       if (slug !== connector.slug) await this.store.assertSlugFree(manager, workspaceId, slug, connector.id);
 
-      const changed = slug !== connector.slug || name !== connector.name || !isDeepStrictEqual(config, connector.config) || !isDeepStrictEqual(secrets, storedSecrets);
-      if (!changed) return toConnectorResponse(connector);
-
-      const now = new Date();
-      const before = { slug: connector.slug, name: connector.name, config: connector.config, secrets: storedSecrets };
-      const updated: ConnectorEntity = Object.assign(connector, {
-        slug,
-        name,
-        mode: config.mode,
-        config,
-        sealedSecrets: isDeepStrictEqual(secrets, storedSecrets) ? connector.sealedSecrets : this.secrets.seal(connector.id, secrets),
-        version: connector.status === 'draft' ? connector.version : connector.version + 1,
-        updatedAt: now,
-      });
-      await manager.save(ConnectorEntity, updated).catch((error: unknown) => rethrowUniqueSlug(error, slug));
-      await this.audit.record(manager, updated, 'updated', actor, before, { slug, name, config, secrets });
-      if (updated.status === 'active') await this.announcer.activated(manager, updated, secrets, now);
-      return toConnectorResponse(updated);
+      return this.save(manager, connector, { slug, name, config, secrets }, storedSecrets, actor);
     });
+  }
+
+  /**
+   * Stores a connector's new values in the caller's transaction, the connector locked and its
+   * secrets opened by the caller: nothing happens when nothing changed; otherwise the version is
+   * bumped (after activation), the change audited and an active connector announced again.
+   */
+  async save(manager: EntityManager, connector: ConnectorEntity, next: ConnectorValues, storedSecrets: Record<string, string>, actor: string): Promise<ConnectorResponse> {
+    const { slug, name, config, secrets } = next;
+    const changed = slug !== connector.slug || name !== connector.name || !isDeepStrictEqual(config, connector.config) || !isDeepStrictEqual(secrets, storedSecrets);
+    if (!changed) return toConnectorResponse(connector);
+
+    const now = new Date();
+    const before = { slug: connector.slug, name: connector.name, config: connector.config, secrets: storedSecrets };
+    const updated: ConnectorEntity = Object.assign(connector, {
+      slug,
+      name,
+      mode: config.mode,
+      config,
+      sealedSecrets: isDeepStrictEqual(secrets, storedSecrets) ? connector.sealedSecrets : this.secrets.seal(connector.id, secrets),
+      version: connector.status === 'draft' ? connector.version : connector.version + 1,
+      updatedAt: now,
+    });
+    await manager.save(ConnectorEntity, updated).catch((error: unknown) => rethrowUniqueSlug(error, slug));
+    await this.audit.record(manager, updated, 'updated', actor, before, { slug, name, config, secrets });
+    if (updated.status === 'active') await this.announcer.activated(manager, updated, secrets, now);
+    return toConnectorResponse(updated);
   }
 }
 

@@ -20,6 +20,10 @@ export interface WebhookSettings {
   disableAfterFailedDeliveries: number;
   /** How often the queue is looked at when nothing woke it (WEBHOOK_POLL_INTERVAL_MS). */
   pollIntervalMs: number;
+  /** How long finished deliveries and their attempts are kept (WEBHOOK_RETENTION_DAYS). */
+  retentionDays: number;
+  /** How often finished deliveries past retention are deleted (WEBHOOK_PRUNE_INTERVAL_MS). */
+  pruneIntervalMs: number;
   /** Where deliveries may connect: the same policy and variables as token-issuance's provider calls. */
   outbound: OutboundPolicy;
 }
@@ -34,5 +38,7 @@ export const webhookSettingsReader: ConfigReader<WebhookSettings> = (env) => ({
   concurrencyPerEndpoint: fromEnv.integer('WEBHOOK_CONCURRENCY_PER_ENDPOINT', 4, { min: 1, max: 100 })(env),
   disableAfterFailedDeliveries: fromEnv.integer('WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES', 5, { min: 1, max: 10000 })(env),
   pollIntervalMs: fromEnv.integer('WEBHOOK_POLL_INTERVAL_MS', 1000, { min: 20, max: 60000 })(env),
+  retentionDays: fromEnv.integer('WEBHOOK_RETENTION_DAYS', 30, { min: 1, max: 3650 })(env),
+  pruneIntervalMs: fromEnv.integer('WEBHOOK_PRUNE_INTERVAL_MS', 3_600_000, { min: 100, max: 86_400_000 })(env),
   outbound: outboundPolicyFromEnv(env),
 });

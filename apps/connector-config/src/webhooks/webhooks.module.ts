@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DeliveryPruner } from './deliveries/delivery-pruner';
 import { DeliveryQueue } from './deliveries/delivery-queue';
 import { DeliveryWorker } from './deliveries/delivery-worker';
 import { WebhookDeliveriesHttpController } from './deliveries/webhook-deliveries.http.controller';
@@ -29,6 +30,7 @@ export class WebhooksModule {
         WorkspaceParamGuard, WebhookSecrets, WebhookEndpointsService, WebhookDeliveriesService, DeliveryQueue,
         WebhookSender,
         DeliveryWorker,
+        DeliveryPruner,
       ],
     };
   }

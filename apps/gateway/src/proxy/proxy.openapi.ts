@@ -35,7 +35,7 @@ function operation(method: string, withBody: boolean): Operation {
       '401': brokerError('`unauthorized`: the API key is missing, malformed, unknown or revoked.'),
       '403': brokerError('`forbidden`: the API key lacks the scope `proxy`.'),
       '404': brokerError("`not_found`: no such connection in the caller's workspace."),
-      '409': brokerError('`connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_credential_unavailable`.'),
+      '409': brokerError('`connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_api_origin_changed` (the `apiBaseUrl` moved to another origin after the connection was made; reconnect), `proxy_credential_unavailable`.'),
       '413': brokerError('`proxy_request_too_large`: the body is over `PROXY_MAX_REQUEST_BYTES`.'),
       '429': { ...rateLimitedResponseDoc('proxy'), description: `${rateLimitedResponseDoc('proxy').description} The provider's own 429 comes back as it is, without \`X-Broker-Error\`.` },
       '502': brokerError("`proxy_upstream_unreachable`, or `proxy_response_too_large` (over `PROXY_MAX_RESPONSE_BYTES`). The provider's own 502 comes back as it is."),

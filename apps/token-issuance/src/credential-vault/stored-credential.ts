@@ -9,8 +9,12 @@ export interface CredentialOrigins {
   revocation: string | null;
 }
 
-/** The secret material of a connection, as sealed in the vault. Never logged, never in an event. */
-export type StoredCredential =
+/**
+ * The secret material of a connection, as sealed in the vault. Never logged, never in an event.
+ * `apiOrigin`: the origin of the connector's API when it was issued, the only one the proxy sends
+ * it to (see boundToApiOrigin); sealed with it, like the OAuth origins.
+ */
+export type StoredCredential = { apiOrigin?: string } & (
   | {
       type: 'oauth2';
       accessToken: string;
@@ -28,4 +32,5 @@ export type StoredCredential =
   | { type: 'basic'; username: string; password: string }
   | { type: 'api_key'; apiKey: string }
   | { type: 'bearer'; token: string }
-  | { type: 'custom'; fields: Record<string, string | number> };
+  | { type: 'custom'; fields: Record<string, string | number> }
+);

@@ -1,11 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ConnectionFailed, type EndUserDetails } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
 import { AppError, boundedLabel, METRICS, ServiceMetrics } from '@cb/platform';
 import { ConnectionProfiles } from '../connection-profile/connection-profiles';
+import { ConnectorStore } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault, IssueCredential } from '../credential-vault/credential-vault';
+import { boundToApiOrigin } from '../proxy/api-origin';
+import { TOKEN_ISSUANCE_CONFIG, type TokenIssuanceConfig } from '../token-issuance.config';
 import { FAILURE_REASONS } from '../token-issuance.metrics';
 
 export interface ConnectAttemptRef {
@@ -43,6 +46,8 @@ export class ConnectOutcome {
     private readonly vault: CredentialVault,
     private readonly outbox: OutboxWriter,
     private readonly profiles: ConnectionProfiles,
+    private readonly connectors: ConnectorStore,
+    @Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig,
     metrics: ServiceMetrics,
   ) {
     this.exchanges = metrics.counter(METRICS.connectExchanges);
@@ -50,14 +55,16 @@ export class ConnectOutcome {
 
   async connected(manager: EntityManager, attempt: ConnectAttempt, obtained: ConnectedCredential): Promise<ConnectionEntity> {
     const existing = attempt.reconnect ? await this.vault.loadForUpdate(manager, attempt.connectionId, attempt.workspaceId) : null;
+    const values = { tenant: attempt.tenant ?? null, attributes: attempt.attributes ?? {} };
+    const connector = await this.connectors.findCurrent(attempt.connectorId);
     const connection = await this.vault.issue(manager, {
       ...obtained,
+      credential: boundToApiOrigin(obtained.credential, connector?.config, values, this.config.outbound.admitInternalAddresses),
       connectionId: attempt.connectionId,
       workspaceId: attempt.workspaceId,
       connectorId: attempt.connectorId,
       endUserId: existing?.connection.endUserId ?? attempt.endUserId,
-      tenant: attempt.tenant ?? null,
-      attributes: attempt.attributes ?? {},
+      ...values,
       sessionId: attempt.sessionId,
       reason: existing ? 'reconnect' : 'connect',
     });

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { validateRequiredAttributes } from '@cb/auth-modes';
@@ -8,7 +8,9 @@ import { ConnectionProfiles } from '../connection-profile/connection-profiles';
 import { ConnectorStore } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
 import { CredentialVault } from '../credential-vault/credential-vault';
+import { boundToApiOrigin } from '../proxy/api-origin';
 import { TokenEndpoint } from '../token-endpoint/token-endpoint';
+import { TOKEN_ISSUANCE_CONFIG, type TokenIssuanceConfig } from '../token-issuance.config';
 import { connectionExists, importConnectorNotActive } from '../token-issuance.errors';
 import { ConnectionImportEntity } from './connection-import.entity';
 import { ImportConnectionRequestDto } from './import-connection.request.dto';
@@ -29,6 +31,7 @@ export class ImportConnectionService {
     private readonly tokenEndpoint: TokenEndpoint,
     private readonly vault: CredentialVault,
     private readonly profiles: ConnectionProfiles,
+    @Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig,
   ) {}
 
   async import(workspaceId: string, apiKeyId: string, request: ImportConnectionRequestDto): Promise<ConnectionEntity> {
@@ -48,6 +51,7 @@ export class ImportConnectionService {
       if (await manager.getRepository(ConnectionEntity).existsBy({ id: connectionId })) throw connectionExists(connectionId);
       const issued = await this.vault.issue(manager, {
         ...obtained,
+        credential: boundToApiOrigin(obtained.credential, connector.config, values, this.config.outbound.admitInternalAddresses),
         connectionId,
         workspaceId,
         connectorId: connector.entity.connectorId,

@@ -5,7 +5,8 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { request as sendRequest, type Dispatcher } from 'undici';
-import { renderApiBaseUrl, UrlTemplateError, type AuthConfig } from '@cb/auth-modes';
+import { UrlTemplateError, type AuthConfig } from '@cb/auth-modes';
+import { connectionBaseUrl } from './api-origin';
 import { DestinationRefusedError, outboundAgent } from '@cb/oauth-client';
 import { AppError, notFound, proxyPathProblem, proxyPathProblemMessage, proxyRequestHeaders, proxyResponseHeaders, schemaOf, serviceTracer } from '@cb/platform';
 import { ConnectorStore } from '../connectors/connector-store';
@@ -14,6 +15,7 @@ import { assertUsable } from '../read-credential/usable-credential';
 import { CredentialRefresher } from '../refresh-token/credential-refresher';
 import { TOKEN_ISSUANCE_CONFIG, type TokenIssuanceConfig } from '../token-issuance.config';
 import {
+  proxyApiOriginMoved,
   proxyBaseUrlUnavailable,
   proxyCredentialUnavailable,
   proxyNotConfigured,
@@ -183,23 +185,18 @@ export class ProxyCallService {
     return rows[0]?.n ?? 0;
   }
 
+  /** The base URL for this connection; refused when it moved to another origin than the credential was issued for. */
   private baseUrl(template: string, config: AuthConfig, entry: VaultEntry): string {
     const { connection, credential } = entry;
-    const tenant = connection.tenant ?? (config.mode === 'OAUTH2' ? config.tenantId : undefined);
+    let url: string;
     try {
-      return renderApiBaseUrl(
-        template,
-        {
-          ...(tenant === undefined ? {} : { tenant }),
-          attributes: connection.attributes,
-          ...(credential.type === 'oauth2' ? { metadata: credential.metadata } : {}),
-        },
-        this.config.outbound.admitInternalAddresses,
-      );
+      url = connectionBaseUrl(template, config, connection, credential, this.config.outbound.admitInternalAddresses);
     } catch (error) {
       if (error instanceof UrlTemplateError) throw proxyBaseUrlUnavailable(error.placeholder);
       throw error;
     }
+    if (credential.apiOrigin !== undefined && new URL(url).origin !== credential.apiOrigin) throw proxyApiOriginMoved(connection.id);
+    return url;
   }
 
   private async exchange(request: ProxyRequest, entry: VaultEntry, config: AuthConfig, baseUrl: string, body: Body): Promise<Dispatcher.ResponseData> {

@@ -3,6 +3,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { performance } from 'node:perf_hooks';
 import { renderOAuth2Urls, UrlTemplateError, type OAuth2Config, type RenderedOAuth2Urls } from '@cb/auth-modes';
 import {
+  audienceProblem,
   buildIntrospectionRequest,
   buildRevocationRequest,
   buildTokenRequest,
@@ -15,6 +16,7 @@ import {
   type TokenError,
   type TokenGrant,
   type TokenResult,
+  jwtAudiences,
 } from '@cb/oauth-client';
 import { METRICS, serviceTracer, ServiceMetrics } from '@cb/platform';
 import { LoadedConnector } from '../connectors/connector-store';
@@ -127,10 +129,29 @@ export class TokenEndpoint {
       metadataPaths: config.metadataPaths,
     });
     if (!result.ok && result.detail !== undefined) this.logger.warn({ connectorId: connector.entity.connectorId, detail: result.detail }, 'token endpoint not reached');
-    if (!result.ok || result.expiresIn !== undefined) return result;
-    const introspection = urls.introspectionUrl ? await this.introspect(connector, urls.introspectionUrl, client, result.accessToken) : undefined;
+    if (!result.ok) return result;
+    const needsLifetime = result.expiresIn === undefined;
+    const statedInToken = urls.resource === undefined ? undefined : jwtAudiences(result.accessToken);
+    const needsAudience = urls.resource !== undefined && statedInToken === undefined;
+    const introspection = urls.introspectionUrl && (needsLifetime || needsAudience) ? await this.introspect(connector, urls.introspectionUrl, client, result.accessToken, needsLifetime) : undefined;
+    if (urls.resource !== undefined) {
+      const mismatch = this.audienceMismatch(connector, urls.resource, statedInToken ?? (introspection?.active === true ? introspection.aud : undefined));
+      if (mismatch !== undefined) return mismatch;
+    }
+    if (!needsLifetime) return result;
     const expiresIn = lifetimeWithoutExpiresIn(config, grant, result, introspection, new Date());
     return expiresIn === undefined ? result : { ...result, expiresIn };
+  }
+
+  /**
+   * RFC 8707: a token asked for a resource must be for it, where the server says whom a token is
+   * for (a JWT access token's `aud`, else introspection's); an opaque token nobody describes passes.
+   */
+  private audienceMismatch(connector: LoadedConnector, resource: string, stated: string[] | undefined): TokenError | undefined {
+    const problem = stated === undefined ? undefined : audienceProblem(resource, stated);
+    if (problem === undefined) return undefined;
+    this.logger.warn({ connectorId: connector.entity.connectorId, resource, audiences: stated }, 'the provider issued a token for another audience; it is not used');
+    return { ok: false, code: TOKEN_ERROR_CODES.audienceMismatch, description: problem, retriable: false, reconnectRequired: false, ambiguous: false };
   }
 
   /** The origins a credential obtained now would be bound to; null when the URLs do not render. */
@@ -146,8 +167,8 @@ export class TokenEndpoint {
     }
   }
 
-  /** Asks for the access token's `exp`; a failure leaves the token as it is (it was issued). */
-  private async introspect(connector: LoadedConnector, introspectionUrl: string, client: OAuthClient, accessToken: string): Promise<IntrospectionResult | undefined> {
+  /** Asks for the access token's `exp` and audience; a failure leaves the token as it is (it was issued). */
+  private async introspect(connector: LoadedConnector, introspectionUrl: string, client: OAuthClient, accessToken: string, forLifetime: boolean): Promise<IntrospectionResult | undefined> {
     const request = buildIntrospectionRequest({ introspectionUrl, client, token: accessToken, tokenTypeHint: 'access_token' });
     const answer = await requestIntrospection(request, { timeoutMs: this.config.tokenRequestTimeoutMs, outbound: this.config.outbound, tracer: this.tracer });
     if (!answer.ok) {
@@ -157,7 +178,7 @@ export class TokenEndpoint {
       );
       return undefined;
     }
-    if (!answer.active || answer.exp === undefined) {
+    if (forLifetime && (!answer.active || answer.exp === undefined)) {
       this.logger.warn({ connectorId: connector.entity.connectorId, active: answer.active }, 'introspection gave no expiry; the assumed lifetime applies, if the connector has one');
     }
     return answer;
@@ -174,6 +195,7 @@ export function oauthCredential(result: TokenResult, requestedScopes: readonly s
   const refreshToken = result.refreshToken ?? keptRefreshToken;
   const boundTo = (previous?.type === 'oauth2' ? previous.origins : undefined) ?? origins;
   return {
+    ...(previous?.apiOrigin === undefined ? {} : { apiOrigin: previous.apiOrigin }),
     type: 'oauth2',
     accessToken: result.accessToken,
     tokenType: result.tokenType ?? 'Bearer',
@@ -221,6 +243,7 @@ export function describeTokenError(error: TokenError): string {
   if (error.code === 'invalid_client') return 'The provider rejected the connector\'s client credentials (invalid_client). Check the client ID and secret.';
   if (error.code === 'invalid_grant') return 'The provider rejected the authorization code (invalid_grant). Please connect again.';
   if (error.code === TOKEN_ERROR_CODES.invalidTokenResponse) return 'The provider answered the token request with something that is not a usable token response.';
+  if (error.code === TOKEN_ERROR_CODES.audienceMismatch) return 'The provider issued a token for another audience than the resource the connector names (audience_mismatch), so it was not used.';
   if (error.status !== undefined && error.status >= 500) return `The provider failed to issue a token (HTTP ${error.status}). Please try again later.`;
   return `The provider refused to issue a token (${error.code}).`;
 }

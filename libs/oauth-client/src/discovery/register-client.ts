@@ -33,8 +33,6 @@ export interface RegisterOptions {
 
 /** RFC 7591 dynamic client registration: one POST of the metadata, no redirect followed. */
 export async function registerClient(endpoint: string, metadata: ClientMetadata, options: RegisterOptions): Promise<RegisteredClient> {
-  const abort = new AbortController();
-  const deadline = setTimeout(() => abort.abort(), options.timeoutMs);
   const body = {
     redirect_uris: metadata.redirectUris,
     client_name: metadata.clientName,
@@ -43,33 +41,73 @@ export async function registerClient(endpoint: string, metadata: ClientMetadata,
     response_types: ['code'],
     ...(metadata.scope === undefined ? {} : { scope: metadata.scope }),
   };
-  let status: number;
-  let text: string | undefined;
+  const answer = await send(endpoint, 'POST', { 'content-type': 'application/json' }, JSON.stringify(body), options, 'registration');
+  return registeredClient(endpoint, answer, 'registration');
+}
+
+/** Members a client update must not send back (RFC 7592 §2.2); the secret is left out so that the server may issue a new one. */
+const NOT_SENT_ON_UPDATE = ['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at', 'client_secret'];
+
+/**
+ * RFC 7592 §2.1-2.2: reads the client's registration and sends it back unchanged but for the
+ * secret, which is how a server that rotates registered secrets is asked for a new one. The answer
+ * is the client as the server keeps it now: compare its `clientSecretExpiresAt` with the old one
+ * to see whether the secret was renewed.
+ */
+export async function updateClientRegistration(registrationClientUri: string, registrationAccessToken: string, options: RegisterOptions): Promise<RegisteredClient> {
+  const authorization = { authorization: `Bearer ${registrationAccessToken}` };
+  const current = registeredMetadata(registrationClientUri, await send(registrationClientUri, 'GET', authorization, undefined, options, 'read'), 'read');
+  const body = Object.fromEntries(Object.entries(current).filter(([name]) => !NOT_SENT_ON_UPDATE.includes(name)));
+  const answer = await send(registrationClientUri, 'PUT', { ...authorization, 'content-type': 'application/json' }, JSON.stringify(body), options, 'update');
+  return registeredClient(registrationClientUri, answer, 'update');
+}
+
+type RegistrationStep = 'registration' | 'read' | 'update';
+
+interface Answer {
+  readonly status: number;
+  readonly text: string | undefined;
+}
+
+async function send(url: string, method: string, headers: Record<string, string>, body: string | undefined, options: RegisterOptions, step: RegistrationStep): Promise<Answer> {
+  const abort = new AbortController();
+  const deadline = setTimeout(() => abort.abort(), options.timeoutMs);
   try {
-    const response = await undiciFetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
+    const response = await undiciFetch(url, {
+      method,
+      headers: { ...headers, accept: 'application/json' },
+      ...(body === undefined ? {} : { body }),
       redirect: 'manual',
       signal: abort.signal,
       dispatcher: outboundAgent(options.outbound),
     });
-    status = response.status;
-    text = await readAtMost(response, MAX_DOCUMENT_BYTES);
+    return { status: response.status, text: await readAtMost(response, MAX_DOCUMENT_BYTES) };
   } catch {
-    throw new DiscoveryError('registration_failed', `the registration endpoint ${describe(endpoint)} could not be reached`);
+    throw new DiscoveryError('registration_failed', `the ${stepName(step)} at ${describe(url)} could not be reached`);
   } finally {
     clearTimeout(deadline);
     abort.abort();
   }
+}
+
+function stepName(step: RegistrationStep): string {
+  return step === 'registration' ? 'registration endpoint' : `client configuration endpoint (${step})`;
+}
+
+/** The client's metadata from a successful answer; the server's own words about a refusal (no secret is in what the broker sent). */
+function registeredMetadata(url: string, { status, text }: Answer, step: RegistrationStep): Record<string, unknown> & { client_id: string } {
   const answer = parseObject(text);
   if (status !== 201 && status !== 200) {
     const code = typeof answer?.error === 'string' ? answer.error.slice(0, 100) : `HTTP ${status}`;
-    // the server's own words about metadata the broker sent: no secret is in the request
     const why = typeof answer?.error_description === 'string' ? ` (${answer.error_description.slice(0, 300)})` : '';
-    throw new DiscoveryError('registration_failed', `the registration endpoint ${describe(endpoint)} refused the registration: ${code}${why}`);
+    throw new DiscoveryError('registration_failed', `the ${stepName(step)} at ${describe(url)} refused the ${step}: ${code}${why}`);
   }
-  if (typeof answer?.client_id !== 'string' || answer.client_id === '') throw new DiscoveryError('registration_failed', `the registration endpoint ${describe(endpoint)} answered no client_id`);
+  if (typeof answer?.client_id !== 'string' || answer.client_id === '') throw new DiscoveryError('registration_failed', `the ${stepName(step)} at ${describe(url)} answered no client_id`);
+  return answer as Record<string, unknown> & { client_id: string };
+}
+
+function registeredClient(url: string, reply: Answer, step: RegistrationStep): RegisteredClient {
+  const answer = registeredMetadata(url, reply, step);
   const expiresAt = typeof answer.client_secret_expires_at === 'number' && answer.client_secret_expires_at > 0 ? new Date(answer.client_secret_expires_at * 1000) : undefined;
   const member = (name: string): string | undefined => (typeof answer[name] === 'string' && answer[name] !== '' ? answer[name] : undefined);
   return {

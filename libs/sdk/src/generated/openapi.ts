@@ -4478,7 +4478,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_credential_unavailable`. */
+            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_api_origin_changed` (the `apiBaseUrl` moved to another origin after the connection was made; reconnect), `proxy_credential_unavailable`. */
             409: {
                 headers: {
                     /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
@@ -4620,7 +4620,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_credential_unavailable`. */
+            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_api_origin_changed` (the `apiBaseUrl` moved to another origin after the connection was made; reconnect), `proxy_credential_unavailable`. */
             409: {
                 headers: {
                     /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
@@ -4762,7 +4762,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_credential_unavailable`. */
+            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_api_origin_changed` (the `apiBaseUrl` moved to another origin after the connection was made; reconnect), `proxy_credential_unavailable`. */
             409: {
                 headers: {
                     /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
@@ -4899,7 +4899,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_credential_unavailable`. */
+            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_api_origin_changed` (the `apiBaseUrl` moved to another origin after the connection was made; reconnect), `proxy_credential_unavailable`. */
             409: {
                 headers: {
                     /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */
@@ -5041,7 +5041,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_credential_unavailable`. */
+            /** @description `connection_needs_reconnect`, `credential_expired`, `proxy_not_configured` (the connector has no `apiBaseUrl`), `proxy_base_url_unavailable`, `proxy_api_origin_changed` (the `apiBaseUrl` moved to another origin after the connection was made; reconnect), `proxy_credential_unavailable`. */
             409: {
                 headers: {
                     /** @description `true`: the broker answered itself (not the provider). Absent on the provider's answers. */

@@ -71,6 +71,9 @@ export class DeliveryQueue {
     const { attemptTimeoutMs, concurrencyPerEndpoint } = this.settings;
     const leaseMs = leaseDuration(attemptTimeoutMs);
     return this.dataSource.transaction(async (manager) => {
+      // Claims take turns across instances (a few milliseconds each), so the leases counted per
+      // endpoint include every other instance's committed claims: WEBHOOK_CONCURRENCY_PER_ENDPOINT holds exactly.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${deliveries}:claim`]);
       const candidates: Array<{ id: string }> = await manager.query(
         `WITH busy AS (
            SELECT endpoint_id, count(*)::int AS leased FROM ${deliveries}

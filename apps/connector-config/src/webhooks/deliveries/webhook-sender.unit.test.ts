@@ -10,6 +10,8 @@ import { WebhookSender } from './webhook-sender';
 const settings = (admitInternalAddresses: boolean): WebhookSettings => ({
   allowInsecureLoopback: admitInternalAddresses,
   retryScheduleMs: [1000],
+  retentionDays: 30,
+  pruneIntervalMs: 3_600_000,
   attemptTimeoutMs: 2000,
   concurrency: 4,
   concurrencyPerEndpoint: 2,

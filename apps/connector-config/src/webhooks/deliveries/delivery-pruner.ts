@@ -1,0 +1,70 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { LOGGER } from '@cb/service-runtime';
+import { rowsOf, WebhookTables } from '../webhook-tables';
+import { WEBHOOK_SETTINGS, type WebhookSettings } from '../webhooks.config';
+
+const BATCH = 1000;
+
+/**
+ * Deletes finished deliveries (succeeded or failed) and their attempts once they are older than
+ * WEBHOOK_RETENTION_DAYS, every WEBHOOK_PRUNE_INTERVAL_MS, in batches of a thousand so that no
+ * statement holds many locks; pending deliveries are never touched. Each instance prunes; two at
+ * once skip each other's rows.
+ */
+@Injectable()
+export class DeliveryPruner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly tables: WebhookTables,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.prune()
+        .then((deleted) => {
+          if (deleted > 0) this.logger.info({ deleted, retentionDays: this.settings.retentionDays }, 'pruned finished webhook deliveries');
+        })
+        .catch((error: unknown) => this.logger.warn({ err: (error as Error).message }, 'could not prune webhook deliveries'))
+        .finally(() => this.schedule());
+    }, this.settings.pruneIntervalMs);
+  }
+
+  /** Deletes every finished delivery past retention, a batch at a time; answers how many. */
+  async prune(): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const rows = rowsOf<{ id: string }>(
+        await this.dataSource.query(
+          `DELETE FROM ${this.tables.deliveries} WHERE id IN (
+             SELECT id FROM ${this.tables.deliveries}
+              WHERE status <> 'pending' AND completed_at < now() - make_interval(days => $1)
+              LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+           RETURNING id`,
+          [this.settings.retentionDays],
+        ),
+      );
+      deleted += rows.length;
+      if (rows.length < BATCH || this.stopped) return deleted;
+    }
+  }
+}
