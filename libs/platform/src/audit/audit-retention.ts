@@ -28,17 +28,9 @@ const DAY_MS = 86_400_000;
  * already gone deletes nothing.
  */
 export class AuditPruner {
-  /** Nest starts and stops a pruner given as a provider (a `useFactory` in each service's module). */
-  onApplicationBootstrap(): void {
-    this.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.stop();
-  }
-
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,6 +39,16 @@ export class AuditPruner {
     private readonly onError: (error: Error) => void,
   ) {}
 
+  /** Nest starts a pruner given as a provider (a `useFactory` in each service's module)… */
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  /** …and stops it before the database connections close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
   start(): void {
     if (this.settings.retentionDays === 0) return;
     this.timer = setInterval(() => void this.tick(), this.settings.pruneIntervalMs).unref();
@@ -54,6 +56,7 @@ export class AuditPruner {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.running;
   }
@@ -69,7 +72,7 @@ export class AuditPruner {
   }
 
   private async tick(): Promise<void> {
-    if (this.running) return;
+    if (this.running || this.stopped) return;
     this.running = this.pruneOnce().catch((error: unknown) => this.onError(error as Error));
     try {
       await this.running;

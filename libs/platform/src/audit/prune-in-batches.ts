@@ -18,14 +18,15 @@ export interface PruneOptions {
 
 /**
  * Deletes rows older than `cutoff` in batches of `batchSize`, at most `maxBatches` statements, so a
- * large backlog never becomes one long transaction. Returns how many rows went.
+ * large backlog never becomes one long transaction. Instances pruning at once skip each other's
+ * rows (`SKIP LOCKED`) instead of waiting. Returns how many rows went.
  */
 export async function pruneInBatches(dataSource: DataSource, target: PruneTarget, options: PruneOptions): Promise<number> {
   let deleted = 0;
   for (let batch = 0; batch < options.maxBatches; batch++) {
     // TypeORM answers a DELETE as [rows, affected]
     const result = await dataSource.query<[unknown, number]>(
-      `DELETE FROM ${target.table} WHERE ${target.idColumn} IN (SELECT ${target.idColumn} FROM ${target.table} WHERE ${target.timeColumn} < $1 LIMIT $2)`,
+      `DELETE FROM ${target.table} WHERE ${target.idColumn} IN (SELECT ${target.idColumn} FROM ${target.table} WHERE ${target.timeColumn} < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       [options.cutoff, options.batchSize],
     );
     const count = result[1];
