@@ -29,12 +29,13 @@ import {
   Workspace,
 } from './hostile-support';
 
-type Scope = 'admin' | 'connect' | 'credentials:read' | 'proxy';
+type Scope = 'admin' | 'connect' | 'credentials:read' | 'proxy' | 'operator';
 type Rule =
-  | { auth: 'key'; anyOf: Scope[]; idOf?: 'apiKey' | 'connector' | 'session' | 'connection' | 'webhookEndpoint'; body?: () => unknown; templateId?: string }
+  | { auth: 'key'; anyOf: Scope[]; idOf?: 'apiKey' | 'connector' | 'session' | 'connection' | 'webhookEndpoint' | 'workspace'; body?: () => unknown; templateId?: string }
   | { auth: 'session-token' }
   | { auth: 'public' };
 
+/** What a workspace's own keys may hold; `operator` is given only by the CLI or another operator key. */
 const ALL_SCOPES: Scope[] = ['admin', 'connect', 'credentials:read', 'proxy'];
 
 describe('access control on every gateway endpoint', () => {
@@ -43,7 +44,7 @@ describe('access control on every gateway endpoint', () => {
   let a: Workspace;
   let b: Workspace;
   let operations: OpenApiOperation[];
-  const ids = { apiKey: '', connector: '', session: '', connection: '', sessionToken: '', dueConnection: '', webhookEndpoint: '', webhookDelivery: '' };
+  const ids = { workspace: '', apiKey: '', connector: '', session: '', connection: '', sessionToken: '', dueConnection: '', webhookEndpoint: '', webhookDelivery: '' };
   let webhookReceiver: Server | undefined;
   const keys: Record<string, string> = {};
   /** Identifiers of workspace A that must never appear in an answer to anyone else. */
@@ -54,6 +55,12 @@ describe('access control on every gateway endpoint', () => {
     'GET /v1/api-keys': { auth: 'key', anyOf: ['admin'] },
     'POST /v1/api-keys': { auth: 'key', anyOf: ['admin'], body: () => ({ name: 'intruder', scopes: ['admin'] }) },
     'DELETE /v1/api-keys/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'apiKey' },
+    'GET /v1/audit': { auth: 'key', anyOf: ['admin'] },
+    'POST /v1/workspaces': { auth: 'key', anyOf: ['operator'], body: () => ({ name: 'intruder' }) },
+    'GET /v1/workspaces': { auth: 'key', anyOf: ['operator'] },
+    'GET /v1/workspaces/{id}/api-keys': { auth: 'key', anyOf: ['operator'], idOf: 'workspace' },
+    'POST /v1/workspaces/{id}/api-keys': { auth: 'key', anyOf: ['operator'], idOf: 'workspace', body: () => ({ name: 'intruder', scopes: ['admin'] }) },
+    'DELETE /v1/workspaces/{id}/api-keys/{keyId}': { auth: 'key', anyOf: ['operator'], idOf: 'workspace' },
     'POST /v1/connectors': { auth: 'key', anyOf: ['admin'], body: () => ({ slug: 'intruder', name: 'x', config: { mode: 'BEARER' } }) },
     'GET /v1/connectors': { auth: 'key', anyOf: ['admin'] },
     'GET /v1/connectors/{id}': { auth: 'key', anyOf: ['admin'], idOf: 'connector' },
@@ -107,7 +114,7 @@ describe('access control on every gateway endpoint', () => {
     rule.auth === 'key' && rule.templateId
       ? operation.path.replace('{id}', rule.templateId)
       : rule.auth === 'key' && rule.idOf
-      ? operation.path.replace(/\{(id|connectionId)\}/, ids[rule.idOf]).replace('{path}', 'v1/items').replace('{deliveryId}', ids.webhookDelivery)
+      ? operation.path.replace(/\{(id|connectionId)\}/, ids[rule.idOf]).replace('{path}', 'v1/items').replace('{deliveryId}', ids.webhookDelivery).replace('{keyId}', ids.apiKey)
       : // a workspace's client metadata document is public by design: B's is asked for, and must show nothing of A
         operation.path.replace('{workspaceId}', b.workspaceId);
 
@@ -133,6 +140,7 @@ describe('access control on every gateway endpoint', () => {
     sandbox = await startSandboxProvider({ accessTokenTtlSeconds: 2, clients: [{ client_id: 'matrix', client_secret: 'matrix-secret', redirect_uris: [`${system.urls.gateway}/oauth/callback`] }] });
     a = await newWorkspace(system, 'Workspace A');
     b = await newWorkspace(system, 'Workspace B');
+    ids.workspace = a.workspaceId;
     // a webhook endpoint of A that accepts everything, so its one delivery settles before the snapshots
     webhookReceiver = createServer((_request, response) => void response.writeHead(204).end());
     await new Promise<void>((resolve) => webhookReceiver?.listen(0, '127.0.0.1', resolve));
@@ -246,7 +254,10 @@ describe('access control on every gateway endpoint', () => {
       const rule = RULES[`${operation.method} ${operation.path}`];
       if (rule?.auth !== 'key') continue;
       const what = `${operation.method} ${operation.path} with workspace B's key`;
-      if (rule.idOf) {
+      if (rule.anyOf.includes('operator')) {
+        // B's admin key is no operator: A's workspace and its keys stay out of its reach
+        expectRefusal(await send(operation, rule, { authorization: `Bearer ${b.apiKey}` }), 403, 'forbidden', what, rule.idOf ? ids[rule.idOf] : undefined);
+      } else if (rule.idOf) {
         expectRefusal(await send(operation, rule, { authorization: `Bearer ${b.apiKey}` }), 404, 'not_found', what, ids[rule.idOf]);
       } else if (operation.method === 'GET') {
         const answer = await send(operation, rule, { authorization: `Bearer ${b.apiKey}` });

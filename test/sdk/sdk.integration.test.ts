@@ -229,6 +229,17 @@ describe('@cb/sdk against the running system', () => {
       expect(await rejectionOf(broker.connections.list({ tag: ['no-colon'] }))).toMatchObject({ code: 'validation_failed', status: 400 });
     });
 
+    it('reads the audit of those imports page after page, with its filters', async () => {
+      const imports = [];
+      for await (const entry of broker.audit.listAll({ kind: ['connection_import'], limit: 2 })) imports.push(entry);
+      expect(imports).toHaveLength(3);
+      expect(imports.every((entry) => entry.kind === 'connection_import' && entry.details.mode === 'API_KEY')).toBe(true);
+      const page = await broker.audit.list({ connectorId: imports[0]?.connectorId ?? '', limit: 50 });
+      expect(new Set(page.items.map((entry) => entry.kind))).toEqual(new Set(['connection_import', 'connector_change']));
+      expect(JSON.stringify(page)).not.toContain('key-of-sdk');
+      expect(await rejectionOf(broker.audit.list({ cursor: 'nonsense' }))).toMatchObject({ code: 'validation_failed', status: 400 });
+    });
+
     it('waits for an OAuth session, then reads the credential with and without the refresh token', async () => {
       const session = await openSession({ connectorId: oauthConnectorId, endUserId: 'sdk-user-oauth' });
       expect(session.authorizationUrl).toMatch(new RegExp(`^${sandbox.urls.authorization}\\?`));
@@ -338,6 +349,24 @@ describe('@cb/sdk against the running system', () => {
       expect((wrongType as { problems: string[] }).problems).toEqual(expect.arrayContaining(['missing header ce_id', `ce_type is other, expected ${TokenIssued.type}`]));
     });
   });
+  it('manages workspaces and their keys with an operator key, and a workspace its own keys', async () => {
+    const ops = await createWorkspaceWithAdminKey(system.app('gateway').get(DataSource), 'SDK Ops', { operator: true });
+    const operator = new CredentialBrokerClient({ baseUrl: base, apiKey: ops.apiKey, fetch: checkedFetch });
+    const workspace = await operator.workspaces.create({ name: 'SDK Tenant' });
+    expect((await operator.workspaces.list()).map((w) => w.id)).toContain(workspace.id);
+    const first = await operator.workspaces.createApiKey(workspace.id, { name: 'first', scopes: ['admin'] });
+    expect(first.apiKey).toMatch(/^cbk_/);
+    const tenant = new CredentialBrokerClient({ baseUrl: base, apiKey: first.apiKey, fetch: checkedFetch });
+    const second = await tenant.apiKeys.create({ name: 'second', scopes: ['connect'] });
+    expect((await tenant.apiKeys.list()).map((k) => k.name)).toEqual(['first', 'second']);
+    await tenant.apiKeys.revoke(second.id);
+    expect(await rejectionOf(tenant.apiKeys.create({ name: 'escalation', scopes: ['operator'] }))).toMatchObject({ code: 'forbidden', status: 403 });
+    expect(await rejectionOf(tenant.workspaces.list())).toMatchObject({ code: 'forbidden', status: 403 });
+    await operator.workspaces.revokeApiKey(workspace.id, first.id);
+    expect((await operator.workspaces.listApiKeys(workspace.id)).every((k) => k.revokedAt !== null)).toBe(true);
+    expect(await rejectionOf(tenant.apiKeys.list())).toMatchObject({ code: 'unauthorized', status: 401 });
+  });
+
   it('got only answers that docs/openapi.json describes, member for member', () => {
     expect(conformance.violations).toEqual([]);
     expect([...conformance.seen].sort()).toEqual(

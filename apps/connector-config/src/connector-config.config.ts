@@ -1,5 +1,5 @@
 import { outboundPolicyFromEnv, type OutboundPolicy } from '@cb/oauth-client';
-import { fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
+import { auditRetentionReader, fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig, type AuditRetentionSettings } from '@cb/platform';
 import { webhookSettingsReader, type WebhookSettings } from './webhooks/webhooks.config';
 
 export interface ConnectorConfigSettings {
@@ -15,6 +15,8 @@ export interface ConnectorConfigSettings {
   publicBaseUrl: string | undefined;
   /** How often expiring secrets of clients the broker registered are looked for. */
   registrationRenewalIntervalMs: number;
+  /** `AUDIT_RETENTION_DAYS` and the prune's pace: how long connector changes are kept. */
+  auditRetention: AuditRetentionSettings;
 }
 
 export type ConnectorConfigConfig = ServiceConfig & ConnectorConfigSettings;
@@ -35,6 +37,7 @@ export function loadConnectorConfigConfig(env: NodeJS.ProcessEnv = process.env):
       oauthRedirectUri: fromEnv.optional('OAUTH_REDIRECT_URI', fromEnv.url('OAUTH_REDIRECT_URI', ['https:', 'http:'])),
       publicBaseUrl: fromEnv.optional('PUBLIC_BASE_URL', fromEnv.url('PUBLIC_BASE_URL', ['https:', 'http:'])),
       registrationRenewalIntervalMs: fromEnv.integer('CLIENT_REGISTRATION_RENEWAL_INTERVAL_MS', 60_000, { min: 100, max: 3_600_000 }),
+      auditRetention: auditRetentionReader,
     },
     env,
   );

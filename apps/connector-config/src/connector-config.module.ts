@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { AuditPruner, schemaOf } from '@cb/platform';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
+import { AuditHttpController, auditTables } from './audit/audit.http.controller';
 import { ActivateConnectorHttpController } from './activate-connector/activate-connector.http.controller';
 import { ActivateConnectorService } from './activate-connector/activate-connector.service';
 import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from './connector-config.config';
@@ -54,6 +57,7 @@ export class ConnectorConfigModule {
         DeactivateConnectorHttpController,
         DeleteConnectorHttpController,
         ConnectorChangesHttpController,
+        AuditHttpController,
       ],
       providers: [
         { provide: CONNECTOR_CONFIG_CONFIG, useValue: config },
@@ -71,6 +75,12 @@ export class ConnectorConfigModule {
         UpdateConnectorService,
         ActivateConnectorService,
         DeactivateConnectorService,
+        {
+          provide: AuditPruner,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new AuditPruner(dataSource, auditTables(schemaOf(dataSource)), config.auditRetention, (error) => logger.warn({ err: error.message }, 'audit prune failed; the next run tries again')),
+        },
       ],
     };
   }

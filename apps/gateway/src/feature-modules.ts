@@ -1,4 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { ConnectModule } from './connect/connect.module';
 import { ConnectionsModule } from './connections/connections.module';
 import { ProxyModule } from './proxy/proxy.module';
@@ -15,4 +16,4 @@ import { WebhooksModule } from './webhooks/webhooks.module';
  * gateway's `DataSource`, and the global `ApiKeyGuard` protects its routes (`@Public()`,
  * `@RequireScopes()`, `@CurrentWorkspace()` from `./auth`).
  */
-export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [ConnectModule, ConnectionsModule, UiModule, RateLimitModule, ProxyModule, WebhooksModule];
+export const FEATURE_MODULES: Array<Type<unknown> | DynamicModule> = [ConnectModule, ConnectionsModule, UiModule, RateLimitModule, ProxyModule, WebhooksModule, AuditModule];

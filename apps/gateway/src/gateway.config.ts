@@ -1,4 +1,4 @@
-import { fromEnv, loadServiceConfig, ServiceConfig, internalApiTokenReader } from '@cb/platform';
+import { auditRetentionReader, fromEnv, loadServiceConfig, ServiceConfig, internalApiTokenReader, type AuditRetentionSettings } from '@cb/platform';
 import { parseTrustedProxies, TrustedProxies } from './client-address/trusted-proxies';
 import { RateLimits, rateLimitReaders } from './rate-limit/rate-limit.config';
 
@@ -15,6 +15,8 @@ export interface GatewaySettings {
   trustedProxies: TrustedProxies | null;
   /** `LONG_POLLS_PER_WORKSPACE`: connect-session long polls of one workspace waiting at once on this instance. */
   longPollsPerWorkspace: number;
+  /** `AUDIT_RETENTION_DAYS` and the prune's pace: how long API key events are kept. */
+  auditRetention: AuditRetentionSettings;
 }
 
 export type GatewayConfig = ServiceConfig & GatewaySettings;
@@ -35,6 +37,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       publicBaseUrl: fromEnv.url('PUBLIC_BASE_URL', ['http:', 'https:']),
       ...rateLimitReaders,
       longPollsPerWorkspace: fromEnv.integer('LONG_POLLS_PER_WORKSPACE', 20, { min: 0, max: 10_000 }),
+      auditRetention: auditRetentionReader,
       trustedProxies: (env) => fromEnv.optional('TRUSTED_PROXIES', fromEnv.parsed('TRUSTED_PROXIES', parseTrustedProxies))(env) ?? null,
     },
     env,

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
+import { ApiKeys } from './api-keys/api-keys';
 import { ApiKeysHttpController } from './api-keys/api-keys.http.controller';
 import { ApiKeyAuthenticator, ApiKeyCache, ApiKeyGuard } from './auth';
 import { ConnectorReadiness } from './connectors/connector-readiness';
@@ -13,6 +14,7 @@ import { MIGRATIONS } from './migrations';
 import { UpstreamClient } from './upstream';
 import { ApiKeyEntity } from './workspaces/api-key.entity';
 import { WorkspaceEntity } from './workspaces/workspace.entity';
+import { WorkspacesHttpController } from './workspaces/workspaces.http.controller';
 
 export const SCHEMA = 'gateway';
 export const ENTITIES = [WorkspaceEntity, ApiKeyEntity];
@@ -40,8 +42,8 @@ export class GatewayModule {
         GatewayCoreModule.register(config),
         ...FEATURE_MODULES,
       ],
-      controllers: [ApiKeysHttpController, ConnectorsHttpController, ConnectorTemplatesHttpController],
-      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
+      controllers: [ApiKeysHttpController, WorkspacesHttpController, ConnectorsHttpController, ConnectorTemplatesHttpController],
+      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }, ApiKeys],
     };
   }
 }

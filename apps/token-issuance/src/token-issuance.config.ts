@@ -1,5 +1,5 @@
 import { outboundPolicyFromEnv, type OutboundPolicy } from '@cb/oauth-client';
-import { ConfigReader, fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
+import { auditRetentionReader, AuditRetentionSettings, ConfigReader, fromEnv, internalApiTokenReader, loadServiceConfig, ServiceConfig } from '@cb/platform';
 import type { ProviderGuardSettings } from './token-endpoint/provider-guard';
 
 export interface TokenIssuanceSettings {
@@ -14,6 +14,8 @@ export interface TokenIssuanceSettings {
   proxy: ProxySettings;
   /** How long a connector's verification request may take, connecting to the answer's status (VERIFICATION_TIMEOUT_MS). */
   verificationTimeoutMs: number;
+  /** `AUDIT_RETENTION_DAYS` and the prune's pace: how long credential reads, proxy calls and imports are kept. */
+  auditRetention: AuditRetentionSettings;
 }
 
 export interface ProxySettings {
@@ -52,4 +54,5 @@ export const tokenIssuanceReaders: { [K in keyof TokenIssuanceSettings]: ConfigR
   }),
   verificationTimeoutMs: fromEnv.integer('VERIFICATION_TIMEOUT_MS', 10000, { min: 100, max: 60000 }),
   outbound: outboundPolicyFromEnv,
+  auditRetention: auditRetentionReader,
 };

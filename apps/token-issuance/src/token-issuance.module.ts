@@ -1,6 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { AuditPruner, schemaOf } from '@cb/platform';
 import { ServiceRuntimeModule } from '@cb/service-runtime';
+import { AuditHttpController, auditTables } from './audit/audit.http.controller';
 import { CaptureCredentialsEventsController } from './capture-credentials/capture-credentials.events.controller';
 import { CaptureCredentialsUseCase } from './capture-credentials/capture-credentials.service';
 import { CredentialVerifier } from './verify-credential/credential-verifier';
@@ -62,6 +65,7 @@ export class TokenIssuanceModule {
         DeleteConnectionHttpController,
         UpdateConnectionHttpController,
         ImportConnectionHttpController,
+        AuditHttpController,
       ],
       providers: [
         { provide: TOKEN_ISSUANCE_CONFIG, useValue: config },
@@ -85,6 +89,17 @@ export class TokenIssuanceModule {
         DisconnectConnection,
         ProxyCallService,
         ProxyRoute,
+        {
+          provide: AuditPruner,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new AuditPruner(
+              dataSource,
+              auditTables(schemaOf(dataSource)),
+              config.auditRetention,
+              (error) => logger.warn({ err: error.message }, 'audit prune failed; the next run tries again'),
+            ),
+        },
       ],
       exports: [ConnectorStore, CredentialVault, TokenEndpoint, ConnectOutcome],
     };

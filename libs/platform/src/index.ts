@@ -56,3 +56,21 @@ export type { MetricDefinition, MetricType, CounterDefinition, GaugeDefinition, 
 export { MetricsEndpoint, METRICS_PATH } from './metrics/metrics-endpoint';
 export { httpRequestMetrics } from './metrics/http-metrics';
 export { recordDatabasePool } from './metrics/database-pool.metrics';
+export {
+  AUDIT_KINDS,
+  AUDIT_DEFAULT_LIMIT,
+  AUDIT_MAX_LIMIT,
+  AuditQueryDto,
+  encodeAuditCursor,
+  decodeAuditCursor,
+  compareAuditEntries,
+  mergeAuditPages,
+  auditSortSql,
+} from './audit/audit-entry';
+export type { AuditKind, AuditEntry, AuditPosition } from './audit/audit-entry';
+export { pruneInBatches } from './audit/prune-in-batches';
+export type { PruneTarget, PruneOptions } from './audit/prune-in-batches';
+export { AuditPruner, auditRetentionReader } from './audit/audit-retention';
+export type { AuditRetentionSettings } from './audit/audit-retention';
+export { readAuditEntries } from './audit/audit-source';
+export type { AuditBranch } from './audit/audit-source';

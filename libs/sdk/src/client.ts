@@ -1,8 +1,14 @@
 import { ConnectSessionFailedError, CredentialBrokerError, WaitTimeoutError } from './errors';
 import type {
+  ApiKey,
+  AuditEntry,
+  AuditPage,
   AuthConfigInput,
   Connection,
   ConnectionPage,
+  CreateApiKeyRequest,
+  CreatedApiKey,
+  CreateWorkspaceRequest,
   Connector,
   ConnectorFromUrl,
   ConnectorTemplate,
@@ -18,6 +24,7 @@ import type {
   DiscoveredConnector,
   RediscoveredConnector,
   ImportConnectionRequest,
+  ListAuditQuery,
   ListConnectionsQuery,
   ListConnectorsQuery,
   Page,
@@ -33,6 +40,7 @@ import type {
   WebhookDeliveryPage,
   WebhookEndpoint,
   WebhookEndpointWithSecret,
+  Workspace,
 } from './types';
 
 export interface CredentialBrokerClientOptions {
@@ -98,6 +106,9 @@ export class CredentialBrokerClient {
   readonly connections: ConnectionsApi;
   readonly proxy: ProxyApi;
   readonly webhookEndpoints: WebhookEndpointsApi;
+  readonly audit: AuditApi;
+  readonly apiKeys: ApiKeysApi;
+  readonly workspaces: WorkspacesApi;
   private readonly baseUrl: string;
   private readonly apiKey: string;
   private readonly fetchImpl: typeof fetch;
@@ -114,6 +125,9 @@ export class CredentialBrokerClient {
     this.connections = new ConnectionsApi(this);
     this.proxy = new ProxyApi(this);
     this.webhookEndpoints = new WebhookEndpointsApi(this);
+    this.audit = new AuditApi(this);
+    this.apiKeys = new ApiKeysApi(this);
+    this.workspaces = new WorkspacesApi(this);
   }
 
   /**
@@ -547,5 +561,73 @@ export class WebhookEndpointsApi {
   /** Sends it again now, with the same `webhook-id`; `delivery_in_flight` (409) while an attempt is under way. */
   replay(id: string, deliveryId: string): Promise<WebhookDelivery> {
     return this.client.request(`/v1/webhook-endpoints/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/replay`, { method: 'POST' });
+  }
+}
+
+/**
+ * The workspace's audit (scope `admin`): credential reads, proxy calls, imports, connector changes,
+ * API key creations and revocations, newest first. No entry holds a secret.
+ */
+export class AuditApi {
+  constructor(private readonly client: CredentialBrokerClient) {}
+
+  /** One page; pass `nextCursor` back as `cursor`, with the same filters, for the next. */
+  list(query: ListAuditQuery = {}): Promise<AuditPage> {
+    return this.client.request('/v1/audit', { query: { ...query } });
+  }
+
+  /** Every entry that matches, page after page by cursor. */
+  async *listAll(query: Omit<ListAuditQuery, 'cursor'> = {}): AsyncGenerator<AuditEntry> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+}
+
+/** The calling key's own workspace's API keys (scope `admin`). */
+export class ApiKeysApi {
+  constructor(private readonly client: CredentialBrokerClient) {}
+
+  async list(): Promise<ApiKey[]> {
+    return (await this.client.request<{ items: ApiKey[] }>('/v1/api-keys')).items;
+  }
+
+  /** The answer's `apiKey` is the full key, shown only this once. `operator` needs an operator key. */
+  create(request: CreateApiKeyRequest): Promise<CreatedApiKey> {
+    return this.client.request('/v1/api-keys', { method: 'POST', body: request });
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.client.request(`/v1/api-keys/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+}
+
+/** Every workspace and its keys (scope `operator`, given by the CLI's `create-workspace --operator` or by another operator key). */
+export class WorkspacesApi {
+  constructor(private readonly client: CredentialBrokerClient) {}
+
+  /** A workspace without keys: give it its first with `createApiKey`. */
+  create(request: CreateWorkspaceRequest): Promise<Workspace> {
+    return this.client.request('/v1/workspaces', { method: 'POST', body: request });
+  }
+
+  async list(): Promise<Workspace[]> {
+    return (await this.client.request<{ items: Workspace[] }>('/v1/workspaces')).items;
+  }
+
+  async listApiKeys(workspaceId: string): Promise<ApiKey[]> {
+    return (await this.client.request<{ items: ApiKey[] }>(`/v1/workspaces/${encodeURIComponent(workspaceId)}/api-keys`)).items;
+  }
+
+  /** The answer's `apiKey` is the full key, shown only this once. */
+  createApiKey(workspaceId: string, request: CreateApiKeyRequest): Promise<CreatedApiKey> {
+    return this.client.request(`/v1/workspaces/${encodeURIComponent(workspaceId)}/api-keys`, { method: 'POST', body: request });
+  }
+
+  async revokeApiKey(workspaceId: string, keyId: string): Promise<void> {
+    await this.client.request(`/v1/workspaces/${encodeURIComponent(workspaceId)}/api-keys/${encodeURIComponent(keyId)}`, { method: 'DELETE' });
   }
 }

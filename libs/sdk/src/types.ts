@@ -81,6 +81,21 @@ export type UpdateConnectionRequest = Schemas['UpdateConnectionRequest'];
 /** A connection made elsewhere, with its credential in the shape of the connector's mode. */
 export type ImportConnectionRequest = Schemas['ImportConnectionRequest'];
 
+/** One entry of the audit: who (`apiKeyId`) did what (`kind`, `details`) when (`at`); never a secret. */
+export type AuditEntry = Schemas['AuditEntry'];
+export type AuditKind = Schemas['AuditEntry']['kind'];
+export type AuditPage = Schemas['AuditPage'];
+export type ListAuditQuery = QueryOf<'AuditHttpController_list'>;
+
+/** An API key as listed: never its secret. */
+export type ApiKey = Schemas['ApiKey'];
+/** A key just created: `apiKey` is the full key, shown only this once. */
+export type CreatedApiKey = Schemas['CreatedApiKey'];
+export type CreateApiKeyRequest = Schemas['CreateApiKeyRequest'];
+export type ApiKeyScope = Schemas['CreateApiKeyRequest']['scopes'][number];
+export type Workspace = Schemas['Workspace'];
+export type CreateWorkspaceRequest = Schemas['CreateWorkspaceRequest'];
+
 /** The secret material, one shape per kind. The refresh token only when asked for. */
 export type CredentialMaterial = Schemas['Credential']['credential'];
 export type Credential = Schemas['Credential'];

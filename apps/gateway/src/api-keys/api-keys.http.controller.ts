@@ -1,40 +1,31 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
-import { notFound } from '@cb/platform';
-import { ApiKeyCache, CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
-import { ApiKeyEntity } from '../workspaces/api-key.entity';
-import { issueApiKey } from '../workspaces/create-workspace';
-import { ApiKeyListResponseDto, CreatedApiKeyResponseDto, toApiKeyResponse } from './api-key.response.dto';
+import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentWorkspace, RequireScopes, WorkspaceContext } from '../auth';
+import { ErrorBodyDoc } from '../openapi/error-body.docs.dto';
+import { ApiKeyListResponseDto, CreatedApiKeyResponseDto } from './api-key.response.dto';
+import { ApiKeys } from './api-keys';
 import { CreateApiKeyRequestDto } from './create-api-key.request.dto';
-import { isUuid } from '../upstream/path-params';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
 @RequireScopes('admin')
 @Controller('v1/api-keys')
 export class ApiKeysHttpController {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly keys: ApiKeyCache,
-  ) {}
+  constructor(private readonly keys: ApiKeys) {}
 
   @Get()
   @ApiOperation({ summary: "List the workspace's API keys (never their secrets)" })
   @ApiOkResponse({ type: ApiKeyListResponseDto })
   async list(@CurrentWorkspace() caller: WorkspaceContext): Promise<ApiKeyListResponseDto> {
-    const keys = await this.dataSource.getRepository(ApiKeyEntity).find({ where: { workspaceId: caller.workspaceId }, order: { createdAt: 'ASC', id: 'ASC' } });
-    return { items: keys.map(toApiKeyResponse) };
+    return { items: await this.keys.list(caller.workspaceId) };
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create an API key; the full key is returned once' })
+  @ApiOperation({ summary: 'Create an API key; the full key is returned once', description: 'The `operator` scope can be given only by a key that holds it (403 `forbidden` otherwise).' })
   @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
-  async create(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: CreateApiKeyRequestDto): Promise<CreatedApiKeyResponseDto> {
-    const issued = await this.dataSource.transaction((manager) => issueApiKey(manager, caller.workspaceId, body.name, body.scopes));
-    const stored = await this.dataSource.getRepository(ApiKeyEntity).findOneByOrFail({ id: issued.id });
-    return { ...toApiKeyResponse(stored), apiKey: issued.apiKey };
+  @ApiForbiddenResponse({ type: ErrorBodyDoc, description: '`forbidden`: the key lacks `admin`, or asks for `operator` without holding it' })
+  create(@CurrentWorkspace() caller: WorkspaceContext, @Body() body: CreateApiKeyRequestDto): Promise<CreatedApiKeyResponseDto> {
+    return this.keys.create(caller, caller.workspaceId, body);
   }
 
   @Delete(':id')
@@ -42,15 +33,6 @@ export class ApiKeysHttpController {
   @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
   @ApiNoContentResponse()
   async revoke(@CurrentWorkspace() caller: WorkspaceContext, @Param('id') id: string): Promise<void> {
-    if (!isUuid(id)) throw notFound('api key');
-    const result = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .update({ id, workspaceId: caller.workspaceId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
-    this.keys.forgetAll();
-    if (!result.affected) {
-      const exists = await this.dataSource.getRepository(ApiKeyEntity).existsBy({ id, workspaceId: caller.workspaceId });
-      if (!exists) throw notFound('api key');
-    }
+    await this.keys.revoke(caller, caller.workspaceId, id);
   }
 }
-

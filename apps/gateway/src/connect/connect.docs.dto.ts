@@ -42,6 +42,19 @@ export class OpenConnectSessionRequestDoc {
       "OAuth2 authorization code connectors: scopes to ask for beyond the connector's `scopes`, each one of its `optionalScopes` (anything else is a 400 naming the scopes not allowed). With `connectionId`, the connection is re-authorized with them (incremental consent) and keeps its id; its `scopes` and the TokenIssued event then list what the provider granted.",
   })
   scopes?: string[];
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "The product's metadata for the connection (a JSON object, at most 16 KiB as JSON and 5 levels deep), as `PATCH /v1/connections/{id}` takes it. The connection the session creates carries it; a re-authorization merges it into the stored metadata.",
+  })
+  metadata?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', minLength: 1, maxLength: 256 },
+    maxProperties: 20,
+    description: 'Tags for the connection (`key: value`; keys of 1 to 64 letters, digits, `_`, `.`, `-`), as `PATCH /v1/connections/{id}` takes them. A bad tag answers 400 naming `tags.<key>`.',
+  })
+  tags?: Record<string, string>;
 }
 
 @ApiSchema({ name: 'OpenedConnectSession' })

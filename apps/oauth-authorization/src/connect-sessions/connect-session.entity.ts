@@ -16,6 +16,8 @@ export class ConnectSessionEntity {
   @Column({ name: 'end_user_id', type: 'text' }) endUserId: string;
   /** Name, e-mail, organization as the app gave them; personal data, never logged. */
   @Column({ name: 'end_user_details', type: 'jsonb', nullable: true }) endUserDetails: EndUserDetails | null;
+  /** The connection's metadata and tags given when the session opened; null when neither was. */
+  @Column({ name: 'profile', type: 'jsonb', nullable: true }) profile: SessionProfile | null;
   @Column({ type: 'text', nullable: true }) tenant: string | null;
   @Column({ type: 'jsonb' }) attributes: Record<string, string>;
   /** Scopes the session asked for beyond the connector's defaults (each one of its optionalScopes). */
@@ -32,4 +34,11 @@ export class ConnectSessionEntity {
   /** The caller's `Idempotency-Key` and a hash of its request, when it sent one. */
   @Column({ name: 'idempotency_key', type: 'text', nullable: true }) idempotencyKey: string | null;
   @Column({ name: 'request_fingerprint', type: 'text', nullable: true }) requestFingerprint: string | null;
+}
+
+/** What a session carries to its connection's profile besides the end user (ADR 0017). */
+export interface SessionProfile {
+  /** `object` rather than a record: TypeORM's insert types cannot go into `unknown`. */
+  metadata?: object;
+  tags?: Record<string, string>;
 }

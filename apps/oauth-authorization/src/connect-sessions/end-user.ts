@@ -1,6 +1,6 @@
-import type { EndUserDetails } from '@cb/events';
+import { metadataProblems, tagProblems, type EndUserDetails } from '@cb/events';
 import { validationFailed } from '@cb/platform';
-import type { ConnectSessionEntity } from './connect-session.entity';
+import type { ConnectSessionEntity, SessionProfile } from './connect-session.entity';
 import type { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
 
 /** The end user a session names: `endUserId`, `endUser.id`, or both when they agree. */
@@ -21,4 +21,17 @@ export function requestedEndUser(request: OpenConnectSessionRequestDto): { id: s
 /** The optional `endUser` member of CodeReceived / CredentialsSubmitted. */
 export function endUserMember(session: Pick<ConnectSessionEntity, 'endUserDetails'>): { endUser?: EndUserDetails } {
   return session.endUserDetails === null ? {} : { endUser: session.endUserDetails };
+}
+
+/** The metadata and tags a session was opened with, checked with the bounds of `PATCH /v1/connections/{id}`; null when neither was given. */
+export function requestedProfile(request: OpenConnectSessionRequestDto): SessionProfile | null {
+  const problems = [...(request.metadata === undefined ? [] : metadataProblems(request.metadata)), ...(request.tags === undefined ? [] : tagProblems(request.tags))];
+  if (problems.length > 0) throw validationFailed(problems);
+  if (request.metadata === undefined && request.tags === undefined) return null;
+  return { ...(request.metadata === undefined ? {} : { metadata: request.metadata }), ...(request.tags === undefined ? {} : { tags: request.tags }) };
+}
+
+/** The optional `metadata` and `tags` members of CodeReceived / CredentialsSubmitted. */
+export function profileMember(session: Pick<ConnectSessionEntity, 'profile'>): { metadata?: Record<string, unknown>; tags?: Record<string, string> } {
+  return (session.profile ?? {}) as { metadata?: Record<string, unknown>; tags?: Record<string, string> };
 }

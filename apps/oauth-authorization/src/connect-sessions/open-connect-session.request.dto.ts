@@ -28,4 +28,7 @@ export class OpenConnectSessionRequestDto {
   @ArrayMaxSize(200)
   @Matches(/^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/, { each: true, message: 'each scopes item must be a non-empty RFC 6749 scope token' })
   scopes?: string[];
+  /** The connection's metadata and tags, as `PATCH /v1/connections/{id}` takes them (same bounds). */
+  @IsOptional() @IsObject() metadata?: Record<string, unknown>;
+  @IsOptional() @IsObject() tags?: Record<string, string>;
 }

@@ -18,7 +18,7 @@ import { IdempotentRequest, idempotentRequest, isIdempotencyKeyConflict } from '
 import { KnownConnectionEntity } from './known-connection.entity';
 import { OpenConnectSessionRequestDto } from './open-connect-session.request.dto';
 import { newSessionToken } from './session-token';
-import { endUserMember, requestedEndUser } from './end-user';
+import { endUserMember, profileMember, requestedEndUser, requestedProfile } from './end-user';
 import { asksEndUser, missingAttributes } from './missing-attributes';
 import { attributesRequired, connectorNotActive, idempotencyKeyReused, notAnOAuthSession, sessionNotPending } from '../oauth-authorization.errors';
 
@@ -74,6 +74,7 @@ export class OpenConnectSessionService {
       const extraScopes = this.checkScopes(config, request.scopes);
       const returnUrl = request.returnUrl === undefined ? null : this.checkReturnUrl(request.returnUrl);
       const endUser = requestedEndUser(request);
+      const profile = requestedProfile(request);
       const { connectionId, endUserId, reconnect } = await this.target(manager, workspaceId, connector, request.connectionId, endUser.id);
 
       const token = newSessionToken();
@@ -88,6 +89,7 @@ export class OpenConnectSessionService {
         reconnect,
         endUserId,
         endUserDetails: endUser.details,
+        profile,
         tenant: attributes.value.tenant ?? null,
         attributes: { ...attributes.value.attributes },
         extraScopes,
@@ -183,6 +185,7 @@ export class OpenConnectSessionService {
       connectorVersion: session.connectorVersion,
       endUserId: session.endUserId,
       ...endUserMember(session),
+      ...profileMember(session),
       reconnect: session.reconnect,
       ...(session.tenant === null ? {} : { tenant: session.tenant }),
       attributes: session.attributes,

@@ -7,7 +7,7 @@ import type { Keyring } from '@cb/vault-crypto';
 import { OAuth2AuthorizationLeg } from '../authorization-url/oauth2-authorization-leg.adapter';
 import { ConnectSessionEntity } from '../connect-sessions/connect-session.entity';
 import { publicStatus } from '../connect-sessions/connect-session.mapper';
-import { endUserMember } from '../connect-sessions/end-user';
+import { endUserMember, profileMember } from '../connect-sessions/end-user';
 import { OAUTH_AUTHORIZATION_CONFIG, OAuthAuthorizationConfig } from '../oauth-authorization.config';
 import { ConnectSessionMetrics } from '../oauth-authorization.metrics';
 import { CallbackOutcome } from './callback-page';
@@ -86,6 +86,7 @@ export class HandleCallbackService {
         connectorVersion: session.connectorVersion,
         endUserId: session.endUserId,
         ...endUserMember(session),
+        ...profileMember(session),
         reconnect: session.reconnect,
         ...(session.tenant === null ? {} : { tenant: session.tenant }),
         attributes: session.attributes,

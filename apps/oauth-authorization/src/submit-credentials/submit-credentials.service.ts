@@ -9,7 +9,7 @@ import type { Keyring } from '@cb/vault-crypto';
 import { findSessionByToken } from '../connect-sessions/find-session';
 import { ConnectSessionEntity } from '../connect-sessions/connect-session.entity';
 import { publicStatus } from '../connect-sessions/connect-session.mapper';
-import { endUserMember } from '../connect-sessions/end-user';
+import { endUserMember, profileMember } from '../connect-sessions/end-user';
 import { ConnectorEntity } from '../connectors/connector.entity';
 import { attributesRequired, connectorNotActive, credentialsAlreadySubmitted, sessionExpired, wrongMode } from '../oauth-authorization.errors';
 import { missingAttributes } from '../connect-sessions/missing-attributes';
@@ -50,6 +50,7 @@ export class SubmitCredentialsService {
         connectorVersion: connector.version,
         endUserId: locked.endUserId,
         ...endUserMember(locked),
+        ...profileMember(locked),
         reconnect: locked.reconnect,
         ...(locked.tenant === null ? {} : { tenant: locked.tenant }),
         attributes: locked.attributes,

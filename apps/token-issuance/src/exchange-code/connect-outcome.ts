@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ConnectionFailed, type EndUserDetails } from '@cb/events';
 import { OutboxWriter } from '@cb/messaging';
-import { boundedLabel, METRICS, ServiceMetrics } from '@cb/platform';
+import { AppError, boundedLabel, METRICS, ServiceMetrics } from '@cb/platform';
 import { ConnectionProfiles } from '../connection-profile/connection-profiles';
 import { ConnectorStore } from '../connectors/connector-store';
 import { ConnectionEntity } from '../credential-vault/connection.entity';
@@ -25,6 +25,8 @@ export interface ConnectAttempt extends ConnectAttemptRef {
   tenant?: string;
   attributes?: Record<string, string>;
   endUser?: EndUserDetails;
+  metadata?: Record<string, unknown>;
+  tags?: Record<string, string>;
 }
 
 /** What a successful connect attempt obtained, and from which connector version. */
@@ -67,10 +69,26 @@ export class ConnectOutcome {
       reason: existing ? 'reconnect' : 'connect',
     });
     await this.profiles.recordEndUser(manager, connection, attempt.endUser);
+    await this.recordProfile(manager, connection, attempt);
     this.logger.log({ connectionId: connection.id, credentialVersion: connection.credentialVersion }, 'connection holds a new credential');
     // Counted in the transaction: an inbox retry after a failed commit counts again (rare; the inbox's retries show it).
     this.exchanges.inc({ outcome: 'completed', reason: 'none' });
     return connection;
+  }
+
+  /**
+   * The metadata and tags the session was opened with, merged into the profile as a PATCH would (a
+   * new connection's profile is empty). The session checked their bounds; should a reconnect's
+   * merge with what is stored exceed them, the stored ones stay and the connect still succeeds.
+   */
+  private async recordProfile(manager: EntityManager, connection: ConnectionEntity, attempt: ConnectAttempt): Promise<void> {
+    if (attempt.metadata === undefined && attempt.tags === undefined) return;
+    try {
+      await this.profiles.apply(manager, connection, { ...(attempt.metadata === undefined ? {} : { metadata: attempt.metadata }), ...(attempt.tags === undefined ? {} : { tags: attempt.tags }) });
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'validation_failed') throw error;
+      this.logger.warn({ connectionId: connection.id, problems: ((error as AppError).details as { errors?: Array<{ path: string }> } | undefined)?.errors?.map((e) => e.path) }, "the session's metadata or tags would exceed the bounds merged with the stored ones; kept the stored ones");
+    }
   }
 
   async failed(manager: EntityManager, attempt: ConnectAttemptRef, errorCode: string, reason: string): Promise<void> {

@@ -8,6 +8,7 @@ import { RefreshLeases1765300000000 } from './1765300000000-refresh-leases';
 import { ProxyCalls1765500000000 } from './1765500000000-proxy-calls';
 import { ConnectionProfiles1766400000000 } from './1766400000000-connection-profiles';
 import { ConnectionImports1766500000000 } from './1766500000000-connection-imports';
+import { AuditIndexes1767021000000 } from './1767021000000-audit-indexes';
 
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -22,4 +23,5 @@ export const MIGRATIONS: Function[] = [
   ProxyCalls1765500000000,
   ConnectionProfiles1766400000000,
   ConnectionImports1766500000000,
+  AuditIndexes1767021000000,
 ];

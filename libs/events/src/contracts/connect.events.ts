@@ -25,6 +25,10 @@ class ConnectAttempt {
   @IsOptional() @IsObject() attributes?: Record<string, string>;
   /** Added later (optional): the end user's name, e-mail and organization, when the app gave them. */
   @IsOptional() @ValidateNested() @Type(() => EndUserDetails) endUser?: EndUserDetails;
+  /** Added later (optional): the product's metadata for the connection, given when the session opened; never secret. */
+  @IsOptional() @IsObject() metadata?: Record<string, unknown>;
+  /** Added later (optional): the connection's tags, given when the session opened. */
+  @IsOptional() @IsObject() tags?: Record<string, string>;
 }
 
 /** The provider redirected back with a code; the code and PKCE verifier travel sealed, never in plaintext. */

@@ -14,7 +14,10 @@ export interface paths {
         /** List the workspace's API keys (never their secrets) */
         get: operations["ApiKeysHttpController_list"];
         put?: never;
-        /** Create an API key; the full key is returned once */
+        /**
+         * Create an API key; the full key is returned once
+         * @description The `operator` scope can be given only by a key that holds it (403 `forbidden` otherwise).
+         */
         post: operations["ApiKeysHttpController_create"];
         delete?: never;
         options?: never;
@@ -34,6 +37,59 @@ export interface paths {
         post?: never;
         /** Revoke an API key; it stops working at once */
         delete: operations["ApiKeysHttpController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List every workspace, oldest first (scope `operator`) */
+        get: operations["WorkspacesHttpController_list"];
+        put?: never;
+        /** Create a workspace, without keys (scope `operator`); then create its first key under `/v1/workspaces/{id}/api-keys` */
+        post: operations["WorkspacesHttpController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a workspace's API keys, never their secrets (scope `operator`) */
+        get: operations["WorkspacesHttpController_listKeys"];
+        put?: never;
+        /** Create an API key in a workspace; the full key is returned once (scope `operator`) */
+        post: operations["WorkspacesHttpController_createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workspaces/{id}/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a workspace's API key; it stops working at once (scope `operator`) */
+        delete: operations["WorkspacesHttpController_revokeKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -571,6 +627,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's audit: credential reads, proxy calls, imports, connector changes, API key creations and revocations (scope `admin`)
+         * @description Newest first (`at` descending, then `id`), paged by `cursor`: pass `nextCursor` back with the same filters; no entry is skipped or repeated across pages. Every filter narrows the list (AND). Entries older than the retention (`AUDIT_RETENTION_DAYS`, 365 by default) are pruned. No entry holds a secret.
+         */
+        get: operations["AuditHttpController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connections/{id}/credential": {
         parameters: {
             query?: never;
@@ -640,7 +716,7 @@ export interface components {
              * @example cbk_1f2e3d4c5b6a7980
              */
             prefix: string;
-            scopes: ("admin" | "connect" | "credentials:read" | "proxy")[];
+            scopes: ("admin" | "connect" | "credentials:read" | "proxy" | "operator")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -659,7 +735,7 @@ export interface components {
              *       "connect"
              *     ]
              */
-            scopes: ("admin" | "connect" | "credentials:read" | "proxy")[];
+            scopes: ("admin" | "connect" | "credentials:read" | "proxy" | "operator")[];
         };
         CreatedApiKey: {
             /** Format: uuid */
@@ -670,7 +746,7 @@ export interface components {
              * @example cbk_1f2e3d4c5b6a7980
              */
             prefix: string;
-            scopes: ("admin" | "connect" | "credentials:read" | "proxy")[];
+            scopes: ("admin" | "connect" | "credentials:read" | "proxy" | "operator")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -682,6 +758,36 @@ export interface components {
              * @example cbk_1f2e3d4c5b6a7980_…
              */
             apiKey: string;
+        };
+        ErrorDetail: {
+            /**
+             * @description Stable, machine-readable; the list per route is in its description.
+             * @example validation_failed
+             */
+            code: string;
+            /** @description For people; never contains a secret or a submitted value. */
+            message: string;
+            /** @description e.g. `errors: [{ path, message }]` for `validation_failed`, `retryAfterSeconds`. */
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        CreateWorkspaceRequest: {
+            /** @example Acme */
+            name: string;
+        };
+        Workspace: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WorkspaceList: {
+            items: components["schemas"]["Workspace"][];
         };
         CreateConnectorRequest: {
             /**
@@ -740,22 +846,6 @@ export interface components {
             activatedAt: string | null;
             /** Format: date-time */
             deactivatedAt: string | null;
-        };
-        ErrorDetail: {
-            /**
-             * @description Stable, machine-readable; the list per route is in its description.
-             * @example validation_failed
-             */
-            code: string;
-            /** @description For people; never contains a secret or a submitted value. */
-            message: string;
-            /** @description e.g. `errors: [{ path, message }]` for `validation_failed`, `retryAfterSeconds`. */
-            details?: {
-                [key: string]: unknown;
-            };
-        };
-        ErrorBody: {
-            error: components["schemas"]["ErrorDetail"];
         };
         DiscoverConnectorRequest: {
             /**
@@ -1066,6 +1156,14 @@ export interface components {
             returnUrl?: string;
             /** @description OAuth2 authorization code connectors: scopes to ask for beyond the connector's `scopes`, each one of its `optionalScopes` (anything else is a 400 naming the scopes not allowed). With `connectionId`, the connection is re-authorized with them (incremental consent) and keeps its id; its `scopes` and the TokenIssued event then list what the provider granted. */
             scopes?: string[];
+            /** @description The product's metadata for the connection (a JSON object, at most 16 KiB as JSON and 5 levels deep), as `PATCH /v1/connections/{id}` takes it. The connection the session creates carries it; a re-authorization merges it into the stored metadata. */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** @description Tags for the connection (`key: value`; keys of 1 to 64 letters, digits, `_`, `.`, `-`), as `PATCH /v1/connections/{id}` takes them. A bad tag answers 400 naming `tags.<key>`. */
+            tags?: {
+                [key: string]: string;
+            };
         };
         OpenedConnectSession: {
             /** Format: uuid */
@@ -1584,6 +1682,41 @@ export interface components {
         WebhookAttemptList: {
             items: components["schemas"]["WebhookAttempt"][];
         };
+        AuditEntry: {
+            /**
+             * @description Unique across the audit: a kind prefix and the record id (`cr_`, `pc_`, `ci_`, `cc_`, `ak_`).
+             * @example cr_1042
+             */
+            id: string;
+            /** @enum {string} */
+            kind: "credential_read" | "proxy_call" | "connection_import" | "connector_change" | "api_key_created" | "api_key_revoked";
+            /**
+             * Format: date-time
+             * @description When it happened, to the millisecond.
+             */
+            at: string;
+            /**
+             * Format: uuid
+             * @description The API key that acted; null for a key created by the CLI.
+             */
+            apiKeyId: string | null;
+            /** Format: uuid */
+            connectionId: string | null;
+            /**
+             * Format: uuid
+             * @description For credential reads and proxy calls, the connection's connector while the connection exists.
+             */
+            connectorId: string | null;
+            /** @description By kind. `credential_read`: `includeRefreshToken`, `credentialVersion`. `proxy_call`: `method`, `path` (never the query), `status`, `errorCode`, `attempts`, `durationMs`. `connection_import`: `mode`. `connector_change`: `action`, `version`, `actor`, `changes` (secret paths say only `secret: true`). `api_key_created` / `api_key_revoked`: `keyId`, `name`, `scopes`. Never a secret, token or key hash. */
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            /** @description Pass back as `cursor` for the next page; null on the last page. */
+            nextCursor: string | null;
+        };
         ReadCredentialRequest: {
             /**
              * @description The refresh token is withheld unless asked for.
@@ -1959,7 +2092,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            /** @description `forbidden`: the key lacks `admin`, or asks for `operator` without holding it */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2006,6 +2139,246 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such resource in the caller's workspace (another workspace's ids answer the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesHttpController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceList"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesHttpController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWorkspaceRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workspace"];
+                };
+            };
+            /** @description `validation_failed` with every offending path in `details.errors`, or `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesHttpController_listKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesHttpController_createKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description `validation_failed` with every offending path in `details.errors`, or `malformed_json`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WorkspacesHttpController_revokeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4150,6 +4523,66 @@ export interface operations {
             };
             /** @description `delivery_in_flight`: an attempt is under way */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AuditHttpController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The `nextCursor` of the previous page (opaque). */
+                cursor?: string;
+                /** @description Only entries strictly before this time (ISO 8601). */
+                to?: string;
+                /** @description Only entries at or after this time (ISO 8601). */
+                from?: string;
+                /** @description The key that acted, or for key events also the key acted on. */
+                apiKeyId?: string;
+                connectorId?: string;
+                connectionId?: string;
+                /** @description Only these kinds; repeatable. */
+                kind?: ("credential_read" | "proxy_call" | "connection_import" | "connector_change" | "api_key_created" | "api_key_revoked")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description `validation_failed`, naming the parameter in `details.errors[].path` (`kind`, `from`, `cursor`…). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: the API key is missing, malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the API key lacks a scope this route needs (named in `details.missingScopes`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
