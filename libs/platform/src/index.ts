@@ -73,4 +73,5 @@ export type { PruneTarget, PruneOptions } from './audit/prune-in-batches';
 export { AuditPruner, auditRetentionReader } from './audit/audit-retention';
 export type { AuditRetentionSettings } from './audit/audit-retention';
 export { readAuditEntries } from './audit/audit-source';
+export { PeriodicTask } from './scheduling/periodic-task';
 export type { AuditBranch } from './audit/audit-source';

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { updateClientRegistration, type RegisteredClient } from '@cb/oauth-client';
+import { PeriodicTask } from '@cb/platform';
 import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from '../connector-config.config';
 import { ConnectorSecrets } from '../connectors/connector-secrets';
 import { ConnectorStore } from '../connectors/connector.store';
@@ -31,8 +32,7 @@ const LEASE = '1 minute';
 @Injectable()
 export class RegistrationRenewal implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RegistrationRenewal.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
   private stopped = false;
 
   constructor(
@@ -42,25 +42,19 @@ export class RegistrationRenewal implements OnApplicationBootstrap, BeforeApplic
     private readonly store: ConnectorStore,
     private readonly secrets: ConnectorSecrets,
     private readonly updater: UpdateConnectorService,
-  ) {}
+  ) {
+    this.task = new PeriodicTask(() => this.renewDue(), config.registrationRenewalIntervalMs, (error) =>
+      this.logger.warn({ err: error.message }, 'could not look for client registrations to renew'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.task.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.renewDue()
-        .catch((error: unknown) => this.logger.warn({ err: (error as Error).message }, 'could not look for client registrations to renew'))
-        .finally(() => this.schedule());
-    }, this.config.registrationRenewalIntervalMs);
+    await this.task.stop();
   }
 
   /** Renews every registration whose secret is due, one after another. */

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { fromEnv, type ConfigReader } from '../config/load-config';
+import { PeriodicTask } from '../scheduling/periodic-task';
 import { pruneInBatches, type PruneTarget } from './prune-in-batches';
 
 export interface AuditRetentionSettings {
@@ -28,16 +29,22 @@ const DAY_MS = 86_400_000;
  * already gone deletes nothing.
  */
 export class AuditPruner {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly targets: readonly PruneTarget[],
     private readonly settings: AuditRetentionSettings,
-    private readonly onError: (error: Error) => void,
-  ) {}
+    onError: (error: Error) => void,
+  ) {
+    this.task = new PeriodicTask(
+      async () => {
+        await this.pruneOnce();
+      },
+      settings.pruneIntervalMs,
+      onError,
+    );
+  }
 
   /** Nest starts a pruner given as a provider (a `useFactory` in each service's module)… */
   onApplicationBootstrap(): void {
@@ -50,15 +57,11 @@ export class AuditPruner {
   }
 
   start(): void {
-    if (this.settings.retentionDays === 0) return;
-    this.timer = setInterval(() => void this.tick(), this.settings.pruneIntervalMs).unref();
-    void this.tick();
+    if (this.settings.retentionDays > 0) this.task.start({ now: true });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One run over every table; answers how many rows each lost. */
@@ -69,15 +72,5 @@ export class AuditPruner {
       deleted[target.table] = await pruneInBatches(this.dataSource, target, { cutoff, batchSize: this.settings.pruneBatchSize, maxBatches: this.settings.pruneMaxBatches });
     }
     return deleted;
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running || this.stopped) return;
-    this.running = this.pruneOnce().catch((error: unknown) => this.onError(error as Error));
-    try {
-      await this.running;
-    } finally {
-      this.running = undefined;
-    }
   }
 }

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { PeriodicTask } from '@cb/platform';
 import { LOGGER } from '@cb/service-runtime';
 import { rowsOf, WebhookTables } from '../webhook-tables';
 import { WEBHOOK_SETTINGS, type WebhookSettings } from '../webhooks.config';
@@ -16,8 +17,7 @@ const BATCH = 1000;
  */
 @Injectable()
 export class DeliveryPruner implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
   private stopped = false;
 
   constructor(
@@ -25,28 +25,24 @@ export class DeliveryPruner implements OnApplicationBootstrap, BeforeApplication
     @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly tables: WebhookTables,
-  ) {}
+  ) {
+    this.task = new PeriodicTask(
+      async () => {
+        const deleted = await this.prune();
+        if (deleted > 0) this.logger.info({ deleted, retentionDays: this.settings.retentionDays }, 'pruned finished webhook deliveries');
+      },
+      settings.pruneIntervalMs,
+      (error) => this.logger.warn({ err: error.message }, 'could not prune webhook deliveries'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.task.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.prune()
-        .then((deleted) => {
-          if (deleted > 0) this.logger.info({ deleted, retentionDays: this.settings.retentionDays }, 'pruned finished webhook deliveries');
-        })
-        .catch((error: unknown) => this.logger.warn({ err: (error as Error).message }, 'could not prune webhook deliveries'))
-        .finally(() => this.schedule());
-    }, this.settings.pruneIntervalMs);
+    await this.task.stop();
   }
 
   /** Deletes every finished delivery past retention, a batch at a time; answers how many. */
