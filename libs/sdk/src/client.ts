@@ -220,13 +220,8 @@ export class ConnectorsApi {
   }
 
   /** Every page of {@link list}, one at a time. */
-  async *listAll(query: Omit<ListConnectorsQuery, 'cursor'> = {}): AsyncGenerator<Connector> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });
-      yield* page.items;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
+  listAll(query: Omit<ListConnectorsQuery, 'cursor'> = {}): AsyncGenerator<Connector> {
+    return everyPage((cursor) => this.list({ ...query, ...cursor }));
   }
 
   get(id: string): Promise<Connector> {
@@ -404,13 +399,8 @@ export class ConnectionsApi {
   }
 
   /** Every connection that matches, page after page by cursor. */
-  async *listAll(query: Omit<ListConnectionsQuery, 'cursor' | 'offset'> = {}): AsyncGenerator<Connection> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });
-      yield* page.items;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
+  listAll(query: Omit<ListConnectionsQuery, 'cursor' | 'offset'> = {}): AsyncGenerator<Connection> {
+    return everyPage((cursor) => this.list({ ...query, ...cursor }));
   }
 
   get(connectionId: string): Promise<Connection> {
@@ -577,13 +567,8 @@ export class AuditApi {
   }
 
   /** Every entry that matches, page after page by cursor. */
-  async *listAll(query: Omit<ListAuditQuery, 'cursor'> = {}): AsyncGenerator<AuditEntry> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });
-      yield* page.items;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
+  listAll(query: Omit<ListAuditQuery, 'cursor'> = {}): AsyncGenerator<AuditEntry> {
+    return everyPage((cursor) => this.list({ ...query, ...cursor }));
   }
 }
 
@@ -630,4 +615,14 @@ export class WorkspacesApi {
   async revokeApiKey(workspaceId: string, keyId: string): Promise<void> {
     await this.client.request(`/v1/workspaces/${encodeURIComponent(workspaceId)}/api-keys/${encodeURIComponent(keyId)}`, { method: 'DELETE' });
   }
+}
+
+/** Every item of a cursor-paged list, one page at a time; `list` is given the next page's `cursor`, none at first. */
+async function* everyPage<T>(list: (cursor: { cursor?: string }) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  do {
+    const page = await list(cursor === undefined ? {} : { cursor });
+    yield* page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
 }
