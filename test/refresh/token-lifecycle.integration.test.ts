@@ -20,7 +20,6 @@ const REFRESH_ENV = { REFRESH_POLL_INTERVAL_MS: '250', REFRESH_LEASE_SECONDS: '2
 const ISSUANCE_ENV = { TOKEN_REQUEST_TIMEOUT_MS: '4000' };
 
 /** Paces a load loop (not a wait for a condition). */
-const pace = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Payload = Record<string, unknown> & { connectionId: string; credentialVersion?: number; reason?: string };
 
@@ -95,7 +94,6 @@ describe('token lifecycle', () => {
     const started = Date.now();
     while (Date.now() - started < 35_000) {
       await readValid(connectionId, seen);
-      await pace(400);
     }
     const announced = refreshes(connectionId);
     const versions = announced.map((p) => p.credentialVersion);
@@ -128,7 +126,6 @@ describe('token lifecycle', () => {
         const checked = new Set<string>();
         await Promise.all(Array.from({ length: 50 }, (_, i) => readValid(ids[i % ids.length]!, seen, checked, bases[i % 2])));
         reads += 50;
-        await pace(250);
       }
       // Let refreshes in flight finish before comparing counts.
       await waitFor(async () => (await refreshGrants()) - grantsBefore === refreshes().length - announcedBefore, { timeoutMs: 15_000, description: 'every refresh grant announced' });

@@ -57,9 +57,9 @@ class HostileEndpoint {
 }
 
 /**
- * 16 KiB chunks for ever (until the connection closes), one every 2 ms when the client keeps up: about
- * 8 MB/s, so that a client without the limit fills its memory slowly enough not to harm the machine
- * before its timeout.
+ * 16 KiB chunks until the connection closes, each written once the socket has taken the one before
+ * (as fast as the client reads), up to four times IN_FLIGHT: far more than any limit lets through,
+ * and a bound on what a client without the limit could take into memory.
  */
 const streamForever: Behaviour = (response, exchange) => {
   response.writeHead(200, { 'Content-Type': 'application/json' });
@@ -67,9 +67,14 @@ const streamForever: Behaviour = (response, exchange) => {
   const chunk = Buffer.alloc(16 * 1024, 'a');
   const next = (): void => {
     if (response.destroyed) return;
+    if (exchange.written >= 4 * IN_FLIGHT) {
+      response.end('"}');
+      return;
+    }
     exchange.written += chunk.length;
-    if (response.write(chunk)) setTimeout(next, 2);
-    else response.once('drain', next);
+    response.write(chunk, (error) => {
+      if (!error) next();
+    });
   };
   next();
 };
@@ -123,7 +128,7 @@ const WELL_BEFORE_THE_TIMEOUT_MS = 2_000;
 /**
  * What the server may have handed to the socket besides the limit when the client hangs up: loopback
  * buffers (Linux grows them to a few MiB) take writes before the client reads its first bytes. A
- * client without the limit would take the stream for the whole timeout (about 80 MB here).
+ * client without the limit would take the whole stream (four times this).
  */
 const IN_FLIGHT = 16 * 1024 * 1024;
 
