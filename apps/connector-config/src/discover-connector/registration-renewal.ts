@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import { updateClientRegistration, type RegisteredClient } from '@cb/oauth-client';
+import { DiscoveryError, updateClientRegistration, type RegisteredClient } from '@cb/oauth-client';
 import { PeriodicTask } from '@cb/platform';
 import { CONNECTOR_CONFIG_CONFIG, type ConnectorConfigConfig } from '../connector-config.config';
 import { ConnectorSecrets } from '../connectors/connector-secrets';
@@ -22,7 +22,7 @@ const LEASE = '1 minute';
  * 1. RFC 7592: the registration is read and sent back without the secret; a server that rotates
  *    secrets answers with a new one and a later expiry. The client id stays, so every connection's
  *    refresh token keeps working.
- * 2. Otherwise (no registration management, or no new secret) the broker registers a new client and
+ * 2. Otherwise (no registration management, a refused update, or no new secret) the broker registers a new client and
  *    the connector moves to it. New connections work; connections made with the old client fail
  *    their next refresh and ask for a reconnect, as they would once its secret expired.
  *
@@ -111,7 +111,9 @@ export class RegistrationRenewal implements OnApplicationBootstrap, BeforeApplic
       const expiresAt = answer.clientSecretExpiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
       return answer.clientSecret !== undefined && expiresAt > (registration.clientSecretExpiresAt?.getTime() ?? 0) ? answer : undefined;
     } catch (error) {
-      this.logger.warn({ connectorId: registration.connectorId, err: (error as Error).message }, 'the server did not renew the registered client; registering a new one');
+      // only a refusal moves the connector to a new client: an outage is waited out (the lease ends, the renewal runs again)
+      if (!(error instanceof DiscoveryError) || error.problem !== 'registration_failed') throw error;
+      this.logger.warn({ connectorId: registration.connectorId, err: error.message }, 'the server refused to renew the registered client; registering a new one');
       return undefined;
     }
   }

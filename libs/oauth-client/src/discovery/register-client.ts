@@ -83,7 +83,7 @@ async function send(url: string, method: string, headers: Record<string, string>
     });
     return { status: response.status, text: await readAtMost(response, MAX_DOCUMENT_BYTES) };
   } catch {
-    throw new DiscoveryError('registration_failed', `the ${stepName(step)} at ${describe(url)} could not be reached`);
+    throw new DiscoveryError('unreachable', `the ${stepName(step)} at ${describe(url)} could not be reached`);
   } finally {
     clearTimeout(deadline);
     abort.abort();
@@ -97,6 +97,8 @@ function stepName(step: RegistrationStep): string {
 /** The client's metadata from a successful answer; the server's own words about a refusal (no secret is in what the broker sent). */
 function registeredMetadata(url: string, { status, text }: Answer, step: RegistrationStep): Record<string, unknown> & { client_id: string } {
   const answer = parseObject(text);
+  // a server error may pass: worth trying again, unlike a refusal
+  if (status >= 500) throw new DiscoveryError('unreachable', `the ${stepName(step)} at ${describe(url)} answered HTTP ${status}`);
   if (status !== 201 && status !== 200) {
     const code = typeof answer?.error === 'string' ? answer.error.slice(0, 100) : `HTTP ${status}`;
     const why = typeof answer?.error_description === 'string' ? ` (${answer.error_description.slice(0, 300)})` : '';
