@@ -148,6 +148,7 @@ describe('the proxy', () => {
   let upstream: Upstream;
   let workspaceId: string;
   const connections: Record<string, string> = {};
+  let bearerConnector: string;
 
   const submit = (sessionToken: string, body: unknown) => gateway.call('POST', '/v1/connect/credentials', { key: null, body, headers: { 'x-connect-session': sessionToken } });
 
@@ -202,6 +203,7 @@ describe('the proxy', () => {
     const apiKey = await activeConnector(gateway, 'api-key', { mode: 'API_KEY', headerName: 'X-Api-Token', prefix: 'Token', apiBaseUrl: api });
     const queryKey = await activeConnector(gateway, 'query-key', { mode: 'API_KEY', placement: 'query', queryParam: 'key', apiBaseUrl: api });
     const bearer = await activeConnector(gateway, 'bearer', { mode: 'BEARER', apiBaseUrl: api });
+    bearerConnector = bearer;
     const custom = await activeConnector(gateway, 'custom', {
       mode: 'CUSTOM',
       fields: [{ key: 'apiKey', label: 'API key', type: 'password', required: true }, { key: 'account', label: 'Account', type: 'text', required: true }],
@@ -563,6 +565,36 @@ describe('the proxy', () => {
     expect(brokerErrors.rows).toEqual(expect.arrayContaining([{ error_code: 'proxy_upstream_timeout', status: 504 }]));
     // Refusals before any credential was used record nothing, like refused credential reads.
     expect(brokerErrors.rows.map((row) => row.error_code)).not.toContain('proxy_not_configured');
+  });
+
+  describe('a connection kept in memory by token-issuance', () => {
+    const read = (connectionId: string) => proxyGateway.call('POST', `/v1/connections/${connectionId}/credential`, { body: {} });
+    const statuses = async (connectionId: string): Promise<number[]> => [(await read(connectionId)).status, (await proxy('GET', connectionId, '/items/kept')).status];
+    const changeBySql = (sql: string, connectionId: string) => withDb(system, (db) => db.query(sql, [connectionId]));
+
+    it('is dropped as soon as anyone changes or deletes the row, SQL included', async () => {
+      const connectionId = await typedConnection(bearerConnector, 'u-kept', { token: canary('kept') });
+      expect(await statuses(connectionId)).toEqual([200, 200]);
+      expect(await statuses(connectionId)).toEqual([200, 200]);
+      await changeBySql("UPDATE token_issuance.connections SET status = 'needs_reconnect' WHERE id = $1", connectionId);
+      // Kept for up to a minute otherwise: only the change's notice makes this quick.
+      await waitFor(async () => (await statuses(connectionId)).every((status) => status === 409), { timeoutMs: 3000, intervalMs: 20, description: 'the marked connection to be refused' });
+      await changeBySql("UPDATE token_issuance.connections SET status = 'active' WHERE id = $1", connectionId);
+      await waitFor(async () => (await statuses(connectionId)).every((status) => status === 200), { timeoutMs: 3000, intervalMs: 20, description: 'the restored connection to be served' });
+      await changeBySql('DELETE FROM token_issuance.connections WHERE id = $1', connectionId);
+      await waitFor(async () => (await statuses(connectionId)).every((status) => status === 404), { timeoutMs: 3000, intervalMs: 20, description: 'the deleted connection to be unknown' });
+    });
+
+    it('is forgotten, every row at once, when the connection that follows changes is lost', async () => {
+      const connectionId = await typedConnection(bearerConnector, 'u-kept-lost', { token: canary('kept-lost') });
+      expect(await statuses(connectionId)).toEqual([200, 200]);
+      await withDb(system, async (db) => {
+        const terminated = await db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'token-issuance-connection-changes'");
+        expect(terminated.rowCount).toBeGreaterThan(0);
+        await db.query("UPDATE token_issuance.connections SET status = 'needs_reconnect' WHERE id = $1", [connectionId]);
+      });
+      await waitFor(async () => (await statuses(connectionId)).every((status) => status === 409), { timeoutMs: 3000, intervalMs: 20, description: 'the connection changed while nobody listened to be refused' });
+    });
   });
 
   it('never writes a credential, or the query string that carried one, to any log', () => {

@@ -21,6 +21,7 @@ import { ConnectorHealthRepository } from './connectors/connector-health.reposit
 import { ConnectorStore } from './connectors/connector-store';
 import { ConnectionEntity } from './credential-vault/connection.entity';
 import { CredentialVault } from './credential-vault/credential-vault';
+import { CurrentCredentials } from './credential-vault/current-credentials';
 import { ConnectionDeletionEntity } from './disconnect/connection-deletion.entity';
 import { DeleteConnectionHttpController } from './disconnect/delete-connection.http.controller';
 import { DisconnectConnection } from './disconnect/disconnect-connection.service';
@@ -72,6 +73,7 @@ export class TokenIssuanceModule {
         ConnectorStore,
         ConnectorHealthRepository,
         CredentialVault,
+        CurrentCredentials,
         TokenEndpoint,
         ConnectionProfiles,
         ConnectionViews,

@@ -27,6 +27,7 @@ export {
 export type { DatabaseService, ServiceRolesOptions, ProvisionedRole, ProvisionedDatabase } from './database/service-roles';
 export { ChangeFollowingCache } from './database/change-following-cache';
 export { EntityRowReader } from './database/entity-row-reader';
+export { GroupedWrites } from './database/grouped-writes';
 export { schemaOf } from './database/schema-of';
 export type { ChangeFollowingCacheOptions } from './database/change-following-cache';
 export { createHttpService } from './http/bootstrap';
@@ -40,6 +41,9 @@ export {
   proxyPathProblemMessage,
   proxyRequestHeaders,
   proxyResponseHeaders,
+  wholeSmallBody,
+  WHOLE_ANSWER_BYTES,
+  type AnswerBody,
   type ProxyPathProblem,
 } from './http/proxy-rules';
 export { routeTemplateOf, setRouteTemplate } from './http/route-template';

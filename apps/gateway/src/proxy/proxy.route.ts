@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
-import { BROKER_ERROR_HEADER, notFound, proxyPathProblem, proxyPathProblemMessage, proxyRequestHeaders, proxyResponseHeaders, type HotRoute } from '@cb/platform';
+import { BROKER_ERROR_HEADER, notFound, proxyPathProblem, proxyPathProblemMessage, proxyRequestHeaders, proxyResponseHeaders, wholeSmallBody, type HotRoute } from '@cb/platform';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { proxyPathRefused } from '../gateway.errors';
 import { SharedRateLimits } from '../rate-limit/shared-rate-limits';
@@ -62,9 +62,11 @@ export class ProxyRoute implements HotRoute {
       timeoutMs: HOP_TIMEOUT_MS,
     });
     response.removeHeader(BROKER_ERROR_HEADER);
-    response.writeHead(answer.statusCode, proxyResponseHeaders(answer.headers, undefined, HOP_RESPONSE_HEADERS));
     try {
-      await pipeline(answer.body, response);
+      const whole = await wholeSmallBody(answer.headers, answer.body);
+      response.writeHead(answer.statusCode, proxyResponseHeaders(answer.headers, undefined, HOP_RESPONSE_HEADERS));
+      if (whole) response.end(whole);
+      else await pipeline(answer.body, response);
     } catch (error) {
       this.logger.warn({ connectionId: id, errorName: (error as Error).name }, 'a proxied answer was cut short');
       response.destroy();

@@ -9,6 +9,7 @@ import { ProxyCalls1765500000000 } from './1765500000000-proxy-calls';
 import { ConnectionProfiles1766400000000 } from './1766400000000-connection-profiles';
 import { ConnectionImports1766500000000 } from './1766500000000-connection-imports';
 import { AuditIndexes1767021000000 } from './1767021000000-audit-indexes';
+import { ConnectionChanges1767400000000 } from './1767400000000-connection-changes';
 
 /** In order of application. Tables change only through these, never through `synchronize`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -24,4 +25,5 @@ export const MIGRATIONS: Function[] = [
   ConnectionProfiles1766400000000,
   ConnectionImports1766500000000,
   AuditIndexes1767021000000,
+  ConnectionChanges1767400000000,
 ];

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -8,9 +8,10 @@ import { request as sendRequest, type Dispatcher } from 'undici';
 import { UrlTemplateError, type AuthConfig } from '@cb/auth-modes';
 import { connectionBaseUrl } from './api-origin';
 import { DestinationRefusedError, outboundAgent } from '@cb/oauth-client';
-import { AppError, notFound, proxyPathProblem, proxyPathProblemMessage, proxyRequestHeaders, proxyResponseHeaders, schemaOf, serviceTracer } from '@cb/platform';
+import { AnswerBody, AppError, GroupedWrites, notFound, proxyPathProblem, proxyPathProblemMessage, proxyRequestHeaders, proxyResponseHeaders, schemaOf, serviceTracer } from '@cb/platform';
 import { ConnectorStore } from '../connectors/connector-store';
 import { CredentialVault, type VaultEntry } from '../credential-vault/credential-vault';
+import { CurrentCredentials } from '../credential-vault/current-credentials';
 import { assertUsable } from '../read-credential/usable-credential';
 import { CredentialRefresher } from '../refresh-token/credential-refresher';
 import { TOKEN_ISSUANCE_CONFIG, type TokenIssuanceConfig } from '../token-issuance.config';
@@ -57,7 +58,7 @@ export interface ProxyRequest {
 export interface ProxyAnswer {
   status: number;
   headers: Record<string, string | string[]>;
-  body: Readable;
+  body: AnswerBody;
   connectorId: string;
   attempts: number;
   requestBytes: number;
@@ -89,27 +90,35 @@ type Body = { kind: 'none' } | { kind: 'buffered'; bytes: Buffer } | { kind: 'st
  * repeats an idempotent request on 429/502/503/504 or a network failure, with exponential backoff.
  */
 @Injectable()
-export class ProxyCallService {
+export class ProxyCallService implements OnApplicationShutdown {
   private readonly logger = new Logger(ProxyCallService.name);
-  private readonly recordCall: string;
+  private readonly recordCalls: string;
+  private readonly calls: GroupedWrites<ProxyCallRecord>;
   private readonly tracer: Tracer;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly vault: CredentialVault,
+    private readonly current: CurrentCredentials,
     private readonly connectors: ConnectorStore,
     private readonly refresher: CredentialRefresher,
     @Inject(TOKEN_ISSUANCE_CONFIG) private readonly config: TokenIssuanceConfig,
   ) {
     this.tracer = serviceTracer(config.serviceName);
-    const table = dataSource.getMetadata(ProxyCallEntity).tableName;
-    this.recordCall = `INSERT INTO "${schemaOf(dataSource)}".${table} (workspace_id, connection_id, api_key_id, method, path, status, error_code, attempts, duration_ms, request_bytes, response_bytes, called_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())`;
+    const table = `"${schemaOf(dataSource)}".${dataSource.getMetadata(ProxyCallEntity).tableName}`;
+    this.recordCalls = `INSERT INTO ${table} (workspace_id, connection_id, api_key_id, method, path, status, error_code, attempts, duration_ms, request_bytes, response_bytes, called_at)
+      SELECT *, now() FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::int[], $9::int[], $10::bigint[], $11::bigint[])`;
+    this.calls = new GroupedWrites((calls) => this.insert(calls));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.calls.drained();
   }
 
   async send(request: ProxyRequest): Promise<ProxyAnswer> {
     const problem = proxyPathProblem(request.path);
     if (problem !== undefined) throw proxyPathRefused(problem, proxyPathProblemMessage(problem));
-    let entry = await this.vault.load(this.dataSource.manager, request.connectionId, request.workspaceId);
+    let entry = await this.current.load(request.connectionId, request.workspaceId);
     if (!entry) throw notFound('connection');
     const connectorId = entry.connection.connectorId;
     const config = (await this.connectors.findCurrent(connectorId))?.config ?? null;
@@ -166,16 +175,24 @@ export class ProxyCallService {
     }
   }
 
-  /** The audit row, an autocommitted INSERT; a failure to write it is logged, the answer has gone. */
+  /**
+   * The audit row, written after the answer has gone: calls that end while a group of rows is being
+   * written go together in the next one. A failure to write is logged; nobody is waiting for it.
+   */
   async record(call: ProxyCallRecord): Promise<void> {
     try {
-      await this.dataSource.query(this.recordCall, [
-        call.workspaceId, call.connectionId, call.apiKeyId, call.method, call.path.slice(0, 2048), call.status, call.errorCode,
-        call.attempts, call.durationMs, call.requestBytes, call.responseBytes,
-      ]);
+      await this.calls.add(call);
     } catch (error) {
       this.logger.error({ connectionId: call.connectionId, errorName: (error as Error).name }, 'could not record a proxied call');
     }
+  }
+
+  private async insert(calls: ProxyCallRecord[]): Promise<void> {
+    const column = <K extends keyof ProxyCallRecord>(key: K): Array<ProxyCallRecord[K]> => calls.map((call) => call[key]);
+    await this.dataSource.query(this.recordCalls, [
+      column('workspaceId'), column('connectionId'), column('apiKeyId'), column('method'), calls.map((call) => call.path.slice(0, 2048)), column('status'),
+      column('errorCode'), column('attempts'), column('durationMs'), column('requestBytes'), column('responseBytes'),
+    ]);
   }
 
   /** How many calls were proxied for a connection. */

@@ -10,6 +10,7 @@ import {
   InternalTokenCheck,
   METRICS,
   ServiceMetrics,
+  wholeSmallBody,
 } from '@cb/platform';
 import { uuidParam } from '../list-connections/connections.http.controller';
 import { API_KEY_ID_HEADER } from '../read-credential/read-credential.route';
@@ -81,16 +82,24 @@ export class ProxyRoute implements HotRoute {
     }
     const counted = new ByteLimit(this.config.proxy.maxResponseBytes);
     let errorCode: string | null = null;
+    /** Of an answer sent whole; a streamed one is counted by `counted`. */
+    let wholeBytes: number | undefined;
     response.removeHeader(BROKER_ERROR_HEADER);
-    response.writeHead(answer.status, answer.headers);
     try {
-      await pipeline(answer.body, counted, response);
+      const whole = await wholeSmallBody(answer.headers, answer.body);
+      response.writeHead(answer.status, answer.headers);
+      if (whole) {
+        response.end(whole);
+        wholeBytes = whole.length;
+      } else {
+        await pipeline(answer.body, counted, response);
+      }
     } catch (error) {
       errorCode = counted.exceeded ? proxyResponseTooLarge(this.config.proxy.maxResponseBytes).code : 'stream_interrupted';
       this.logger.warn({ connectionId: connection, errorCode, errorName: (error as Error).name }, 'a proxied answer was cut short');
       response.destroy();
     }
-    await this.proxy.record({ ...audit, status: answer.status, errorCode, attempts: answer.attempts, durationMs: elapsed(started), requestBytes: answer.requestBytes, responseBytes: counted.bytes });
+    await this.proxy.record({ ...audit, status: answer.status, errorCode, attempts: answer.attempts, durationMs: elapsed(started), requestBytes: answer.requestBytes, responseBytes: wholeBytes ?? counted.bytes });
     this.observe(answer.connectorId, `${Math.floor(answer.status / 100)}xx`, started);
   }
 

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 /**
  * The rules both hops of the proxy apply (the gateway, then token-issuance): which paths may be
  * appended to a connector's API base URL, and which headers cross in each direction. Written once
@@ -155,4 +156,21 @@ function sameOrigin(location: string, baseUrl: string | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/** An answer's body as undici hands it over: a stream that can also be read whole. */
+export type AnswerBody = Readable & { arrayBuffer(): Promise<ArrayBuffer> };
+
+/** Answers that declare a length up to this are read whole and sent on in one write. */
+export const WHOLE_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * The body read whole when the answer declares a length up to {@link WHOLE_ANSWER_BYTES} (the
+ * common small JSON answer: one write with its head, no stream machinery per call); undefined for
+ * any other answer, which is streamed as it arrives.
+ */
+export async function wholeSmallBody(headers: Readonly<Record<string, HeaderValue>>, body: AnswerBody): Promise<Buffer | undefined> {
+  const declared = Number(headers['content-length']);
+  if (!Number.isSafeInteger(declared) || declared > WHOLE_ANSWER_BYTES) return undefined;
+  return Buffer.from(await body.arrayBuffer());
 }
