@@ -13,7 +13,7 @@ import { ServiceName, SERVICES } from '../lib/system';
 import type { BenchContext } from '../lib/context';
 import { LoadResult, runLoad } from '../lib/load';
 import { figure, progress, ScenarioResult, scenarioResult } from '../lib/report';
-import { CpuSampler, memoryOf, round } from '../lib/sampler';
+import { CpuReport, CpuSampler, memoryOf, round } from '../lib/sampler';
 import { seedConnections } from '../lib/seed';
 import { summarize } from '../lib/stats';
 import { openConnectFlow } from './connect-latency';
@@ -52,7 +52,15 @@ export async function soak(ctx: BenchContext): Promise<ScenarioResult> {
   const samples: RssSample[] = [];
   const sampler = new CpuSampler(() => ctx.watched(), ctx.infra.adminUrl);
   let measuredFrom = 0;
-  let atStart = { refreshes: 0, refreshRounds: 0, connects: 0, connectTimes: 0 };
+  const snapshot = (): { refreshes: number; refreshRounds: number; connects: number; connectTimes: number } => ({
+    refreshes: counters.refreshes,
+    refreshRounds: counters.refreshRounds,
+    connects: counters.connects,
+    connectTimes: connectMs.length,
+  });
+  let atStart = snapshot();
+  let atEnd = atStart;
+  let cpu: CpuReport;
   let sampling: NodeJS.Timeout | undefined;
   const sampleRss = (): void => {
     samples.push({ seconds: round((performance.now() - measuredFrom) / 1000, 1), rss: servicesRss(ctx) });
@@ -73,7 +81,7 @@ export async function soak(ctx: BenchContext): Promise<ScenarioResult> {
       onMeasureStart: async () => {
         await sampler.start();
         measuredFrom = performance.now();
-        atStart = { refreshes: counters.refreshes, refreshRounds: counters.refreshRounds, connects: counters.connects, connectTimes: connectMs.length };
+        atStart = snapshot();
         sampleRss();
         sampling = setInterval(sampleRss, s.soakSampleSeconds * 1000);
       },
@@ -81,13 +89,14 @@ export async function soak(ctx: BenchContext): Promise<ScenarioResult> {
     });
     clearInterval(sampling);
     if (performance.now() - measuredFrom - samples.at(-1)!.seconds * 1000 > 1000) sampleRss();
+    cpu = await sampler.stop();
+    atEnd = snapshot();
   } finally {
     clearInterval(sampling);
     stopping.now = true;
     await Promise.all(loops);
   }
-  const cpu = await sampler.stop();
-  const done = { refreshes: counters.refreshes - atStart.refreshes, refreshRounds: counters.refreshRounds - atStart.refreshRounds, connects: counters.connects - atStart.connects };
+  const done = { refreshes: atEnd.refreshes - atStart.refreshes, refreshRounds: atEnd.refreshRounds - atStart.refreshRounds, connects: atEnd.connects - atStart.connects };
   const notActive = await connectionsNotActive(ctx, ids);
   if (notActive > 0) counters.errors.push(`${notActive} soak connections are no longer active (a grant revoked)`);
   if (reads.errors > 0) counters.errors.push(`${reads.errors} credential reads were not answered 200: ${JSON.stringify(reads.statuses)}`);
@@ -116,7 +125,7 @@ export async function soak(ctx: BenchContext): Promise<ScenarioResult> {
       operations: { reads: reads.requests, ...done },
       readsPerSecond: round(reads.rps, 1),
       readLatencyMs: reads.latencyMs,
-      connectMs: summarize(connectMs.slice(atStart.connectTimes)),
+      connectMs: summarize(connectMs.slice(atStart.connectTimes, atEnd.connectTimes)),
       growth,
       servicesGrowing: growing,
       rssSamples: samples,
