@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- [--quick] [--only 5,4,3,1,2,6] [--out file.json] [--service-env svc:NAME=value]
- *                  [--node-option svc:--cpu-prof] [--keep-logs] [--refresh-connections N] [--connect-flows N] [--read-seconds N]`
+ * `npm run bench -- [--quick] [--only 5,4,3,1,2,6,7] [--out file.json] [--service-env svc:NAME=value]
+ *                  [--node-option svc:--cpu-prof] [--keep-logs] [--refresh-connections N] [--connect-flows N] [--read-seconds N]
+ *                  [--soak-seconds N]`
  *
  * Starts the real system on this machine (its own Kafka and PostgreSQL through scripts/infra on
  * private ports under .data/bench-run-<pid>/, the five services from a compiled build as separate
@@ -27,6 +28,7 @@ import { eventRelay } from './scenarios/event-relay';
 import { proxyCalls } from './scenarios/proxy-calls';
 import { refreshThroughput } from './scenarios/refresh-throughput';
 import { scale } from './scenarios/scale';
+import { soak } from './scenarios/soak';
 
 const SCENARIOS: Array<{ key: string; name: string; run: (ctx: BenchContext) => Promise<ScenarioResult> }> = [
   { key: '5', name: 'event relay', run: eventRelay },
@@ -35,6 +37,7 @@ const SCENARIOS: Array<{ key: string; name: string; run: (ctx: BenchContext) => 
   { key: '1', name: 'connect latency', run: connectLatency },
   { key: '2', name: 'refresh throughput', run: refreshThroughput },
   { key: '6', name: 'proxied calls', run: proxyCalls },
+  { key: '7', name: 'soak', run: soak },
 ];
 
 interface Args {
@@ -69,6 +72,7 @@ function parseArgs(argv: string[]): Args {
     } else if (arg === '--refresh-connections') args.overrides.refreshConnections = Number(value());
     else if (arg === '--connect-flows') args.overrides.connectFlows = Number(value());
     else if (arg === '--read-seconds') args.overrides.readSeconds = Number(value());
+    else if (arg === '--soak-seconds') args.overrides.soakSeconds = Number(value());
     else if (arg === '--node-option') {
       const match = /^([a-z-]+):(--.+)$/.exec(value());
       if (!match || !SERVICES.includes(match[1] as ServiceName)) throw new Error('--node-option takes <service>:--<option>, e.g. token-issuance:--cpu-prof');
@@ -101,6 +105,14 @@ function settingsFor(args: Args): Settings {
     relayEvents: quick ? 5000 : 50_000,
     relaySingleEvents: quick ? 20 : 100,
     relayBatchSize: 500,
+    soakSeconds: quick ? 20 : 600,
+    soakWarmupSeconds: quick ? 4 : 30,
+    soakSampleSeconds: quick ? 2 : 10,
+    soakConnections: quick ? 12 : 40,
+    soakReadClients: 4,
+    soakReadsPerSecond: 40,
+    soakRefreshEverySeconds: quick ? 3 : 5,
+    soakConnectEverySeconds: quick ? 1 : 2,
     schedulerBatchSize: 100,
     sandboxAccessTokenTtlSeconds: 3600,
     // The script's default: a durable cluster (fsync and synchronous_commit on), as in production.

@@ -31,6 +31,18 @@ export interface Settings {
   /** 5: single events committed one at a time (relay wake-up latency). */
   relaySingleEvents: number;
   relayBatchSize: number;
+  /** 7: mixed load kept up for `soakSeconds` after a warm-up of the same load; every service's RSS sampled every `soakSampleSeconds`. */
+  soakSeconds: number;
+  soakWarmupSeconds: number;
+  soakSampleSeconds: number;
+  /** 7: connections read and refreshed again and again. */
+  soakConnections: number;
+  /** 7: paced credential readers and their rate in all (a steady load, not saturation). */
+  soakReadClients: number;
+  soakReadsPerSecond: number;
+  /** 7: every soak connection made due once per this many seconds; one connect flow started per this many seconds. */
+  soakRefreshEverySeconds: number;
+  soakConnectEverySeconds: number;
   /** The token-refresh scheduler's claim batch (REFRESH_BATCH_SIZE default). */
   schedulerBatchSize: number;
   sandboxAccessTokenTtlSeconds: number;

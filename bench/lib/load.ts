@@ -1,7 +1,8 @@
 /**
  * A closed-loop HTTP load generator: `concurrency` workers, each sending its next request when
- * the previous one answered, over keep-alive connections; a warm-up whose answers are not counted,
- * then a measured window.
+ * the previous one answered (or, with `paceMs`, no sooner than `paceMs` after it started: a steady
+ * rate instead of saturation), over keep-alive connections; a warm-up whose answers are not
+ * counted, then a measured window.
  */
 import { Agent, request } from 'node:http';
 import { summarize } from './stats';
@@ -38,7 +39,9 @@ function send(agent: Agent, r: LoadRequest): Promise<number> {
   });
 }
 
-export async function runLoad(options: { concurrency: number; warmupSeconds: number; seconds: number; next: (worker: number, i: number) => LoadRequest; onTick?: (done: number, phase: string) => void; onMeasureStart?: () => Promise<void> }): Promise<LoadResult> {
+const delay = (ms: number): Promise<void> => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+
+export async function runLoad(options: { concurrency: number; warmupSeconds: number; seconds: number; paceMs?: number; next: (worker: number, i: number) => LoadRequest; onTick?: (done: number, phase: string) => void; onMeasureStart?: () => Promise<void> }): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -57,6 +60,7 @@ export async function runLoad(options: { concurrency: number; warmupSeconds: num
         status = (error as Error).message;
       }
       const ms = performance.now() - t0;
+      if (options.paceMs) await delay(t0 + options.paceMs - performance.now());
       if (!counted || !measuring) continue;
       count++;
       statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;

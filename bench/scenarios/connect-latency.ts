@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { ConnectionFailed, TokenIssued } from '@cb/events';
 import { createKafka } from '@cb/messaging';
 import { authorizeOverHttp } from '../../test/support/sandbox-provider';
-import type { BenchContext } from '../lib/context';
+import type { BenchContext, Workspace } from '../lib/context';
 import { startCollector } from '../lib/kafka';
 import { figure, progress, ScenarioResult, scenarioResult } from '../lib/report';
 import { CpuReport, CpuSampler, mergeReports, round } from '../lib/sampler';
@@ -79,19 +79,12 @@ export async function connectLatency(ctx: BenchContext): Promise<ScenarioResult>
   await producer.connect();
 
   const gateway = ctx.system.urls.gateway;
-  const { apiKey, connectorId } = ctx.workspace;
   const cpuWindows: CpuReport[] = [];
   const floorCpuWindows: CpuReport[] = [];
 
   const brokerFlow = async (user: string, sample: boolean): Promise<{ ms: number; callbackMs: number; connectionId: string; startedAt: number }> => {
-    const opened = await fetch(`${gateway}/v1/connect-sessions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ connectorId, endUserId: user }),
-    });
-    const session = (await opened.json()) as { connectionId: string; authorizationUrl?: string };
-    if (opened.status !== 201 || !session.authorizationUrl) throw new Error(`connect session: ${opened.status} ${JSON.stringify(session)}`);
-    const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl, { username: user });
+    const session = await openConnectFlow(gateway, ctx.workspace, user);
+    const callbackUrl = session.callbackUrl;
     const sampler = new CpuSampler(() => ctx.watched());
     if (sample) await sampler.start();
     const startedAt = Date.now();
@@ -188,6 +181,19 @@ export async function connectLatency(ctx: BenchContext): Promise<ScenarioResult>
     floorCpu: mergeReports(floorCpuWindows),
     checks: { flows: broker.length, failedFlows: failures.length },
   });
+}
+
+/** A connect session at the gateway, then the sandbox's login and consent: the provider's redirect to the callback, not yet sent. */
+export async function openConnectFlow(gateway: string, workspace: Workspace, user: string): Promise<{ connectionId: string; callbackUrl: URL }> {
+  const opened = await fetch(`${gateway}/v1/connect-sessions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${workspace.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ connectorId: workspace.connectorId, endUserId: user }),
+  });
+  const session = (await opened.json()) as { connectionId: string; authorizationUrl?: string };
+  if (opened.status !== 201 || !session.authorizationUrl) throw new Error(`connect session: ${opened.status} ${JSON.stringify(session)}`);
+  const { callbackUrl } = await authorizeOverHttp(session.authorizationUrl, { username: user });
+  return { connectionId: session.connectionId, callbackUrl };
 }
 
 function roundSummary(s: ReturnType<typeof summarize>): Record<string, number> {

@@ -41,7 +41,7 @@ describe('benchmark quick mode', () => {
     expect(report.errors).toEqual([]);
     expect(report.settings.mode).toBe('quick');
     expect(report.machine).toEqual(expect.objectContaining({ cores: expect.any(Number), node: process.version, kafka: expect.any(String), postgres: expect.stringContaining('PostgreSQL') }));
-    expect(report.results.map((r) => r.id).sort()).toEqual(['connect-latency', 'credential-reads', 'event-relay', 'proxy-calls', 'refresh-throughput', 'scale']);
+    expect(report.results.map((r) => r.id).sort()).toEqual(['connect-latency', 'credential-reads', 'event-relay', 'proxy-calls', 'refresh-throughput', 'scale', 'soak']);
     for (const result of report.results) {
       for (const value of [result.figure, result.floor, result.ratio]) expect(Number.isFinite(value)).toBe(true);
       expect(result.figures.length).toBeGreaterThan(0);
@@ -52,6 +52,10 @@ describe('benchmark quick mode', () => {
     expect(report.results.find((r) => r.id === 'event-relay')?.checks).toEqual({ allRelayed: true, allConsumed: true });
     // a proxied call that failed is never counted as served
     expect(report.results.find((r) => r.id === 'proxy-calls')?.checks).toEqual({ brokerErrors: 0, floorErrors: 0, bareFloorErrors: 0 });
+    // the soak's memory figures are reported, not asserted: 20 s is too short to judge growth
+    const soak = report.results.find((r) => r.id === 'soak')?.checks;
+    expect(soak).toEqual({ reads: expect.any(Number), refreshes: expect.any(Number), connects: expect.any(Number), errors: 0, servicesGrowing: expect.any(Number), fiveServicesRssMiB: expect.any(Number) });
+    for (const kind of ['reads', 'refreshes', 'connects']) expect(soak?.[kind]).toBeGreaterThan(0);
     expect(output).toContain('report: ');
 
     expect(report.stoppedPids.length).toBeGreaterThanOrEqual(8);
