@@ -47,6 +47,7 @@ export {
   type ProxyPathProblem,
 } from './http/proxy-rules';
 export { routeTemplateOf, setRouteTemplate } from './http/route-template';
+export { forwardBody } from './http/forward-body';
 export { InternalApiGuard, InternalTokenCheck, INTERNAL_TOKEN_HEADER, INTERNAL_API_TOKEN, INTERNAL_API_TOKEN_MIN_LENGTH, internalApiTokenReader } from './http/internal-api.guard';
 export { installTracing, startTracing, tracingEnabled, serviceTracer, parseOtlpHeaders, tracesUrl, SERVICE_ATTRIBUTE } from './tracing/tracing';
 export type { TracingSettings, ServiceTracing, InstallTracingOptions } from './tracing/tracing';

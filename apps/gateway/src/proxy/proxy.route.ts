@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { pipeline } from 'node:stream/promises';
-import { BROKER_ERROR_HEADER, notFound, proxyPathProblem, proxyPathProblemMessage, proxyRequestHeaders, proxyResponseHeaders, wholeSmallBody, type HotRoute } from '@cb/platform';
+import { BROKER_ERROR_HEADER, forwardBody, notFound, proxyPathProblem, proxyPathProblemMessage, proxyRequestHeaders, proxyResponseHeaders, wholeSmallBody, type HotRoute } from '@cb/platform';
 import { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { proxyPathRefused } from '../gateway.errors';
 import { SharedRateLimits } from '../rate-limit/shared-rate-limits';
@@ -66,7 +65,7 @@ export class ProxyRoute implements HotRoute {
       const whole = await wholeSmallBody(answer.headers, answer.body);
       response.writeHead(answer.statusCode, proxyResponseHeaders(answer.headers, undefined, HOP_RESPONSE_HEADERS));
       if (whole) response.end(whole);
-      else await pipeline(answer.body, response);
+      else await forwardBody(answer.body, response);
     } catch (error) {
       this.logger.warn({ connectionId: id, errorName: (error as Error).name }, 'a proxied answer was cut short');
       response.destroy();

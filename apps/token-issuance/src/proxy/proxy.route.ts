@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { pipeline } from 'node:stream/promises';
 import {
   AppError,
   BROKER_ERROR_HEADER,
+  forwardBody,
   HotRoute,
   INTERNAL_API_TOKEN,
   INTERNAL_TOKEN_HEADER,
@@ -92,7 +92,7 @@ export class ProxyRoute implements HotRoute {
         response.end(whole);
         wholeBytes = whole.length;
       } else {
-        await pipeline(answer.body, counted, response);
+        await forwardBody(answer.body, response, counted);
       }
     } catch (error) {
       errorCode = counted.exceeded ? proxyResponseTooLarge(this.config.proxy.maxResponseBytes).code : 'stream_interrupted';
