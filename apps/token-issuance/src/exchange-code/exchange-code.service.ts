@@ -122,19 +122,21 @@ export class ExchangeCodeUseCase {
     await this.outcome.failed(manager, payload, errorCode, description);
   }
 
-  /** Commits the redemption row on its own, before anything is sent. */
+  /**
+   * Commits the redemption row on its own, before anything is sent: one autocommitted statement (a
+   * transaction around it would cost two more round trips on the connect path).
+   */
   private async claim(payload: CodeReceivedPayload, eventId: string): Promise<'claimed' | 'duplicate' | 'interrupted'> {
-    return this.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO "${schemaOf(manager)}".code_redemptions (session_id, connection_id, event_id, status) VALUES ($1, $2, $3, 'redeeming')
-         ON CONFLICT (session_id) DO NOTHING RETURNING session_id`,
-        [payload.sessionId, payload.connectionId, eventId],
-      );
-      if (inserted.length > 0) return 'claimed';
-      const existing = await manager.getRepository(CodeRedemptionEntity).findOneByOrFail({ sessionId: payload.sessionId });
-      // The same event again while its redemption never finished: the request may have been sent.
-      return existing.eventId === eventId && existing.status === 'redeeming' ? 'interrupted' : 'duplicate';
-    });
+    const manager = this.dataSource.manager;
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO "${schemaOf(manager)}".code_redemptions (session_id, connection_id, event_id, status) VALUES ($1, $2, $3, 'redeeming')
+       ON CONFLICT (session_id) DO NOTHING RETURNING session_id`,
+      [payload.sessionId, payload.connectionId, eventId],
+    );
+    if (inserted.length > 0) return 'claimed';
+    const existing = await manager.getRepository(CodeRedemptionEntity).findOneByOrFail({ sessionId: payload.sessionId });
+    // The same event again while its redemption never finished: the request may have been sent.
+    return existing.eventId === eventId && existing.status === 'redeeming' ? 'interrupted' : 'duplicate';
   }
 
   private async finish(manager: EntityManager, sessionId: string, status: 'succeeded' | 'failed', errorCode: string | null): Promise<void> {
