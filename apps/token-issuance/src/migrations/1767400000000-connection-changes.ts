@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { schemaOf } from '@cb/platform';
 
 /**
  * Every update or deletion of a connection row notifies `<schema>.connections_changed` with the
@@ -9,7 +10,7 @@ export class ConnectionChanges1767400000000 implements MigrationInterface {
   name = 'ConnectionChanges1767400000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as { schema?: string }).schema as string;
+    const schema = schemaOf(runner);
     await runner.query(`
       CREATE FUNCTION "${schema}".notify_connection_changed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -22,7 +23,7 @@ export class ConnectionChanges1767400000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const schema = (runner.connection.options as { schema?: string }).schema as string;
+    const schema = schemaOf(runner);
     await runner.query(`DROP TRIGGER connections_changed ON "${schema}".connections`);
     await runner.query(`DROP FUNCTION "${schema}".notify_connection_changed()`);
   }
