@@ -17,6 +17,7 @@ import { collectMessages, waitFor } from '../harness';
 import { SandboxProvider, startSandboxProvider } from '../support/sandbox-provider';
 import { withDb } from '../hostile/hostile-support';
 import { createWorkspace, Driver, FlowResult, formatCounts, patientCall, pool, runFlow, tally } from './fault-support';
+import { deliveryState } from './delivery-state';
 import { ProcessSystem, SERVICES, startProcessSystem } from './process-system';
 
 const OUTAGE_MS = 10_000;
@@ -44,9 +45,14 @@ describe('Kafka and PostgreSQL outages under load', () => {
 
   const allReady = async (): Promise<boolean> => Object.values(await readiness()).every((s) => s === 200);
   /** Waits for `more` flows to complete from now on: the load is running through the system. */
-  const flowsComplete = (more: number, description: string): Promise<boolean> => {
+  const flowsComplete = async (more: number, description: string): Promise<void> => {
     const target = completedFlows + more;
-    return waitFor(() => completedFlows >= target, { timeoutMs: 60_000, intervalMs: 100, description });
+    try {
+      await waitFor(() => completedFlows >= target, { timeoutMs: 60_000, intervalMs: 100, description });
+    } catch (error) {
+      process.stdout.write(`${await deliveryState(system)}\n`);
+      throw error;
+    }
   };
 
   /** Flows on `concurrency` workers until `stop()` is true; every flow may take up to two minutes. */
