@@ -11,6 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { failureReason } from './failure-reason.cjs';
 import { handOverToRequestedNode } from './node-version.cjs';
+import { serviceMemoryEnv } from './service-memory.cjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const exitCode = await handOverToRequestedNode({ root: ROOT, script: fileURLToPath(import.meta.url), args: process.argv.slice(2) }).catch((error) => {
@@ -251,7 +252,7 @@ async function main() {
   const envFor = (name) => ({ ...keysFor(name, shared), DATABASE_URL: databaseUrls[name] });
   for (const [name, port] of SERVICES) {
     say(`starting ${name} on :${port}…`);
-    spawnLogged(name, [`dist/apps/${name}/src/main.js`], { ...envFor(name), PORT: String(port) });
+    spawnLogged(name, [`dist/apps/${name}/src/main.js`], { ...envFor(name), ...serviceMemoryEnv(name), PORT: String(port) });
   }
   for (const [name, port] of SERVICES) await waitUntil(`http://127.0.0.1:${port}/health/ready`, name);
 

@@ -12,6 +12,7 @@ import { DATABASE_SERVICES, generateRolePassword, provisionServiceDatabase, serv
 import { freePorts } from '../../scripts/lib/ports';
 import { processAlive, waitUntilAnswering } from '../../scripts/lib/processes';
 import { writeRunState } from '../../scripts/lib/run-folder';
+import { serviceMemoryEnv } from '../../scripts/service-memory.cjs';
 import { nodeArgs } from './build';
 import { Infrastructure, ROOT, RunState, say } from './infra';
 import { processCondition } from './proc';
@@ -150,6 +151,7 @@ export async function startSystem(state: RunState, infra: Infrastructure, option
       {
         ...env,
         DATABASE_URL: databaseUrls[name],
+        ...serviceMemoryEnv(name),
         ...runtimeEnv,
         ...options.serviceEnv?.[name],
         PORT: String(port[name]),

@@ -14,6 +14,7 @@ import { generateVaultKey } from '@cb/vault-crypto';
 import { DATA_DIR, ROOT } from '../../scripts/lib/paths';
 import { freePort } from '../../scripts/lib/ports';
 import { waitUntilAnswering } from '../../scripts/lib/processes';
+import { serviceMemoryEnv } from '../../scripts/service-memory.cjs';
 import { compiledEntry, ensureServiceBuild } from '../../scripts/lib/service-build';
 import { createTestDatabase, harnessEnv, newDatabaseRoles, provisionDatabaseRoles, uniqueName } from '../harness';
 import { RoundRobin, startRoundRobin } from '../support/round-robin';
@@ -123,6 +124,7 @@ export async function startProcessSystem(options: ProcessSystemOptions = {}): Pr
       cwd: ROOT,
       env: {
         ...inherited,
+        ...serviceMemoryEnv(name),
         ...withoutKeysUnlessNeeded(name, { ...env, DATABASE_URL: database.serviceUrls[name], ...options.serviceEnv?.[name], ...extraEnv }),
         ...runtimeEnv,
         PORT: String(ports[name][instance]),

@@ -15,6 +15,7 @@ import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { loadOAuthAuthorizationConfig } from '../../apps/oauth-authorization/src/oauth-authorization.config';
 import { loadTokenIssuanceConfig } from '../../apps/token-issuance/src/token-issuance.config';
 import { loadTokenRefreshConfig } from '../../apps/token-refresh/src/token-refresh.config';
+import { serviceMemoryEnv } from '../../scripts/service-memory.cjs';
 
 const ROOT = join(__dirname, '../..');
 const APPS = { gateway: 3000, 'connector-config': 3001, 'oauth-authorization': 3002, 'token-issuance': 3003, 'token-refresh': 3004 };
@@ -114,6 +115,14 @@ describe('docker-compose.yml', () => {
     const { services } = loadCompose();
     const holders = Object.entries(services).filter(([, service]) => 'VAULT_KEYS' in ((service.environment ?? {}) as Record<string, string>));
     expect(holders.map(([name]) => name).sort()).toEqual(['connector-config', 'oauth-authorization', 'token-issuance']);
+  });
+
+  it('starts each app with the memory settings every other launcher gives it (scripts/service-memory.cjs)', () => {
+    const { services } = loadCompose();
+    for (const app of Object.keys(APPS)) {
+      const environment = interpolated(services[app]?.environment);
+      expect({ app, NODE_OPTIONS: environment.NODE_OPTIONS, MALLOC_ARENA_MAX: environment.MALLOC_ARENA_MAX }).toEqual({ app, ...serviceMemoryEnv(app, {}) });
+    }
   });
 
   it("gives every app the environment its own configuration loader requires", () => {
