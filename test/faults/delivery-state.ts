@@ -1,6 +1,7 @@
 /**
  * Where events stand when a fault test waits in vain: each outbox's unpublished rows, each consumer
- * group's state and lag, connect sessions by status, and the warnings each service logged last.
+ * group's state and lag, connect sessions by status, and what the services logged last about trouble
+ * and recovery.
  * Printed by a test before it fails, so that a stall seen once in CI leaves its evidence behind.
  */
 import { Kafka, logLevel } from 'kafkajs';
@@ -60,6 +61,6 @@ function recentWarnings(system: ProcessSystem): string {
   const warnings = system
     .logs()
     .split('\n')
-    .filter((line) => /"level":(4|5)0/.test(line));
-  return [`service warnings and errors (last ${LOG_LINES_PER_SERVICE * 5} of ${warnings.length}):`, ...warnings.slice(-LOG_LINES_PER_SERVICE * 5).map((l) => `  ${l.slice(0, 400)}`)].join('\n');
+    .filter((line) => /"level":(4|5)0/.test(line) || /Kafka consumer joined|outbox relay publishing again/.test(line));
+  return [`service warnings, errors, consumer joins and relay recoveries (last ${LOG_LINES_PER_SERVICE * 5} of ${warnings.length}):`, ...warnings.slice(-LOG_LINES_PER_SERVICE * 5).map((l) => `  ${l.slice(0, 400)}`)].join('\n');
 }

@@ -150,6 +150,7 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
     });
     this.consumers.push(consumer);
+    this.logLifecycle(consumer, lane);
     this.metrics?.followLag(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
@@ -163,6 +164,20 @@ export class InboxKafkaServer extends Server implements CustomTransportStrategy 
         await this.handleMessage(message);
         committer.handled(message.topic, message.partition, message.message.offset);
       },
+    });
+  }
+
+  /**
+   * kafkajs's own logs are off (kafka-client.ts): a consumer's joins and crashes are logged here. A
+   * crash with `restart: true` is kafkajs leaving and rejoining after a broker error (every consumer
+   * does it when Kafka restarts); with `restart: false` the consumer is gone.
+   */
+  private logLifecycle(consumer: Consumer, lane: string): void {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.logger.log({ lane, partitions: Object.values(payload.memberAssignment).flat().length, durationMs: payload.duration }, 'Kafka consumer joined its group');
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.warn({ lane, err: payload.error.message, restart: payload.restart }, 'Kafka consumer crashed');
     });
   }
 

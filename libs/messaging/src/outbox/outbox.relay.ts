@@ -48,6 +48,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private signalled = false;
   private loop: Promise<void> | undefined;
   private backlog: Promise<OutboxBacklog | undefined> | undefined;
+  /** When publishing was last interrupted (performance.now()), until a batch goes through again. */
+  private interruptedAt: number | undefined;
   private readonly published;
   private readonly publishLatency;
 
@@ -78,6 +80,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         else await this.pause(RETRY_DELAY_MS * 2);
       } catch (error) {
         if (!this.stopped) this.logger.warn({ err: (error as Error).message }, 'outbox relay interrupted; retrying');
+        this.interruptedAt ??= performance.now();
         // A fresh producer too: an idempotent producer whose batch failed while the broker was away can
         // keep a sequence the restarted broker refuses (OUT_OF_ORDER_SEQUENCE_NUMBER) on every retry.
         await this.disconnect({ producer: true });
@@ -142,6 +145,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         // Settled by the awaits below; a rejection here must not surface as unhandled meanwhile.
         next.catch(() => undefined);
         await sending;
+        this.noteRecovered();
         this.recordPublished(batch);
         this.options.onBatchPublished?.(batch.length);
         await marking;
@@ -154,6 +158,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await marking;
     }
     return batch.length;
+  }
+
+  /** After an interruption, the first batch Kafka acknowledges is logged, with the time since the interruption. */
+  private noteRecovered(): void {
+    if (this.interruptedAt === undefined) return;
+    this.logger.log({ sinceInterruptedMs: Math.round(performance.now() - this.interruptedAt) }, 'outbox relay publishing again');
+    this.interruptedAt = undefined;
   }
 
   private async readBatch(afterSeq?: string): Promise<PendingRow[]> {
