@@ -4,12 +4,12 @@
  * and recovery.
  * Printed by a test before it fails, so that a stall seen once in CI leaves its evidence behind.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafka } from '@cb/messaging';
 import { withDb } from '../hostile/hostile-support';
 import type { ProcessSystem } from './process-system';
 
 const SCHEMAS = ['connector_config', 'oauth_authorization', 'token_issuance', 'token_refresh'];
-const LOG_LINES_PER_SERVICE = 25;
+const RECENT_LOG_LINES = 125;
 
 export async function deliveryState(system: ProcessSystem): Promise<string> {
   const parts = await Promise.all([outboxes(system), consumerGroups(system), sessions(system)].map((part) => part.catch((error: Error) => `(unavailable: ${error.message})`)));
@@ -30,7 +30,7 @@ async function outboxes(system: ProcessSystem): Promise<string> {
 }
 
 async function consumerGroups(system: ProcessSystem): Promise<string> {
-  const admin = new Kafka({ clientId: 'delivery-state', brokers: system.kafkaBrokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 10_000 }).admin();
+  const admin = createKafka('delivery-state', system.kafkaBrokers).admin();
   await admin.connect();
   try {
     const groupIds = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(system.topicPrefix));
@@ -62,5 +62,5 @@ function recentWarnings(system: ProcessSystem): string {
     .logs()
     .split('\n')
     .filter((line) => /"level":(4|5)0/.test(line) || /Kafka consumer joined|outbox relay publishing again/.test(line));
-  return [`service warnings, errors, consumer joins and relay recoveries (last ${LOG_LINES_PER_SERVICE * 5} of ${warnings.length}):`, ...warnings.slice(-LOG_LINES_PER_SERVICE * 5).map((l) => `  ${l.slice(0, 400)}`)].join('\n');
+  return [`service warnings, errors, consumer joins and relay recoveries (last ${RECENT_LOG_LINES} of ${warnings.length}):`, ...warnings.slice(-RECENT_LOG_LINES).map((l) => `  ${l.slice(0, 400)}`)].join('\n');
 }
